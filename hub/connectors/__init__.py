@@ -1,0 +1,1 @@
+"""Connectors: the public API plugins write against, and the runtime that runs them."""

@@ -1,0 +1,69 @@
+"""The base class of every connector kind: a config model, ``check`` and ``read``."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from hub.connectors.records import Item
+
+
+class ConnectorConfig(BaseModel):
+    """The kind-specific part of a ``[connectors.<id>]`` table.
+
+    Subclass it with the fields your kind needs; type secrets as ``pydantic.SecretStr`` so that
+    they are never printed. Unknown fields are errors, so that a typo is caught at start.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class ConnectorContext:
+    """What the runtime tells a connector about where it runs."""
+
+    connector_id: str
+    http_timeout: float = 30.0
+
+
+class Connector(ABC):
+    """One kind of connector, e.g. ``indicators/sdmx-json`` or ``health/fhir``.
+
+    The runtime creates an instance per run with the validated config, calls :meth:`read`
+    with the state saved by the last checkpoint, and does everything else: validation,
+    quarantine, upserts, retries, state.
+    """
+
+    kind: ClassVar[str]
+    """The kind's name, unique within its plugin (``kind = "..."`` in the config)."""
+
+    description: ClassVar[str] = ""
+    config_model: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+
+    def __init__(self, config: ConnectorConfig, context: ConnectorContext) -> None:
+        self.config = config
+        self.context = context
+
+    def check(self) -> str:
+        """Reach the source and prove the config and credentials work.
+
+        Return a one-line description of what was found; raise a
+        :class:`~hub.connectors.errors.SourceError` when the source cannot be used.
+        """
+        for _ in self.read(state={}, full=True):
+            break
+        return "the source answered"
+
+    @abstractmethod
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        """Yield records, bad records and checkpoints, starting from ``state``.
+
+        ``state`` is the state of the last saved :class:`~hub.connectors.records.Checkpoint`
+        (empty on the first run). With ``full`` the connector reads everything again. Raise
+        :class:`~hub.connectors.errors.TransientSourceError` for faults worth retrying: the
+        runtime then calls ``read`` again with the last saved state.
+        """

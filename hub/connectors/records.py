@@ -1,0 +1,92 @@
+"""What a connector yields: records in the shared model, bad records, and checkpoints.
+
+A connector's ``read`` is a generator of these. The runtime validates and normalises each
+record, upserts it by its natural key, and saves the state of a :class:`Checkpoint` in the
+same transaction as the records yielded before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One value of one metric, for one unit, one period, one disaggregation combination.
+
+    ``unit`` is a GSO code (zero-padded: province 2 digits, district 3, commune 5) and is
+    resolved to the unit valid during ``period``. ``period`` is a canonical period id
+    (``2026-03-05``, ``2026-W10``, ``2026-03``, ``2026-Q1``, ``2026-H1``, ``2026``).
+    ``place`` says where in the source the value came from, for quarantine messages.
+    """
+
+    metric: str
+    unit: str
+    period: str
+    value: float | int | str | None
+    dims: dict[str, str] = field(default_factory=dict)
+    calendar: str = "GREGORIAN"
+    source_id: str | None = None
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One dated thing that happened somewhere, identified in its source by ``source_id``."""
+
+    kind: str
+    source_id: str
+    occurred_at: datetime
+    sector: str | None = None
+    unit: str | None = None
+    title: str | None = None
+    status: str | None = None
+    severity: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facility:
+    """A place that reports (hospital, school, police post, camera), belonging to a unit."""
+
+    source_id: str
+    name: str
+    kind: str
+    unit: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """Something the connector read but could not turn into a record: quarantined as is.
+
+    ``reason`` says what is wrong, ``place`` where (sheet and cell, series key, line),
+    ``payload`` is the raw data, JSON-serialisable.
+    """
+
+    reason: str
+    payload: Any
+    place: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """The connector's state after everything yielded so far.
+
+    Saved in the same transaction as those records, so a crash loses nothing and a re-run
+    duplicates nothing. The state replaces the previous one: keep it a cursor, not a history.
+    """
+
+    state: dict[str, Any]
+
+
+Record = Observation | Event | Facility
+Item = Observation | Event | Facility | BadRecord | Checkpoint

@@ -1,0 +1,33 @@
+"""The unified data model: SQLAlchemy 2 tables for the shared concepts of DESIGN.md."""
+
+from hub.model.base import Base
+from hub.model.connectors import (
+    ConnectorRow,
+    ConnectorState,
+    QuarantinedRecord,
+    RunStatus,
+    SyncRun,
+)
+from hub.model.events import Event, Facility
+from hub.model.metrics import EventKind, Indicator, Metric
+from hub.model.observations import Observation
+from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
+
+__all__ = [
+    "AdminLevel",
+    "AdminUnit",
+    "Base",
+    "ConnectorRow",
+    "ConnectorState",
+    "Event",
+    "EventKind",
+    "Facility",
+    "Indicator",
+    "Metric",
+    "Observation",
+    "QuarantinedRecord",
+    "RunStatus",
+    "Succession",
+    "SuccessionKind",
+    "SyncRun",
+]

@@ -1,0 +1,21 @@
+"""The plugin contract: hook markers, definitions, and the manager that finds plugins."""
+
+import pluggy
+
+from hub.plugins.definitions import (
+    Aggregation,
+    EventKindDefinition,
+    IndicatorDefinition,
+    MetricDefinition,
+)
+
+hookimpl = pluggy.HookimplMarker("iochub")
+"""Decorate a plugin's hook implementations with this."""
+
+__all__ = [
+    "Aggregation",
+    "EventKindDefinition",
+    "IndicatorDefinition",
+    "MetricDefinition",
+    "hookimpl",
+]

@@ -1,0 +1,14 @@
+"""The core's own contributions, made through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hub.plugins import hookimpl
+
+import iochub_migrations
+
+
+@hookimpl
+def register_migrations() -> list[str]:
+    return [str(Path(iochub_migrations.__file__).parent / "versions")]

@@ -1,0 +1,126 @@
+"""Finds plugins through the ``iochub.plugins`` entry points and calls their hooks.
+
+The core never imports a plugin and never calls ``pm.hook`` itself: it asks :class:`Plugins`,
+a typed facade that also says which plugin contributed what. A plugin that fails to load, or
+whose hook raises, is recorded in :attr:`Plugins.failures` and the others go on.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from hub.connectors.base import Connector
+from hub.plugins import builtin, hookspecs
+from hub.plugins.definitions import EventKindDefinition, IndicatorDefinition, MetricDefinition
+
+ENTRY_POINT_GROUP = "iochub.plugins"
+CORE = "core"
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that could not load, or one of whose hooks failed."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class PluginInfo:
+    """A loaded plugin: its name, version and the module that implements its hooks."""
+
+    name: str
+    version: str | None
+    module: str
+
+
+@dataclass
+class Plugins:
+    """The loaded plugins, with a typed method for each hook."""
+
+    pm: pluggy.PluginManager
+    info: dict[str, PluginInfo] = field(default_factory=dict)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    @classmethod
+    def load(
+        cls,
+        entry_points: bool = True,
+        extra: Iterable[tuple[str, Any]] = (),
+    ) -> Plugins:
+        """Load the core's built-in plugin, every entry point, and ``extra`` (name, object) pairs."""
+        pm = pluggy.PluginManager("iochub")
+        pm.add_hookspecs(hookspecs)
+        plugins = cls(pm)
+        plugins._register(CORE, builtin, version=None)
+        if entry_points:
+            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                plugins._load_entry_point(ep)
+        for name, obj in extra:
+            plugins._register(name, obj, version=None)
+        return plugins
+
+    def _load_entry_point(self, ep: importlib.metadata.EntryPoint) -> None:
+        version = ep.dist.version if ep.dist else None
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must not take the hub down
+            self.failures.append(PluginFailure(ep.name, f"cannot import {ep.value}: {_why(exc)}"))
+            return
+        self._register(ep.name, obj, version)
+
+    def _register(self, name: str, obj: Any, version: str | None) -> None:
+        if name in self.info:
+            self.failures.append(PluginFailure(name, "another plugin has the same name"))
+            return
+        try:
+            self.pm.register(obj, name=name)
+        except Exception as exc:
+            self.failures.append(PluginFailure(name, f"invalid hooks: {_why(exc)}"))
+            return
+        module = obj.__name__ if isinstance(obj, ModuleType) else type(obj).__module__
+        self.info[name] = PluginInfo(name=name, version=version, module=module)
+
+    def _collect(self, hook_name: str) -> list[tuple[str, Any]]:
+        """Call one hook in every plugin: (plugin name, item) for each item returned."""
+        items: list[tuple[str, Any]] = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            try:
+                result = impl.function() or []
+            except Exception as exc:
+                self.failures.append(PluginFailure(impl.plugin_name, f"{hook_name}: {_why(exc)}"))
+                continue
+            items.extend((impl.plugin_name, item) for item in result)
+        return items
+
+    def connector_kinds(self) -> dict[tuple[str, str], type[Connector]]:
+        """Every connector kind, keyed by (plugin, kind)."""
+        kinds: dict[tuple[str, str], type[Connector]] = {}
+        for plugin, kind in self._collect("register_connector_kinds"):
+            kinds[(plugin, kind.kind)] = kind
+        return kinds
+
+    def metrics(self) -> list[tuple[str, MetricDefinition]]:
+        return self._collect("register_metrics")
+
+    def indicators(self) -> list[tuple[str, IndicatorDefinition]]:
+        return self._collect("register_indicators")
+
+    def event_kinds(self) -> list[tuple[str, EventKindDefinition]]:
+        return self._collect("register_event_kinds")
+
+    def migration_locations(self) -> list[str]:
+        return [location for _, location in self._collect("register_migrations")]
+
+    def demo_connectors(self) -> list[tuple[str, dict[str, Any]]]:
+        return self._collect("register_demo_connectors")
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

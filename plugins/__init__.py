@@ -1,0 +1,1 @@
+"""The sector plugins that ship with the hub, each registered through an entry point."""

@@ -1,0 +1,1 @@
+"""Socio-economic indicators: SDMX-JSON, SDMX-CSV and Excel workbooks."""

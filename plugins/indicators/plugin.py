@@ -1,0 +1,1 @@
+"""The indicators plugin's hook implementations."""
