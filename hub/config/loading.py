@@ -1,0 +1,97 @@
+"""Reads the TOML file, expands ``${ENV}`` references, and validates everything at once.
+
+A config that does not validate raises :class:`ConfigError` listing every problem, each as
+``where: why``, so that an admin fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hub.config.settings import Settings
+
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+CONFIG_ENV_VAR = "IOCHUB_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration is not usable; ``problems`` says every reason."""
+
+    def __init__(self, problems: list[str], source: str = "the configuration") -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(f"{source} is not valid:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings from ``path`` (or ``$IOCHUB_CONFIG``), or the defaults when neither is set."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV_VAR)
+    if not path:
+        return Settings()
+    raw = read_toml(Path(path))
+    return settings_from_dict(raw, environ, source=str(path))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"cannot read the file: {exc.strerror}"], str(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from None
+
+
+def settings_from_dict(
+    raw: dict[str, Any], environ: Mapping[str, str], source: str = "the configuration"
+) -> Settings:
+    problems: list[str] = []
+    expanded = _expand(raw, environ, problems, where="")
+    try:
+        settings = Settings.model_validate(expanded)
+    except ValidationError as exc:
+        problems.extend(_describe(error) for error in exc.errors())
+        raise ConfigError(problems, source) from None
+    if problems:
+        raise ConfigError(problems, source)
+    return settings
+
+
+def _expand(value: Any, environ: Mapping[str, str], problems: list[str], where: str) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _expand(item, environ, problems, f"{where}.{key}" if where else key)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_expand(item, environ, problems, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, str):
+        return ENV_REFERENCE.sub(lambda m: _lookup(m, environ, problems, where), value)
+    return value
+
+
+def _lookup(match: re.Match[str], environ: Mapping[str, str], problems: list[str], where: str) -> str:
+    name, default = match.group(1), match.group(2)
+    if name in environ:
+        return environ[name]
+    if default is not None:
+        return default
+    problems.append(f"{where}: the environment variable {name} is not set")
+    return ""
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"{where}: {message}"

@@ -1,0 +1,105 @@
+"""The configuration file's shape (API.md, "Configuration"), validated with pydantic.
+
+Every table has defaults, so ``iochub demo`` needs no file at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hub.plugins.definitions import Aggregation
+
+DEFAULT_DATABASE_URL = "sqlite:///iochub.db"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(Strict):
+    url: str = DEFAULT_DATABASE_URL
+    echo: bool = False
+
+
+class ServerSettings(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    graphiql: bool = True
+    introspection: bool = True
+    max_depth: int = Field(12, ge=1)
+    max_tokens: int = Field(5000, ge=10)
+    max_aliases: int = Field(30, ge=1)
+    cors_origins: list[str] = []
+
+
+class RuntimeSettings(Strict):
+    """How connector runs behave: batching, retries, limits."""
+
+    batch_size: int = Field(1000, ge=1)
+    retry_attempts: int = Field(5, ge=1)
+    retry_initial_wait: float = Field(1.0, ge=0)
+    retry_max_wait: float = Field(60.0, ge=0)
+    http_timeout: float = Field(30.0, gt=0)
+    max_state_bytes: int = Field(64 * 1024, ge=256)
+
+
+class SchedulerSettings(Strict):
+    enabled: bool = True
+    leader_retry_seconds: float = Field(30.0, gt=0)
+
+
+class ConnectorSettings(BaseModel):
+    """The common part of ``[connectors.<id>]``; the rest goes to the kind's config model."""
+
+    model_config = ConfigDict(extra="allow")
+
+    plugin: str
+    kind: str
+    enabled: bool = True
+    schedule: str | None = None
+    every: str | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The kind-specific fields."""
+        return dict(self.model_extra or {})
+
+
+class MetricSettings(Strict):
+    name: str
+    sector: str
+    unit: str | None = None
+    aggregation: Aggregation = Aggregation.SUM
+    disaggregations: list[str] = []
+    carry_forward_months: int | None = Field(None, ge=0)
+    description: str | None = None
+
+
+class IndicatorSettings(Strict):
+    name: str
+    numerator: str
+    denominator: str | None = None
+    factor: float = 1.0
+    sector: str | None = None
+    unit: str | None = None
+    description: str | None = None
+
+
+class Settings(Strict):
+    database: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    connectors: dict[str, ConnectorSettings] = {}
+    metrics: dict[str, MetricSettings] = {}
+    indicators: dict[str, IndicatorSettings] = {}
+
+    @field_validator("connectors")
+    @classmethod
+    def _ids_are_simple(cls, value: dict[str, ConnectorSettings]) -> dict[str, ConnectorSettings]:
+        for connector_id in value:
+            if not connector_id.replace("-", "").replace("_", "").isalnum():
+                raise ValueError(f"connector id {connector_id!r}: use letters, digits, - and _")
+        return value

@@ -1,0 +1,65 @@
+"""The hub: settings, database, plugins, definitions and connectors of one deployment.
+
+Every entry point (CLI, API server, scheduler, tests) builds one :class:`Hub` and hands it
+around; nothing else holds global state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from hub.config import ConfigError, Settings
+from hub.connectors.configured import ConfiguredConnector, configure_connectors
+from hub.model import ConnectorRow
+from hub.model.database import Database
+from hub.plugins.manager import Plugins
+from hub.plugins.registry import Definitions
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    plugins: Plugins
+    definitions: Definitions
+    connectors: dict[str, ConfiguredConnector]
+    db: Database
+
+    @classmethod
+    def create(cls, settings: Settings, plugins: Plugins | None = None) -> Hub:
+        """Validate the settings against the installed plugins; raise ConfigError if unusable."""
+        plugins = plugins or Plugins.load()
+        definitions = Definitions.gather(plugins, settings)
+        connectors, problems = configure_connectors(
+            settings.connectors, plugins.connector_kinds(), TIMEZONE
+        )
+        problems = definitions.problems + problems
+        if problems:
+            raise ConfigError(problems)
+        return cls(settings, plugins, definitions, connectors, Database(settings.database.url))
+
+    def prepare(self) -> None:
+        """Migrate the database and mirror the definitions and connectors into it."""
+        self.db.upgrade(self.plugins.migration_locations())
+        with self.db.session() as session:
+            self.definitions.store(session)
+            rows = {row.id: row for row in session.scalars(select(ConnectorRow))}
+            for connector in self.connectors.values():
+                row = rows.get(connector.id) or ConnectorRow(id=connector.id)
+                row.plugin, row.kind = connector.plugin, connector.kind
+                row.enabled, row.schedule = connector.enabled, connector.schedule
+                session.add(row)
+
+    def connector(self, connector_id: str) -> ConfiguredConnector:
+        """The configured connector, or a LookupError naming the ones that exist."""
+        try:
+            return self.connectors[connector_id]
+        except KeyError:
+            known = ", ".join(sorted(self.connectors)) or "none is configured"
+            raise LookupError(f"no connector {connector_id!r} (known: {known})") from None
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,97 @@
+"""The definitions in force: metrics, indicators and event kinds from plugins and the config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.config.settings import Settings
+from hub.model import EventKind, Indicator, Metric
+from hub.plugins.definitions import EventKindDefinition, IndicatorDefinition, MetricDefinition
+from hub.plugins.manager import Plugins
+
+CONFIG_ORIGIN = "config"
+
+
+@dataclass
+class Definitions:
+    """Every definition by code, with the plugin (or ``config``) that made it."""
+
+    metrics: dict[str, tuple[str, MetricDefinition]] = field(default_factory=dict)
+    indicators: dict[str, tuple[str, IndicatorDefinition]] = field(default_factory=dict)
+    event_kinds: dict[str, tuple[str, EventKindDefinition]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def gather(cls, plugins: Plugins, settings: Settings) -> Definitions:
+        found = cls()
+        for origin, metric in [*plugins.metrics(), *_config_metrics(settings)]:
+            found._add(found.metrics, "metric", origin, metric)
+        for origin, indicator in [*plugins.indicators(), *_config_indicators(settings)]:
+            found._add(found.indicators, "indicator", origin, indicator)
+        for origin, kind in plugins.event_kinds():
+            found._add(found.event_kinds, "event kind", origin, kind)
+        for code in found.indicators.keys() & found.metrics.keys():
+            found.problems.append(f"{code!r} is both a metric and an indicator")
+        return found
+
+    def _add(self, table: dict, what: str, origin: str, definition) -> None:  # type: ignore[type-arg]
+        if definition.code in table and table[definition.code][0] != origin:
+            other = table[definition.code][0]
+            self.problems.append(f"{what} {definition.code!r} is defined by {other} and {origin}")
+            return
+        table[definition.code] = (origin, definition)
+
+    def store(self, session: Session) -> None:
+        """Mirror the definitions into their tables (insert new ones, update changed ones)."""
+        metrics = {m.code: m for m in session.scalars(select(Metric))}
+        for code, (origin, d) in self.metrics.items():
+            row = metrics.get(code) or Metric(code=code)
+            row.name, row.unit, row.sector = d.name, d.unit, d.sector
+            row.aggregation, row.disaggregations = str(d.aggregation), list(d.disaggregations)
+            row.carry_forward_months, row.description, row.origin = (
+                d.carry_forward_months, d.description, origin,
+            )
+            session.add(row)
+        indicators = {i.code: i for i in session.scalars(select(Indicator))}
+        for code, (origin, d) in self.indicators.items():
+            row = indicators.get(code) or Indicator(code=code)
+            row.name, row.numerator, row.denominator, row.factor = (
+                d.name, d.numerator, d.denominator, d.factor,
+            )
+            row.sector, row.unit, row.description, row.origin = d.sector, d.unit, d.description, origin
+            session.add(row)
+        kinds = {k.code: k for k in session.scalars(select(EventKind))}
+        for code, (origin, d) in self.event_kinds.items():
+            row = kinds.get(code) or EventKind(code=code)
+            row.name, row.sector, row.origin = d.name, d.sector, origin
+            session.add(row)
+
+
+def _config_metrics(settings: Settings) -> list[tuple[str, MetricDefinition]]:
+    return [
+        (
+            CONFIG_ORIGIN,
+            MetricDefinition(
+                code=code, name=m.name, sector=m.sector, aggregation=m.aggregation, unit=m.unit,
+                disaggregations=tuple(m.disaggregations),
+                carry_forward_months=m.carry_forward_months, description=m.description,
+            ),
+        )
+        for code, m in settings.metrics.items()
+    ]
+
+
+def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinition]]:
+    return [
+        (
+            CONFIG_ORIGIN,
+            IndicatorDefinition(
+                code=code, name=i.name, numerator=i.numerator, denominator=i.denominator,
+                factor=i.factor, sector=i.sector, unit=i.unit, description=i.description,
+            ),
+        )
+        for code, i in settings.indicators.items()
+    ]

@@ -1,0 +1,35 @@
+"""Turns a connector's ``schedule`` (cron) or ``every`` (interval) into an APScheduler trigger."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """``"15m"`` → 15 minutes. Units: s, m, h, d."""
+    match = INTERVAL.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not an interval such as 30s, 15m, 6h or 1d")
+    return timedelta(seconds=int(match.group(1)) * UNIT_SECONDS[match.group(2)])
+
+
+def make_trigger(schedule: str | None, every: str | None, timezone: str) -> BaseTrigger | None:
+    """The trigger for a connector, or None when it only runs by hand."""
+    if schedule and every:
+        raise ValueError("give either schedule (cron) or every (interval), not both")
+    if schedule:
+        try:
+            return CronTrigger.from_crontab(schedule, timezone=timezone)
+        except ValueError as exc:
+            raise ValueError(f"{schedule!r} is not a cron expression: {exc}") from None
+    if every:
+        return IntervalTrigger(seconds=parse_interval(every).total_seconds(), timezone=timezone)
+    return None

@@ -1,0 +1,113 @@
+"""Fixtures shared by every test: a fresh, migrated database on each backend, and hubs on it.
+
+Tests that take ``db_url`` (or a fixture built on it) run once on SQLite and once on
+PostgreSQL. ``IOCHUB_TEST_DATABASES=sqlite`` limits a local run to SQLite; CI runs both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from hub.config import settings_from_dict
+from hub.core import Hub
+from hub.model.database import Database
+from hub.plugins.manager import Plugins
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IOCHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = [b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")]
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+_counter = itertools.count()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, scope="session")
+
+
+@pytest.fixture(scope="session")
+def plugins() -> Plugins:
+    return Plugins.load()
+
+
+@pytest.fixture(scope="session")
+def template_db(backend: str, plugins: Plugins, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database that each test's database is copied from."""
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        _migrate(f"sqlite:///{path}", plugins)
+        yield str(path)
+        return
+    name = f"iochub_tpl_{os.getpid()}"
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    _migrate(_postgres_url(name), plugins)
+    yield name
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_url(backend: str, template_db: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, migrated database on this test's backend."""
+    if backend == "sqlite":
+        path = tmp_path / "hub.db"
+        shutil.copyfile(template_db, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"iochub_t_{os.getpid()}_{next(_counter)}"
+    _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    yield _postgres_url(name)
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_hub(db_url: str, plugins: Plugins) -> Iterator[Callable[..., Hub]]:
+    """Build a prepared Hub on the test database from a config given as a dict."""
+    hubs: list[Hub] = []
+
+    def build(config: dict[str, Any] | None = None, with_plugins: Plugins | None = None) -> Hub:
+        raw = dict(config or {})
+        raw.setdefault("database", {"url": db_url})
+        raw.setdefault("runtime", {"retry_initial_wait": 0.01, "retry_max_wait": 0.05})
+        hub = Hub.create(settings_from_dict(raw, os.environ), with_plugins or plugins)
+        hub.prepare()
+        hubs.append(hub)
+        return hub
+
+    yield build
+    for hub in hubs:
+        hub.close()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    yield db
+    db.dispose()
+
+
+def _migrate(url: str, plugins: Plugins) -> None:
+    db = Database(url)
+    db.upgrade(plugins.migration_locations())
+    db.dispose()
+
+
+def _postgres_url(name: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _postgres_admin(*statements: str) -> None:
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
