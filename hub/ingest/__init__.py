@@ -1,1 +1,1 @@
-"""ingest."""
+"""Validate, normalise and load records: the path every connector and `iochub import` share."""

@@ -94,7 +94,9 @@ class Plugins:
             try:
                 result = impl.function() or []
             except Exception as exc:
-                self.failures.append(PluginFailure(impl.plugin_name, f"{hook_name}: {_why(exc)}"))
+                failure = PluginFailure(impl.plugin_name, f"{hook_name}: {_why(exc)}")
+                if failure not in self.failures:
+                    self.failures.append(failure)
                 continue
             items.extend((impl.plugin_name, item) for item in result)
         return items

@@ -1,0 +1,60 @@
+"""``iochub demo``: the whole product on one machine, from nothing, in one command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hub.cli import output
+from hub.config import settings_from_dict
+from hub.connectors.runtime import run_sync
+from hub.core import Hub
+from hub.plugins.manager import Plugins
+
+
+def demo_config(database: Path, plugins: Plugins) -> dict[str, Any]:
+    """A config with every plugin's demo connectors enabled, on a SQLite file."""
+    connectors: dict[str, Any] = {}
+    for plugin, table in plugins.demo_connectors():
+        table = dict(table)
+        connector_id = table.pop("id")
+        table.setdefault("plugin", plugin)
+        connectors[connector_id] = table
+    return {"database": {"url": f"sqlite:///{database}"}, "connectors": connectors}
+
+
+def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
+    from hub.units.loader import bundled_unit_files, load_units
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    plugins = Plugins.load()
+    for failure in plugins.failures:
+        click.echo(f"plugin {failure.name!r} failed to load: {failure.reason}", err=True)
+    hub = Hub.create(settings_from_dict(demo_config(database, plugins), os.environ), plugins)
+    click.echo(f"database: {database} (SQLite, created and migrated)")
+    hub.prepare()
+    with output.progress_bar() as report:
+        summary = load_units(hub.db, bundled_unit_files(), progress=report)
+    output.print_units_summary(summary)
+    for connector_id in hub.connectors:
+        output.print_run(run_sync(hub, connector_id, trigger="demo"))
+    _print_where_to_look(host, port)
+    if serve:
+        from hub.cli.serving import serve_hub
+
+        serve_hub(hub, host, port, scheduler=False)
+
+
+def _print_where_to_look(host: str, port: int) -> None:
+    click.echo(
+        f"""
+Open http://{host}:{port}/graphql (GraphiQL) and try:
+
+  {{ adminUnits(level: DISTRICT, within: "62", asOf: "2025-01-01") {{ code name }} }}
+  {{ connectors {{ id kind lastRun {{ status recordsWritten recordsQuarantined }} }} }}
+"""
+    )

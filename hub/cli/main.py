@@ -1,0 +1,158 @@
+"""The ``iochub`` command (API.md, "Command line")."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+
+from hub import __version__
+from hub.cli import output
+from hub.cli.errors import HubGroup, UserError
+from hub.config import load_settings
+from hub.core import Hub
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), envvar="IOCHUB_CONFIG",
+    help="The TOML configuration file (default: $IOCHUB_CONFIG, else built-in defaults).",
+)
+
+
+def open_hub(config_path: str | None) -> Hub:
+    """The hub of this config, migrated and with its definitions stored."""
+    hub = Hub.create(load_settings(config_path))
+    hub.prepare()
+    return hub
+
+
+@click.group(cls=HubGroup)
+@click.version_option(__version__, prog_name="iochub")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the hub does.")
+def main(verbose: bool) -> None:
+    """IOC Hub: the data hub of a provincial Intelligent Operations Center."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: str | None) -> None:
+    """Apply migrations (the core's and every plugin's)."""
+    hub = open_hub(config_path)
+    click.echo(f"database {hub.db.engine.url.render_as_string()} is up to date")
+
+
+@main.group()
+def units() -> None:
+    """Administrative units."""
+
+
+@units.command("load")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bundled", is_flag=True, help="Load the unit files that ship with the hub.")
+@config_option
+def units_load(files: tuple[Path, ...], bundled: bool, config_path: str | None) -> None:
+    """Load administrative units and successions from the CSVs of data/admin-units/."""
+    from hub.units.loader import bundled_unit_files, load_units
+
+    paths = list(files) + (bundled_unit_files() if bundled else [])
+    if not paths:
+        raise UserError("give the CSV files to load, or --bundled")
+    hub = open_hub(config_path)
+    with output.progress_bar() as report:
+        summary = load_units(hub.db, paths, progress=report)
+    output.print_units_summary(summary)
+
+
+@main.command()
+def plugins() -> None:
+    """The plugins found, their version, and what each contributes."""
+    from hub.plugins.manager import Plugins
+
+    output.print_plugins(Plugins.load())
+
+
+@main.command()
+@config_option
+def connectors(config_path: str | None) -> None:
+    """The configured connectors: enabled, schedule, last run and its outcome."""
+    output.print_connectors(open_hub(config_path))
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--full", is_flag=True, help="Read everything again, not only what changed.")
+@config_option
+def sync(connector_id: str, full: bool, config_path: str | None) -> None:
+    """Run one sync of CONNECTOR_ID now (exit 0 only if it succeeded)."""
+    from hub.connectors.runtime import run_sync
+
+    hub = open_hub(config_path)
+    with output.run_progress(connector_id) as report:
+        run = run_sync(hub, connector_id, full=full, trigger="manual", progress=report)
+    output.print_run(run)
+    raise SystemExit(output.run_exit_code(run))
+
+
+@main.command()
+@click.argument("connector_id")
+@config_option
+def check(connector_id: str, config_path: str | None) -> None:
+    """Test the connection and credentials of CONNECTOR_ID."""
+    from hub.connectors.base import ConnectorContext
+
+    hub = open_hub(config_path)
+    configured = hub.connector(connector_id)
+    connector = configured.create(
+        ConnectorContext(connector_id, http_timeout=hub.settings.runtime.http_timeout)
+    )
+    click.echo(f"{connector_id}: ok — {connector.check()}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default="import", show_default=True, help="The source's name.")
+@config_option
+def import_(file: Path, source: str, config_path: str | None) -> None:
+    """Bulk-load observations from a long-format CSV (metric, unit, period, value, dims…)."""
+    from hub.connectors.runtime import load_records
+    from hub.ingest.csv_import import read_long_csv
+
+    hub = open_hub(config_path)
+    with output.run_progress(source) as report:
+        run = load_records(hub, source, read_long_csv(file), progress=report)
+    output.print_run(run)
+    raise SystemExit(output.run_exit_code(run))
+
+
+@main.command()
+@config_option
+@click.option("--host", default=None, help="Interface to listen on (default from config).")
+@click.option("--port", type=int, default=None, help="Port (default from config).")
+def serve(config_path: str | None, host: str | None, port: int | None) -> None:
+    """Serve the GraphQL API and run the scheduler."""
+    from hub.cli.serving import serve_hub
+
+    serve_hub(open_hub(config_path), host, port, scheduler=True)
+
+
+@main.command()
+@click.option("--database", "database_path", default="iochub-demo.db", show_default=True,
+              type=click.Path(dir_okay=False), help="The SQLite file (made anew).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Load everything, print the summary, and stop.")
+def demo(database_path: str, host: str, port: int, no_serve: bool) -> None:
+    """The whole product on one machine: fresh database, units, every demo connector, API."""
+    from hub.cli.demo import run_demo
+
+    run_demo(Path(os.path.abspath(database_path)), host, port, serve=not no_serve)

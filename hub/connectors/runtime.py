@@ -1,0 +1,234 @@
+"""Runs one sync of one connector: extract, normalise, load, with state saved as it goes.
+
+The steps of a run, each with its own place for failures:
+
+1. **start**: take the connector's lock, record a RUNNING sync run (committed at once, so
+   that it is visible while the run goes on);
+2. **attempt** (retried on transient faults): read from the last saved state; normalise each
+   record; write batches; at each checkpoint, commit the records *and* the new state and the
+   run's counters in one transaction;
+3. **finish**: SUCCEEDED, PARTIAL (some records quarantined) or FAILED with the cause.
+
+A failed attempt rolls back what it wrote since its last checkpoint, and the next attempt
+resumes from that checkpoint: nothing is lost and, since writes are upserts by natural key,
+nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub.connectors import records
+from hub.connectors.base import ConnectorContext
+from hub.connectors.errors import PermanentSourceError, SourceError
+from hub.connectors.locks import exclusive
+from hub.connectors.retry import retrying
+from hub.ingest.normalise import Normaliser, Rejection
+from hub.ingest.writer import Batch, flush
+from hub.model import ConnectorState, RunStatus, SyncRun
+from hub.model.base import utcnow
+from hub.units.queries import UnitResolver
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+log = logging.getLogger(__name__)
+
+class RunInProgress(Exception):
+    """Another run of this connector holds its lock."""
+
+
+@dataclass
+class Counters:
+    read: int = 0
+    written: int = 0
+    quarantined: int = 0
+
+
+Progress = Callable[[Counters], None]
+
+
+def run_sync(
+    hub: Hub,
+    connector_id: str,
+    *,
+    full: bool = False,
+    trigger: str = "manual",
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Run one sync now and return its finished SyncRun.
+
+    Raises LookupError for an unknown connector and RunInProgress when it is already running.
+    Source faults do not raise: they end in a FAILED run that says why.
+    """
+    configured = hub.connector(connector_id)
+    with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
+        if not taken:
+            raise RunInProgress(f"connector {connector_id!r} is already running")
+        run = _start(hub, connector_id, full, trigger)
+        connector = configured.create(
+            ConnectorContext(connector_id, http_timeout=hub.settings.runtime.http_timeout)
+        )
+        sync = _Sync(hub, connector_id, run.id, progress)
+        return sync.run(lambda state: connector.read(state, full), full)
+
+
+def load_records(
+    hub: Hub, source: str, items: Iterable[records.Item], trigger: str = "import",
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Load records that do not come from a configured connector (``iochub import``).
+
+    They take the same path as a connector's: validation, quarantine, batched upserts, a
+    sync run that records the outcome. ``source`` names the origin in the natural key.
+    """
+    with exclusive(hub.db, f"iochub.sync:{source}") as taken:
+        if not taken:
+            raise RunInProgress(f"an import into {source!r} is already running")
+        _ensure_connector_row(hub, source)
+        run = _start(hub, source, full=True, trigger=trigger)
+        return _Sync(hub, source, run.id, progress).run(lambda _state: items, full=True)
+
+
+class _Sync:
+    """One run's attempts, counters and state."""
+
+    def __init__(self, hub: Hub, connector_id: str, run_id: int, progress: Progress | None) -> None:
+        self.hub = hub
+        self.connector_id = connector_id
+        self.run_id = run_id
+        self.progress = progress
+        self.committed = Counters()
+        self.state: dict[str, Any] = {}
+        self.attempts = 0
+
+    def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
+        self.state = {} if full else self._saved_state()
+        try:
+            for attempt in retrying(self.hub.settings.runtime, self._log_retry):
+                with attempt:
+                    self.attempts += 1
+                    self._attempt(read)
+        except SourceError as exc:
+            return self._finish(RunStatus.FAILED, str(exc))
+        except Exception as exc:  # a connector bug must end the run, not the process
+            log.exception("sync of %s failed", self.connector_id)
+            return self._finish(RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+        status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
+        return self._finish(status, None)
+
+    def _attempt(self, read: Callable[[dict[str, Any]], Iterable[records.Item]]) -> None:
+        """Read from the last committed state to the end of the source."""
+        batch_size = self.hub.settings.runtime.batch_size
+        with self.hub.db.sessions() as session:
+            normaliser = Normaliser(session, self.connector_id, UnitResolver(session).resolve)
+            batch, pending = Batch(), Counters()
+            for item in read(dict(self.state)):
+                if isinstance(item, records.Checkpoint):
+                    self._commit(session, batch, pending, item.state)
+                    continue
+                pending.read += 1
+                batch.add(_normalise(normaliser, item))
+                if len(batch) >= batch_size:
+                    self._write(session, batch, pending)
+            self._commit(session, batch, pending, None)
+
+    def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
+        written = flush(session, batch, self.connector_id, self.run_id)
+        pending.written += written.written
+        pending.quarantined += written.quarantined
+
+    def _commit(
+        self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
+    ) -> None:
+        """Write the batch, the state and the run's counters, and commit them together."""
+        self._write(session, batch, pending)
+        if state is not None:
+            self._save_state(session, state)
+        counters = Counters(
+            self.committed.read + pending.read,
+            self.committed.written + pending.written,
+            self.committed.quarantined + pending.quarantined,
+        )
+        session.execute(update(SyncRun).where(SyncRun.id == self.run_id).values(
+            records_read=counters.read, records_written=counters.written,
+            records_quarantined=counters.quarantined, attempts=self.attempts,
+        ))
+        session.commit()
+        self.committed = counters
+        if state is not None:
+            self.state = state
+        pending.read = pending.written = pending.quarantined = 0
+        if self.progress:
+            self.progress(counters)
+
+    def _save_state(self, session: Session, state: dict[str, Any]) -> None:
+        size = len(json.dumps(state, default=str))
+        limit = self.hub.settings.runtime.max_state_bytes
+        if size > limit:
+            raise PermanentSourceError(
+                f"the connector's state is {size} bytes, over the limit of {limit}: "
+                "a state must be a cursor, not a history"
+            )
+        row = session.get(ConnectorState, self.connector_id)
+        if row is None:
+            row = ConnectorState(connector_id=self.connector_id)
+            session.add(row)
+        row.state, row.sync_run_id, row.updated_at = state, self.run_id, utcnow()
+
+    def _saved_state(self) -> dict[str, Any]:
+        with self.hub.db.session() as session:
+            row = session.get(ConnectorState, self.connector_id)
+            return dict(row.state) if row else {}
+
+    def _finish(self, status: RunStatus, error: str | None) -> SyncRun:
+        with self.hub.db.session() as session:
+            run = session.get_one(SyncRun, self.run_id)
+            run.status, run.error, run.finished_at = status, error, utcnow()
+            run.attempts = max(self.attempts, 1)
+        with self.hub.db.session() as session:
+            return session.get_one(SyncRun, self.run_id)
+
+    def _log_retry(self, attempt: int, error: BaseException, wait: float) -> None:
+        log.warning(
+            "%s: attempt %d failed (%s); retrying in %.1fs", self.connector_id, attempt, error, wait
+        )
+
+
+def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
+    if isinstance(item, records.BadRecord):
+        return Rejection(reason=item.reason, payload=item.payload, place=item.place)
+    if isinstance(item, records.Observation | records.Event | records.Facility):
+        return normaliser.normalise(item)
+    return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
+
+
+def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
+    """Record a RUNNING run; any run left RUNNING by a process that died is closed first."""
+    with hub.db.session() as session:
+        for stale in session.scalars(
+            select(SyncRun).where(
+                SyncRun.connector_id == connector_id, SyncRun.status == RunStatus.RUNNING
+            )
+        ):
+            stale.status, stale.finished_at = RunStatus.FAILED, utcnow()
+            stale.error = "interrupted: the process stopped during the run"
+        run = SyncRun(connector_id=connector_id, status=RunStatus.RUNNING, full=full,
+                      trigger=trigger, started_at=utcnow())
+        session.add(run)
+    return run
+
+
+def _ensure_connector_row(hub: Hub, source: str) -> None:
+    from hub.model import ConnectorRow
+
+    with hub.db.session() as session:
+        if session.get(ConnectorRow, source) is None:
+            session.add(ConnectorRow(id=source, plugin="core", kind="import", enabled=False))

@@ -1,0 +1,177 @@
+"""Turns records yielded by connectors into rows of the shared model, or into a reason why not.
+
+A record that fails a check becomes a :class:`Rejection`, which the writer quarantines with
+the raw record; it never raises, so one bad record never stops a run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.connectors import records
+from hub.model import EventKind, Metric
+from hub.periods import PeriodError, parse_period
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+
+UnitLookup = Callable[[str, date], int | None]
+"""Finds the id of the unit with this code valid on this day, or None."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    """Why a record cannot be loaded; it goes to quarantine."""
+
+    reason: str
+    payload: Any
+    place: str | None = None
+
+
+@dataclasses.dataclass
+class Row:
+    """A normalised record: the table it goes to and its column values."""
+
+    table: str  # "observations", "events" or "facilities"
+    values: dict[str, Any]
+
+
+class Normaliser:
+    """Checks records against the definitions and units in the database."""
+
+    def __init__(self, session: Session, source: str, unit_lookup: UnitLookup) -> None:
+        self.source = source
+        self.unit_lookup = unit_lookup
+        self.metrics = {m.code: m for m in session.scalars(select(Metric))}
+        self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
+
+    def normalise(self, record: records.Record) -> Row | Rejection:
+        if isinstance(record, records.Observation):
+            return self.observation(record)
+        if isinstance(record, records.Event):
+            return self.event(record)
+        return self.facility(record)
+
+    def observation(self, record: records.Observation) -> Row | Rejection:
+        metric = self.metrics.get(record.metric)
+        if metric is None:
+            return self.reject(record, f"unknown metric {record.metric!r}")
+        try:
+            period = parse_period(record.period, record.calendar)
+        except (PeriodError, ValueError) as exc:
+            return self.reject(record, f"period: {exc}")
+        unit_id = self.unit_lookup(record.unit, period.start)
+        if unit_id is None:
+            return self.reject(record, f"unknown unit {record.unit!r} on {period.start.isoformat()}")
+        problem = _dims_problem(record.dims, metric)
+        if problem:
+            return self.reject(record, problem)
+        value, problem = _number(record.value)
+        if problem:
+            return self.reject(record, problem)
+        return Row("observations", {
+            "metric_id": metric.id, "unit_id": unit_id, "calendar": period.calendar.value,
+            "period_type": period.type.value, "period": period.id,
+            "period_start": period.start, "period_end": period.end,
+            "dims_key": dims_key(record.dims), "dims": dict(sorted(record.dims.items())),
+            "value": value, "source": self.source, "source_record_id": record.source_id,
+        })
+
+    def event(self, record: records.Event) -> Row | Rejection:
+        kind = self.event_kinds.get(record.kind)
+        if kind is None:
+            return self.reject(record, f"unknown event kind {record.kind!r}")
+        occurred_at = _aware(record.occurred_at)
+        if occurred_at is None:
+            return self.reject(record, "occurred_at is not a date and time")
+        unit_id = None
+        if record.unit:
+            unit_id = self.unit_lookup(record.unit, occurred_at.astimezone(LOCAL_TIME).date())
+            if unit_id is None:
+                return self.reject(record, f"unknown unit {record.unit!r} on {occurred_at.date()}")
+        return Row("events", {
+            "sector": record.sector or kind.sector, "kind": record.kind, "title": record.title,
+            "status": record.status, "severity": record.severity, "occurred_at": occurred_at,
+            "unit_id": unit_id, "lat": record.lat, "lon": record.lon,
+            "attributes": json_safe(record.attributes), "source": self.source,
+            "source_id": record.source_id,
+        })
+
+    def facility(self, record: records.Facility) -> Row | Rejection:
+        unit_id = None
+        if record.unit:
+            unit_id = self.unit_lookup(record.unit, datetime.now(LOCAL_TIME).date())
+            if unit_id is None:
+                return self.reject(record, f"unknown unit {record.unit!r}")
+        return Row("facilities", {
+            "name": record.name, "kind": record.kind, "unit_id": unit_id, "lat": record.lat,
+            "lon": record.lon, "attributes": json_safe(record.attributes),
+            "source": self.source, "source_id": record.source_id,
+        })
+
+    @staticmethod
+    def reject(record: records.Record, reason: str) -> Rejection:
+        return Rejection(reason=reason, payload=record_payload(record), place=record.place)
+
+
+def dims_key(dims: dict[str, str]) -> str:
+    """The disaggregation as sorted ``name=value`` pairs joined by ``|``: part of the natural key."""
+    return "|".join(f"{name}={value}" for name, value in sorted(dims.items()))
+
+
+def record_payload(record: Any) -> Any:
+    """A record as JSON-safe data, for quarantine."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        data = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+        return json_safe({"record": type(record).__name__, **data})
+    return json_safe(record)
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _number(value: Any) -> tuple[float | None, str | None]:
+    """The value as a float; None stays None (it retracts the observation)."""
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, f"value {value!r} is not a number"
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None, f"value {value!r} is not a number"
+    if not math.isfinite(number):
+        return None, f"value {value!r} is not a finite number"
+    return number, None
+
+
+def _dims_problem(dims: dict[str, str], metric: Metric) -> str | None:
+    unknown = sorted(set(dims) - set(metric.disaggregations or []))
+    if not unknown:
+        return None
+    allowed = ", ".join(metric.disaggregations or []) or "none"
+    return f"metric {metric.code!r} has no disaggregation {', '.join(unknown)} (it has: {allowed})"
+
+
+def _aware(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL_TIME)

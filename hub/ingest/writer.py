@@ -1,0 +1,104 @@
+"""Writes normalised rows by natural key (idempotent upserts) and quarantines rejections.
+
+The same statements run on SQLite and PostgreSQL: both speak ``INSERT … ON CONFLICT``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hub.ingest.normalise import Rejection, Row
+from hub.model import Event, Facility, Observation, QuarantinedRecord
+from hub.model.base import utcnow
+
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "observations": ("metric_id", "unit_id", "calendar", "period", "dims_key", "source"),
+    "events": ("source", "source_id"),
+    "facilities": ("source", "source_id"),
+}
+TABLES: dict[str, Table] = {
+    "observations": Observation.__table__,  # type: ignore[dict-item]
+    "events": Event.__table__,  # type: ignore[dict-item]
+    "facilities": Facility.__table__,  # type: ignore[dict-item]
+}
+
+
+@dataclass
+class Batch:
+    """Rows and rejections waiting to be written in the current transaction."""
+
+    rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    retractions: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def add(self, item: Row | Rejection) -> None:
+        if isinstance(item, Rejection):
+            self.rejections.append(item)
+        elif item.table == "observations" and item.values["value"] is None:
+            self.retractions.append(item.values)
+        else:
+            key = tuple(item.values[column] for column in NATURAL_KEYS[item.table])
+            self.rows[item.table][key] = item.values  # a later record of the same key wins
+
+    def __len__(self) -> int:
+        return sum(map(len, self.rows.values())) + len(self.retractions) + len(self.rejections)
+
+
+@dataclass
+class Written:
+    written: int = 0
+    quarantined: int = 0
+
+
+def flush(session: Session, batch: Batch, connector_id: str, run_id: int | None) -> Written:
+    """Write the batch in the session's transaction and empty it."""
+    now = utcnow()
+    written = Written()
+    for table_name, rows in batch.rows.items():
+        values = [{**row, "sync_run_id": run_id, "updated_at": now} for row in rows.values()]
+        upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])
+        written.written += len(values)
+    written.written += retract(session, batch.retractions)
+    for rejection in batch.rejections:
+        session.add(QuarantinedRecord(
+            connector_id=connector_id, sync_run_id=run_id, received_at=now,
+            reason=rejection.reason, place=rejection.place, payload=rejection.payload,
+        ))
+    written.quarantined = len(batch.rejections)
+    session.flush()
+    batch.rows.clear()
+    batch.retractions.clear()
+    batch.rejections.clear()
+    return written
+
+
+def upsert(session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]) -> None:
+    """Insert the rows, or update the existing row with the same natural key."""
+    if not values:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    updates = {name: statement.excluded[name] for name in values[0] if name not in key}
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_=updates)
+    session.execute(statement, values)
+
+
+def retract(session: Session, retractions: list[dict[str, Any]]) -> int:
+    """Delete the observations with these natural keys (a source withdrew them)."""
+    if not retractions:
+        return 0
+    table = TABLES["observations"]
+    key = NATURAL_KEYS["observations"]
+    columns = tuple_(*(table.c[name] for name in key))
+    keys = [tuple(values[name] for name in key) for values in retractions]
+    session.execute(delete(table).where(and_(columns.in_(keys))))
+    return len(retractions)

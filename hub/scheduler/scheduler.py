@@ -1,0 +1,103 @@
+"""Runs enabled connectors on their schedules with APScheduler.
+
+With PostgreSQL, several ``iochub serve`` processes may run side by side: only the one that
+holds the scheduler's advisory lock schedules; the others try again now and then and take over
+when the leader stops. Each run also holds its connector's own lock (hub.connectors.locks), so
+even a manual ``iochub sync`` never overlaps a scheduled one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Connection, text
+
+from hub.connectors.locks import advisory_key
+from hub.connectors.runtime import RunInProgress, run_sync
+from hub.model import ConnectorRow
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK = "iochub.scheduler"
+
+
+class HubScheduler:
+    def __init__(self, hub: Hub) -> None:
+        from hub.core import TIMEZONE
+
+        self.hub = hub
+        self.scheduler = BackgroundScheduler(timezone=TIMEZONE)
+        self.leader_connection: Connection | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leader_connection is not None or not self.hub.db.is_postgresql
+
+    def start(self) -> None:
+        self.scheduler.start()
+        if not self._become_leader():
+            log.info("another process schedules connectors; this one stands by")
+            self.scheduler.add_job(
+                self._try_to_lead, "interval", id="leader-election",
+                seconds=self.hub.settings.scheduler.leader_retry_seconds,
+            )
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        if self.leader_connection is not None:
+            self.leader_connection.close()  # closing the session releases the advisory lock
+            self.leader_connection = None
+
+    def _try_to_lead(self) -> None:
+        if self._become_leader():
+            self.scheduler.remove_job("leader-election")
+
+    def _become_leader(self) -> bool:
+        if self.hub.db.is_postgresql:
+            connection = self.hub.db.engine.connect()
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(LEADER_LOCK)}
+            ).scalar()
+            connection.commit()
+            if not taken:
+                connection.close()
+                return False
+            self.leader_connection = connection
+        self._schedule_connectors()
+        return True
+
+    def _schedule_connectors(self) -> None:
+        for connector in self.hub.connectors.values():
+            if connector.trigger is None:
+                continue
+            self.scheduler.add_job(
+                self.run_if_enabled, connector.trigger, args=[connector.id], id=connector.id,
+                max_instances=1, coalesce=True, misfire_grace_time=300, replace_existing=True,
+            )
+            log.info("scheduled %s: %s", connector.id, connector.schedule)
+
+    def run_if_enabled(self, connector_id: str) -> None:
+        """The scheduled job: a run, unless an admin disabled the connector meanwhile."""
+        if not is_enabled(self.hub, connector_id):
+            return
+        try:
+            run = run_sync(self.hub, connector_id, trigger="schedule")
+        except RunInProgress:
+            log.info("%s is already running elsewhere; skipped", connector_id)
+            return
+        log.info("%s: %s, %d read, %d written, %d quarantined", connector_id, run.status,
+                 run.records_read, run.records_written, run.records_quarantined)
+
+
+def is_enabled(hub: Hub, connector_id: str) -> bool:
+    """The connector's effective switch: an admin's override, else the config file."""
+    with hub.db.session() as session:
+        row = session.get(ConnectorRow, connector_id)
+        if row is None:
+            return False
+        return row.enabled if row.enabled_override is None else row.enabled_override

@@ -1,0 +1,221 @@
+"""The connector runtime: state, batches, quarantine, retries and failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.connectors.errors import PermanentSourceError, TransientSourceError
+from hub.connectors.locks import exclusive
+from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
+from hub.connectors.runtime import RunInProgress, run_sync
+from hub.core import Hub
+from hub.model import AdminLevel, AdminUnit, ConnectorState, QuarantinedRecord, RunStatus
+from hub.model import Observation as ObservationRow
+from hub.plugins.manager import Plugins
+from tests.connectors import scripted
+
+COMMUNES = ["23281", "23284", "23287"]
+
+
+@pytest.fixture
+def hub(make_hub: Callable[..., Hub]) -> Iterator[Hub]:
+    plugins = Plugins.load(extra=[("scripted", scripted.plugin)])
+    hub = make_hub(
+        {
+            "runtime": {"retry_initial_wait": 0, "retry_max_wait": 0, "retry_attempts": 3,
+                        "batch_size": 2},
+            "connectors": {"src": {"plugin": "scripted", "kind": "scripted", "script": "main"}},
+        },
+        with_plugins=plugins,
+    )
+    _add_units(hub)
+    scripted.READS.clear()
+    yield hub
+    scripted.SCRIPTS.clear()
+
+
+def _add_units(hub: Hub) -> None:
+    with hub.db.session() as session:
+        province = AdminUnit(identity="62@", code="62", name="Tỉnh Kon Tum",
+                             level=AdminLevel.PROVINCE, valid_to=date(2025, 6, 30))
+        session.add(province)
+        session.flush()
+        for code in COMMUNES:
+            session.add(AdminUnit(identity=f"{code}@", code=code, name=f"Xã {code}",
+                                  level=AdminLevel.COMMUNE, parent_id=province.id,
+                                  valid_to=date(2025, 6, 30)))
+
+
+def _script(function: Callable[[dict[str, Any], bool], Iterator[Item]]) -> None:
+    scripted.SCRIPTS["main"] = function
+
+
+def _cases(month: int, value: float = 1.0) -> list[Observation]:
+    return [Observation("cases", code, f"2024-{month:02d}", value, {"sex": "F"}) for code in COMMUNES]
+
+
+def _count(hub: Hub, model: type = ObservationRow) -> int:
+    with hub.db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _state(hub: Hub) -> dict[str, Any] | None:
+    with hub.db.session() as session:
+        row = session.get(ConnectorState, "src")
+        return row.state if row else None
+
+
+def test_a_run_writes_records_and_saves_the_checkpoint_state(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        yield Checkpoint({"month": 2})
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert (run.status, run.records_read, run.records_written) == (RunStatus.SUCCEEDED, 6, 6)
+    assert _count(hub) == 6
+    assert _state(hub) == {"month": 2}
+
+
+def test_the_next_run_starts_from_the_saved_state_and_full_starts_from_nothing(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        month = state.get("month", 0) + 1
+        yield from _cases(month)
+        yield Checkpoint({"month": month})
+
+    _script(read)
+    run_sync(hub, "src")
+    run_sync(hub, "src")
+    run_sync(hub, "src", full=True)
+    assert scripted.READS == [{}, {"month": 1}, {}]
+    assert _count(hub) == 6  # months 1 and 2; the full run re-read month 1 without doubling it
+
+
+def test_re_running_the_same_source_writes_no_duplicates(hub: Hub) -> None:
+    _script(lambda state, full: iter(_cases(1, 5) + _cases(1, 7)))
+    run_sync(hub, "src")
+    run_sync(hub, "src")
+    assert _count(hub) == 3
+    with hub.db.session() as session:
+        assert set(session.scalars(select(ObservationRow.value))) == {7.0}
+
+
+def test_bad_records_are_quarantined_with_reason_place_and_payload(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield Observation("cases", "23281", "2024-01", 3, {"sex": "M"}, place="row 1")
+        yield Observation("nosuchmetric", "23281", "2024-01", 1, place="row 2")
+        yield Observation("cases", "99999", "2024-01", 1, place="row 3")
+        yield Observation("cases", "23281", "2024-13", 1, place="row 4")
+        yield Observation("cases", "23281", "2024-02", "n/a", place="row 5")
+        yield Observation("cases", "23281", "2024-02", 1, {"age": "0-4"}, place="row 6")
+        yield Observation("beds", "23281", "2026-01", 10, place="row 7")  # unit abolished by then
+        yield BadRecord("series key X: not a number", {"raw": "x"}, place="series 0")
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert run.status == RunStatus.PARTIAL
+    assert (run.records_read, run.records_written, run.records_quarantined) == (8, 1, 7)
+    with hub.db.session() as session:
+        rows = session.scalars(select(QuarantinedRecord).order_by(QuarantinedRecord.id)).all()
+    reasons = [(row.place, row.reason) for row in rows]
+    assert reasons[0] == ("row 2", "unknown metric 'nosuchmetric'")
+    assert reasons[1] == ("row 3", "unknown unit '99999' on 2024-01-01")
+    assert reasons[2][0] == "row 4" and "2024-13" in reasons[2][1]
+    assert reasons[3] == ("row 5", "value 'n/a' is not a number")
+    assert reasons[4][0] == "row 6" and "no disaggregation age" in reasons[4][1]
+    assert reasons[5] == ("row 7", "unknown unit '23281' on 2026-01-01")
+    assert reasons[6] == ("series 0", "series key X: not a number")
+    assert rows[0].payload["metric"] == "nosuchmetric" and rows[0].sync_run_id == run.id
+
+
+def test_a_transient_fault_is_retried_and_the_retry_resumes_from_the_last_checkpoint(
+    hub: Hub,
+) -> None:
+    failures = iter([True])
+
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        if not state:
+            yield from _cases(1)
+            yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        if next(failures, False):
+            raise TransientSourceError("503 from the source")
+        yield Checkpoint({"month": 2})
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert run.status == RunStatus.SUCCEEDED and run.attempts == 2
+    assert scripted.READS == [{}, {"month": 1}]
+    assert run.records_read == 6 and _count(hub) == 6
+
+
+def test_a_source_that_stays_down_fails_the_run_and_changes_nothing(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield BadRecord("bad", {})
+        raise TransientSourceError("connection refused")
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert run.status == RunStatus.FAILED and run.error == "connection refused"
+    assert run.attempts == 3
+    assert (_count(hub), _count(hub, QuarantinedRecord), _state(hub)) == (0, 0, None)
+
+
+def test_a_permanent_fault_fails_at_once(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        raise PermanentSourceError("401 Unauthorized: check the token")
+        yield  # pragma: no cover
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert (run.status, run.attempts, run.error) == (
+        RunStatus.FAILED, 1, "401 Unauthorized: check the token"
+    )
+
+
+def test_a_state_that_grows_without_bound_fails_the_run(hub: Hub) -> None:
+    _script(lambda state, full: iter([Checkpoint({"seen": list(range(100_000))})]))
+    run = run_sync(hub, "src")
+    assert run.status == RunStatus.FAILED and "cursor, not a history" in (run.error or "")
+    assert _state(hub) is None
+
+
+def test_a_connector_bug_fails_the_run_with_its_cause(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        raise KeyError("column")
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert run.status == RunStatus.FAILED and run.attempts == 1
+    assert run.error == "internal error: KeyError: 'column'"
+
+
+def test_a_value_of_none_retracts_the_observation(hub: Hub) -> None:
+    _script(lambda state, full: iter(_cases(1)))
+    run_sync(hub, "src")
+    _script(lambda state, full: iter([Observation("cases", "23281", "2024-01", None, {"sex": "F"})]))
+    run_sync(hub, "src")
+    assert _count(hub) == 2
+
+
+def test_two_runs_of_one_connector_never_overlap(hub: Hub) -> None:
+    _script(lambda state, full: iter(_cases(1)))
+    with exclusive(hub.db, "iochub.sync:src") as taken:
+        assert taken
+        with pytest.raises(RunInProgress):
+            run_sync(hub, "src")
+    assert run_sync(hub, "src").status == RunStatus.SUCCEEDED
+
+
+def test_an_unknown_connector_is_a_lookup_error_naming_the_known_ones(hub: Hub) -> None:
+    with pytest.raises(LookupError, match="no connector 'nope' \\(known: src\\)"):
+        run_sync(hub, "nope")
