@@ -91,7 +91,7 @@ def _lookup(match: re.Match[str], environ: Mapping[str, str], problems: list[str
 
 def _describe(error: Any) -> str:
     where = ".".join(str(part) for part in error["loc"])
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown setting"
     return f"{where}: {message}"

@@ -42,15 +42,9 @@ def configure_connectors(
         if connector_class is None:
             problems.append(f"{where}: {_unknown_kind(table, kinds)}")
             continue
-        try:
-            config = connector_class.config_model.model_validate(table.options)
-        except ValidationError as exc:
-            problems.extend(_field_problems(where, exc))
-            continue
-        try:
-            trigger = make_trigger(table.schedule, table.every, timezone)
-        except ValueError as exc:
-            problems.append(f"{where}.schedule: {exc}")
+        config, trigger, found = _validate(where, connector_class, table, timezone)
+        problems.extend(found)
+        if found or config is None:
             continue
         configured[connector_id] = ConfiguredConnector(
             id=connector_id,
@@ -65,6 +59,22 @@ def configure_connectors(
     return configured, problems
 
 
+def _validate(
+    where: str, connector_class: type[Connector], table: ConnectorSettings, timezone: str
+) -> tuple[ConnectorConfig | None, BaseTrigger | None, list[str]]:
+    """The kind's config and the trigger, with every problem of either."""
+    config, trigger, problems = None, None, []
+    try:
+        config = connector_class.config_model.model_validate(table.options)
+    except ValidationError as exc:
+        problems.extend(_field_problems(where, exc))
+    try:
+        trigger = make_trigger(table.schedule, table.every, timezone)
+    except ValueError as exc:
+        problems.append(f"{where}.schedule: {exc}")
+    return config, trigger, problems
+
+
 def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], type[Connector]]) -> str:
     plugins = sorted({plugin for plugin, _ in kinds})
     if table.plugin not in plugins:
@@ -76,7 +86,7 @@ def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], type[Co
 def _field_problems(where: str, exc: ValidationError) -> list[str]:
     problems = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"])
+        field = "".join(f".{part}" for part in error["loc"])
         message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"]
-        problems.append(f"{where}.{field}: {message}")
+        problems.append(f"{where}{field}: {message.removeprefix('Value error, ')}")
     return problems

@@ -1,0 +1,1 @@
+"""Test helpers for plugin authors: the standard checks every connector must pass."""

@@ -1,0 +1,103 @@
+"""The ``iochub`` command as a user runs it: a real process, real files, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.units.loader import bundled_unit_files
+
+IOCHUB = [sys.executable, "-m", "hub.cli"]
+
+
+def iochub(*args: str, config: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "IOCHUB_CONFIG"}
+    if config:
+        env["IOCHUB_CONFIG"] = str(config)
+    return subprocess.run([*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=300)
+
+
+def write_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n{extra}', encoding="utf-8")
+    return path
+
+
+def test_plugins_lists_the_built_in_plugins() -> None:
+    result = iochub("plugins")
+    assert result.returncode == 0, result.stderr
+    assert "indicators" in result.stdout and "sdmx-json" in result.stdout
+
+
+def test_a_bad_config_lists_every_problem_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(
+        '[server]\nport = "eighty"\n'
+        '[connectors.a]\nplugin = "nosuch"\nkind = "x"\n'
+        '[connectors.b]\nplugin = "indicators"\nkind = "sdmx-json"\nlocation = "${NO_SUCH_VAR_X}"\n'
+        '[metrics.m]\nname = "M"\nsector = "s"\naggregation = "MEDIAN"\n'
+    )
+    result = iochub("connectors", config=config)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "server.port" in result.stderr
+    assert "metrics.m.aggregation" in result.stderr
+    assert "NO_SUCH_VAR_X" in result.stderr
+    assert result.stderr.startswith("error: ")
+
+
+def test_a_config_with_a_bad_connector_says_which_and_why(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(
+        '[connectors.a]\nplugin = "nosuch"\nkind = "x"\n'
+        '[connectors.b]\nplugin = "indicators"\nkind = "nokind"\n'
+        '[connectors.c]\nplugin = "indicators"\nkind = "sdmx-json"\nlocation = "x"\nevery = "soon"\n'
+    )
+    result = iochub("connectors", config=config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "connectors.a: no plugin 'nosuch' is installed" in result.stderr
+    assert "connectors.b: plugin 'indicators' has no connector kind 'nokind'" in result.stderr
+    assert "connectors.c.schedule: 'soon' is not an interval" in result.stderr
+
+
+def test_a_missing_config_file_is_one_clear_line(tmp_path: Path) -> None:
+    result = iochub("connectors", "--config", str(tmp_path / "nope.toml"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_sync_of_an_unknown_connector_names_the_known_ones(tmp_path: Path, db_url: str) -> None:
+    result = iochub("sync", "nope", config=write_config(tmp_path, db_url))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: no connector 'nope' (known: none is configured)"
+
+
+def test_import_loads_valid_rows_and_quarantines_the_rest(tmp_path: Path, db_url: str) -> None:
+    config = write_config(tmp_path, db_url, '[metrics.cases]\nname = "Cases"\nsector = "health"\n'
+                          'disaggregations = ["sex"]\n')
+    files = [str(p) for p in bundled_unit_files() if "districts" in p.name or "communes_2025" in p.name]
+    assert iochub("units", "load", *files, config=config).returncode == 0
+    data = tmp_path / "obs.csv"
+    data.write_text(
+        "metric,unit,period,value,sex\n"
+        "cases,608,2024-01,12,F\n"
+        "cases,608,2024-01,10,M\n"
+        "cases,608,2024-02,x,M\n"
+        "cases,99999,2024-01,1,M\n",
+        encoding="utf-8",
+    )
+    result = iochub("import", str(data), "--source", "backfill", config=config)
+    assert result.returncode == 3, result.stderr  # partial: some rows quarantined
+    assert "4 read, 2 written, 2 quarantined" in result.stdout
+    again = iochub("import", str(data), "--source", "backfill", config=config)
+    assert "4 read, 2 written, 2 quarantined" in again.stdout
+
+
+@pytest.mark.parametrize("args", [["units", "load"], ["import", "/no/such/file.csv"]])
+def test_usage_mistakes_do_not_print_a_traceback(args: list[str], tmp_path: Path, db_url: str) -> None:
+    result = iochub(*args, config=write_config(tmp_path, db_url))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
