@@ -50,7 +50,11 @@ class HubScheduler:
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=False)
         if self.leader_connection is not None:
-            self.leader_connection.close()  # closing the session releases the advisory lock
+            # A closed connection goes back to the pool still holding its session-level lock.
+            self.leader_connection.execute(
+                text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(LEADER_LOCK)}
+            )
+            self.leader_connection.close()
             self.leader_connection = None
 
     def _try_to_lead(self) -> None:
