@@ -10,9 +10,11 @@ from hub.config import ConfigError
 from hub.connectors.errors import SourceError
 from hub.connectors.runtime import RunInProgress
 from hub.periods import PeriodError
+from hub.units.loader import UnitsFileError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     ConfigError, LookupError, PeriodError, RunInProgress, SourceError, FileNotFoundError,
+    UnitsFileError,
 )
 
 

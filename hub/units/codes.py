@@ -31,7 +31,10 @@ def code_number(value: str | int | float) -> int:
     """
     if isinstance(value, bool):
         raise ValueError(f"not a GSO code: {value!r}")
-    number = float(value.strip()) if isinstance(value, str) else value
+    try:
+        number = float(value.strip()) if isinstance(value, str) else value
+    except ValueError:
+        raise ValueError(f"not a GSO code: {value!r}") from None
     if isinstance(number, float):
         if not number.is_integer():
             raise ValueError(f"not a GSO code: {value!r}")

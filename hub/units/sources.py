@@ -30,16 +30,33 @@ class UnitsFileError(Exception):
 class FileKind(Enum):
     """The kinds of file, each with the columns that identify it (others may follow)."""
 
-    # Checked in this order: a succession header also holds every 2025-communes column.
+    # Checked in this order: a legacy communes header also holds every legacy districts column.
     SUCCESSION = (
         "succession",
-        ("provinceCode", "districtCode", "wardCode", "isMergedWard", "isDividedWard",
-         "newProvinceCode", "newWardCode"),
+        (
+            "provinceCode",
+            "districtCode",
+            "wardCode",
+            "isMergedWard",
+            "isDividedWard",
+            "newProvinceCode",
+            "newWardCode",
+        ),
     )
     COMMUNES_2025 = (
         "2025 communes",
-        ("province", "ward", "wardType", "provinceCode", "provinceLat", "provinceLon",
-         "wardCode", "wardLat", "wardLon", "wardAreaKm2"),
+        (
+            "province",
+            "ward",
+            "wardType",
+            "provinceCode",
+            "provinceLat",
+            "provinceLon",
+            "wardCode",
+            "wardLat",
+            "wardLon",
+            "wardAreaKm2",
+        ),
     )
     LEGACY_COMMUNES = (
         "legacy communes",
@@ -130,7 +147,7 @@ def read_units_file(path: Path) -> UnitsFile:
             continue
         try:
             records.append(parse(dict(zip(columns, values, strict=False))))
-        except (ValueError, KeyError) as exc:
+        except ValueError as exc:
             raise UnitsFileError(f"{path}, line {line}: {exc}") from None
     return UnitsFile(path, kind, records)
 
@@ -142,7 +159,7 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             yield from csv.reader(handle)
     except OSError as exc:
         raise UnitsFileError(f"{path}: cannot read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, csv.Error):
         raise UnitsFileError(f"{path}: not a UTF-8 CSV file; {_expected_headers()}") from None
 
 
@@ -153,31 +170,31 @@ def _expected_headers() -> str:
 
 def _legacy_district(row: dict[str, str]) -> LegacyDistrict:
     return LegacyDistrict(
-        code=pad_code(row["Mã"], DISTRICT),
+        code=_code(row, "Mã", DISTRICT),
         name=_text(row, "Tên"),
         unit_type=_text(row, "Cấp"),
-        province_code=pad_code(row["Mã TP"], PROVINCE),
+        province_code=_code(row, "Mã TP", PROVINCE),
         province_name=_text(row, "Tỉnh / Thành Phố"),
     )
 
 
 def _legacy_commune(row: dict[str, str]) -> LegacyCommune:
     return LegacyCommune(
-        code=pad_code(row["Mã"], COMMUNE),
+        code=_code(row, "Mã", COMMUNE),
         name=_text(row, "Tên"),
         unit_type=_text(row, "Cấp"),
-        district_code=pad_code(row["Mã QH"], DISTRICT),
-        province_code=pad_code(row["Mã TP"], PROVINCE),
+        district_code=_code(row, "Mã QH", DISTRICT),
+        province_code=_code(row, "Mã TP", PROVINCE),
         province_name=_text(row, "Tỉnh / Thành Phố"),
     )
 
 
 def _commune_2025(row: dict[str, str]) -> Commune2025:
     return Commune2025(
-        code=pad_code(row["wardCode"], COMMUNE),
+        code=_code(row, "wardCode", COMMUNE),
         name=_text(row, "ward"),
         unit_type=_text(row, "wardType"),
-        province_code=pad_code(row["provinceCode"], PROVINCE),
+        province_code=_code(row, "provinceCode", PROVINCE),
         province_name=_text(row, "province"),
         province_lat=_number(row, "provinceLat"),
         province_lon=_number(row, "provinceLon"),
@@ -188,16 +205,25 @@ def _commune_2025(row: dict[str, str]) -> Commune2025:
 
 
 def _succession_link(row: dict[str, str]) -> SuccessionLink:
-    commune = row["wardCode"].strip()
+    has_commune = bool(row.get("wardCode", "").strip())
     return SuccessionLink(
-        legacy_code=pad_code(commune or row["districtCode"], COMMUNE if commune else DISTRICT),
-        legacy_level=COMMUNE if commune else DISTRICT,
-        legacy_province=pad_code(row["provinceCode"], PROVINCE),
-        new_code=pad_code(row["newWardCode"], COMMUNE),
-        new_province=pad_code(row["newProvinceCode"], PROVINCE),
+        legacy_code=(
+            _code(row, "wardCode", COMMUNE) if has_commune else _code(row, "districtCode", DISTRICT)
+        ),
+        legacy_level=COMMUNE if has_commune else DISTRICT,
+        legacy_province=_code(row, "provinceCode", PROVINCE),
+        new_code=_code(row, "newWardCode", COMMUNE),
+        new_province=_code(row, "newProvinceCode", PROVINCE),
         merged=_flag(row, "isMergedWard"),
         divided=_flag(row, "isDividedWard"),
     )
+
+
+def _code(row: dict[str, str], column: str, level: AdminLevel) -> str:
+    try:
+        return pad_code(row.get(column) or "", level)
+    except ValueError as exc:
+        raise ValueError(f"{column}: {exc}") from None
 
 
 def _text(row: dict[str, str], column: str) -> str:
@@ -209,7 +235,10 @@ def _text(row: dict[str, str], column: str) -> str:
 
 def _number(row: dict[str, str], column: str) -> float | None:
     value = (row.get(column) or "").strip()
-    return float(value) if value else None
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise ValueError(f"{column} is {value!r}, not a number") from None
 
 
 def _flag(row: dict[str, str], column: str) -> bool:

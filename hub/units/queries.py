@@ -1,0 +1,152 @@
+"""Reading the unit hierarchy: which unit a code means on a date, and what lies beneath a unit.
+
+A code alone does not name a unit: 23293 was Phường Thắng Lợi until 30 June 2025 and is
+Phường Kon Tum since. Always ask with a date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from hub.model.units import AdminLevel, AdminUnit
+from hub.units.codes import CODE_WIDTH, LEVEL_RANK, code_number, pad_code
+
+
+class UnitSpan(NamedTuple):
+    """One unit that carries a code, and when it is valid (bounds inclusive, None = open)."""
+
+    valid_from: date | None
+    valid_to: date | None
+    id: int
+    level: AdminLevel
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class UnitResolver:
+    """Resolves a GSO code and a date to the unit valid on that date, from memory.
+
+    Built once from a session (every unit is read in one query), then used for as many
+    records as needed: a connector resolves each record's unit code without a query.
+
+    How a code is read:
+
+    - A string that is exactly a known code is that code (``"01"`` is the province Hà Nội,
+      ``"001"`` the district Ba Đình, ``"00001"`` the commune Phúc Xá).
+    - Anything else that is a whole number (``1``, ``"1"``, ``"1.0"``, ``1.0``) is zero-padded
+      to each level's width that it fits (province 2, district 3, commune 5). When exactly one
+      of those codes is known, that is the code; when several are (1 could be any of the
+      three above) or none, the code resolves to nothing rather than to a guess.
+    - With ``level`` given there is no ambiguity: the number is padded to that level's width.
+
+    "Known" means held by some unit at any date, so how a code is read never depends on the
+    day asked, only which of its units is.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._spans: dict[str, list[UnitSpan]] = defaultdict(list)
+        query = select(
+            AdminUnit.code, AdminUnit.valid_from, AdminUnit.valid_to, AdminUnit.id, AdminUnit.level
+        )
+        for code, valid_from, valid_to, unit_id, level in session.execute(query):
+            self._spans[code].append(UnitSpan(valid_from, valid_to, unit_id, AdminLevel(level)))
+
+    def __len__(self) -> int:
+        return sum(len(spans) for spans in self._spans.values())
+
+    def resolve(
+        self, code: str | int | float, day: date, level: AdminLevel | None = None
+    ) -> int | None:
+        """The id of the unit that ``code`` names on ``day``; None if none is valid then."""
+        span = self.resolve_span(code, day, level)
+        return span.id if span else None
+
+    def resolve_span(
+        self, code: str | int | float, day: date, level: AdminLevel | None = None
+    ) -> UnitSpan | None:
+        """Like :meth:`resolve`, with the unit's level and validity."""
+        canonical = self.canonical_code(code, level)
+        if canonical is None:
+            return None
+        valid = [span for span in self._spans[canonical] if span.valid_on(day)]
+        # Intervals of one code do not overlap; should they, the newest unit wins.
+        return max(valid, key=lambda span: span.valid_from or date.min, default=None)
+
+    def canonical_code(
+        self, code: str | int | float, level: AdminLevel | None = None
+    ) -> str | None:
+        """The known, zero-padded code that ``code`` stands for; None if unknown or ambiguous."""
+        if level is not None:
+            try:
+                padded = pad_code(code, level)
+            except ValueError:
+                return None
+            return padded if padded in self._spans else None
+        if isinstance(code, str) and code.strip() in self._spans:
+            return code.strip()
+        candidates = [padded for padded in self._padded(code) if padded in self._spans]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def spans(self, code: str) -> list[UnitSpan]:
+        """Every unit that has carried the canonical ``code``, oldest first."""
+        return sorted(self._spans.get(code, []), key=lambda span: span.valid_from or date.min)
+
+    @staticmethod
+    def _padded(code: str | int | float) -> list[str]:
+        try:
+            digits = str(code_number(code))
+        except ValueError:
+            return []
+        return [digits.zfill(width) for width in CODE_WIDTH.values() if len(digits) <= width]
+
+
+def valid_on(day: date, unit: type[AdminUnit] = AdminUnit) -> ColumnElement[bool]:
+    """A SQL condition: ``unit`` is valid on ``day`` (bounds inclusive, None = open)."""
+    return and_(
+        or_(unit.valid_from.is_(None), unit.valid_from <= day),
+        or_(unit.valid_to.is_(None), unit.valid_to >= day),
+    )
+
+
+def children(session: Session, unit_id: int, as_of: date | None) -> list[AdminUnit]:
+    """The units directly under ``unit_id`` that are valid on ``as_of`` (any date when None).
+
+    A province kept through the 2025 reform has districts as children until 30 June 2025
+    and communes from 1 July 2025: ask with a date.
+    """
+    query = select(AdminUnit).where(AdminUnit.parent_id == unit_id)
+    if as_of is not None:
+        query = query.where(valid_on(as_of))
+    return _in_order(session.scalars(query))
+
+
+def descendants(session: Session, unit_id: int, as_of: date | None) -> list[AdminUnit]:
+    """Every unit beneath ``unit_id`` (children, their children, …) valid on ``as_of``.
+
+    Only units reached through units valid on ``as_of`` count; with ``as_of`` None, every
+    unit that was ever beneath it. Ordered by level, then code.
+    """
+    child = aliased(AdminUnit)
+    first = select(AdminUnit.id).where(AdminUnit.parent_id == unit_id)
+    if as_of is not None:
+        first = first.where(valid_on(as_of))
+    tree = first.cte("tree", recursive=True)
+    deeper = select(child.id).where(child.parent_id == tree.c.id)
+    if as_of is not None:
+        deeper = deeper.where(valid_on(as_of, child))
+    tree = tree.union_all(deeper)
+    query = select(AdminUnit).where(AdminUnit.id.in_(select(tree.c.id)))
+    return _in_order(session.scalars(query))
+
+
+def _in_order(units: Iterable[AdminUnit]) -> list[AdminUnit]:
+    return sorted(units, key=lambda unit: (LEVEL_RANK[AdminLevel(unit.level)], unit.code))
