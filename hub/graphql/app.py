@@ -1,0 +1,55 @@
+"""The web application: GraphQL at ``/graphql`` and a health check at ``/health``."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+from litestar import Litestar, MediaType, Response, get
+from litestar.config.cors import CORSConfig
+from litestar.handlers import HTTPRouteHandler
+from sqlalchemy import text
+from strawberry.litestar import make_graphql_controller
+
+from hub.core import Hub
+from hub.graphql.context import context_getter
+from hub.graphql.schema import build_schema
+from hub.model.database import Database
+
+GRAPHQL_PATH = "/graphql"
+log = logging.getLogger(__name__)
+
+
+def create_app(hub: Hub) -> Litestar:
+    """The API of ``hub``: GraphQL (GraphiQL on GET where enabled) and ``/health``."""
+    server = hub.settings.server
+    graphql = make_graphql_controller(
+        build_schema(server),
+        path=GRAPHQL_PATH,
+        graphql_ide="graphiql" if server.graphiql else None,
+        context_getter=context_getter(hub),
+    )
+    cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
+    return Litestar(route_handlers=[graphql, health_handler(hub.db)], cors_config=cors)
+
+
+def health_handler(db: Database) -> HTTPRouteHandler:
+    """``GET /health``: 200 when the database answers, 503 when it does not."""
+
+    @get("/health", media_type=MediaType.JSON)
+    async def health() -> Response[dict[str, str]]:
+        if await anyio.to_thread.run_sync(database_answers, db):
+            return Response({"status": "ok", "database": "ok"})
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+
+    return health
+
+
+def database_answers(db: Database) -> bool:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        log.warning("health check: the database does not answer", exc_info=True)
+        return False
+    return True

@@ -1,0 +1,253 @@
+"""Connectors, their sync runs and quarantined records; starting a run, enabling a connector."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import anyio.to_thread
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from strawberry.scalars import JSON
+
+from hub import model
+from hub.connectors.runtime import RunInProgress, run_sync
+from hub.core import Hub
+from hub.graphql.context import Info
+from hub.graphql.enums import RunStatus
+from hub.graphql.errors import BadUserInput, Conflict, NotFound
+from hub.graphql.pagination import (
+    MAX_PAGE_SIZE,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+    page_size,
+)
+from hub.graphql.sessions import read, write
+
+CURSOR_KIND = "quarantine"
+
+
+@strawberry.type(description="A connector to one legacy system, as the deployment configured it.")
+class Connector:
+    id: strawberry.ID
+    plugin: str
+    kind: str
+    enabled: bool = strawberry.field(
+        description="Whether the scheduler runs it: setConnectorEnabled's choice if made, "
+        "else the config file's."
+    )
+    schedule: str | None
+    configured: bool = strawberry.field(
+        description="False for import sources and connectors no longer in the config file."
+    )
+
+    @classmethod
+    def from_row(cls, row: model.ConnectorRow, hub: Hub) -> Connector:
+        configured = row.id in hub.connectors
+        chosen = row.enabled if row.enabled_override is None else row.enabled_override
+        return cls(
+            id=strawberry.ID(row.id),
+            plugin=row.plugin,
+            kind=row.kind,
+            enabled=configured and chosen,
+            schedule=row.schedule,
+            configured=configured,
+        )
+
+    @strawberry.field(description="The run started last, finished or not.")
+    async def last_run(self, info: Info) -> SyncRun | None:
+        run = await info.context.loaders.last_run.load(self.id)
+        return None if run is None else SyncRun.from_row(run)
+
+    @strawberry.field(description="The last runs, newest first.")
+    async def runs(self, info: Info, last: int | None = 10) -> list[SyncRun]:
+        count = 10 if last is None else last
+        if not 0 <= count <= MAX_PAGE_SIZE:
+            raise BadUserInput(f"last must be between 0 and {MAX_PAGE_SIZE}, not {count}")
+        runs = await info.context.loaders.recent_runs.load((self.id, count))
+        return [SyncRun.from_row(run) for run in runs]
+
+
+@strawberry.type(description="One sync run of a connector (or one import).")
+class SyncRun:
+    id: strawberry.ID
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    records_read: int
+    records_written: int
+    records_quarantined: int
+    error: str | None
+    full: bool
+    trigger: str = strawberry.field(description="schedule, manual, api or import.")
+    attempts: int
+
+    connector_id: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: model.SyncRun) -> SyncRun:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            status=RunStatus(row.status),
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            records_read=row.records_read,
+            records_written=row.records_written,
+            records_quarantined=row.records_quarantined,
+            error=row.error,
+            full=row.full,
+            trigger=row.trigger,
+            attempts=row.attempts,
+            connector_id=row.connector_id,
+        )
+
+    @strawberry.field
+    async def connector(self, info: Info) -> Connector:
+        row = await info.context.loaders.connector.load(self.connector_id)
+        if row is None:  # the foreign key makes this impossible
+            raise LookupError(f"sync run {self.id} has no connector {self.connector_id!r}")
+        return Connector.from_row(row, info.context.hub)
+
+
+@strawberry.type(description="A record a run could not take, with why and its raw data.")
+class QuarantinedRecord:
+    id: strawberry.ID
+    connector_id: strawberry.ID
+    run_id: strawberry.ID
+    received_at: datetime
+    reason: str
+    place: str | None = strawberry.field(description="Where in the source it was read.")
+    payload: JSON
+
+    @classmethod
+    def from_row(cls, row: model.QuarantinedRecord) -> QuarantinedRecord:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            connector_id=strawberry.ID(row.connector_id),
+            run_id=strawberry.ID(str(row.sync_run_id)),
+            received_at=row.received_at,
+            reason=row.reason,
+            place=row.place,
+            payload=row.payload,
+        )
+
+
+@strawberry.type
+class QuarantinedRecordEdge:
+    cursor: str
+    node: QuarantinedRecord
+
+
+@strawberry.type
+class QuarantinedRecordConnection:
+    edges: list[QuarantinedRecordEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class ConnectorQuery:
+    @strawberry.field(description="The connectors of the config file, ordered by id.")
+    async def connectors(self, info: Info) -> list[Connector]:
+        hub = info.context.hub
+        rows = await read(hub.db, lambda session: connector_rows(session, list(hub.connectors)))
+        return [Connector.from_row(row, hub) for row in rows]
+
+    @strawberry.field(description="A connector (or an import source) by id, if it exists.")
+    async def connector(self, info: Info, id: strawberry.ID) -> Connector | None:
+        row = await info.context.loaders.connector.load(id)
+        return None if row is None else Connector.from_row(row, info.context.hub)
+
+    @strawberry.field(description="Quarantined records, newest first, of one connector if given.")
+    async def quarantine(
+        self,
+        info: Info,
+        connector_id: strawberry.ID | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+    ) -> QuarantinedRecordConnection:
+        size = page_size(first, default=50)
+        before_id = None if after is None else _cursor_key(after)
+        rows = await read(
+            info.context.hub.db,
+            lambda session: quarantined(session, connector_id, before_id, size + 1),
+        )
+        edges = [
+            QuarantinedRecordEdge(
+                cursor=encode_cursor(CURSOR_KIND, row.id), node=QuarantinedRecord.from_row(row)
+            )
+            for row in rows[:size]
+        ]
+        return QuarantinedRecordConnection(
+            edges=edges,
+            page_info=page_info([edge.cursor for edge in edges], len(rows) > size, after),
+        )
+
+
+@strawberry.type
+class ConnectorMutation:
+    @strawberry.mutation(
+        description="Run one sync of a connector now and return the finished run. "
+        "CONFLICT if a run of it is already going on."
+    )
+    async def run_connector(
+        self, info: Info, id: strawberry.ID, full: bool | None = False
+    ) -> SyncRun:
+        hub = info.context.hub
+        try:
+            run = await anyio.to_thread.run_sync(_run, hub, id, bool(full))
+        except LookupError as exc:
+            raise NotFound(str(exc)) from exc
+        except RunInProgress as exc:
+            raise Conflict(str(exc)) from exc
+        return SyncRun.from_row(run)
+
+    @strawberry.mutation(
+        description="Enable or disable a connector, overriding the config file until changed again."
+    )
+    async def set_connector_enabled(
+        self, info: Info, id: strawberry.ID, enabled: bool
+    ) -> Connector:
+        hub = info.context.hub
+        try:
+            hub.connector(id)
+        except LookupError as exc:
+            raise NotFound(str(exc)) from exc
+        row = await write(hub.db, lambda session: override_enabled(session, id, enabled))
+        return Connector.from_row(row, hub)
+
+
+def _run(hub: Hub, connector_id: str, full: bool) -> model.SyncRun:
+    return run_sync(hub, connector_id, full=full, trigger="api")
+
+
+def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:
+    query = select(model.ConnectorRow).where(model.ConnectorRow.id.in_(ids))
+    return list(session.scalars(query.order_by(model.ConnectorRow.id)))
+
+
+def override_enabled(session: Session, connector_id: str, enabled: bool) -> model.ConnectorRow:
+    row = session.get_one(model.ConnectorRow, connector_id)
+    row.enabled_override = enabled
+    return row
+
+
+def quarantined(
+    session: Session, connector_id: str | None, before_id: int | None, limit: int
+) -> list[model.QuarantinedRecord]:
+    """Up to ``limit`` quarantined records, newest first, older than ``before_id`` if given."""
+    record = model.QuarantinedRecord
+    query = select(record)
+    if connector_id is not None:
+        query = query.where(record.connector_id == connector_id)
+    if before_id is not None:
+        query = query.where(record.id < before_id)
+    return list(session.scalars(query.order_by(record.id.desc()).limit(limit)))
+
+
+def _cursor_key(cursor: str) -> int:
+    (row_id,) = decode_cursor(CURSOR_KIND, cursor, 1)
+    if not isinstance(row_id, int):
+        raise BadUserInput(f"malformed cursor {cursor!r}: pass an endCursor of quarantine")
+    return row_id

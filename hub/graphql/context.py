@@ -1,0 +1,47 @@
+"""What every resolver gets through ``info.context``: the hub, the request's loaders, the day.
+
+The context is made anew for each request by :func:`context_getter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo
+
+import strawberry
+from strawberry.litestar import BaseContext
+
+from hub.core import TIMEZONE, Hub
+from hub.graphql.loaders import Loaders
+
+LOCAL_TIME = ZoneInfo(TIMEZONE)
+
+
+class HubContext(BaseContext, kw_only=True):
+    """The context of one GraphQL request."""
+
+    hub: Hub
+    loaders: Loaders
+    today: date
+    """Today in Vietnam, fixed for the whole request: the default of every ``asOf``."""
+    viewer: Any = None
+    """Who is asking. Always None until authentication exists; then the principal."""
+
+
+Info: TypeAlias = strawberry.Info[HubContext, None]
+
+
+def context_getter(hub: Hub) -> Callable[[], Awaitable[HubContext]]:
+    """The function the GraphQL controller calls to make each request's context."""
+
+    async def get_context() -> HubContext:
+        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today())
+
+    return get_context
+
+
+def today() -> date:
+    """Today's date in Vietnam (Asia/Ho_Chi_Minh), whatever the server's time zone."""
+    return datetime.now(LOCAL_TIME).date()

@@ -1,0 +1,107 @@
+"""Queries over the effective-dated hierarchy of administrative units (synchronous, on a Session).
+
+A unit record is identified by its code *and* its validity interval: "the unit 23293 on
+2025-06-01" and "the unit 23293 on 2025-08-01" are two different territories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from hub.graphql.errors import BadUserInput
+from hub.model import AdminLevel, AdminUnit, Succession
+
+
+def valid_on(day: date) -> ColumnElement[bool]:
+    """The SQL condition: the unit's validity interval contains ``day`` (bounds inclusive)."""
+    return and_(
+        or_(AdminUnit.valid_from.is_(None), AdminUnit.valid_from <= day),
+        or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= day),
+    )
+
+
+def unit_on(session: Session, code: str, day: date) -> AdminUnit | None:
+    """The record of ``code`` valid on ``day``, or None.
+
+    Should the data hold two records of one code valid on the same day, the newer wins.
+    """
+    rows = session.scalars(select(AdminUnit).where(AdminUnit.code == code, valid_on(day)))
+    return max(rows, key=_start, default=None)
+
+
+def existing_unit_on(session: Session, code: str, day: date) -> AdminUnit:
+    """Like :func:`unit_on`, but a unit the caller named must exist: BAD_USER_INPUT if not."""
+    unit = unit_on(session, code, day)
+    if unit is None:
+        raise BadUserInput(f"no administrative unit has the code {code!r} on {day.isoformat()}")
+    return unit
+
+
+def units_on(
+    session: Session, day: date, level: AdminLevel | None = None, within: str | None = None
+) -> list[AdminUnit]:
+    """The units valid on ``day``, of one level if given, inside the unit ``within`` if given."""
+    if within is not None:
+        root = existing_unit_on(session, within, day)
+        units = descendants_on(session, root.id, day)
+        if level is not None:
+            units = [unit for unit in units if unit.level == level]
+        return sorted_by_code(units)
+    query = select(AdminUnit).where(valid_on(day)).order_by(AdminUnit.code)
+    if level is not None:
+        query = query.where(AdminUnit.level == level)
+    return list(session.scalars(query))
+
+
+def descendants_on(session: Session, root_id: int, day: date) -> list[AdminUnit]:
+    """The children, grandchildren, … of a unit, as the hierarchy stood on ``day``."""
+    found: list[AdminUnit] = []
+    frontier = [root_id]
+    while frontier:
+        children = session.scalars(
+            select(AdminUnit).where(AdminUnit.parent_id.in_(frontier), valid_on(day))
+        ).all()
+        found.extend(children)
+        frontier = [child.id for child in children]
+    return found
+
+
+def territory_ids(session: Session, root_id: int) -> set[int]:
+    """The ids of every record whose data belongs to the unit's territory.
+
+    That is the unit, every unit ever below it, and, through the successions, the units it
+    was made of (and theirs, and everything below them): so data recorded against the
+    communes of 2024 counts for the commune they merged into in 2025. A predecessor that was
+    split counts whole.
+    """
+    found = {root_id}
+    frontier = {root_id}
+    while frontier:
+        children = session.scalars(select(AdminUnit.id).where(AdminUnit.parent_id.in_(frontier)))
+        predecessors = session.scalars(
+            select(Succession.predecessor_id).where(Succession.successor_id.in_(frontier))
+        )
+        frontier = {*children, *predecessors} - found
+        found |= frontier
+    return found
+
+
+def nearest_day(unit: AdminUnit, day: date) -> date:
+    """``day``, moved into the unit's validity interval if it falls outside."""
+    if unit.valid_from is not None and day < unit.valid_from:
+        return unit.valid_from
+    if unit.valid_to is not None and day > unit.valid_to:
+        return unit.valid_to
+    return day
+
+
+def sorted_by_code(units: Iterable[AdminUnit]) -> list[AdminUnit]:
+    return sorted(units, key=lambda unit: (unit.code, _start(unit)))
+
+
+def _start(unit: AdminUnit) -> date:
+    return unit.valid_from or date.min

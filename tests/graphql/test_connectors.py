@@ -1,0 +1,116 @@
+"""Connectors, runs and quarantine; enabling a connector and running one through the API."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from hub.connectors.locks import exclusive
+from hub.core import Hub
+from hub.model import ConnectorRow, Event, RunStatus
+from tests.graphql.conftest import Seed, data, error_codes, graphql
+
+CONNECTORS = """{ connectors { id plugin kind enabled schedule configured
+    lastRun { id status error connector { id } } } }"""
+
+
+def test_connectors_with_their_last_run(client: TestClient, seed: Seed) -> None:
+    connectors = data(client, CONNECTORS)["connectors"]
+    assert connectors == [
+        {"id": "kontum-feedback", "plugin": "testplugin", "kind": "static", "enabled": True,
+         "schedule": "*/15 * * * *", "configured": True,
+         "lastRun": {"id": str(seed.runs[RunStatus.FAILED]), "status": "FAILED",
+                     "error": "source answered 503", "connector": {"id": "kontum-feedback"}}},
+        {"id": "kontum-traffic", "plugin": "testplugin", "kind": "static", "enabled": False,
+         "schedule": None, "configured": True, "lastRun": None},
+    ]
+
+
+def test_runs_newest_first(client: TestClient, seed: Seed) -> None:
+    query = """query($last: Int) { connector(id: "kontum-feedback") {
+        runs(last: $last) { id status startedAt finishedAt recordsRead recordsWritten
+                            recordsQuarantined trigger } } }"""
+    runs = data(client, query, last=2)["connector"]["runs"]
+    assert [run["status"] for run in runs] == ["FAILED", "PARTIAL"]
+    assert runs[1] == {
+        "id": str(seed.runs[RunStatus.PARTIAL]), "status": "PARTIAL",
+        "startedAt": "2026-03-01T01:00:00+00:00", "finishedAt": "2026-03-01T01:05:00+00:00",
+        "recordsRead": 10, "recordsWritten": 9, "recordsQuarantined": 1, "trigger": "schedule",
+    }
+    assert len(data(client, query)["connector"]["runs"]) == 3  # last: 10 by default
+    assert error_codes(graphql(client, query, last=-1)) == ["BAD_USER_INPUT"]
+
+
+def test_an_unknown_connector_is_null(client: TestClient) -> None:
+    assert data(client, '{ connector(id: "nope") { id } }') == {"connector": None}
+
+
+def test_quarantine_pages(client: TestClient, seed: Seed) -> None:
+    query = """query($connectorId: ID, $first: Int, $after: String) {
+        quarantine(connectorId: $connectorId, first: $first, after: $after) {
+          edges { cursor node { id connectorId runId receivedAt reason place payload } }
+          pageInfo { hasNextPage endCursor } } }"""
+    first = data(client, query, connectorId="kontum-feedback", first=3)["quarantine"]
+    rest = data(client, query, first=3, after=first["pageInfo"]["endCursor"])["quarantine"]
+    nodes = [edge["node"] for edge in first["edges"] + rest["edges"]]
+    assert [node["payload"] for node in nodes] == [{"n": n} for n in (4, 3, 2, 1, 0)]
+    assert (first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (True, False)
+    assert nodes[0]["runId"] == str(seed.runs[RunStatus.PARTIAL])
+    assert (nodes[0]["reason"], nodes[0]["place"]) == ("unknown unit 4", "line 4")
+    assert data(client, query, connectorId="kontum-traffic")["quarantine"]["edges"] == []
+    assert error_codes(graphql(client, query, after="bm9wZQ")) == ["BAD_USER_INPUT"]
+
+
+SET_ENABLED = """mutation($id: ID!, $enabled: Boolean!) {
+    setConnectorEnabled(id: $id, enabled: $enabled) { id enabled } }"""
+
+
+def test_set_connector_enabled_persists(client: TestClient, hub: Hub) -> None:
+    assert data(client, SET_ENABLED, id="kontum-traffic", enabled=True) == {
+        "setConnectorEnabled": {"id": "kontum-traffic", "enabled": True}
+    }
+    assert data(client, SET_ENABLED, id="kontum-feedback", enabled=False)[
+        "setConnectorEnabled"]["enabled"] is False
+    enabled = {c["id"]: c["enabled"] for c in data(client, CONNECTORS)["connectors"]}
+    assert enabled == {"kontum-feedback": False, "kontum-traffic": True}
+    with hub.db.session() as session:
+        rows = {row.id: row for row in session.scalars(select(ConnectorRow))}
+    assert (rows["kontum-traffic"].enabled, rows["kontum-traffic"].enabled_override) == (
+        False, True)
+    assert rows["kontum-feedback"].enabled_override is False
+
+
+def test_set_enabled_on_an_unknown_connector_is_not_found(client: TestClient) -> None:
+    body = graphql(client, SET_ENABLED, id="nope", enabled=True)
+    assert error_codes(body) == ["NOT_FOUND"]
+    assert "nope" in body["errors"][0]["message"]
+    assert body["data"] is None
+
+
+RUN = """mutation($id: ID!, $full: Boolean) { runConnector(id: $id, full: $full) {
+    id status full trigger recordsRead recordsWritten recordsQuarantined finishedAt error
+    connector { id lastRun { id } } } }"""
+
+
+def test_run_connector_runs_a_sync_and_returns_the_finished_run(
+    client: TestClient, hub: Hub
+) -> None:
+    run = data(client, RUN, id="kontum-feedback", full=True)["runConnector"]
+    assert run["status"] == "PARTIAL" and run["error"] is None
+    assert (run["full"], run["trigger"]) == (True, "api")
+    assert (run["recordsRead"], run["recordsWritten"], run["recordsQuarantined"]) == (3, 2, 1)
+    assert run["finishedAt"] is not None
+    assert run["connector"] == {"id": "kontum-feedback", "lastRun": {"id": run["id"]}}
+    with hub.db.session() as session:
+        written = session.scalars(select(Event.source_id).where(Event.source == "kontum-feedback"))
+        assert sorted(written) == ["static-1", "static-2"]
+
+
+def test_run_connector_errors(client: TestClient, hub: Hub) -> None:
+    unknown = graphql(client, RUN, id="nope")
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    with exclusive(hub.db, "iochub.sync:kontum-feedback") as taken:
+        assert taken
+        busy = graphql(client, RUN, id="kontum-feedback")
+    assert error_codes(busy) == ["CONFLICT"]
+    assert "already running" in busy["errors"][0]["message"]
