@@ -9,19 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.graphql.errors import BadUserInput
 from hub.model import AdminLevel, AdminUnit, Succession
-
-
-def valid_on(day: date) -> ColumnElement[bool]:
-    """The SQL condition: the unit's validity interval contains ``day`` (bounds inclusive)."""
-    return and_(
-        or_(AdminUnit.valid_from.is_(None), AdminUnit.valid_from <= day),
-        or_(AdminUnit.valid_to.is_(None), AdminUnit.valid_to >= day),
-    )
+from hub.units.queries import descendants, valid_on
 
 
 def unit_on(session: Session, code: str, day: date) -> AdminUnit | None:
@@ -47,7 +40,7 @@ def units_on(
     """The units valid on ``day``, of one level if given, inside the unit ``within`` if given."""
     if within is not None:
         root = existing_unit_on(session, within, day)
-        units = descendants_on(session, root.id, day)
+        units = descendants(session, root.id, day)
         if level is not None:
             units = [unit for unit in units if unit.level == level]
         return sorted_by_code(units)
@@ -55,19 +48,6 @@ def units_on(
     if level is not None:
         query = query.where(AdminUnit.level == level)
     return list(session.scalars(query))
-
-
-def descendants_on(session: Session, root_id: int, day: date) -> list[AdminUnit]:
-    """The children, grandchildren, … of a unit, as the hierarchy stood on ``day``."""
-    found: list[AdminUnit] = []
-    frontier = [root_id]
-    while frontier:
-        children = session.scalars(
-            select(AdminUnit).where(AdminUnit.parent_id.in_(frontier), valid_on(day))
-        ).all()
-        found.extend(children)
-        frontier = [child.id for child in children]
-    return found
 
 
 def territory_ids(session: Session, root_id: int) -> set[int]:
