@@ -1,0 +1,1 @@
+"""Aggregation by administrative level and by time, on a hierarchy that changes."""

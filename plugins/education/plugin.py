@@ -1,0 +1,1 @@
+"""The education plugin's hook implementations."""
