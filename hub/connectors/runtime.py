@@ -128,7 +128,7 @@ class _Sync:
         """Read from the last committed state to the end of the source."""
         batch_size = self.hub.settings.runtime.batch_size
         with self.hub.db.sessions() as session:
-            normaliser = Normaliser(session, self.connector_id, UnitResolver(session).resolve)
+            normaliser = Normaliser(session, self.connector_id, UnitResolver(session).place)
             batch, pending = Batch(), Counters()
             for item in read(dict(self.state)):
                 if isinstance(item, records.Checkpoint):

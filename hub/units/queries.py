@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from hub.model.units import AdminLevel, AdminUnit
+from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 from hub.units.codes import CODE_WIDTH, LEVEL_RANK, code_number, pad_code
 
 
@@ -59,6 +59,12 @@ class UnitResolver:
         )
         for code, valid_from, valid_to, unit_id, level in session.execute(query):
             self._spans[code].append(UnitSpan(valid_from, valid_to, unit_id, AdminLevel(level)))
+        self._by_id = {span.id: span for spans in self._spans.values() for span in spans}
+        self._successors: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for predecessor, successor, kind in session.execute(
+            select(Succession.predecessor_id, Succession.successor_id, Succession.kind)
+        ):
+            self._successors[predecessor].append((successor, kind))
 
     def __len__(self) -> int:
         return sum(len(spans) for spans in self._spans.values())
@@ -80,6 +86,35 @@ class UnitResolver:
         valid = [span for span in self._spans[canonical] if span.valid_on(day)]
         # Intervals of one code do not overlap; should they, the newest unit wins.
         return max(valid, key=lambda span: span.valid_from or date.min, default=None)
+
+    def place(self, code: str | int | float, day: date) -> int | None:
+        """The unit ``code`` names on ``day``, following successions for a retired code.
+
+        A source may go on using a code that was retired in a merge (a school still filed
+        under its old commune in 2026). When no unit carries the code on ``day``, the last unit
+        that did is followed to the one unit it went into whole (a merge, or a continuation),
+        and on, until a unit valid on ``day``. A unit that was split cannot be placed: None.
+        """
+        found = self.resolve(code, day)
+        if found is not None:
+            return found
+        canonical = self.canonical_code(code)
+        earlier = [
+            span for span in self.spans(canonical or "")
+            if span.valid_to is not None and span.valid_to < day
+        ]
+        return self._successor_on(earlier[-1].id, day) if earlier else None
+
+    def _successor_on(self, unit_id: int, day: date) -> int | None:
+        for _ in range(10):  # a chain of reforms, never a cycle; the bound is a guard
+            links = self._successors.get(unit_id, [])
+            whole = [s for s, kind in links if kind in (SuccessionKind.MERGE, SuccessionKind.CONTINUE)]
+            if len(links) != 1 or len(whole) != 1:
+                return None
+            unit_id = whole[0]
+            if self._by_id[unit_id].valid_on(day):
+                return unit_id
+        return None
 
     def canonical_code(
         self, code: str | int | float, level: AdminLevel | None = None

@@ -1,0 +1,61 @@
+"""Placing a retired code: a source that still files data under a commune merged in 2025."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+
+from hub.model import AdminUnit
+from hub.model.database import Database
+from hub.units.queries import UnitResolver
+from tests.units.reference import number, rows
+
+AFTER_REFORM = date(2026, 1, 15)
+
+
+def _kon_tum_successions() -> dict[str, list[str]]:
+    """Legacy Kon Tum commune code → the 2025 commune codes it went into, from the CSV."""
+    successors: dict[str, list[str]] = defaultdict(list)
+    for row in rows("succession_legacy_to_2025.csv"):
+        if number(row["provinceCode"]) == 62:
+            successors[f"{number(row['wardCode']):05d}"].append(f"{number(row['newWardCode']):05d}")
+    return successors
+
+
+def test_a_retired_code_is_placed_in_the_commune_it_merged_into(loaded: Database) -> None:
+    successions = _kon_tum_successions()
+    new_codes = {code for codes in successions.values() for code in codes}
+    retired = sorted(c for c, to in successions.items() if len(to) == 1 and c not in new_codes)
+    assert retired, "Kon Tum has communes whose code was retired in 2025"
+    with loaded.session() as session:
+        resolver = UnitResolver(session)
+        for code in retired:
+            assert resolver.resolve(code, AFTER_REFORM) is None
+            placed = session.get_one(AdminUnit, resolver.place(code, AFTER_REFORM))
+            assert placed.code == successions[code][0]
+            assert placed.valid_on(AFTER_REFORM)
+
+
+def test_a_code_still_in_use_is_not_redirected(loaded: Database) -> None:
+    with loaded.session() as session:
+        resolver = UnitResolver(session)
+        assert resolver.place("23293", AFTER_REFORM) == resolver.resolve("23293", AFTER_REFORM)
+        assert resolver.place("23293", date(2024, 1, 1)) == resolver.resolve("23293", date(2024, 1, 1))
+
+
+def test_a_divided_commune_cannot_be_placed(loaded: Database) -> None:
+    divided = {
+        f"{number(r['wardCode']):05d}" for r in rows("succession_legacy_to_2025.csv")
+        if r["isDividedWard"] == "True" and number(r["provinceCode"]) in (62, 51)
+    }
+    with loaded.session() as session:
+        resolver = UnitResolver(session)
+        new_codes = set(session.scalars(
+            select(AdminUnit.code).where(AdminUnit.valid_from == date(2025, 7, 1))
+        ))
+        retired_divided = sorted(divided - new_codes)
+        assert retired_divided == ["21142"]  # the one divided commune of the two provinces
+        for code in retired_divided:
+            assert resolver.place(code, AFTER_REFORM) is None
