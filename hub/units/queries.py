@@ -18,6 +18,10 @@ from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 from hub.units.codes import CODE_WIDTH, LEVEL_RANK, code_number, pad_code
 
 
+WHOLE = (SuccessionKind.MERGE, SuccessionKind.CONTINUE)
+"""Successions that carry a unit's whole territory into one successor."""
+
+
 class UnitSpan(NamedTuple):
     """One unit that carries a code, and when it is valid (bounds inclusive, None = open)."""
 
@@ -108,7 +112,7 @@ class UnitResolver:
     def _successor_on(self, unit_id: int, day: date) -> int | None:
         for _ in range(10):  # a chain of reforms, never a cycle; the bound is a guard
             links = self._successors.get(unit_id, [])
-            whole = [s for s, kind in links if kind in (SuccessionKind.MERGE, SuccessionKind.CONTINUE)]
+            whole = [s for s, kind in links if kind in WHOLE]
             if len(links) != 1 or len(whole) != 1:
                 return None
             unit_id = whole[0]

@@ -42,7 +42,8 @@ def test_a_code_still_in_use_is_not_redirected(loaded: Database) -> None:
     with loaded.session() as session:
         resolver = UnitResolver(session)
         assert resolver.place("23293", AFTER_REFORM) == resolver.resolve("23293", AFTER_REFORM)
-        assert resolver.place("23293", date(2024, 1, 1)) == resolver.resolve("23293", date(2024, 1, 1))
+        before = date(2024, 1, 1)
+        assert resolver.place("23293", before) == resolver.resolve("23293", before)
 
 
 def test_a_divided_commune_cannot_be_placed(loaded: Database) -> None:

@@ -1,0 +1,150 @@
+"""The plugin's connectors through the hub's runtime (``iochub sync``), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from iochub_plugins.indicators import plugin
+from sqlalchemy import func, select
+
+from hub.connectors.runtime import run_sync
+from hub.core import Hub
+from hub.model import AdminLevel, AdminUnit, Metric, QuarantinedRecord, RunStatus
+from hub.model import Observation as ObservationRow
+from tests.plugins.indicators.conftest import SDMX_SAMPLES
+from tests.support.http_server import Reply, ScriptedServer
+
+DISTRICTS = ["608", *(str(code) for code in range(610, 619))]
+EXCHANGE_RATE_METRIC = {
+    "name": "Exchange rate", "sector": "economy", "aggregation": "LAST_AVERAGE_UNITS",
+    "disaggregations": ["currency"],
+}
+
+
+def add_kon_tum(hub: Hub) -> None:
+    """Kon Tum province and its 10 districts, as they were until 30 June 2025."""
+    with hub.db.session() as session:
+        province = AdminUnit(identity="62@", code="62", name="Tỉnh Kon Tum",
+                             level=AdminLevel.PROVINCE, valid_to=date(2025, 6, 30))
+        session.add(province)
+        session.flush()
+        for code in DISTRICTS:
+            session.add(AdminUnit(identity=f"{code}@", code=code, name=f"Huyện {code}",
+                                  level=AdminLevel.DISTRICT, parent_id=province.id,
+                                  valid_to=date(2025, 6, 30)))
+
+
+def demo_tables() -> dict[str, dict[str, Any]]:
+    return {t["id"]: {k: v for k, v in t.items() if k != "id"}
+            for t in plugin.register_demo_connectors()}
+
+
+def count(hub: Hub, model: type, *where: Any) -> int:
+    with hub.db.session() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+@pytest.fixture
+def demo_hub(make_hub: Callable[..., Hub]) -> Hub:
+    hub = make_hub({"connectors": demo_tables()})
+    add_kon_tum(hub)
+    return hub
+
+
+def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub) -> None:
+    first = run_sync(demo_hub, "indicators-kontum-excel")
+
+    assert (first.status, first.error) == (RunStatus.SUCCEEDED, None)
+    assert first.records_written == first.records_read == 1306
+    assert count(demo_hub, ObservationRow) == 1306
+
+    unchanged = run_sync(demo_hub, "indicators-kontum-excel")
+    assert (unchanged.status, unchanged.records_read) == (RunStatus.SUCCEEDED, 0)
+
+    again = run_sync(demo_hub, "indicators-kontum-excel", full=True)
+    assert again.records_written == 1306
+    assert count(demo_hub, ObservationRow) == 1306  # upserts: nothing doubled
+
+
+def test_the_demo_cpi_syncs_with_its_commodity_groups(demo_hub: Hub) -> None:
+    run = run_sync(demo_hub, "indicators-kontum-cpi")
+
+    assert (run.status, run.records_written, run.records_quarantined) == (
+        RunStatus.SUCCEEDED, 72, 0,
+    )
+    with demo_hub.db.session() as session:
+        keys = set(session.scalars(select(ObservationRow.dims_key)))
+    assert keys == {
+        "", "commodity_group=food_catering", "commodity_group=housing_utilities",
+        "commodity_group=transport",
+    }
+
+
+def test_an_sdmx_delete_message_retracts_over_http(
+    make_hub: Callable[..., Hub], http_server: ScriptedServer
+) -> None:
+    rates = (SDMX_SAMPLES / "exr-time-series.json").read_bytes()
+    deletion = (SDMX_SAMPLES / "exr-action-delete.json").read_bytes()
+    http_server.script(
+        "/ecb/EXR",
+        Reply(200, rates, {"ETag": '"1"'}),
+        Reply(200, rates, {"ETag": '"1"'}),
+        Reply(200, deletion, {"ETag": '"2"'}),
+    )
+    hub = make_hub({
+        "metrics": {"exchange_rate": EXCHANGE_RATE_METRIC},
+        "connectors": {"ecb": {
+            "plugin": "indicators", "kind": "sdmx-json", "location": http_server.url("/ecb/EXR"),
+            "metric": "exchange_rate", "unit": "62",
+            "drop_dims": ["FREQ", "CURRENCY_DENOM", "EXR_TYPE", "EXR_SUFFIX"],
+        }},
+    })
+    add_kon_tum(hub)
+
+    assert run_sync(hub, "ecb").records_written == 4
+    assert run_sync(hub, "ecb").records_read == 0  # 304 Not Modified
+    deleted = run_sync(hub, "ecb")
+
+    assert deleted.status == RunStatus.SUCCEEDED
+    with hub.db.session() as session:
+        left = session.execute(select(ObservationRow.dims_key, ObservationRow.period)).all()
+    assert sorted(left) == [
+        ("currency=NZD", "2013-01-21"), ("currency=RUB", "2013-01-18"),
+        ("currency=RUB", "2013-01-21"),
+    ]
+
+
+def test_bad_values_are_quarantined_with_their_place(
+    make_hub: Callable[..., Hub], tmp_path: Any
+) -> None:
+    path = tmp_path / "ktxh.csv"
+    path.write_text(
+        "DATAFLOW,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE\n"
+        "GSO:KTXH(1.0),VN-KT,POP,2024,581500\n"
+        "GSO:KTXH(1.0),VN-KT,POP,2024-T1,1\n"
+        "GSO:KTXH(1.0),VN-KT,XYZ,2024,1\n"
+        "GSO:KTXH(1.0),VN-KT,POP,2023,n/a\n"
+        "GSO:KTXH(1.0),VN-XX,POP,2023,1\n"
+        "GSO:KTXH(1.0),999,POP,2023,1\n",
+        encoding="utf-8",
+    )
+    hub = make_hub({"connectors": {"csv": {
+        "plugin": "indicators", "kind": "sdmx-csv", "location": str(path),
+        "metric_dimension": "INDICATOR", "metrics": {"POP": "population"},
+        "unit_dimension": "REF_AREA", "units": {"VN-KT": "62"},
+    }}})
+    add_kon_tum(hub)
+
+    run = run_sync(hub, "csv")
+
+    assert (run.status, run.records_written, run.records_quarantined) == (RunStatus.PARTIAL, 1, 5)
+    with hub.db.session() as session:
+        quarantined = session.execute(
+            select(QuarantinedRecord.place, QuarantinedRecord.reason).order_by(QuarantinedRecord.id)
+        ).all()
+    assert [place for place, _ in quarantined] == [f"line {n}" for n in range(3, 8)]
+    assert quarantined[-1].reason == "unknown unit '999' on 2023-01-01"  # the hub's own check
+    assert count(hub, Metric, Metric.code == "population") == 1
