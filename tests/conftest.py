@@ -25,7 +25,9 @@ from hub.plugins.manager import Plugins
 POSTGRES_ADMIN_URL = os.environ.get(
     "IOCHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-BACKENDS = [b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")]
+BACKENDS = [
+    b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")
+]
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _counter = itertools.count()
 
@@ -41,7 +43,9 @@ def plugins() -> Plugins:
 
 
 @pytest.fixture(scope="session")
-def template_db(backend: str, plugins: Plugins, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def template_db(
+    backend: str, plugins: Plugins, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database that each test's database is copied from."""
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.db"

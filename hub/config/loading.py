@@ -30,7 +30,9 @@ class ConfigError(Exception):
         super().__init__(f"{source} is not valid:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """The settings from ``path`` (or ``$IOCHUB_CONFIG``), or the defaults when neither is set."""
     environ = os.environ if environ is None else environ
     path = path or environ.get(CONFIG_ENV_VAR)
@@ -79,7 +81,9 @@ def _expand(value: Any, environ: Mapping[str, str], problems: list[str], where: 
     return value
 
 
-def _lookup(match: re.Match[str], environ: Mapping[str, str], problems: list[str], where: str) -> str:
+def _lookup(
+    match: re.Match[str], environ: Mapping[str, str], problems: list[str], where: str
+) -> str:
     name, default = match.group(1), match.group(2)
     if name in environ:
         return environ[name]

@@ -78,9 +78,14 @@ def _validate(
 def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], type[Connector]]) -> str:
     plugins = sorted({plugin for plugin, _ in kinds})
     if table.plugin not in plugins:
-        return f"no plugin {table.plugin!r} is installed (installed: {', '.join(plugins) or 'none'})"
+        return (
+            f"no plugin {table.plugin!r} is installed (installed: {', '.join(plugins) or 'none'})"
+        )
     offered = sorted(kind for plugin, kind in kinds if plugin == table.plugin)
-    return f"plugin {table.plugin!r} has no connector kind {table.kind!r} (it has: {', '.join(offered)})"
+    return (
+        f"plugin {table.plugin!r} has no connector kind {table.kind!r} "
+        f"(it has: {', '.join(offered)})"
+    )
 
 
 def _field_problems(where: str, exc: ValidationError) -> list[str]:

@@ -41,7 +41,9 @@ def exclusive(db: Database, name: str) -> Iterator[bool]:
 def _advisory(db: Database, name: str) -> Iterator[bool]:
     key = advisory_key(name)
     with db.engine.connect() as connection:
-        taken = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        taken = bool(
+            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        )
         connection.commit()
         try:
             yield taken

@@ -69,20 +69,32 @@ class Normaliser:
             return self.reject(record, f"period: {exc}")
         unit_id = self.unit_lookup(record.unit, period.start)
         if unit_id is None:
-            return self.reject(record, f"unknown unit {record.unit!r} on {period.start.isoformat()}")
+            return self.reject(
+                record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
+            )
         problem = _dims_problem(record.dims, metric)
         if problem:
             return self.reject(record, problem)
         value, problem = _number(record.value)
         if problem:
             return self.reject(record, problem)
-        return Row("observations", {
-            "metric_id": metric.id, "unit_id": unit_id, "calendar": period.calendar.value,
-            "period_type": period.type.value, "period": period.id,
-            "period_start": period.start, "period_end": period.end,
-            "dims_key": dims_key(record.dims), "dims": dict(sorted(record.dims.items())),
-            "value": value, "source": self.source, "source_record_id": record.source_id,
-        })
+        return Row(
+            "observations",
+            {
+                "metric_id": metric.id,
+                "unit_id": unit_id,
+                "calendar": period.calendar.value,
+                "period_type": period.type.value,
+                "period": period.id,
+                "period_start": period.start,
+                "period_end": period.end,
+                "dims_key": dims_key(record.dims),
+                "dims": dict(sorted(record.dims.items())),
+                "value": value,
+                "source": self.source,
+                "source_record_id": record.source_id,
+            },
+        )
 
     def event(self, record: records.Event) -> Row | Rejection:
         kind = self.event_kinds.get(record.kind)
@@ -96,13 +108,23 @@ class Normaliser:
             unit_id = self.unit_lookup(record.unit, occurred_at.astimezone(LOCAL_TIME).date())
             if unit_id is None:
                 return self.reject(record, f"unknown unit {record.unit!r} on {occurred_at.date()}")
-        return Row("events", {
-            "sector": record.sector or kind.sector, "kind": record.kind, "title": record.title,
-            "status": record.status, "severity": record.severity, "occurred_at": occurred_at,
-            "unit_id": unit_id, "lat": record.lat, "lon": record.lon,
-            "attributes": json_safe(record.attributes), "source": self.source,
-            "source_id": record.source_id,
-        })
+        return Row(
+            "events",
+            {
+                "sector": record.sector or kind.sector,
+                "kind": record.kind,
+                "title": record.title,
+                "status": record.status,
+                "severity": record.severity,
+                "occurred_at": occurred_at,
+                "unit_id": unit_id,
+                "lat": record.lat,
+                "lon": record.lon,
+                "attributes": json_safe(record.attributes),
+                "source": self.source,
+                "source_id": record.source_id,
+            },
+        )
 
     def facility(self, record: records.Facility) -> Row | Rejection:
         unit_id = None
@@ -110,11 +132,19 @@ class Normaliser:
             unit_id = self.unit_lookup(record.unit, datetime.now(LOCAL_TIME).date())
             if unit_id is None:
                 return self.reject(record, f"unknown unit {record.unit!r}")
-        return Row("facilities", {
-            "name": record.name, "kind": record.kind, "unit_id": unit_id, "lat": record.lat,
-            "lon": record.lon, "attributes": json_safe(record.attributes),
-            "source": self.source, "source_id": record.source_id,
-        })
+        return Row(
+            "facilities",
+            {
+                "name": record.name,
+                "kind": record.kind,
+                "unit_id": unit_id,
+                "lat": record.lat,
+                "lon": record.lon,
+                "attributes": json_safe(record.attributes),
+                "source": self.source,
+                "source_id": record.source_id,
+            },
+        )
 
     @staticmethod
     def reject(record: records.Record, reason: str) -> Rejection:
@@ -122,7 +152,7 @@ class Normaliser:
 
 
 def dims_key(dims: dict[str, str]) -> str:
-    """The disaggregation as sorted ``name=value`` pairs joined by ``|``: part of the natural key."""
+    """The disaggregation as sorted ``name=value`` pairs joined by ``|`` (in the natural key)."""
     return "|".join(f"{name}={value}" for name, value in sorted(dims.items()))
 
 

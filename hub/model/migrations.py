@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import iochub_migrations
 from alembic import command
 from alembic.config import Config
-
-import iochub_migrations
 
 if TYPE_CHECKING:
     from hub.model.database import Database

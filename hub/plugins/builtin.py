@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.plugins import hookimpl
-
 import iochub_migrations
+
+from hub.plugins import hookimpl
 
 
 @hookimpl

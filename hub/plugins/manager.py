@@ -54,7 +54,7 @@ class Plugins:
         entry_points: bool = True,
         extra: Iterable[tuple[str, Any]] = (),
     ) -> Plugins:
-        """Load the core's built-in plugin, every entry point, and ``extra`` (name, object) pairs."""
+        """Load the core's own plugin, every entry point, and the ``extra`` (name, object) pairs."""
         pm = pluggy.PluginManager("iochub")
         pm.add_hookspecs(hookspecs)
         plugins = cls(pm)

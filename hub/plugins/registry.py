@@ -61,7 +61,8 @@ class Definitions:
             row.name, row.numerator, row.denominator, row.factor = (
                 d.name, d.numerator, d.denominator, d.factor,
             )
-            row.sector, row.unit, row.description, row.origin = d.sector, d.unit, d.description, origin
+            row.sector, row.unit, row.description = d.sector, d.unit, d.description
+            row.origin = origin
             session.add(row)
         kinds = {k.code: k for k in session.scalars(select(EventKind))}
         for code, (origin, d) in self.event_kinds.items():

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, aliased
 from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 from hub.units.codes import CODE_WIDTH, LEVEL_RANK, code_number, pad_code
 
-
 WHOLE = (SuccessionKind.MERGE, SuccessionKind.CONTINUE)
 """Successions that carry a unit's whole territory into one successor."""
 
@@ -104,7 +103,8 @@ class UnitResolver:
             return found
         canonical = self.canonical_code(code)
         earlier = [
-            span for span in self.spans(canonical or "")
+            span
+            for span in self.spans(canonical or "")
             if span.valid_to is not None and span.valid_to < day
         ]
         return self._successor_on(earlier[-1].id, day) if earlier else None

@@ -14,12 +14,15 @@ from hub.units.loader import bundled_unit_files
 IOCHUB = [sys.executable, "-m", "hub.cli"]
 
 
-def iochub(*args: str, config: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def iochub(
+    *args: str, config: Path | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "IOCHUB_CONFIG"}
     if config:
         env["IOCHUB_CONFIG"] = str(config)
-    return subprocess.run([*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 def write_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
@@ -34,7 +37,9 @@ def test_plugins_lists_the_built_in_plugins() -> None:
     assert "indicators" in result.stdout and "sdmx-json" in result.stdout
 
 
-def test_a_bad_config_lists_every_problem_in_one_message_without_a_traceback(tmp_path: Path) -> None:
+def test_a_bad_config_lists_every_problem_in_one_message_without_a_traceback(
+    tmp_path: Path,
+) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(
         '[server]\nport = "eighty"\n'
@@ -56,7 +61,8 @@ def test_a_config_with_a_bad_connector_says_which_and_why(tmp_path: Path) -> Non
     config.write_text(
         '[connectors.a]\nplugin = "nosuch"\nkind = "x"\n'
         '[connectors.b]\nplugin = "indicators"\nkind = "nokind"\n'
-        '[connectors.c]\nplugin = "indicators"\nkind = "sdmx-json"\nlocation = "x"\nevery = "soon"\n'
+        '[connectors.c]\nplugin = "indicators"\nkind = "sdmx-json"\n'
+        'location = "x"\nevery = "soon"\n'
     )
     result = iochub("connectors", config=config)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -77,9 +83,14 @@ def test_sync_of_an_unknown_connector_names_the_known_ones(tmp_path: Path, db_ur
 
 
 def test_import_loads_valid_rows_and_quarantines_the_rest(tmp_path: Path, db_url: str) -> None:
-    config = write_config(tmp_path, db_url, '[metrics.cases]\nname = "Cases"\nsector = "health"\n'
-                          'disaggregations = ["sex"]\n')
-    files = [str(p) for p in bundled_unit_files() if "districts" in p.name or "communes_2025" in p.name]
+    config = write_config(
+        tmp_path,
+        db_url,
+        '[metrics.cases]\nname = "Cases"\nsector = "health"\ndisaggregations = ["sex"]\n',
+    )
+    files = [
+        str(p) for p in bundled_unit_files() if "districts" in p.name or "communes_2025" in p.name
+    ]
     assert iochub("units", "load", *files, config=config).returncode == 0
     data = tmp_path / "obs.csv"
     data.write_text(
@@ -98,6 +109,8 @@ def test_import_loads_valid_rows_and_quarantines_the_rest(tmp_path: Path, db_url
 
 
 @pytest.mark.parametrize("args", [["units", "load"], ["import", "/no/such/file.csv"]])
-def test_usage_mistakes_do_not_print_a_traceback(args: list[str], tmp_path: Path, db_url: str) -> None:
+def test_usage_mistakes_do_not_print_a_traceback(
+    args: list[str], tmp_path: Path, db_url: str
+) -> None:
     result = iochub(*args, config=write_config(tmp_path, db_url))
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,3 +1,4 @@
+import pytest
 from tenacity import RetryCallState
 
 from hub.config.settings import RuntimeSettings
@@ -14,8 +15,10 @@ def _wait_after(error: BaseException, attempt: int = 1, **settings: float) -> fl
 
 
 def test_backoff_is_jittered_and_bounded_by_the_exponential_ceiling() -> None:
-    waits = {_wait_after(TransientSourceError("503"), attempt=3, retry_initial_wait=1,
-                         retry_max_wait=60) for _ in range(50)}
+    waits = {
+        _wait_after(TransientSourceError("503"), attempt=3, retry_initial_wait=1, retry_max_wait=60)
+        for _ in range(50)
+    }
     assert all(0 <= wait <= 4 for wait in waits)  # 1 * 2**(3-1)
     assert len(waits) > 1
 
@@ -33,8 +36,6 @@ def test_only_transient_faults_are_retried() -> None:
         calls.append(1)
         raise PermanentSourceError("403")
 
-    try:
+    with pytest.raises(PermanentSourceError):
         retry(permanent)
-    except PermanentSourceError:
-        pass
     assert len(calls) == 1

@@ -27,8 +27,12 @@ def hub(make_hub: Callable[..., Hub]) -> Iterator[Hub]:
     plugins = Plugins.load(extra=[("scripted", scripted.plugin)])
     hub = make_hub(
         {
-            "runtime": {"retry_initial_wait": 0, "retry_max_wait": 0, "retry_attempts": 3,
-                        "batch_size": 2},
+            "runtime": {
+                "retry_initial_wait": 0,
+                "retry_max_wait": 0,
+                "retry_attempts": 3,
+                "batch_size": 2,
+            },
             "connectors": {"src": {"plugin": "scripted", "kind": "scripted", "script": "main"}},
         },
         with_plugins=plugins,
@@ -41,14 +45,26 @@ def hub(make_hub: Callable[..., Hub]) -> Iterator[Hub]:
 
 def _add_units(hub: Hub) -> None:
     with hub.db.session() as session:
-        province = AdminUnit(identity="62@", code="62", name="Tỉnh Kon Tum",
-                             level=AdminLevel.PROVINCE, valid_to=date(2025, 6, 30))
+        province = AdminUnit(
+            identity="62@",
+            code="62",
+            name="Tỉnh Kon Tum",
+            level=AdminLevel.PROVINCE,
+            valid_to=date(2025, 6, 30),
+        )
         session.add(province)
         session.flush()
         for code in COMMUNES:
-            session.add(AdminUnit(identity=f"{code}@", code=code, name=f"Xã {code}",
-                                  level=AdminLevel.COMMUNE, parent_id=province.id,
-                                  valid_to=date(2025, 6, 30)))
+            session.add(
+                AdminUnit(
+                    identity=f"{code}@",
+                    code=code,
+                    name=f"Xã {code}",
+                    level=AdminLevel.COMMUNE,
+                    parent_id=province.id,
+                    valid_to=date(2025, 6, 30),
+                )
+            )
 
 
 def _script(function: Callable[[dict[str, Any], bool], Iterator[Item]]) -> None:
@@ -56,7 +72,9 @@ def _script(function: Callable[[dict[str, Any], bool], Iterator[Item]]) -> None:
 
 
 def _cases(month: int, value: float = 1.0) -> list[Observation]:
-    return [Observation("cases", code, f"2024-{month:02d}", value, {"sex": "F"}) for code in COMMUNES]
+    return [
+        Observation("cases", code, f"2024-{month:02d}", value, {"sex": "F"}) for code in COMMUNES
+    ]
 
 
 def _count(hub: Hub, model: type = ObservationRow) -> int:
@@ -177,7 +195,9 @@ def test_a_permanent_fault_fails_at_once(hub: Hub) -> None:
     _script(read)
     run = run_sync(hub, "src")
     assert (run.status, run.attempts, run.error) == (
-        RunStatus.FAILED, 1, "401 Unauthorized: check the token"
+        RunStatus.FAILED,
+        1,
+        "401 Unauthorized: check the token",
     )
 
 
@@ -202,7 +222,9 @@ def test_a_connector_bug_fails_the_run_with_its_cause(hub: Hub) -> None:
 def test_a_value_of_none_retracts_the_observation(hub: Hub) -> None:
     _script(lambda state, full: iter(_cases(1)))
     run_sync(hub, "src")
-    _script(lambda state, full: iter([Observation("cases", "23281", "2024-01", None, {"sex": "F"})]))
+    _script(
+        lambda state, full: iter([Observation("cases", "23281", "2024-01", None, {"sex": "F"})])
+    )
     run_sync(hub, "src")
     assert _count(hub) == 2
 

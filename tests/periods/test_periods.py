@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -37,7 +38,9 @@ def test_gregorian_periods(period_id: str, kind: PeriodType, start: date, end: d
         ("2026-03-05", date(2026, 3, 5), date(2026, 3, 5)),
     ],
 )
-def test_decree_09_reporting_periods_cut_off_on_the_14th(period_id: str, start: date, end: date) -> None:
+def test_decree_09_reporting_periods_cut_off_on_the_14th(
+    period_id: str, start: date, end: date
+) -> None:
     period = parse_period(period_id, Calendar.ND09)
     assert (period.start, period.end) == (start, end)
 
@@ -53,6 +56,6 @@ def test_months_of_a_year_tile_the_year_without_gap_or_overlap(year: int, calend
     months = [parse_period(f"{year}-{m:02d}", calendar) for m in range(1, 13)]
     whole = parse_period(str(year), calendar)
     assert months[0].start == whole.start and months[-1].end == whole.end
-    for previous, following in zip(months, months[1:], strict=False):
+    for previous, following in itertools.pairwise(months):
         assert following.start == previous.end + timedelta(days=1)
     assert sum(m.days for m in months) == whole.days

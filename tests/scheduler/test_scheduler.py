@@ -27,18 +27,34 @@ from tests.connectors import scripted
 def hub(make_hub: Callable[..., Hub]) -> Iterator[Hub]:
     scripted.SCRIPTS["noop"] = lambda state, full: iter([Checkpoint({"at": 1})])
     plugins = Plugins.load(extra=[("scripted", scripted.plugin)])
-    yield make_hub({"connectors": {
-        "cron": {"plugin": "scripted", "kind": "scripted", "script": "noop",
-                 "schedule": "*/15 * * * *"},
-        "interval": {"plugin": "scripted", "kind": "scripted", "script": "noop", "every": "2h"},
-        "manual": {"plugin": "scripted", "kind": "scripted", "script": "noop"},
-    }}, with_plugins=plugins)
+    yield make_hub(
+        {
+            "connectors": {
+                "cron": {
+                    "plugin": "scripted",
+                    "kind": "scripted",
+                    "script": "noop",
+                    "schedule": "*/15 * * * *",
+                },
+                "interval": {
+                    "plugin": "scripted",
+                    "kind": "scripted",
+                    "script": "noop",
+                    "every": "2h",
+                },
+                "manual": {"plugin": "scripted", "kind": "scripted", "script": "noop"},
+            }
+        },
+        with_plugins=plugins,
+    )
     scripted.SCRIPTS.clear()
 
 
 def _runs(hub: Hub, connector_id: str) -> int:
     with hub.db.session() as session:
-        return len(session.scalars(select(SyncRun).where(SyncRun.connector_id == connector_id)).all())
+        return len(
+            session.scalars(select(SyncRun).where(SyncRun.connector_id == connector_id)).all()
+        )
 
 
 def test_each_scheduled_connector_gets_a_job_with_its_trigger(hub: Hub) -> None:
@@ -99,7 +115,9 @@ def test_a_run_held_by_another_process_is_not_started_twice(hub: Hub, backend: s
     url = hub.db.engine.url.render_as_string(hide_password=False)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, url, str(advisory_key("iochub.sync:manual"))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout and holder.stdout.readline().strip() == "locked"
@@ -110,7 +128,9 @@ def test_a_run_held_by_another_process_is_not_started_twice(hub: Hub, backend: s
     assert run_sync(hub, "manual").status == "SUCCEEDED"
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("15m", 900), ("6h", 21600), ("1d", 86400)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30), ("15m", 900), ("6h", 21600), ("1d", 86400)]
+)
 def test_intervals(text: str, seconds: int) -> None:
     assert parse_interval(text).total_seconds() == seconds
 
