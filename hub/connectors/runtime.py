@@ -30,6 +30,7 @@ from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, SourceError
 from hub.connectors.locks import exclusive
 from hub.connectors.retry import retrying
+from hub.ingest.event_metrics import EventCounter
 from hub.ingest.normalise import Normaliser, Rejection
 from hub.ingest.writer import Batch, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
@@ -106,6 +107,7 @@ class _Sync:
         self.run_id = run_id
         self.progress = progress
         self.committed = Counters()
+        self.counter: EventCounter | None = None
         self.state: dict[str, Any] = {}
         self.attempts = 0
 
@@ -129,6 +131,7 @@ class _Sync:
         batch_size = self.hub.settings.runtime.batch_size
         with self.hub.db.sessions() as session:
             normaliser = Normaliser(session, self.connector_id, UnitResolver(session).place)
+            self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
             batch, pending = Batch(), Counters()
             for item in read(dict(self.state)):
                 if isinstance(item, records.Checkpoint):
@@ -141,7 +144,7 @@ class _Sync:
             self._commit(session, batch, pending, None)
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        written = flush(session, batch, self.connector_id, self.run_id)
+        written = flush(session, batch, self.connector_id, self.run_id, self.counter)
         pending.written += written.written
         pending.quarantined += written.quarantined
 

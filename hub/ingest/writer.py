@@ -13,6 +13,7 @@ from sqlalchemy import Table, and_, delete, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hub.ingest.event_metrics import EventCounter
 from hub.ingest.normalise import Rejection, Row
 from hub.model import Event, Facility, Observation, QuarantinedRecord
 from hub.model.base import utcnow
@@ -58,10 +59,24 @@ class Written:
     quarantined: int = 0
 
 
-def flush(session: Session, batch: Batch, connector_id: str, run_id: int | None) -> Written:
-    """Write the batch in the session's transaction and empty it."""
+def flush(
+    session: Session,
+    batch: Batch,
+    connector_id: str,
+    run_id: int | None,
+    counter: EventCounter | None = None,
+) -> Written:
+    """Write the batch in the session's transaction and empty it.
+
+    With a ``counter``, the daily metrics counted from the batch's events are brought up to
+    date in the same transaction (before the events themselves are overwritten).
+    """
     now = utcnow()
     written = Written()
+    if counter is not None and batch.rows.get("events"):
+        events = list(batch.rows["events"].values())
+        for row in counter.observations(session, connector_id, events):
+            batch.add(row)
     for table_name, rows in batch.rows.items():
         values = [{**row, "sync_run_id": run_id, "updated_at": now} for row in rows.values()]
         upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])

@@ -5,6 +5,7 @@ import pluggy
 from hub.plugins.definitions import (
     Aggregation,
     EventKindDefinition,
+    EventMetric,
     IndicatorDefinition,
     MetricDefinition,
 )
@@ -15,6 +16,7 @@ hookimpl = pluggy.HookimplMarker("iochub")
 __all__ = [
     "Aggregation",
     "EventKindDefinition",
+    "EventMetric",
     "IndicatorDefinition",
     "MetricDefinition",
     "hookimpl",

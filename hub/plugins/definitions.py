@@ -53,6 +53,29 @@ class IndicatorDefinition:
 
 
 @dataclass(frozen=True)
+class EventMetric:
+    """A metric counted from the events of one kind, per unit and day.
+
+    Every event that matches ``where`` adds ``value`` to the metric, for the event's unit, on
+    the day its ``date`` falls on (Vietnam time), kept apart by ``dims``. The hub keeps these
+    counts up to date as events arrive and change, so they aggregate like any other metric.
+
+    - ``date``: ``"occurred_at"``, or the name of an attribute holding an ISO date or date-time
+      (e.g. ``"resolved_at"``); an event without it does not count.
+    - ``where``: field → accepted values; fields are ``status``, ``severity`` or attributes.
+    - ``value``: None counts 1; else the attribute whose number is added (e.g. days to resolve).
+    - ``dims``: disaggregation name → field it is read from (``status``, ``severity`` or an
+      attribute). The metric must declare those disaggregations.
+    """
+
+    metric: str
+    date: str = "occurred_at"
+    where: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    value: str | None = None
+    dims: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class EventKindDefinition:
     """A kind of event, e.g. ``feedback.case``, and the metrics counting it yields."""
 
@@ -61,3 +84,4 @@ class EventKindDefinition:
     sector: str
     statuses: tuple[str, ...] = ()
     attributes: dict[str, Any] = field(default_factory=dict)
+    metrics: tuple[EventMetric, ...] = ()

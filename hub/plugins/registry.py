@@ -35,7 +35,27 @@ class Definitions:
             found._add(found.event_kinds, "event kind", origin, kind)
         for code in found.indicators.keys() & found.metrics.keys():
             found.problems.append(f"{code!r} is both a metric and an indicator")
+        found._check_event_metrics()
         return found
+
+    def event_kind_definitions(self) -> dict[str, EventKindDefinition]:
+        return {code: definition for code, (_, definition) in self.event_kinds.items()}
+
+    def _check_event_metrics(self) -> None:
+        """Every metric an event kind counts must exist, aggregate, and carry its dims."""
+        for code, (_, kind) in self.event_kinds.items():
+            for counted in kind.metrics:
+                metric = self.metrics.get(counted.metric)
+                where = f"event kind {code!r} counts metric {counted.metric!r}"
+                if metric is None:
+                    self.problems.append(f"{where}, which no plugin or config defines")
+                    continue
+                missing = set(counted.dims) - set(metric[1].disaggregations)
+                if missing:
+                    self.problems.append(
+                        f"{where} by {', '.join(sorted(missing))}, which the metric does not "
+                        "declare as disaggregations"
+                    )
 
     def _add(self, table: dict, what: str, origin: str, definition) -> None:  # type: ignore[type-arg]
         if definition.code in table and table[definition.code][0] != origin:
