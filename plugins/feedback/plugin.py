@@ -1,0 +1,1 @@
+"""The feedback plugin's hook implementations."""

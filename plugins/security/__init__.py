@@ -1,0 +1,1 @@
+"""Information security: alerts and incidents on government systems (Wazuh, CEF syslog)."""

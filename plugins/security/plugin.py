@@ -1,0 +1,1 @@
+"""The security plugin's hook implementations."""

@@ -1,0 +1,1 @@
+"""Public order and traffic safety: accidents, violations, camera and sensor events."""

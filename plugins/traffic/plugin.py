@@ -1,0 +1,1 @@
+"""The traffic plugin's hook implementations."""
