@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -24,10 +25,15 @@ class ConnectorConfig(BaseModel):
 
 @dataclass(frozen=True)
 class ConnectorContext:
-    """What the runtime tells a connector about where it runs."""
+    """What the runtime tells a connector about where it runs.
+
+    ``stop`` is set when the hub shuts down: a streaming connector's ``read`` checks it
+    (or waits on it) and returns soon after.
+    """
 
     connector_id: str
     http_timeout: float = 30.0
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 class Connector(ABC):
@@ -43,6 +49,16 @@ class Connector(ABC):
 
     description: ClassVar[str] = ""
     config_model: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+
+    streaming: ClassVar[bool] = False
+    """A streaming kind (a broker subscription, a syslog listener) reads until it is stopped.
+
+    Its ``read`` yields records as they arrive and a Checkpoint at least every few seconds
+    while records flow (that is when they are committed), and returns when
+    ``context.stop`` is set — or, when its config sets an idle timeout, after that long with
+    nothing new (so that ``iochub sync`` and tests can run it to an end). ``iochub serve``
+    keeps each enabled streaming connector running, restarting it after a failure.
+    """
 
     def __init__(self, config: ConnectorConfig, context: ConnectorContext) -> None:
         self.config = config
