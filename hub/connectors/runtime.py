@@ -130,7 +130,7 @@ class _Sync:
         """Read from the last committed state to the end of the source."""
         batch_size = self.hub.settings.runtime.batch_size
         with self.hub.db.sessions() as session:
-            normaliser = Normaliser(session, self.connector_id, UnitResolver(session).place)
+            normaliser = Normaliser(session, self.connector_id, UnitResolver(session))
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
             batch, pending = Batch(), Counters()
             for item in read(dict(self.state)):

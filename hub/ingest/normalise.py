@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,12 +18,9 @@ from sqlalchemy.orm import Session
 from hub.connectors import records
 from hub.model import EventKind, Metric
 from hub.periods import PeriodError, parse_period
+from hub.units.queries import UnitResolver
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-
-UnitLookup = Callable[[str, date], int | None]
-"""Finds the id of the unit with this code valid on this day, or None."""
-
 
 @dataclasses.dataclass(frozen=True)
 class Rejection:
@@ -46,9 +42,9 @@ class Row:
 class Normaliser:
     """Checks records against the definitions and units in the database."""
 
-    def __init__(self, session: Session, source: str, unit_lookup: UnitLookup) -> None:
+    def __init__(self, session: Session, source: str, units: UnitResolver) -> None:
         self.source = source
-        self.unit_lookup = unit_lookup
+        self.units = units
         self.metrics = {m.code: m for m in session.scalars(select(Metric))}
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
 
@@ -67,7 +63,7 @@ class Normaliser:
             period = parse_period(record.period, record.calendar)
         except (PeriodError, ValueError) as exc:
             return self.reject(record, f"period: {exc}")
-        unit_id = self.unit_lookup(record.unit, period.start)
+        unit_id = self.units.place(record.unit, period.start)
         if unit_id is None:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
@@ -103,11 +99,17 @@ class Normaliser:
         occurred_at = _aware(record.occurred_at)
         if occurred_at is None:
             return self.reject(record, "occurred_at is not a date and time")
+        day = occurred_at.astimezone(LOCAL_TIME).date()
+        attributes = json_safe(record.attributes)
         unit_id = None
         if record.unit:
-            unit_id = self.unit_lookup(record.unit, occurred_at.astimezone(LOCAL_TIME).date())
+            unit_id = self.units.place(record.unit, day)
             if unit_id is None:
-                return self.reject(record, f"unknown unit {record.unit!r} on {occurred_at.date()}")
+                return self.reject(record, f"unknown unit {record.unit!r} on {day.isoformat()}")
+        elif record.lat is not None and record.lon is not None:
+            unit_id = self.units.nearest_commune(record.lat, record.lon, day)
+            if unit_id is not None:
+                attributes["unit_approximate"] = True  # placed by its point, not its address
         return Row(
             "events",
             {
@@ -120,7 +122,7 @@ class Normaliser:
                 "unit_id": unit_id,
                 "lat": record.lat,
                 "lon": record.lon,
-                "attributes": json_safe(record.attributes),
+                "attributes": attributes,
                 "source": self.source,
                 "source_id": record.source_id,
             },
@@ -129,7 +131,7 @@ class Normaliser:
     def facility(self, record: records.Facility) -> Row | Rejection:
         unit_id = None
         if record.unit:
-            unit_id = self.unit_lookup(record.unit, datetime.now(LOCAL_TIME).date())
+            unit_id = self.units.place(record.unit, datetime.now(LOCAL_TIME).date())
             if unit_id is None:
                 return self.reject(record, f"unknown unit {record.unit!r}")
         return Row(

@@ -95,7 +95,9 @@ def flush(
     return written
 
 
-def upsert(session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]) -> None:
+def upsert(
+    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
+) -> None:
     """Insert the rows, or update the existing row with the same natural key."""
     if not values:
         return

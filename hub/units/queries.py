@@ -6,6 +6,7 @@ Phường Kon Tum since. Always ask with a date.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session, aliased
 from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 from hub.units.codes import CODE_WIDTH, LEVEL_RANK, code_number, pad_code
 
+NEAREST_LIMIT_KM = 30.0
+EARTH_RADIUS_KM = 6371.0
 WHOLE = (SuccessionKind.MERGE, SuccessionKind.CONTINUE)
 """Successions that carry a unit's whole territory into one successor."""
 
@@ -63,6 +66,14 @@ class UnitResolver:
         for code, valid_from, valid_to, unit_id, level in session.execute(query):
             self._spans[code].append(UnitSpan(valid_from, valid_to, unit_id, AdminLevel(level)))
         self._by_id = {span.id: span for spans in self._spans.values() for span in spans}
+        self._located = [
+            (unit_id, lat, lon)
+            for unit_id, lat, lon in session.execute(
+                select(AdminUnit.id, AdminUnit.lat, AdminUnit.lon).where(
+                    AdminUnit.level == AdminLevel.COMMUNE, AdminUnit.lat.is_not(None)
+                )
+            )
+        ]
         self._successors: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for predecessor, successor, kind in session.execute(
             select(Succession.predecessor_id, Succession.successor_id, Succession.kind)
@@ -108,6 +119,20 @@ class UnitResolver:
             if span.valid_to is not None and span.valid_to < day
         ]
         return self._successor_on(earlier[-1].id, day) if earlier else None
+
+    def nearest_commune(self, lat: float, lon: float, day: date) -> int | None:
+        """The commune valid on ``day`` whose centre is nearest, within NEAREST_LIMIT_KM.
+
+        Only communes with a known centre count (those of the 2025 list), so a point before
+        the reform finds nothing. A centre is not a boundary: callers mark the result
+        approximate.
+        """
+        best, best_km = None, NEAREST_LIMIT_KM
+        for unit_id, unit_lat, unit_lon in self._located:
+            km = distance_km(lat, lon, unit_lat, unit_lon)
+            if km < best_km and self._by_id[unit_id].valid_on(day):
+                best, best_km = unit_id, km
+        return best
 
     def _successor_on(self, unit_id: int, day: date) -> int | None:
         for _ in range(10):  # a chain of reforms, never a cycle; the bound is a guard
@@ -189,3 +214,12 @@ def descendants(session: Session, unit_id: int, as_of: date | None) -> list[Admi
 
 def _in_order(units: Iterable[AdminUnit]) -> list[AdminUnit]:
     return sorted(units, key=lambda unit: (LEVEL_RANK[AdminLevel(unit.level)], unit.code))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance between two points (haversine)."""
+    dlat, dlon = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(math.radians(lat1)) * math.cos(
+        math.radians(lat2)
+    ) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

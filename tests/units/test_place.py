@@ -60,3 +60,18 @@ def test_a_divided_commune_cannot_be_placed(loaded: Database) -> None:
         assert retired_divided == ["21142"]  # the one divided commune of the two provinces
         for code in retired_divided:
             assert resolver.place(code, AFTER_REFORM) is None
+
+
+def _centre(code: int) -> tuple[float, float]:
+    row = next(r for r in rows("communes_2025_with_location.csv") if number(r["wardCode"]) == code)
+    return float(row["wardLat"]), float(row["wardLon"])
+
+
+def test_a_point_is_placed_in_the_commune_with_the_nearest_centre(loaded: Database) -> None:
+    lat, lon = _centre(23293)
+    with loaded.session() as session:
+        resolver = UnitResolver(session)
+        found = resolver.nearest_commune(lat + 0.001, lon - 0.001, AFTER_REFORM)
+        assert session.get_one(AdminUnit, found).code == "23293"
+        assert resolver.nearest_commune(10.0, 110.0, AFTER_REFORM) is None  # the open sea
+        assert resolver.nearest_commune(lat, lon, date(2024, 1, 1)) is None  # no 2024 centres
