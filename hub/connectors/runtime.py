@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,20 +64,25 @@ def run_sync(
     full: bool = False,
     trigger: str = "manual",
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> SyncRun:
     """Run one sync now and return its finished SyncRun.
 
     Raises LookupError for an unknown connector and RunInProgress when it is already running.
-    Source faults do not raise: they end in a FAILED run that says why.
+    Source faults do not raise: they end in a FAILED run that says why. ``stop`` ends a
+    streaming connector's run (see :attr:`hub.connectors.base.Connector.streaming`).
     """
     configured = hub.connector(connector_id)
     with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
         if not taken:
             raise RunInProgress(f"connector {connector_id!r} is already running")
         run = _start(hub, connector_id, full, trigger)
-        connector = configured.create(
-            ConnectorContext(connector_id, http_timeout=hub.settings.runtime.http_timeout)
+        context = ConnectorContext(
+            connector_id,
+            http_timeout=hub.settings.runtime.http_timeout,
+            stop=stop or threading.Event(),
         )
+        connector = configured.create(context)
         sync = _Sync(hub, connector_id, run.id, progress)
         return sync.run(lambda state: connector.read(state, full), full)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from hub.connectors.locks import advisory_key
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.model import ConnectorRow
+from hub.scheduler.streams import StreamSupervisor
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -32,6 +33,7 @@ class HubScheduler:
 
         self.hub = hub
         self.scheduler = BackgroundScheduler(timezone=TIMEZONE)
+        self.streams = StreamSupervisor(hub, is_enabled)
         self.leader_connection: Connection | None = None
 
     @property
@@ -43,12 +45,15 @@ class HubScheduler:
         if not self._become_leader():
             log.info("another process schedules connectors; this one stands by")
             self.scheduler.add_job(
-                self._try_to_lead, "interval", id="leader-election",
+                self._try_to_lead,
+                "interval",
+                id="leader-election",
                 seconds=self.hub.settings.scheduler.leader_retry_seconds,
             )
 
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=False)
+        self.streams.shutdown()
         if self.leader_connection is not None:
             # A closed connection goes back to the pool still holding its session-level lock.
             self.leader_connection.execute(
@@ -76,12 +81,19 @@ class HubScheduler:
         return True
 
     def _schedule_connectors(self) -> None:
+        self.streams.start()
         for connector in self.hub.connectors.values():
-            if connector.trigger is None:
+            if connector.trigger is None or connector.connector_class.streaming:
                 continue
             self.scheduler.add_job(
-                self.run_if_enabled, connector.trigger, args=[connector.id], id=connector.id,
-                max_instances=1, coalesce=True, misfire_grace_time=300, replace_existing=True,
+                self.run_if_enabled,
+                connector.trigger,
+                args=[connector.id],
+                id=connector.id,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=300,
+                replace_existing=True,
             )
             log.info("scheduled %s: %s", connector.id, connector.schedule)
 
@@ -94,8 +106,14 @@ class HubScheduler:
         except RunInProgress:
             log.info("%s is already running elsewhere; skipped", connector_id)
             return
-        log.info("%s: %s, %d read, %d written, %d quarantined", connector_id, run.status,
-                 run.records_read, run.records_written, run.records_quarantined)
+        log.info(
+            "%s: %s, %d read, %d written, %d quarantined",
+            connector_id,
+            run.status,
+            run.records_read,
+            run.records_written,
+            run.records_quarantined,
+        )
 
 
 def is_enabled(hub: Hub, connector_id: str) -> bool:

@@ -32,9 +32,20 @@ class ScriptedConnector(Connector):
         yield from SCRIPTS[self.config.script](state, full)  # type: ignore[attr-defined]
 
 
+class StreamingConnector(ScriptedConnector):
+    """A streaming kind: its script also gets the stop event to watch."""
+
+    kind = "scripted-stream"
+    streaming = True
+
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        READS.append(dict(state))
+        yield from SCRIPTS[self.config.script](state, self.context.stop)  # type: ignore[attr-defined]
+
+
 @hookimpl
 def register_connector_kinds() -> list[type]:
-    return [ScriptedConnector]
+    return [ScriptedConnector, StreamingConnector]
 
 
 @hookimpl

@@ -139,3 +139,54 @@ def test_intervals(text: str, seconds: int) -> None:
 def test_bad_intervals_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="is not an interval"):
         parse_interval(text)
+
+
+def test_a_streaming_connector_runs_until_the_hub_stops_and_restarts_after_a_failure(
+    make_hub: Callable[..., Hub], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from hub.connectors.errors import PermanentSourceError
+    from hub.connectors.records import Observation
+    from hub.model import AdminLevel, AdminUnit
+    from hub.scheduler import streams
+    from hub.scheduler.streams import StreamSupervisor
+
+    starts: list[int] = []
+    delivered = threading.Event()
+
+    def listen(state: dict, stop: threading.Event) -> Iterator:
+        starts.append(1)
+        if len(starts) == 1:
+            raise PermanentSourceError("broker refused the connection")
+        yield Observation("cases", "23281", "2024-01", 4, {"sex": "F"})
+        yield Checkpoint({"offset": 1})
+        delivered.set()
+        stop.wait()
+
+    scripted.SCRIPTS["listen"] = listen
+    hub = make_hub(
+        {
+            "connectors": {
+                "live": {"plugin": "scripted", "kind": "scripted-stream", "script": "listen"}
+            }
+        },
+        with_plugins=Plugins.load(extra=[("scripted", scripted.plugin)]),
+    )
+    with hub.db.session() as session:
+        session.add(AdminUnit(identity="23281@", code="23281", name="X", level=AdminLevel.COMMUNE))
+    monkeypatch.setattr(streams, "FIRST_PAUSE_SECONDS", 0.01)
+    supervisor = StreamSupervisor(hub, is_enabled)
+    supervisor.start()
+    try:
+        assert delivered.wait(30), "the stream was not restarted after its failure"
+    finally:
+        supervisor.shutdown()
+    with hub.db.session() as session:
+        statuses = list(
+            session.scalars(
+                select(SyncRun.status).where(SyncRun.connector_id == "live").order_by(SyncRun.id)
+            )
+        )
+    assert statuses == ["FAILED", "SUCCEEDED"]
+    assert len(starts) == 2
