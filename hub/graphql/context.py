@@ -15,6 +15,7 @@ from strawberry.litestar import BaseContext
 
 from hub.core import TIMEZONE, Hub
 from hub.graphql.loaders import Loaders
+from hub.live.feed import EventFeed
 
 LOCAL_TIME = ZoneInfo(TIMEZONE)
 
@@ -26,6 +27,8 @@ class HubContext(BaseContext, kw_only=True):
     loaders: Loaders
     today: date
     """Today in Vietnam, fixed for the whole request: the default of every ``asOf``."""
+    feed: EventFeed
+    """The process's feed of new events, for subscriptions."""
     viewer: Any = None
     """Who is asking. Always None until authentication exists; then the principal."""
 
@@ -33,11 +36,11 @@ class HubContext(BaseContext, kw_only=True):
 Info: TypeAlias = strawberry.Info[HubContext, None]
 
 
-def context_getter(hub: Hub) -> Callable[[], Awaitable[HubContext]]:
+def context_getter(hub: Hub, feed: EventFeed) -> Callable[[], Awaitable[HubContext]]:
     """The function the GraphQL controller calls to make each request's context."""
 
     async def get_context() -> HubContext:
-        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today())
+        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today(), feed=feed)
 
     return get_context
 

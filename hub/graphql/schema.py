@@ -21,6 +21,7 @@ from hub.graphql.connectors import ConnectorMutation, ConnectorQuery
 from hub.graphql.enums import Calendar, PeriodType
 from hub.graphql.errors import ErrorCodes
 from hub.graphql.events import EventQuery
+from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
 from hub.graphql.units import UnitQuery
 
@@ -53,6 +54,7 @@ def build_schema(server: ServerSettings) -> strawberry.Schema:
     return HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server),
     )
