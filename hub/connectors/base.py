@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-import threading
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
