@@ -87,6 +87,21 @@ class IndicatorSettings(Strict):
     description: str | None = None
 
 
+class AlertSettings(Strict):
+    """``[alerts.<code>]``: a deployment's own rule, or ``enabled = false`` to drop a default."""
+
+    enabled: bool = True
+    name: str | None = None
+    severity: int = Field(3, ge=1, le=4)
+    event_kind: str | None = None
+    min_severity: int | None = None
+    metric: str | None = None
+    period_type: str = "WEEK"
+    level: str = "COMMUNE"
+    above: float | None = None
+    below: float | None = None
+
+
 class Settings(Strict):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
@@ -95,6 +110,7 @@ class Settings(Strict):
     connectors: dict[str, ConnectorSettings] = {}
     metrics: dict[str, MetricSettings] = {}
     indicators: dict[str, IndicatorSettings] = {}
+    alerts: dict[str, AlertSettings] = {}
 
     @field_validator("connectors")
     @classmethod

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.alerts.evaluate import AlertRaiser
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, SourceError
@@ -114,6 +115,7 @@ class _Sync:
         self.progress = progress
         self.committed = Counters()
         self.counter: EventCounter | None = None
+        self.raiser: AlertRaiser | None = None
         self.state: dict[str, Any] = {}
         self.attempts = 0
 
@@ -138,6 +140,7 @@ class _Sync:
         with self.hub.db.sessions() as session:
             normaliser = Normaliser(session, self.connector_id, UnitResolver(session))
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
+            self.raiser = AlertRaiser(self.hub.definitions.alert_rule_list())
             batch, pending = Batch(), Counters()
             for item in read(dict(self.state)):
                 if isinstance(item, records.Checkpoint):
@@ -150,7 +153,9 @@ class _Sync:
             self._commit(session, batch, pending, None)
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        written = flush(session, batch, self.connector_id, self.run_id, self.counter)
+        written = flush(
+            session, batch, self.connector_id, self.run_id, self.counter, self.raiser
+        )
         pending.written += written.written
         pending.quarantined += written.quarantined
 

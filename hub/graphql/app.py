@@ -14,7 +14,6 @@ from strawberry.litestar import make_graphql_controller
 from hub.core import Hub
 from hub.graphql.context import context_getter
 from hub.graphql.schema import build_schema
-from hub.live.feed import EventFeed
 from hub.model.database import Database
 
 GRAPHQL_PATH = "/graphql"
@@ -28,7 +27,7 @@ def create_app(hub: Hub) -> Litestar:
         build_schema(server),
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
-        context_getter=context_getter(hub, EventFeed(hub.db)),
+        context_getter=context_getter(hub),
     )
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
     return Litestar(route_handlers=[graphql, health_handler(hub.db)], cors_config=cors)

@@ -6,6 +6,7 @@ The context is made anew for each request by :func:`context_getter`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
@@ -13,9 +14,11 @@ from zoneinfo import ZoneInfo
 import strawberry
 from strawberry.litestar import BaseContext
 
+from hub import model
 from hub.core import TIMEZONE, Hub
 from hub.graphql.loaders import Loaders
-from hub.live.feed import EventFeed
+from hub.live.feed import Feed
+from hub.model.database import Database
 
 LOCAL_TIME = ZoneInfo(TIMEZONE)
 
@@ -27,8 +30,8 @@ class HubContext(BaseContext, kw_only=True):
     loaders: Loaders
     today: date
     """Today in Vietnam, fixed for the whole request: the default of every ``asOf``."""
-    feed: EventFeed
-    """The process's feed of new events, for subscriptions."""
+    feeds: Feeds
+    """The process's feeds of new events and alerts, for subscriptions."""
     viewer: Any = None
     """Who is asking. Always None until authentication exists; then the principal."""
 
@@ -36,11 +39,22 @@ class HubContext(BaseContext, kw_only=True):
 Info: TypeAlias = strawberry.Info[HubContext, None]
 
 
-def context_getter(hub: Hub, feed: EventFeed) -> Callable[[], Awaitable[HubContext]]:
+@dataclass(frozen=True)
+class Feeds:
+    events: Feed
+    alerts: Feed
+
+    @classmethod
+    def create(cls, db: Database) -> Feeds:
+        return cls(events=Feed(db, model.Event), alerts=Feed(db, model.Alert))
+
+
+def context_getter(hub: Hub) -> Callable[[], Awaitable[HubContext]]:
     """The function the GraphQL controller calls to make each request's context."""
+    feeds = Feeds.create(hub.db)
 
     async def get_context() -> HubContext:
-        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today(), feed=feed)
+        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today(), feeds=feeds)
 
     return get_context
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from hub import model
+from hub.graphql.alerts import Alert
 from hub.graphql.context import Info
 from hub.graphql.events import Event
 from hub.graphql.sessions import read
@@ -29,14 +30,7 @@ class Subscription:
         within: strawberry.ID | None = None,
     ) -> AsyncGenerator[Event, None]:
         context = info.context
-        units = None
-        if within is not None:
-            units = await read(
-                context.hub.db,
-                lambda session: territory_ids(
-                    session, existing_unit_on(session, str(within), context.today).id
-                ),
-            )
+        units = None if within is None else await _territory(info, str(within))
 
         def wanted(event: model.Event) -> bool:
             return (
@@ -45,6 +39,33 @@ class Subscription:
                 and (units is None or event.unit_id in units)
             )
 
-        async with context.feed.subscribe(wanted) as queue:
+        async with context.feeds.events.subscribe(wanted) as queue:
             while True:
                 yield Event.from_row(await queue.get())
+
+    @strawberry.subscription(description="New alerts as they are raised, whichever process.")
+    async def alerts(
+        self,
+        info: Info,
+        min_severity: int | None = None,
+        within: strawberry.ID | None = None,
+    ) -> AsyncGenerator[Alert, None]:
+        context = info.context
+        units = None if within is None else await _territory(info, str(within))
+
+        def wanted(alert: model.Alert) -> bool:
+            return (min_severity is None or alert.severity >= min_severity) and (
+                units is None or alert.unit_id in units
+            )
+
+        async with context.feeds.alerts.subscribe(wanted) as queue:
+            while True:
+                yield Alert.from_row(await queue.get())
+
+
+async def _territory(info: Info, code: str) -> set[int]:
+    today = info.context.today
+    return await read(
+        info.context.hub.db,
+        lambda session: territory_ids(session, existing_unit_on(session, code, today).id),
+    )

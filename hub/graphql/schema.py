@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from hub.config.settings import ServerSettings
+from hub.graphql.alerts import AlertMutation, AlertQuery
 from hub.graphql.connectors import ConnectorMutation, ConnectorQuery
 from hub.graphql.enums import Calendar, PeriodType
 from hub.graphql.errors import ErrorCodes
@@ -27,12 +28,12 @@ from hub.graphql.units import UnitQuery
 
 
 @strawberry.type
-class Query(UnitQuery, MetricQuery, EventQuery, ConnectorQuery):
+class Query(UnitQuery, MetricQuery, EventQuery, ConnectorQuery, AlertQuery):
     """Every query of the API; each part lives with the types it returns."""
 
 
 @strawberry.type
-class Mutation(ConnectorMutation):
+class Mutation(ConnectorMutation, AlertMutation):
     """Every mutation of the API."""
 
 

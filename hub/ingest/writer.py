@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, and_, delete, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.ingest.event_metrics import EventCounter
+
+if TYPE_CHECKING:
+    from hub.alerts.evaluate import AlertRaiser
 from hub.ingest.normalise import Rejection, Row
 from hub.model import Event, Facility, Observation, QuarantinedRecord
 from hub.model.base import utcnow
@@ -65,16 +68,18 @@ def flush(
     connector_id: str,
     run_id: int | None,
     counter: EventCounter | None = None,
+    raiser: AlertRaiser | None = None,
 ) -> Written:
     """Write the batch in the session's transaction and empty it.
 
     With a ``counter``, the daily metrics counted from the batch's events are brought up to
-    date in the same transaction (before the events themselves are overwritten).
+    date in the same transaction (before the events themselves are overwritten); with a
+    ``raiser``, the alerts the events call for are raised once they are written.
     """
     now = utcnow()
     written = Written()
-    if counter is not None and batch.rows.get("events"):
-        events = list(batch.rows["events"].values())
+    events = list(batch.rows["events"].values()) if batch.rows.get("events") else []
+    if counter is not None and events:
         for row in counter.observations(session, connector_id, events):
             batch.add(row)
     for table_name, rows in batch.rows.items():
@@ -82,6 +87,8 @@ def flush(
         upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])
         written.written += len(values)
     written.written += retract(session, batch.retractions)
+    if raiser is not None and events:
+        raiser.events_written(session, connector_id, events)
     for rejection in batch.rejections:
         session.add(QuarantinedRecord(
             connector_id=connector_id, sync_run_id=run_id, received_at=now,
@@ -107,6 +114,18 @@ def upsert(
     updates = {name: statement.excluded[name] for name in values[0] if name not in key}
     statement = statement.on_conflict_do_update(index_elements=list(key), set_=updates)
     session.execute(statement, values)
+
+
+def insert_new(
+    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
+) -> int:
+    """Insert the rows whose natural key is not stored yet; return how many were new."""
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(key))
+    return sum(session.execute(statement, [row]).rowcount for row in values)
 
 
 def retract(session: Session, retractions: list[dict[str, Any]]) -> int:

@@ -1,8 +1,8 @@
-"""The feed of new events, read from the database so that every API process sees every event.
+"""Feeds of new rows (events, alerts), read from the database so every API process sees all.
 
-Connectors may write in another process (the scheduler's, an admin's ``iochub sync``), so the
-feed cannot be an in-memory list: each process polls the events table for ids above the last
-one it delivered. Ids are handed out when a row is inserted, not when its transaction commits,
+Connectors may write in another process (the scheduler's, an admin's ``iochub sync``), so a
+feed cannot be an in-memory list: each process polls the table for ids above the last one it
+delivered. Ids are handed out when a row is inserted, not when its transaction commits,
 so a slower transaction can commit a lower id after a higher one is seen. The feed remembers
 such gaps and looks for them again for a while (``gap_seconds``): a gap is either a
 transaction still running or an id lost to a rollback, which never appears.
@@ -16,54 +16,54 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.model import Event
+from hub.model.base import Base
 from hub.model.database import Database
 
 log = logging.getLogger(__name__)
 
-Wanted = Callable[[Event], bool]
+Wanted = Callable[[Any], bool]
 QUEUE_SIZE = 1000
 BATCH = 1000
 
 
 @dataclass
-class EventPoller:
-    """Finds the events stored since the last poll, in one session at a time."""
+class Poller:
+    """Finds the rows of ``table`` stored since the last poll, in one session at a time."""
 
+    table: type[Base]
     gap_seconds: float = 60.0
     last_id: int | None = None
     gaps: dict[int, float] = field(default_factory=dict)
 
-    def poll(self, session: Session) -> list[Event]:
+    def poll(self, session: Session) -> list[Any]:
+        table: Any = self.table
         if self.last_id is None:  # start from now: a subscriber wants what comes next
-            self.last_id = session.scalar(select(func.max(Event.id))) or 0
+            self.last_id = session.scalar(select(func.max(table.id))) or 0
             return []
-        found = list(
-            session.scalars(
-                select(Event).where(Event.id > self.last_id).order_by(Event.id).limit(BATCH)
-            )
-        )
-        found += self._filled_gaps(session)
+        newer = select(table).where(table.id > self.last_id).order_by(table.id).limit(BATCH)
+        found = [*session.scalars(newer), *self._filled_gaps(session)]
         self._note_gaps(found)
-        return sorted(found, key=lambda event: event.id)
+        return sorted(found, key=lambda row: row.id)
 
-    def _filled_gaps(self, session: Session) -> list[Event]:
+    def _filled_gaps(self, session: Session) -> list[Any]:
         now = time.monotonic()
         self.gaps = {i: seen for i, seen in self.gaps.items() if now - seen < self.gap_seconds}
         if not self.gaps:
             return []
-        filled = list(session.scalars(select(Event).where(Event.id.in_(list(self.gaps)))))
-        for event in filled:
-            self.gaps.pop(event.id, None)
+        table: Any = self.table
+        filled = list(session.scalars(select(table).where(table.id.in_(list(self.gaps)))))
+        for row in filled:
+            self.gaps.pop(row.id, None)
         return filled
 
-    def _note_gaps(self, found: list[Event]) -> None:
-        fresh = sorted(event.id for event in found if event.id > (self.last_id or 0))
+    def _note_gaps(self, found: list[Any]) -> None:
+        fresh = sorted(row.id for row in found if row.id > (self.last_id or 0))
         if not fresh:
             return
         now = time.monotonic()
@@ -77,24 +77,25 @@ class EventPoller:
 @dataclass(eq=False)
 class Subscriber:
     wanted: Wanted
-    queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[Any] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
 
-class EventFeed:
-    """Polls while anyone listens, and hands each new event to the subscribers who want it."""
+class Feed:
+    """Polls while anyone listens, and hands each new row to the subscribers who want it."""
 
-    def __init__(self, db: Database, poll_seconds: float = 0.25) -> None:
+    def __init__(self, db: Database, table: type[Base], poll_seconds: float = 0.25) -> None:
         self.db = db
+        self.table = table
         self.poll_seconds = poll_seconds
         self.subscribers: set[Subscriber] = set()
         self.task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, wanted: Wanted) -> AsyncIterator[asyncio.Queue[Event]]:
+    async def subscribe(self, wanted: Wanted) -> AsyncIterator[asyncio.Queue[Any]]:
         subscriber = Subscriber(wanted)
         self.subscribers.add(subscriber)
         if self.task is None or self.task.done():
-            poller = EventPoller()
+            poller = Poller(self.table)
             await anyio.to_thread.run_sync(self._poll, poller)  # mark "now" before returning
             self.task = asyncio.create_task(self._run(poller))
         try:
@@ -102,27 +103,27 @@ class EventFeed:
         finally:
             self.subscribers.discard(subscriber)
 
-    async def _run(self, poller: EventPoller) -> None:
+    async def _run(self, poller: Poller) -> None:
         while self.subscribers:
             try:
-                events = await anyio.to_thread.run_sync(self._poll, poller)
+                rows = await anyio.to_thread.run_sync(self._poll, poller)
             except Exception:  # a database hiccup must not end the feed
-                log.warning("event feed: polling failed", exc_info=True)
-                events = []
-            for event in events:
-                self._deliver(event)
+                log.warning("feed of %s: polling failed", self.table.__tablename__, exc_info=True)
+                rows = []
+            for row in rows:
+                self._deliver(row)
             await asyncio.sleep(self.poll_seconds)
 
-    def _poll(self, poller: EventPoller) -> list[Event]:
+    def _poll(self, poller: Poller) -> list[Any]:
         with self.db.sessions() as session:
-            events = poller.poll(session)
+            rows = poller.poll(session)
             session.expunge_all()
-            return events
+            return rows
 
-    def _deliver(self, event: Event) -> None:
+    def _deliver(self, row: Any) -> None:
         for subscriber in list(self.subscribers):
-            if not subscriber.wanted(event):
+            if not subscriber.wanted(row):
                 continue
             if subscriber.queue.full():  # a subscriber that stopped reading loses the oldest
                 subscriber.queue.get_nowait()
-            subscriber.queue.put_nowait(event)
+            subscriber.queue.put_nowait(row)

@@ -1,5 +1,6 @@
 """The unified data model: SQLAlchemy 2 tables for the shared concepts of DESIGN.md."""
 
+from hub.model.alerts import Alert
 from hub.model.base import Base
 from hub.model.connectors import (
     ConnectorRow,
@@ -16,6 +17,7 @@ from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 __all__ = [
     "AdminLevel",
     "AdminUnit",
+    "Alert",
     "Base",
     "ConnectorRow",
     "ConnectorState",

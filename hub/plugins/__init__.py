@@ -4,6 +4,7 @@ import pluggy
 
 from hub.plugins.definitions import (
     Aggregation,
+    AlertRule,
     EventKindDefinition,
     EventMetric,
     IndicatorDefinition,
@@ -15,6 +16,7 @@ hookimpl = pluggy.HookimplMarker("iochub")
 
 __all__ = [
     "Aggregation",
+    "AlertRule",
     "EventKindDefinition",
     "EventMetric",
     "IndicatorDefinition",

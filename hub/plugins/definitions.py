@@ -85,3 +85,38 @@ class EventKindDefinition:
     statuses: tuple[str, ...] = ()
     attributes: dict[str, Any] = field(default_factory=dict)
     metrics: tuple[EventMetric, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """When to raise an alert: on an event, or on a metric crossing a threshold.
+
+    An **event rule** names ``event_kind`` (and optionally ``min_severity``): each stored
+    event of that kind, at least that severe, raises one alert. A **threshold rule** names
+    ``metric``, a ``period_type`` and ``level`` and a bound (``above`` and/or ``below``):
+    whenever new data arrive, each unit of that level whose value for the period that
+    received data crosses the bound raises one alert (e.g. dengue cases in a commune in a
+    week above 20). ``severity`` runs from 1 (low) to 4 (critical).
+    """
+
+    code: str
+    name: str
+    severity: int = 3
+    event_kind: str | None = None
+    min_severity: int | None = None
+    metric: str | None = None
+    period_type: str = "WEEK"
+    level: str = "COMMUNE"
+    above: float | None = None
+    below: float | None = None
+
+    def problems(self) -> list[str]:
+        """What is wrong with the rule as written (empty when it is usable)."""
+        where = f"alert rule {self.code!r}"
+        if (self.event_kind is None) == (self.metric is None):
+            return [f"{where}: give either event_kind or metric"]
+        if self.metric is not None and self.above is None and self.below is None:
+            return [f"{where}: a threshold rule needs above or below"]
+        if not 1 <= self.severity <= 4:
+            return [f"{where}: severity runs from 1 (low) to 4 (critical)"]
+        return []

@@ -65,3 +65,12 @@ def register_demo_connectors() -> list[dict[str, Any]]:
     Each item is a connector table as in the config file, plus its ``id``:
     ``{"id": "indicators-demo", "plugin": "indicators", "kind": "excel", "path": "..."}``.
     """
+
+
+@hookspec
+def register_alert_rules() -> list[Any]:
+    """The sector's default alert rules: :class:`hub.plugins.AlertRule` objects.
+
+    A deployment adds its own with ``[alerts.<code>]`` tables and can turn a default off
+    with ``[alerts.<code>] enabled = false``.
+    """

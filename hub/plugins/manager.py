@@ -17,7 +17,12 @@ import pluggy
 
 from hub.connectors.base import Connector
 from hub.plugins import builtin, hookspecs
-from hub.plugins.definitions import EventKindDefinition, IndicatorDefinition, MetricDefinition
+from hub.plugins.definitions import (
+    AlertRule,
+    EventKindDefinition,
+    IndicatorDefinition,
+    MetricDefinition,
+)
 
 ENTRY_POINT_GROUP = "iochub.plugins"
 CORE = "core"
@@ -119,6 +124,9 @@ class Plugins:
 
     def migration_locations(self) -> list[str]:
         return [location for _, location in self._collect("register_migrations")]
+
+    def alert_rules(self) -> list[tuple[str, AlertRule]]:
+        return self._collect("register_alert_rules")
 
     def demo_connectors(self) -> list[tuple[str, dict[str, Any]]]:
         return self._collect("register_demo_connectors")

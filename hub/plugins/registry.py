@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from hub.config.settings import Settings
 from hub.model import EventKind, Indicator, Metric
-from hub.plugins.definitions import EventKindDefinition, IndicatorDefinition, MetricDefinition
+from hub.plugins.definitions import (
+    AlertRule,
+    EventKindDefinition,
+    IndicatorDefinition,
+    MetricDefinition,
+)
 from hub.plugins.manager import Plugins
 
 CONFIG_ORIGIN = "config"
@@ -22,6 +27,7 @@ class Definitions:
     metrics: dict[str, tuple[str, MetricDefinition]] = field(default_factory=dict)
     indicators: dict[str, tuple[str, IndicatorDefinition]] = field(default_factory=dict)
     event_kinds: dict[str, tuple[str, EventKindDefinition]] = field(default_factory=dict)
+    alert_rules: dict[str, tuple[str, AlertRule]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @classmethod
@@ -36,7 +42,32 @@ class Definitions:
         for code in found.indicators.keys() & found.metrics.keys():
             found.problems.append(f"{code!r} is both a metric and an indicator")
         found._check_event_metrics()
+        for origin, rule in plugins.alert_rules():
+            found._add(found.alert_rules, "alert rule", origin, rule)
+        found._apply_config_alerts(settings)
+        found._check_alert_rules()
         return found
+
+    def _apply_config_alerts(self, settings: Settings) -> None:
+        """``[alerts.<code>]`` tables: drop a default, or define a deployment's own rule."""
+        for code, table in settings.alerts.items():
+            if not table.enabled:
+                self.alert_rules.pop(code, None)
+                continue
+            fields = table.model_dump(exclude={"enabled"})
+            fields["name"] = fields["name"] or code
+            self.alert_rules[code] = (CONFIG_ORIGIN, AlertRule(code=code, **fields))
+
+    def _check_alert_rules(self) -> None:
+        for code, (_, rule) in self.alert_rules.items():
+            self.problems.extend(rule.problems())
+            if rule.event_kind and rule.event_kind not in self.event_kinds:
+                self.problems.append(f"alert rule {code!r}: no event kind {rule.event_kind!r}")
+            if rule.metric and rule.metric not in self.metrics | self.indicators:
+                self.problems.append(f"alert rule {code!r}: no metric {rule.metric!r}")
+
+    def alert_rule_list(self) -> list[AlertRule]:
+        return [rule for _, rule in self.alert_rules.values()]
 
     def event_kind_definitions(self) -> dict[str, EventKindDefinition]:
         return {code: definition for code, (_, definition) in self.event_kinds.items()}

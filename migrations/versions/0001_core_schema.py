@@ -225,10 +225,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_quarantine_connector_id'), ['connector_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_quarantine_sync_run_id'), ['sync_run_id'], unique=False)
 
-
+    op.create_table('alerts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=100), nullable=False),
+    sa.Column('cause', sa.String(length=200), nullable=False),
+    sa.Column('severity', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('period', sa.String(length=12), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_by', sa.String(length=200), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_alerts_event_id_events')),
+    sa.ForeignKeyConstraint(['unit_id'], ['admin_units.id'], name=op.f('fk_alerts_unit_id_admin_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts'))
+    )
+    with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index('uq_alert_cause', ['rule', 'cause'], unique=True)
+        batch_op.create_index(batch_op.f('ix_alerts_raised_at'), ['raised_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alerts_unit_id'), ['unit_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('alerts')
 
     with op.batch_alter_table('quarantine', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_quarantine_sync_run_id'))

@@ -20,7 +20,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from hub.core import Hub
 from hub.graphql.app import create_app
-from hub.model import AdminLevel, AdminUnit
+from hub.model import AdminLevel, AdminUnit, Alert
 from hub.model import Event as EventRow
 from hub.plugins.manager import Plugins
 from tests.connectors import scripted
@@ -199,3 +199,48 @@ def test_subscribers_get_new_events_from_another_process_filtered(hub: Hub, serv
         ]
         write_in_another_process(hub, [{"id": "d", "unit": "23281", "severity": 3}])
         assert [e["sourceId"] for e in received(severe_in_kon_tum, 1)] == ["d"]
+
+
+ALERTS = """subscription { alerts(minSeverity: 4, within: "62") { rule severity unit { code } } }"""
+
+
+def wait_for_an_alert(hub: Hub, client: ClientConnection) -> None:
+    """Store warm-up alerts until the client receives one: then it is listening."""
+    for attempt in range(40):
+        with hub.db.session() as session:
+            unit = session.scalars(select(AdminUnit.id).where(AdminUnit.code == "23281")).one()
+            session.add(
+                Alert(
+                    rule="warm",
+                    cause=f"warm:{attempt}",
+                    severity=4,
+                    message="warm",
+                    unit_id=unit,
+                    raised_at=datetime.now(UTC),
+                )
+            )
+        try:
+            json.loads(client.recv(0.5))
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError("the subscription never started")
+
+
+def test_alert_subscribers_get_alerts_raised_in_another_process(hub: Hub, server: str) -> None:
+    with connect(server, subprotocols=["graphql-transport-ws"], open_timeout=10) as client:
+        client.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(client.recv(10))["type"] == "connection_ack"
+        client.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ALERTS}}))
+        wait_for_an_alert(hub, client)
+        write_in_another_process(
+            hub,
+            [
+                {"id": "x", "unit": "23284", "severity": 4},
+                {"id": "y", "unit": "23284", "severity": 2},
+            ],
+        )
+        alert = {"rule": "warm"}
+        while alert["rule"] == "warm":  # a late warm-up alert may still arrive first
+            alert = json.loads(client.recv(30))["payload"]["data"]["alerts"]
+        assert alert == {"rule": "critical", "severity": 4, "unit": {"code": "23284"}}
