@@ -93,7 +93,7 @@ class Seed:
 
 @pytest.fixture
 def hub(make_hub: Callable[..., Hub]) -> Hub:
-    plugins = Plugins.load(extra=[("testplugin", plugin.plugin)])
+    plugins = Plugins.load(entry_points=False, extra=[("testplugin", plugin.plugin)])
     return make_hub(CONFIG, with_plugins=plugins)
 
 
