@@ -76,17 +76,19 @@ def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
+    verify: bool | str = True,
 ) -> Fetched:
     """Read the document at ``location``: an ``http(s)://`` URL, a ``file://`` URL or a path.
 
     ``headers`` are sent with an HTTP request (e.g. ``Authorization``); ``etag`` and
-    ``last_modified`` make it conditional. Raises TransientSourceError or
+    ``last_modified`` make it conditional; ``verify`` is False or the path of a CA bundle for
+    a server whose certificate a private authority signed. Raises TransientSourceError or
     PermanentSourceError as the module docstring describes.
     """
     scheme = urlsplit(location).scheme.lower()
     if scheme in HTTP_SCHEMES:
         conditional = _conditional_headers(etag, last_modified)
-        return _fetch_http(location, timeout, {**(headers or {}), **conditional})
+        return _fetch_http(location, timeout, {**(headers or {}), **conditional}, verify)
     if scheme == "file":
         return _fetch_file(location, _file_url_path(location))
     if len(scheme) > 1:  # a one-letter "scheme" is a Windows drive: C:\data\file.xlsx
@@ -133,10 +135,12 @@ def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[st
     return headers
 
 
-def _fetch_http(location: str, timeout: float, headers: dict[str, str]) -> Fetched:
+def _fetch_http(
+    location: str, timeout: float, headers: dict[str, str], verify: bool | str
+) -> Fetched:
     where = describe_location(location)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+        with httpx.Client(timeout=timeout, follow_redirects=True, verify=verify) as client:
             response = client.get(location, headers=headers)
     except httpx.TimeoutException:
         raise TransientSourceError(f"{where}: no answer within {timeout:g} s") from None

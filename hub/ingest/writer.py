@@ -13,6 +13,7 @@ from sqlalchemy import Table, and_, delete, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hub.aggregation.maintenance import note_changes
 from hub.ingest.event_metrics import EventCounter
 
 if TYPE_CHECKING:
@@ -79,14 +80,17 @@ def flush(
     now = utcnow()
     written = Written()
     events = list(batch.rows["events"].values()) if batch.rows.get("events") else []
-    if counter is not None and events:
-        for row in counter.observations(session, connector_id, events):
-            batch.add(row)
+    counted = counter.observations(session, connector_id, events) if counter and events else []
+    for row in counted:
+        batch.add(row)
     for table_name, rows in batch.rows.items():
         values = [{**row, "sync_run_id": run_id, "updated_at": now} for row in rows.values()]
         upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])
         written.written += len(values)
     written.written += retract(session, batch.retractions)
+    written.written -= len(counted)  # the hub's own counts are not records the source gave
+    # The roll-ups these observations touch are brought up to date when the session commits.
+    note_changes(session, [*batch.rows.get("observations", {}).values(), *batch.retractions])
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
     for rejection in batch.rejections:

@@ -1,1 +1,77 @@
-"""The feedback plugin's hook implementations."""
+"""The feedback plugin's hook implementations.
+
+It brings the ``open311`` connector kind, the ``feedback.case`` event kind with the metrics
+counted from it, the overdue snapshot metric, two indicators, default alert rules and, for
+``iochub demo``, a connector reading the bundled Kon Tum export (illustrative data).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hub.connectors.base import Connector
+from hub.plugins import (
+    AlertRule,
+    EventKindDefinition,
+    IndicatorDefinition,
+    MetricDefinition,
+    hookimpl,
+)
+
+from .connector import Open311Connector
+from .definitions import ALERT_RULES, CASE_KIND, INDICATORS, METRICS
+
+DEMO = Path(__file__).resolve().parent / "demo"
+DEMO_COMMUNES = DEMO / "communes.json"
+
+
+@hookimpl
+def register_connector_kinds() -> list[type[Connector]]:
+    return [Open311Connector]
+
+
+@hookimpl
+def register_metrics() -> list[MetricDefinition]:
+    return list(METRICS)
+
+
+@hookimpl
+def register_indicators() -> list[IndicatorDefinition]:
+    return list(INDICATORS)
+
+
+@hookimpl
+def register_event_kinds() -> list[EventKindDefinition]:
+    return [CASE_KIND]
+
+
+@hookimpl
+def register_alert_rules() -> list[AlertRule]:
+    return list(ALERT_RULES)
+
+
+@hookimpl
+def register_demo_connectors() -> list[dict[str, Any]]:
+    return [demo_connector()]
+
+
+def demo_connector() -> dict[str, Any]:
+    """The bundled export of Kon Tum's citizen-feedback portal (see demo/make_demo.py).
+
+    A static export is followed whole (``revisit_days`` of ten years), so that the overdue
+    snapshot of the day the demo runs counts every case still open in it.
+    """
+    communes = json.loads(DEMO_COMMUNES.read_text(encoding="utf-8"))
+    return {
+        "id": "feedback-kontum",
+        "plugin": "feedback",
+        "kind": "open311",
+        "location": str(DEMO),
+        "format": "json",
+        "since": "2025-07-01",
+        "revisit_days": 3650,
+        "unit_field": "commune_code",
+        "units": {commune["name"]: commune["code"] for commune in communes},
+    }

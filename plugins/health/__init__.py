@@ -1,1 +1,1 @@
-"""Health: FHIR R4 facilities, encounters, immunisations, notifiable diseases; DHIS2 data-value sets."""
+"""Health: FHIR R4 facilities, encounters, immunisations, notifiable diseases; DHIS2 values."""

@@ -1,0 +1,96 @@
+"""The ``open311`` connector's configuration (a ``[connectors.<id>]`` table); see README.md."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+
+from hub.connectors.base import ConnectorConfig
+
+from .statuses import CaseStatus, StatusMap
+
+MAX_WINDOW_DAYS = 90
+"""GeoReport v2: a ``start_date``/``end_date`` search may not span more than 90 days."""
+
+
+class Open311Config(ConnectorConfig):
+    """Where the portal is, how to walk it, and how its requests map to feedback cases."""
+
+    location: str = Field(min_length=1)
+    """The GeoReport v2 base URL (``…/open311/v2``, without ``/requests.json``), or a local
+    folder holding ``services.<format>`` and ``requests.<format>`` (an export, or the demo)."""
+    format: Literal["json", "xml"] = "json"
+    jurisdiction_id: str | None = None
+    api_key: SecretStr | None = None
+    """Sent as the ``api_key`` parameter, for portals that want it on reads too."""
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+    """Extra HTTP headers (a gateway's key, ``Authorization``); secret."""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    """The zone of date-times the portal writes without an offset, and of the dates sent."""
+
+    since: date | datetime | None = None
+    """The earliest ``requested_datetime`` read by a first (or ``--full``) sync; default: the
+    last ``revisit_days`` (at least one window)."""
+    window_days: int = Field(MAX_WINDOW_DAYS, ge=1, le=MAX_WINDOW_DAYS)
+    revisit_days: int = Field(90, ge=0, le=3650)
+    """Each sync re-reads the requests of these last days, to pick up their changes; a request
+    older than this is no longer followed (nor counted as overdue)."""
+    overlap_minutes: int = Field(15, ge=0, le=24 * 60)
+    """Safety margin on ``updated_datetime``: covers the clocks of the portal and the hub
+    disagreeing, and changes the portal commits late."""
+    paging: bool = True
+    """Ask for ``page=1, 2, …`` until the portal has no more (most portals page)."""
+    page_size: int | None = Field(None, ge=1)
+    """Sent as ``page_size`` when given."""
+    max_pages: int = Field(1000, ge=1)
+
+    statuses: dict[str, CaseStatus] = Field(default_factory=dict)
+    """Portal status label → received | in_progress | resolved | closed | rejected; added to
+    the defaults (statuses.py)."""
+    unit_field: str | None = None
+    """A request field holding the commune: a GSO code, or a key of ``units``."""
+    units: dict[str, str] = Field(default_factory=dict)
+    """The portal's names or codes of places → GSO codes."""
+    match_address: bool = True
+    """Look for a name of ``units`` in the request's address when ``unit_field`` gives none."""
+    history_limit: int = Field(10, ge=2, le=50)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("units")
+    @classmethod
+    def _units_are_gso_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, code in value.items():
+            if not (code.isdigit() and len(code) in (2, 3, 5)):
+                raise ValueError(f"{name!r} maps to {code!r}, not a GSO code (2, 3 or 5 digits)")
+        return value
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def status_map(self) -> StatusMap:
+        return StatusMap(self.statuses)
+
+    def first_moment(self, now: datetime) -> datetime:
+        """Where a first (or full) sync starts."""
+        if isinstance(self.since, datetime):
+            return self.since if self.since.tzinfo else self.since.replace(tzinfo=self.zone)
+        if isinstance(self.since, date):
+            return datetime.combine(self.since, time(), self.zone)
+        return now - timedelta(days=max(self.revisit_days, self.window_days))
+
+    def request_headers(self) -> dict[str, str]:
+        return {name: value.get_secret_value() for name, value in self.headers.items()}

@@ -1,0 +1,196 @@
+"""The ``fhir`` connector kind: facilities, encounters, immunisations and notifiable disease cases
+from a FHIR R4 server, or from FHIR files.
+
+**From a server** (``base_url``), a run
+
+1. reads the whole facility directory (every Organization and Location: a province has a few
+   hundred) to place encounters and immunisations in communes, and yields the facilities that
+   changed since the last run;
+2. searches each clinical type for what changed since its cursor —
+   ``Encounter?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=200`` — following the
+   ``next`` links, mapping each page and checkpointing the cursor after it (see
+   :mod:`cursor` for why that cursor is safe, ties included). A crash or a dropped connection
+   resumes from the last page saved, with a fresh search; whatever is read twice is upserted
+   by its FHIR id, so nothing is doubled.
+
+**From files** (``location``), a run reads them whole when their contents changed (by SHA-256)
+and skips them when not.
+
+Resources become records as :mod:`fhir_mapping` describes; the hub counts the events into
+daily metrics (see :mod:`metrics`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from hub.connectors.base import Connector
+from hub.connectors.records import Checkpoint, Item
+
+from .addresses import AddressReader
+from .clinical_codes import NotifiableDiseases, VaccineNames
+from .config import FhirConfig
+from .cursor import Watermark, mark
+from .directory import DIRECTORY_TYPES, Directory
+from .fhir_files import read_files
+from .fhir_mapping import Lookup, ResourceMapper, nothing
+from .fhir_server import FhirServer
+from .fhir_values import last_updated, resource_key
+
+log = logging.getLogger(__name__)
+
+CONDITION_INCLUDES = ["Condition:subject", "Condition:encounter"]
+
+
+class FhirConnector(Connector):
+    """HL7 FHIR R4: Organization, Location, Encounter, Immunization, Condition."""
+
+    kind: ClassVar[str] = "fhir"
+    description: ClassVar[str] = "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files"
+    config_model = FhirConfig
+    config: FhirConfig
+
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        if self.config.base_url:
+            yield from self._read_server({} if full else state)
+        else:
+            yield from self._read_files({} if full else state)
+
+    def check(self) -> str:
+        if self.config.base_url:
+            return self._check_server()
+        found = read_files(self.config.location or "", self.context.http_timeout)
+        types = Counter(str(r.get("resourceType")) for r in found.resources)
+        held = ", ".join(f"{n} {kind}" for kind, n in sorted(types.items())) or "no resources"
+        unreadable = f"; {len(found.problems)} unreadable" if found.problems else ""
+        return f"{found.files} file(s): {held}{unreadable}"
+
+    # -- a server ---------------------------------------------------------------------------
+
+    def _read_server(self, state: dict[str, Any]) -> Iterator[Item]:
+        cursors: dict[str, str | None] = dict(state.get("cursors") or {})
+        with self._server() as server:
+            facilities = []
+            for kind in DIRECTORY_TYPES:
+                for page in server.search(kind, self._params(kind, None, sort=False)):
+                    yield from page.problems
+                    facilities.extend(page.matches)
+            mapper = self.mapper(facilities)
+            for kind in DIRECTORY_TYPES:
+                of_kind = [r for r in facilities if r.get("resourceType") == kind]
+                yield from _mapped(mapper, _changed(of_kind, cursors.get(kind)))
+                cursors[kind] = _newest(of_kind, cursors.get(kind))
+            yield _checkpoint(cursors)
+            for kind in self.config.resources:
+                yield from self._search_clinical(server, mapper, kind, cursors)
+
+    def _search_clinical(
+        self, server: FhirServer, mapper: ResourceMapper, kind: str, cursors: dict[str, str | None]
+    ) -> Iterator[Item]:
+        watermark = Watermark(cursors.get(kind), sorted=self.config.sorted_paging, what=kind)
+        since = watermark.since(timedelta(seconds=self.config.overlap_seconds))
+        skipped = 0
+        for page in server.search(kind, self._params(kind, since, sort=True)):
+            yield from page.problems
+            for resource in page.matches:
+                watermark.see(last_updated(resource))
+                item = mapper.map(resource, page.included.get)
+                skipped += item is None
+                if item is not None:
+                    yield item
+            cursors[kind] = watermark.settled()
+            yield _checkpoint(cursors)
+        cursors[kind] = watermark.finished()
+        yield _checkpoint(cursors)
+        if skipped:
+            log.info("%s: %d %s not counted (not notifiable diseases)", self.context.connector_id,
+                     skipped, kind)
+
+    def _params(self, kind: str, since: str | None, sort: bool) -> dict[str, Any]:
+        params: dict[str, Any] = {"_count": str(self.config.page_size)}
+        params.update(self.config.search.get(kind, {}))
+        if since:
+            params["_lastUpdated"] = f"gt{since}"
+        if sort and self.config.sorted_paging:
+            params["_sort"] = "_lastUpdated"
+        if kind == "Condition" and self.config.include_related:
+            params["_include"] = CONDITION_INCLUDES
+        return params
+
+    def _check_server(self) -> str:
+        with self._server() as server:
+            statement = server.capabilities()
+            software = statement.get("software") or {}
+            name = " ".join(str(software.get(k, "")) for k in ("name", "version")).strip()
+            version = statement.get("fhirVersion", "?")
+            kinds = (*DIRECTORY_TYPES, *self.config.resources)
+            counts = [f"{server.count(kind)} {kind}" for kind in kinds]
+        return f"FHIR {version} server {name or '(unnamed)'}: {', '.join(counts)}"
+
+    def _server(self) -> FhirServer:
+        return FhirServer(
+            self.config.base_url or "", self.config.request_headers(), self.context.http_timeout
+        )
+
+    # -- files ------------------------------------------------------------------------------
+
+    def _read_files(self, state: dict[str, Any]) -> Iterator[Item]:
+        found = read_files(self.config.location or "", self.context.http_timeout)
+        if found.digest == state.get("sha256"):
+            yield Checkpoint(dict(state))
+            return
+        yield from found.problems
+        by_key = {key: r for r in found.resources if (key := resource_key(r))}
+        mapper = self.mapper(r for r in found.resources if r.get("resourceType") in DIRECTORY_TYPES)
+        wanted = (*DIRECTORY_TYPES, *self.config.resources)
+        readable = [r for r in found.resources if r.get("resourceType") in wanted]
+        yield from _mapped(mapper, readable, by_key.get)
+        yield Checkpoint({"sha256": found.digest})
+
+    # -- mapping ----------------------------------------------------------------------------
+
+    def mapper(self, directory_resources: Iterable[dict[str, Any]]) -> ResourceMapper:
+        """The mapper of this connector's config, over these Organization and Location resources."""
+        config = self.config
+        addresses = AddressReader(config.unit_extensions, config.address_units)
+        return ResourceMapper(
+            Directory(directory_resources, config.facility_units, addresses),
+            addresses,
+            NotifiableDiseases(config.notifiable_diseases, config.icd10_systems),
+            VaccineNames(config.vaccine_codes),
+            config.facility_kinds,
+        )
+
+
+def _checkpoint(cursors: dict[str, str | None]) -> Checkpoint:
+    """The state: each resource type's cursor (none for a type not read up to anything yet)."""
+    return Checkpoint({"cursors": {kind: cursor for kind, cursor in cursors.items() if cursor}})
+
+
+def _mapped(
+    mapper: ResourceMapper, resources: Iterable[dict[str, Any]], related: Lookup = nothing
+) -> Iterator[Item]:
+    for resource in resources:
+        item = mapper.map(resource, related)
+        if item is not None:
+            yield item
+
+
+def _changed(resources: list[dict[str, Any]], cursor: str | None) -> list[dict[str, Any]]:
+    """The resources updated after ``cursor`` (all of them when there is none)."""
+    since = mark(cursor)
+    if since is None:
+        return resources
+    return [r for r in resources if (seen := mark(last_updated(r))) and seen.moment > since.moment]
+
+
+def _newest(resources: list[dict[str, Any]], cursor: str | None) -> str | None:
+    """The cursor after reading ``resources`` whole: the latest ``lastUpdated`` among them."""
+    watermark = Watermark(cursor, sorted=False)
+    for resource in resources:
+        watermark.see(last_updated(resource))
+    return watermark.finished()
