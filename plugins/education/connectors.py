@@ -1,0 +1,80 @@
+"""The connector kinds of the education plugin: ``sql`` and ``file``.
+
+``sql`` reads a school-management database. Its state is the month of the last run and, for
+each table with a ``modified`` column, the newest modification mark seen (read before the
+tables, so that a row changed during the run is seen next time). A run in the same month
+recounts only the schools with a row modified since (see :meth:`SqlSource.changes_since`);
+the first run of a month — and ``--full`` — recounts every school, which gives every school a
+value in every month and catches what timestamps cannot show: a row deleted outright.
+
+``file`` reads exported files. Its state is one SHA-256 over their contents: a run with every
+file unchanged writes nothing; otherwise every file is read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from hub.connectors.base import Connector
+from hub.connectors.records import Checkpoint, Item
+
+from . import periods
+from .config import FileConfig, SqlConfig
+from .facts import education_records
+from .file_source import FileSource
+from .rows import EVERYTHING, Scope
+from .sql_source import SqlSource
+
+
+class SqlConnector(Connector):
+    """A school-management database (MariaDB/MySQL, or any database SQLAlchemy reaches)."""
+
+    kind: ClassVar[str] = "sql"
+    description: ClassVar[str] = "School-management database, through a table and column mapping"
+    config_model = SqlConfig
+    config: SqlConfig
+
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        day = periods.today()
+        month = periods.month_id(day)
+        with SqlSource(self.config, day) as source:
+            marks = source.high_marks()
+            scope = self._scope(source, state, full, month)
+            yield from education_records(source, self.config, scope)
+        yield Checkpoint({"month": month, "marks": marks})
+
+    def check(self) -> str:
+        with SqlSource(self.config, periods.today()) as source:
+            return source.describe()
+
+    def _scope(self, source: SqlSource, state: dict[str, Any], full: bool, month: str) -> Scope:
+        if full or state.get("month") != month or not isinstance(state.get("marks"), dict):
+            return EVERYTHING
+        return source.changes_since(state["marks"], self.config.lookback_seconds)
+
+
+class FileConnector(Connector):
+    """CSV files or Excel workbooks exported by schools or a school-management program."""
+
+    kind: ClassVar[str] = "file"
+    description: ClassVar[str] = "CSV / Excel exports, through a column mapping"
+    config_model = FileConfig
+    config: FileConfig
+
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        source = FileSource(self.config, self.context.http_timeout)
+        version = source.fetch()
+        if not full and state.get("sha256") == version:
+            yield Checkpoint(state)
+            return
+        yield from education_records(source, self.config, EVERYTHING)
+        yield Checkpoint({"sha256": version})
+
+    def check(self) -> str:
+        source = FileSource(self.config, self.context.http_timeout)
+        source.fetch()
+        return source.describe()
+
+
+CONNECTOR_KINDS: list[type[Connector]] = [SqlConnector, FileConnector]
