@@ -49,6 +49,10 @@ class Normaliser:
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
 
     def normalise(self, record: records.Record) -> Row | Rejection:
+        record = _without_nul(record)
+        problem = _key_problem(record)
+        if problem:
+            return self.reject(record, problem)
         if isinstance(record, records.Observation):
             return self.observation(record)
         if isinstance(record, records.Event):
@@ -129,11 +133,17 @@ class Normaliser:
         )
 
     def facility(self, record: records.Facility) -> Row | Rejection:
+        today = datetime.now(LOCAL_TIME).date()
+        attributes = json_safe(record.attributes)
         unit_id = None
         if record.unit:
-            unit_id = self.units.place(record.unit, datetime.now(LOCAL_TIME).date())
+            unit_id = self.units.place(record.unit, today)
             if unit_id is None:
                 return self.reject(record, f"unknown unit {record.unit!r}")
+        elif record.lat is not None and record.lon is not None:
+            unit_id = self.units.nearest_commune(record.lat, record.lon, today)
+            if unit_id is not None:
+                attributes["unit_approximate"] = True
         return Row(
             "facilities",
             {
@@ -142,7 +152,7 @@ class Normaliser:
                 "unit_id": unit_id,
                 "lat": record.lat,
                 "lon": record.lon,
-                "attributes": json_safe(record.attributes),
+                "attributes": attributes,
                 "source": self.source,
                 "source_id": record.source_id,
             },
@@ -167,6 +177,9 @@ def record_payload(record: Any) -> Any:
 
 
 def json_safe(value: Any) -> Any:
+    """``value`` as JSON data; text loses NUL characters, which PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -178,6 +191,30 @@ def json_safe(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+KEY_LIMITS = {"source_id": 300, "metric": 100, "kind": 100}
+
+
+def _key_problem(record: records.Record) -> str | None:
+    """A key too long to store is a bad record, not a failed batch."""
+    for name, limit in KEY_LIMITS.items():
+        value = getattr(record, name, None)
+        if isinstance(value, str) and len(value) > limit:
+            return f"{name} is {len(value)} characters long; at most {limit} are stored"
+    if isinstance(record, records.Observation) and len(dims_key(record.dims)) > 300:
+        return "the disaggregation is longer than 300 characters"
+    return None
+
+
+def _without_nul(record: records.Record) -> records.Record:
+    """The record with NUL characters taken out of its text (PostgreSQL refuses them)."""
+    changes = {
+        f.name: json_safe(getattr(record, f.name))
+        for f in dataclasses.fields(record)
+        if isinstance(getattr(record, f.name), str | dict)
+    }
+    return dataclasses.replace(record, **changes)
 
 
 def _number(value: Any) -> tuple[float | None, str | None]:

@@ -241,3 +241,17 @@ def test_two_runs_of_one_connector_never_overlap(hub: Hub) -> None:
 def test_an_unknown_connector_is_a_lookup_error_naming_the_known_ones(hub: Hub) -> None:
     with pytest.raises(LookupError, match="no connector 'nope' \\(known: src\\)"):
         run_sync(hub, "nope")
+
+
+def test_nul_characters_are_dropped_and_over_long_keys_quarantined(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield Observation("cases", "23281", "2024-01", 2, {"sex": "F\x00"})
+        yield Observation("cases", "23284", "2024-01", 3, {"sex": "M"}, source_id="x" * 400)
+
+    _script(read)
+    run = run_sync(hub, "src")
+    assert (run.records_written, run.records_quarantined) == (1, 1)
+    with hub.db.session() as session:
+        assert session.scalars(select(ObservationRow.dims_key)).all() == ["sex=F"]
+        reason = session.scalars(select(QuarantinedRecord.reason)).one()
+    assert reason == "source_id is 400 characters long; at most 300 are stored"

@@ -1,0 +1,127 @@
+"""The streaming ``mqtt`` kind: camera and sensor events from topics on an MQTT broker.
+
+A run subscribes (see :mod:`.mqtt_session`) and goes on until the hub stops it, or until
+``idle_timeout`` passes without a message. It first yields the cameras of the registry as
+facilities, then each message as an event (or a bad record), and a checkpoint as soon as the
+messages stop coming for a moment, every ``checkpoint_seconds`` while they keep coming, or
+after ``max_batch`` of them. The runtime commits the records before a checkpoint when it
+receives it; only when it asks for the next item are those messages acknowledged to the
+broker. So a message is acknowledged only once stored, and one that was not is delivered
+again after a crash, a failed commit or a lost connection. ``--full`` changes nothing: a
+subscription has no history to read again (the broker keeps what the hub has not taken yet).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from hub.connectors.base import Connector
+from hub.connectors.records import BadRecord, Checkpoint, Item
+
+from .cameras import load_registry
+from .config import MqttConfig
+from .messages import MessageMapper, raw_message
+from .mqtt_session import BrokerSession, Received
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+"""How often a quiet stream looks at the stop event and the idle timeout."""
+LINGER_SECONDS = 0.1
+"""How long to wait for more messages before committing the ones received."""
+
+
+class MqttConnector(Connector):
+    """Camera and sensor events (violations, detections) from an MQTT broker, stored once
+    each whatever the broker redelivers."""
+
+    kind: ClassVar[str] = "mqtt"
+    description: ClassVar[str] = "Camera and sensor events from an MQTT broker (streaming)"
+    streaming: ClassVar[bool] = True
+    config_model = MqttConfig
+    config: MqttConfig
+
+    @property
+    def client_id(self) -> str:
+        return self.config.client_id or f"iochub-{self.context.connector_id}"
+
+    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
+        registry = load_registry(self.config.camera_registry, self.context.http_timeout)
+        yield from registry.items()
+        mapper = MessageMapper(self.config, registry.cameras)
+        session = BrokerSession(self.config, self.client_id)
+        session.open()
+        try:
+            yield from self._stream(session, mapper)
+        finally:
+            session.close()
+
+    def check(self) -> str:
+        """Connects and subscribes under a throw-away session, leaving the stream's alone."""
+        session = BrokerSession(self.config, f"{self.client_id}-check", persistent=False)
+        session.open()
+        session.close()
+        topics = ", ".join(self.config.topics)
+        return f"{session.where} accepted the connection and the subscription to {topics}"
+
+    def _stream(self, session: BrokerSession, mapper: MessageMapper) -> Iterator[Item]:
+        batch = _Batch()
+        last_message = time.monotonic()
+        while not self.context.stop.is_set():
+            message = session.next(LINGER_SECONDS if batch else POLL_SECONDS)
+            if message is not None:
+                last_message = time.monotonic()
+                batch.add(message)
+                yield _item(mapper, message)
+            if batch and (message is None or self._batch_is_due(batch)):
+                yield from _commit(session, batch)
+            if message is None and self._idle_since(last_message):
+                break
+        yield from _commit(session, batch)
+
+    def _batch_is_due(self, batch: _Batch) -> bool:
+        full = len(batch.messages) >= self.config.max_batch
+        return full or time.monotonic() - batch.started >= self.config.checkpoint_seconds
+
+    def _idle_since(self, last_message: float) -> bool:
+        timeout = self.config.idle_timeout
+        return timeout is not None and time.monotonic() - last_message >= timeout
+
+
+class _Batch:
+    """The messages received since the last checkpoint: not acknowledged yet."""
+
+    def __init__(self) -> None:
+        self.messages: list[Received] = []
+        self.started = 0.0
+
+    def add(self, message: Received) -> None:
+        if not self.messages:
+            self.started = time.monotonic()
+        self.messages.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+
+def _item(mapper: MessageMapper, message: Received) -> Item:
+    place = f"topic {message.topic}"
+    try:
+        return mapper.item(message.payload, place, message.topic)
+    except Exception as exc:  # a mapping bug must cost one message, never the listener
+        log.exception("cannot map a message on %s", message.topic)
+        reason = f"message could not be read: {type(exc).__name__}: {exc}"
+        return BadRecord(reason, raw_message(message.payload, message.topic), place)
+
+
+def _commit(session: BrokerSession, batch: _Batch) -> Iterator[Item]:
+    """Checkpoint the batch; once the runtime has committed it (it asks for more), ack it."""
+    if not batch:
+        return
+    yield Checkpoint({"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")})
+    session.ack(batch.messages)
+    batch.messages = []

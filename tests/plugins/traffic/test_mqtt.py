@@ -1,0 +1,248 @@
+"""The streaming ``mqtt`` kind against the real local Mosquitto broker, on SQLite and PostgreSQL.
+
+At-least-once delivery (persistent session, acknowledgement after commit, redelivery after a
+drop) plus idempotent upserts by event id: each event stored exactly once.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.connectors.base import ConnectorContext
+from hub.connectors.records import Checkpoint, Event
+from hub.connectors.runtime import run_sync
+from hub.core import Hub
+from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecord, RunStatus
+from hub.model import Event as EventRow
+from tests.plugins.traffic import broker
+from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
+
+CONNECTOR = "traffic-cameras"
+DAY = "2026-11-20"
+CAMERAS = [{"id": "CAM-1", "name": "Ngã tư Phan Đình Phùng", "commune": "23293",
+            "lat": 14.3531, "lon": 108.0069}]
+
+
+@pytest.fixture
+def names() -> Iterator[MqttNames]:
+    fresh = MqttNames.fresh()
+    yield fresh
+    broker.forget_session(fresh.client_id)
+
+
+@pytest.fixture
+def camera_hub(
+    traffic_hub: Callable[..., Hub], names: MqttNames, tmp_path: Path
+) -> Callable[..., Hub]:
+    """A hub with one ``mqtt`` connector on the test's topics and client id."""
+    registry = tmp_path / "cameras.json"
+    registry.write_text(json.dumps(CAMERAS), encoding="utf-8")
+
+    def build(**table: Any) -> Hub:
+        return traffic_hub({CONNECTOR: {
+            "plugin": "traffic", "kind": "mqtt", "topics": [f"{names.prefix}/+/events"],
+            "client_id": names.client_id, "camera_registry": str(registry),
+            "reconnect_min_delay": 1, "reconnect_max_delay": 2, "idle_timeout": 2.0, **table,
+        }})
+
+    return build
+
+
+def violation(number: int, kind: str, hour: int = 8) -> dict[str, Any]:
+    return {"event_id": f"E-{number}", "type": kind, "camera_id": "CAM-1",
+            "time": f"{DAY}T{hour:02d}:{number % 60:02d}:00+07:00", "plate": "82A-123.45"}
+
+
+def stored_events(hub: Hub) -> dict[str, EventRow]:
+    with hub.db.session() as session:
+        rows = session.scalars(select(EventRow).where(EventRow.source == CONNECTOR)).all()
+        session.expunge_all()
+    return {row.source_id: row for row in rows}
+
+
+def violations_by_type(hub: Hub) -> dict[tuple[str, str, str], float]:
+    """(commune code, day, dims key) → the hub's daily count of violations."""
+    with hub.db.session() as session:
+        rows = session.execute(
+            select(AdminUnit.code, Observation.period, Observation.dims_key, Observation.value)
+            .join(AdminUnit, AdminUnit.id == Observation.unit_id)
+            .join(Metric, Metric.id == Observation.metric_id)
+            .where(Metric.code == "traffic_violations")
+        ).all()
+    return {(code, period, dims): value for code, period, dims, value in rows}
+
+
+def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub()
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    messages = [violation(1, "red-light"), violation(2, "Red Light"), violation(3, "speeding"),
+                {**violation(4, "no-helmet"), "vehicle_class": "xe\u0000 máy"},
+                violation(5, "congestion")]
+    topic = f"{names.prefix}/CAM-1/events"
+
+    with streaming(hub, CONNECTOR) as run, publisher() as publish:
+        for message in messages[:3]:
+            publish(topic, message)
+        publish(topic, messages[0])  # the camera sent it twice
+        publish(topic, b"\x00\x01 not json")
+        publish(f"{names.prefix}/CAM-2/events", {"type": "speeding", "time": f"{DAY}T09:00"})
+        for message in messages[3:]:
+            publish(topic, message)
+        result = run.result(timeout=60)
+
+    assert (result.status, result.error) == (RunStatus.PARTIAL, None)
+    assert (result.records_read, result.records_quarantined) == (1 + 8, 2)  # a camera, messages
+    events = stored_events(hub)
+    assert sorted(events) == ["E-1", "E-2", "E-3", "E-4", "E-5"]
+    assert events["E-5"].kind == "traffic.sensor"
+    assert {events[f"E-{n}"].kind for n in range(1, 5)} == {"traffic.violation"}
+    assert events["E-1"].attributes["violation_type"] == "red_light"
+    assert events["E-4"].attributes["vehicle_class"] == "xe máy"  # NUL taken out
+    assert "plate" not in events["E-1"].attributes  # dropped by default
+    per_type = Counter(re.sub("[- ]", "_", m["type"].lower()) for m in messages[:4])
+    assert violations_by_type(hub) == {
+        ("23293", DAY, f"violation_type={kind}"): float(count) for kind, count in per_type.items()
+    }  # the duplicate counted once
+    with hub.db.session() as session:
+        quarantined = {q.reason: q.payload for q in session.scalars(select(QuarantinedRecord))}
+        cameras = session.scalar(select(func.count()).select_from(Facility)
+                                 .where(Facility.kind == "camera"))
+    assert quarantined["message: no event id (field 'event_id')"]["topic"].endswith("CAM-2/events")
+    (not_json,) = [payload for reason, payload in quarantined.items() if "not JSON" in reason]
+    assert not_json["text"] == "\x01 not json"  # PostgreSQL cannot store NUL characters
+    assert base64.b64decode(not_json["base64"]) == b"\x00\x01 not json"
+    assert cameras == 1
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_messages_published_while_the_hub_was_away_are_delivered_next_time(
+    camera_hub: Callable[..., Hub], names: MqttNames, protocol: str
+) -> None:
+    hub = camera_hub(protocol=protocol, idle_timeout=1.0, camera_registry=None)
+    topic = f"{names.prefix}/CAM-1/events"
+    first = run_sync(hub, CONNECTOR)  # subscribes: the broker keeps the session from now on
+    assert first.status == RunStatus.SUCCEEDED
+
+    with publisher() as publish:
+        publish(topic, violation(1, "speeding"))
+        publish(topic, violation(2, "speeding"))
+    second = run_sync(hub, CONNECTOR)
+    third = run_sync(hub, CONNECTOR)
+
+    assert (second.status, second.records_read, second.records_written) == (
+        RunStatus.SUCCEEDED, 2, 2)
+    assert third.records_read == 0  # acknowledged once stored: not delivered again
+    assert sorted(stored_events(hub)) == ["E-1", "E-2"]
+
+
+def test_a_message_received_but_never_committed_is_delivered_again(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, idle_timeout=1.0)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    with publisher() as publish:
+        publish(f"{names.prefix}/CAM-1/events", violation(7, "red-light"))
+
+    # A run that crashes after reading the message, before its checkpoint is committed:
+    stream = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR)).read({}, full=False)
+    read = [next(stream), next(stream)]
+    stream.close()
+
+    assert isinstance(read[0], Event) and isinstance(read[1], Checkpoint)
+    assert stored_events(hub) == {}
+    again = run_sync(hub, CONNECTOR)
+    assert (again.status, again.records_read) == (RunStatus.SUCCEEDED, 1)
+    assert sorted(stored_events(hub)) == ["E-7"]
+
+
+def test_after_the_broker_drops_the_connection_the_stream_reconnects_and_loses_nothing(
+    camera_hub: Callable[..., Hub], names: MqttNames, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub = camera_hub(idle_timeout=None)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    topic = f"{names.prefix}/CAM-1/events"
+    caplog.set_level(logging.INFO, logger="iochub_plugins.traffic")
+
+    with streaming(hub, CONNECTOR) as run, publisher() as publish:
+        publish(topic, violation(1, "speeding"))
+        wait_until(lambda: "E-1" in stored_events(hub), "the first event")
+        # Another client takes over the session: the broker closes the hub's connection.
+        # It gets the next message and never acknowledges it, then goes away.
+        intruder_got = threading.Event()
+        intruder = broker.client(names.client_id, clean=False, manual_ack=True,
+                                 reconnect_on_failure=False)
+        intruder.on_message = lambda *args: intruder_got.set()
+        publish(topic, violation(2, "speeding"))
+        assert intruder_got.wait(5), "the intruder holds the session"
+        broker.close(intruder)  # E-2 stays unacknowledged in the session
+        publish(topic, violation(3, "speeding"))
+        wait_until(lambda: len(stored_events(hub)) == 3, "every event after the reconnect")
+    result = run.result(timeout=30)
+
+    assert (result.status, result.error) == (RunStatus.SUCCEEDED, None)
+    assert sorted(stored_events(hub)) == ["E-1", "E-2", "E-3"]
+    assert "connection lost" in caplog.text
+    assert "reconnected" in caplog.text
+    assert violations_by_type(hub) == {("23293", DAY, "violation_type=speeding"): 3.0}
+
+
+def test_stopping_the_hub_ends_a_stream_without_an_idle_timeout(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(idle_timeout=None)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+
+    with streaming(hub, CONNECTOR) as run, publisher() as publish:
+        publish(f"{names.prefix}/CAM-1/events", violation(1, "speeding"))
+        wait_until(lambda: "E-1" in stored_events(hub), "the event")
+        assert not run.done()
+    result = run.result(timeout=30)  # leaving `streaming` set the stop event
+
+    assert (result.status, result.records_read) == (RunStatus.SUCCEEDED, 2)
+
+
+def test_an_unreachable_broker_fails_the_run_saying_so(camera_hub: Callable[..., Hub]) -> None:
+    hub = camera_hub(port=1, camera_registry=None)
+
+    result = run_sync(hub, CONNECTOR)
+
+    assert result.status == RunStatus.FAILED
+    assert "MQTT broker 127.0.0.1:1: cannot connect" in (result.error or "")
+
+
+def test_a_missing_ca_file_fails_the_run_saying_so(camera_hub: Callable[..., Hub]) -> None:
+    hub = camera_hub(tls=True, ca_file="/nowhere/ca.pem", camera_registry=None)
+
+    result = run_sync(hub, CONNECTOR)
+
+    assert result.status == RunStatus.FAILED
+    assert "cannot set up TLS" in (result.error or "")
+
+
+def test_check_subscribes_without_touching_the_stream_s_session(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, idle_timeout=1.0)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    with publisher() as publish:
+        publish(f"{names.prefix}/CAM-1/events", violation(1, "speeding"))
+
+    message = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR)).check()
+    run = run_sync(hub, CONNECTOR)
+
+    assert message == (f"MQTT broker 127.0.0.1:1883 accepted the connection and the "
+                       f"subscription to {names.prefix}/+/events")
+    assert run.records_read == 1  # the message waited in the stream's session
