@@ -16,6 +16,7 @@ from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
+from hub.reports.store import install_shipped_forms
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -46,6 +47,8 @@ class Hub:
         self.db.upgrade(self.plugins.migration_locations())
         with self.db.session() as session:
             self.definitions.store(session)
+        install_shipped_forms(self.db, self.definitions.metrics)
+        with self.db.session() as session:
             rows = {row.id: row for row in session.scalars(select(ConnectorRow))}
             for connector in self.connectors.values():
                 row = rows.get(connector.id) or ConnectorRow(id=connector.id)

@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from hub.config import settings_from_dict
+from hub.config import Settings, settings_from_dict
 from hub.core import Hub
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
+from hub.plugins.registry import Definitions
+from hub.reports.store import install_shipped_forms
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IOCHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -100,8 +102,10 @@ def database(db_url: str) -> Iterator[Database]:
 
 
 def _migrate(url: str, plugins: Plugins) -> None:
+    """Migrate, and install the shipped report forms once (each test's hub finds them)."""
     db = Database(url)
     db.upgrade(plugins.migration_locations())
+    install_shipped_forms(db, Definitions.gather(plugins, Settings()).metrics)
     db.dispose()
 
 

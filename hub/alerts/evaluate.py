@@ -43,7 +43,7 @@ class AlertRaiser:
             for rule in self.by_kind[row.kind]
             if rule.min_severity is None or (row.severity or 0) >= rule.min_severity
         ]
-        return insert_new(session, Alert.__table__, alerts, ("rule", "cause"))  # type: ignore[arg-type]
+        return insert_new(session, Alert.__table__, alerts, ("rule", "cause"))
 
 
 def _event_alert(rule: AlertRule, event: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ def demo_config(database: Path, plugins: Plugins) -> dict[str, Any]:
 
 
 def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
+    from hub.reports.demo import load_demo_reports
     from hub.units.loader import bundled_unit_files, load_units
 
     for suffix in ("", "-wal", "-shm"):
@@ -42,6 +43,9 @@ def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
     output.print_units_summary(summary)
     for connector_id in hub.connectors:
         output.print_run(run_sync(hub, connector_id, trigger="demo"))
+    with output.progress_bar() as report:
+        reports = load_demo_reports(hub, progress=report)
+    click.echo(reports.describe())
     _print_where_to_look(host, port)
     if serve:
         from hub.cli.serving import serve_hub

@@ -50,6 +50,16 @@ class SchedulerSettings(Strict):
     leader_retry_seconds: float = Field(30.0, gt=0)
 
 
+class AggregationSettings(Strict):
+    """Limits of the ``aggregate`` query."""
+
+    max_values: int = Field(10_000, ge=1)
+    """The most values one answer may hold (units × periods)."""
+    default_within: str | None = None
+    """The unit (e.g. the deployment's province) whose inside `level` means without `within`;
+    by default, every unit of that level."""
+
+
 class ConnectorSettings(BaseModel):
     """The common part of ``[connectors.<id>]``; the rest goes to the kind's config model."""
 
@@ -107,6 +117,7 @@ class Settings(Strict):
     server: ServerSettings = ServerSettings()
     runtime: RuntimeSettings = RuntimeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    aggregation: AggregationSettings = AggregationSettings()
     connectors: dict[str, ConnectorSettings] = {}
     metrics: dict[str, MetricSettings] = {}
     indicators: dict[str, IndicatorSettings] = {}

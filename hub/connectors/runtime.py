@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.alerts.evaluate import AlertRaiser
+from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, SourceError
@@ -116,6 +117,8 @@ class _Sync:
         self.committed = Counters()
         self.counter: EventCounter | None = None
         self.raiser: AlertRaiser | None = None
+        self.thresholds = ThresholdChecker(hub.db, hub.definitions.alert_rule_list())
+        self.touched: set[tuple[int, int, str, str]] = set()
         self.state: dict[str, Any] = {}
         self.attempts = 0
 
@@ -137,6 +140,7 @@ class _Sync:
     def _attempt(self, read: Callable[[dict[str, Any]], Iterable[records.Item]]) -> None:
         """Read from the last committed state to the end of the source."""
         batch_size = self.hub.settings.runtime.batch_size
+        self.touched = set()  # what a failed attempt wrote was rolled back
         with self.hub.db.sessions() as session:
             normaliser = Normaliser(session, self.connector_id, UnitResolver(session))
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
@@ -158,6 +162,7 @@ class _Sync:
         )
         pending.written += written.written
         pending.quarantined += written.quarantined
+        self.touched |= written.touched
 
     def _commit(
         self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
@@ -176,6 +181,8 @@ class _Sync:
             records_quarantined=counters.quarantined, attempts=self.attempts,
         ))
         session.commit()
+        self.thresholds.check(self.touched)  # alerts on what is now committed
+        self.touched = set()
         self.committed = counters
         if state is not None:
             self.state = state

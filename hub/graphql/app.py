@@ -1,4 +1,5 @@
-"""The web application: GraphQL at ``/graphql`` and a health check at ``/health``."""
+"""The web application: GraphQL at ``/graphql``, a health check at ``/health``, and the
+reporting system's workbook upload and downloads under ``/reports``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hub.core import Hub
 from hub.graphql.context import context_getter
 from hub.graphql.schema import build_schema
 from hub.model.database import Database
+from hub.reports.http import report_handlers
 
 GRAPHQL_PATH = "/graphql"
 log = logging.getLogger(__name__)
@@ -30,7 +32,8 @@ def create_app(hub: Hub) -> Litestar:
         context_getter=context_getter(hub),
     )
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
-    return Litestar(route_handlers=[graphql, health_handler(hub.db)], cors_config=cors)
+    handlers = [graphql, health_handler(hub.db), *report_handlers(hub)]
+    return Litestar(route_handlers=handlers, cors_config=cors)
 
 
 def health_handler(db: Database) -> HTTPRouteHandler:

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from hub.config.settings import ServerSettings
+from hub.graphql.aggregate import AggregateQuery
 from hub.graphql.alerts import AlertMutation, AlertQuery
 from hub.graphql.connectors import ConnectorMutation, ConnectorQuery
 from hub.graphql.enums import Calendar, PeriodType
@@ -24,16 +25,19 @@ from hub.graphql.errors import ErrorCodes
 from hub.graphql.events import EventQuery
 from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
+from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.units import UnitQuery
 
 
 @strawberry.type
-class Query(UnitQuery, MetricQuery, EventQuery, ConnectorQuery, AlertQuery):
+class Query(
+    UnitQuery, MetricQuery, AggregateQuery, EventQuery, ConnectorQuery, AlertQuery, ReportQuery
+):
     """Every query of the API; each part lives with the types it returns."""
 
 
 @strawberry.type
-class Mutation(ConnectorMutation, AlertMutation):
+class Mutation(ConnectorMutation, AlertMutation, ReportMutation):
     """Every mutation of the API."""
 
 

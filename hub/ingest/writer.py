@@ -61,6 +61,8 @@ class Batch:
 class Written:
     written: int = 0
     quarantined: int = 0
+    touched: set[tuple[int, int, str, str]] = field(default_factory=set)
+    """The observations written or retracted: metric id, unit id, calendar, period id."""
 
 
 def flush(
@@ -90,7 +92,9 @@ def flush(
     written.written += retract(session, batch.retractions)
     written.written -= len(counted)  # the hub's own counts are not records the source gave
     # The roll-ups these observations touch are brought up to date when the session commits.
-    note_changes(session, [*batch.rows.get("observations", {}).values(), *batch.retractions])
+    changed = [*batch.rows.get("observations", {}).values(), *batch.retractions]
+    note_changes(session, changed)
+    written.touched = {(r["metric_id"], r["unit_id"], r["calendar"], r["period"]) for r in changed}
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
     for rejection in batch.rejections:
@@ -121,7 +125,7 @@ def upsert(
 
 
 def insert_new(
-    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
+    session: Session, table: Any, values: list[dict[str, Any]], key: tuple[str, ...]
 ) -> int:
     """Insert the rows whose natural key is not stored yet; return how many were new."""
     if not values:

@@ -12,6 +12,8 @@ from hub.model.connectors import (
 from hub.model.events import Event, Facility
 from hub.model.metrics import EventKind, Indicator, Metric
 from hub.model.observations import Observation
+from hub.model.reports import Report, ReportStatus, ReportTemplateRow, ReportTransition
+from hub.model.rollups import Rollup, RollupMetric
 from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
 
 __all__ = [
@@ -28,6 +30,12 @@ __all__ = [
     "Metric",
     "Observation",
     "QuarantinedRecord",
+    "Report",
+    "ReportStatus",
+    "ReportTemplateRow",
+    "ReportTransition",
+    "Rollup",
+    "RollupMetric",
     "RunStatus",
     "Succession",
     "SuccessionKind",

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 
 class PeriodType(StrEnum):
@@ -76,8 +77,13 @@ class Period:
 
 def parse_period(period_id: str, calendar: Calendar | str = Calendar.GREGORIAN) -> Period:
     """The period with this canonical id; PeriodError says why when there is none."""
-    calendar = Calendar(calendar)
     text = period_id.strip() if isinstance(period_id, str) else str(period_id)
+    return _parse(text, Calendar(calendar))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str, calendar: Calendar) -> Period:
+    # Cached: a load parses the same few hundred period ids millions of times.
     for period_type, pattern in _PATTERNS:
         match = pattern.match(text)
         if match:
@@ -85,7 +91,7 @@ def parse_period(period_id: str, calendar: Calendar | str = Calendar.GREGORIAN) 
             start, end = _span(period_type, numbers, text, calendar)
             return Period(start, end, text, period_type, calendar)
     raise PeriodError(
-        f"{period_id!r} is not a period id (expected e.g. 2026-03-05, 2026-W10, 2026-03, "
+        f"{text!r} is not a period id (expected e.g. 2026-03-05, 2026-W10, 2026-03, "
         "2026-Q1, 2026-H1 or 2026)"
     )
 

@@ -63,7 +63,7 @@ class Definitions:
             self.problems.extend(rule.problems())
             if rule.event_kind and rule.event_kind not in self.event_kinds:
                 self.problems.append(f"alert rule {code!r}: no event kind {rule.event_kind!r}")
-            if rule.metric and rule.metric not in self.metrics | self.indicators:
+            if rule.metric and rule.metric not in self.metrics:
                 self.problems.append(f"alert rule {code!r}: no metric {rule.metric!r}")
 
     def alert_rule_list(self) -> list[AlertRule]:

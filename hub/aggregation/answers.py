@@ -1,0 +1,247 @@
+"""A metric's values for some units and periods, read from the roll-ups.
+
+For each unit asked about, its territory is a few pieces (see :mod:`territory`); for each
+period, the pieces' roll-up rows are combined:
+
+1. within an era (one map), by the metric's rule across units: their sums are added, a
+   mean divides by the cells behind it, an extreme takes the extreme; a piece counted for
+   part of its territory adds that fraction of its sums (and makes the value estimated);
+2. across eras, when a period spans a reform, by the metric's rule across time: sums add,
+   means are weighted by the days each era's values cover, LAST takes the later era.
+
+Nothing here reads an observation: the cost is the number of pieces × periods asked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from hub.aggregation.catalog import MetricInfo, RollupState
+from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.reporters import Reporters
+from hub.aggregation.rules import Over, Rule
+from hub.aggregation.series import ALL_CELLS, PeriodKey
+from hub.aggregation.stats import Stat
+from hub.aggregation.store import BELOW, OWN, read_rows
+from hub.aggregation.territory import Piece, territory
+from hub.periods import CALENDAR_FREE, Calendar, Period, add_months
+
+Group = tuple[tuple[str, str | None], ...]
+"""The disaggregation a value is kept apart by: sorted (name, value) pairs; () for a total."""
+DEFAULT_LEVELS = frozenset({"COMMUNE"})
+
+
+@dataclass
+class Cell:
+    """One value of the answer, with how complete it is."""
+
+    value: float | None = None
+    reporting: int = 0
+    expected: int = 0
+    estimated: bool = False
+
+
+@dataclass
+class _Parts:
+    """The rows that make one value, by era."""
+
+    eras: dict[int, Stat] = field(default_factory=dict)
+    estimated_eras: set[int] = field(default_factory=set)
+
+    def add(self, era: int, stat: Stat, piece: Piece) -> None:
+        target = self.eras.get(era)
+        if target is None:
+            target = self.eras[era] = Stat()
+        target.add(stat, piece.fraction)
+        if piece.estimated and not stat.empty:
+            self.estimated_eras.add(era)
+
+
+Answer = dict[tuple[int, str], dict[Group, Cell]]
+"""(unit id, period id) → the values of each group."""
+
+
+def metric_answer(
+    session: Session,
+    metric: MetricInfo,
+    state: RollupState | None,
+    hierarchy: Hierarchy,
+    targets: list[int],
+    periods: list[Period],
+    by: tuple[str, ...],
+    as_of: date,
+) -> Answer:
+    """The metric's value for each target unit, period and group of ``by``."""
+    rule = metric.rule
+    assert rule is not None
+    keys = {period.id: storage_key(period) for period in periods}
+    reach = _reach(periods, metric, rule)
+    pieces = {
+        target: [
+            piece
+            for piece in hierarchy.cached(("territory", target, as_of), territory, target, as_of)
+            if _overlaps(hierarchy, piece, reach)
+        ]
+        for target in targets
+    }
+    parts = _read_parts(session, metric, hierarchy, pieces, keys, by)
+    levels = state.levels if state and state.levels else DEFAULT_LEVELS
+    answer: Answer = {}
+    for target in targets:
+        made_of = tuple(pieces[target])
+        reporters = hierarchy.cached(("reporters", made_of, levels), Reporters, made_of, levels)
+        for period in periods:
+            groups = parts.get((target, period.id), {})
+            start = period.end if rule.time is Over.LAST else period.start
+            expected = reporters.count(start, period.end)
+            answer[(target, period.id)] = {
+                group: _cell(rule, made, expected) for group, made in groups.items()
+            } or {(): Cell(expected=expected)}
+    return answer
+
+
+def storage_key(period: Period) -> PeriodKey:
+    """The key roll-ups keep a period under (days and weeks under GREGORIAN)."""
+    calendar = Calendar.GREGORIAN if period.type in CALENDAR_FREE else period.calendar
+    return (calendar.value, period.type.value, period.id)
+
+
+def across_eras(rule: Rule, eras: dict[int, Stat]) -> tuple[float | None, list[int]]:
+    """The value over a period from the values of each era, and the eras it used."""
+    values = [
+        (era, value, stat.mean_days)
+        for era, stat in sorted(eras.items())
+        if (value := stat.value(rule)) is not None
+    ]
+    if not values:
+        return None, []
+    used = [era for era, _, _ in values]
+    numbers = [value for _, value, _ in values]
+    if rule.time is Over.SUM:
+        return sum(numbers), used
+    if rule.time is Over.MEAN:
+        weights = [days for _, _, days in values]
+        if sum(weights) <= 0:
+            return sum(numbers) / len(numbers), used
+        return sum(v * w for v, w in zip(numbers, weights, strict=True)) / sum(weights), used
+    if rule.time is Over.LAST:
+        return numbers[-1], used[-1:]
+    return (min(numbers) if rule.time is Over.MIN else max(numbers)), used
+
+
+def _cell(rule: Rule, made: _Parts, expected: int) -> Cell:
+    if len(made.eras) == 1:  # the common case: no reform inside the period
+        ((era, stat),) = made.eras.items()
+        reported = stat.value(rule)
+        return Cell(
+            value=reported,
+            reporting=round(stat.units) if reported is not None else 0,
+            expected=expected,
+            estimated=reported is not None and era in made.estimated_eras,
+        )
+    value, used = across_eras(rule, made.eras)
+    return Cell(
+        value=value,
+        reporting=round(sum(made.eras[era].units for era in used)),
+        expected=expected,
+        estimated=any(era in made.estimated_eras for era in used),
+    )
+
+
+def _read_parts(
+    session: Session,
+    metric: MetricInfo,
+    hierarchy: Hierarchy,
+    pieces: dict[int, list[Piece]],
+    keys: dict[str, PeriodKey],
+    by: tuple[str, ...],
+) -> dict[tuple[int, str], dict[Group, _Parts]]:
+    """Every target's rows, per period and group."""
+    period_of_key = {key: period_id for period_id, key in keys.items()}
+    whole_cells = not by or set(by) == set(metric.disaggregations)
+    users: dict[int, list[tuple[int, Piece]]] = defaultdict(list)
+    for target, target_pieces in pieces.items():
+        for piece in target_pieces:
+            if whole_cells:
+                users[piece.unit_id].append((target, piece))
+            else:  # a partial `by`: from each unit's own cells, to count units exactly
+                for unit in hierarchy.subtree(piece.unit_id):
+                    users[unit].append((target, Piece(unit, piece.fraction)))
+    rows = _rows(session, metric, users, keys.values(), by, whole_cells)
+    parts: dict[tuple[int, str], dict[Group, _Parts]] = defaultdict(dict)
+    for unit_id, period_key, group, era, stat in rows:
+        for target, piece in users[unit_id]:
+            groups = parts[(target, period_of_key[period_key])]
+            made = groups.get(group)
+            if made is None:
+                made = groups[group] = _Parts()
+            made.add(era, stat, piece)
+    return parts
+
+
+def _rows(
+    session: Session,
+    metric: MetricInfo,
+    users: dict[int, list[tuple[int, Piece]]],
+    periods: Iterable[PeriodKey],
+    by: tuple[str, ...],
+    whole_cells: bool,
+) -> list[tuple[int, PeriodKey, Group, int, Stat]]:
+    """(unit, period, group, era, stat) for every row the answer is made of."""
+    if not by:
+        wanted = [ALL_CELLS if metric.has_cells else ""]
+        found = read_rows(session, metric.id, users, periods, dims_keys=wanted)
+        return [(unit, key[0], (), key[2], stat) for unit, _scope, key, stat in found]
+    scopes = (OWN, BELOW) if whole_cells else (OWN,)
+    cells = [
+        (unit, key, stat)
+        for unit, _scope, key, stat in read_rows(session, metric.id, users, periods, scopes)
+        if key[1] != ALL_CELLS
+    ]
+    if whole_cells:
+        return [(unit, key[0], group_of(key[1], by), key[2], stat) for unit, key, stat in cells]
+    per_unit: dict[tuple[int, PeriodKey, Group, int], Stat] = {}
+    for unit, key, stat in cells:
+        slot = (unit, key[0], group_of(key[1], by), key[2])
+        total = per_unit.get(slot)
+        if total is None:
+            total = per_unit[slot] = Stat()
+        total.add(stat)
+    for stat in per_unit.values():
+        stat.units = 1  # one unit, however many of its cells fall in the group
+    return [(unit, key, group, era, stat) for (unit, key, group, era), stat in per_unit.items()]
+
+
+def group_of(dims_key: str, by: tuple[str, ...]) -> Group:
+    """The group of a cell: its values of the ``by`` dimensions (None where it has none)."""
+    dims = dict(part.split("=", 1) for part in dims_key.split("|") if part)
+    return tuple((name, dims.get(name)) for name in sorted(by))
+
+
+def _reach(periods: list[Period], metric: MetricInfo, rule: Rule) -> tuple[date, date]:
+    """The days whose data the answer can use (a stock may be carried from before)."""
+    start = min(period.start for period in periods)
+    if rule.time is Over.LAST and metric.carry_months:
+        start = add_months(start, -metric.carry_months)
+    return start, max(period.end for period in periods)
+
+
+def _overlaps(hierarchy: Hierarchy, piece: Piece, reach: tuple[date, date]) -> bool:
+    """Whether any unit of the piece existed during ``reach`` (else it holds no data for it)."""
+    first, last = hierarchy.cached(("lifetime", piece.unit_id), _lifetime, piece.unit_id)
+    return (first is None or first <= reach[1]) and (last is None or reach[0] <= last)
+
+
+def _lifetime(hierarchy: Hierarchy, unit_id: int) -> tuple[date | None, date | None]:
+    """The first and last day any unit of the subtree existed (None: open)."""
+    units = [hierarchy.units[unit] for unit in hierarchy.subtree(unit_id)]
+    starts = [unit.valid_from for unit in units]
+    ends = [unit.valid_to for unit in units]
+    first = None if None in starts else min(starts)  # type: ignore[type-var]
+    last = None if None in ends else max(ends)  # type: ignore[type-var]
+    return first, last

@@ -1,0 +1,214 @@
+"""Time first: one unit's own series aggregated over each period that holds its values.
+
+The input is a unit's observations of one metric (one value per cell and period, the source
+already chosen); the output is one :class:`Stat` per (period, cell, era), which becomes an
+``own`` roll-up row. For a metric with disaggregations, each (period, era) also gets the
+cell ``*``: every cell of the unit together.
+
+Rules, per DESIGN.md:
+
+- **sum** adds the values; **min**/**max** take the extreme;
+- **mean** weighs each value by the days its period covers; a period without a value
+  counts for nothing (missing is not zero);
+- **last** takes the value whose period ends last; with a carry-forward horizon of ``h``
+  months, an earlier value counts too if it is at most ``h`` months old at the period's end
+  (a stock reported rarely still stands until it is that old).
+
+When a unit has values of several period types inside one period (a yearly figure and
+monthly ones), the coarsest type is used: the figure reported for the longer period stands,
+rather than being added to its own parts.
+
+Values are kept apart by **era**, the map they were recorded on (0 before the first reform,
+1 after it, …), so that a period spanning a reform can be read on either side of it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hub.aggregation.rules import Over, Rule
+from hub.aggregation.stats import Stat
+from hub.periods import RANK, Calendar, Period, PeriodType, add_months, enclosing, next_period
+from hub.periods import parse_period as _parse
+
+ALL_CELLS = "*"
+
+PeriodKey = tuple[str, str, str]
+"""(calendar, period type, period id) as stored in the roll-ups."""
+RowKey = tuple[PeriodKey, str, int]
+"""(period key, dims key, era)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One observation as the roll-ups see it."""
+
+    period: Period
+    dims_key: str
+    value: float
+    era: int
+    days: int = field(init=False)
+    rank: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days", self.period.days)
+        object.__setattr__(self, "rank", RANK[self.period.type])
+
+
+@lru_cache(maxsize=1 << 16)
+def period_key(period: Period) -> PeriodKey:
+    return (period.calendar.value, period.type.value, period.id)
+
+
+@lru_cache(maxsize=1 << 16)
+def enclosing_keys(period: Period) -> tuple[PeriodKey, ...]:
+    """The keys of every roll-up period that holds ``period``."""
+    return tuple(period_key(outer) for outer in enclosing(period))
+
+
+def key_period(key: PeriodKey) -> Period:
+    return _parse(key[2], Calendar(key[0]))
+
+
+def touched_periods(period: Period, rule: Rule, carry_months: int | None) -> set[PeriodKey]:
+    """The roll-up periods whose values an observation of ``period`` can change."""
+    keys = set()
+    for outer in enclosing(period):
+        keys.add(period_key(outer))
+        if rule.time is Over.LAST and carry_months:
+            keys.update(period_key(later) for later in _carried_into(outer, period, carry_months))
+    return keys
+
+
+def own_stats(
+    readings: Iterable[Reading],
+    rule: Rule,
+    carry_months: int | None,
+    with_all_cells: bool,
+    wanted: set[PeriodKey] | None = None,
+) -> dict[RowKey, Stat]:
+    """The ``own`` roll-up rows of one unit's series: all of them, or those of ``wanted``."""
+    inside: dict[PeriodKey, list[Reading]] = defaultdict(list)
+    for reading in readings:
+        for key in enclosing_keys(reading.period):
+            inside[key].append(reading)
+    carry = carry_months if rule.time is Over.LAST else None
+    keys = wanted if wanted is not None else _keys_with_values(inside, carry)
+    history = _history(inside) if carry else {}
+    rows: dict[RowKey, Stat] = {}
+    for key in keys:
+        readings = inside.get(key, [])
+        if carry:
+            readings = readings + _looked_back(history, key, carry)
+        for (dims_key, era), chosen in _by_cell(readings).items():
+            rows[(key, dims_key, era)] = _over_time(chosen, rule.time)
+    if with_all_cells:
+        rows.update(all_cells(rows))
+    return rows
+
+
+def all_cells(rows: dict[RowKey, Stat]) -> dict[RowKey, Stat]:
+    """The ``*`` rows: each (period, era)'s cells of one unit together, one unit reporting."""
+    together: dict[RowKey, Stat] = {}
+    for (key, dims_key, era), stat in rows.items():
+        if dims_key == ALL_CELLS:
+            continue
+        target = together.setdefault((key, ALL_CELLS, era), Stat())
+        target.add(stat)
+    for stat in together.values():
+        stat.units = 1
+    return together
+
+
+def _keys_with_values(
+    inside: dict[PeriodKey, list[Reading]], carry_months: int | None
+) -> set[PeriodKey]:
+    keys = set(inside)
+    if carry_months:
+        for key, readings in inside.items():
+            latest = max(readings, key=lambda reading: reading.period.end).period
+            keys.update(
+                period_key(later) for later in _carried_into(key_period(key), latest, carry_months)
+            )
+    return keys
+
+
+def _carried_into(outer: Period, period: Period, carry_months: int) -> list[Period]:
+    """The periods after ``outer`` (of its kind) that a value of ``period`` may be carried to.
+
+    A superset: :func:`_looked_back` decides exactly.
+    """
+    horizon = add_months(period.end, carry_months)
+    later, found = next_period(outer), []
+    while later.start <= horizon:
+        found.append(later)
+        later = next_period(later)
+    return found
+
+
+def _by_cell(readings: list[Reading]) -> dict[tuple[str, int], list[Reading]]:
+    """Readings grouped by (cell, era)."""
+    grouped: dict[tuple[str, int], list[Reading]] = defaultdict(list)
+    for reading in readings:
+        grouped[(reading.dims_key, reading.era)].append(reading)
+    return grouped
+
+
+History = dict[tuple[str, str], list[tuple[Period, list[Reading]]]]
+"""Per kind of period, its periods holding readings, in order."""
+
+
+def _history(inside: dict[PeriodKey, list[Reading]]) -> History:
+    history: History = defaultdict(list)
+    for key, readings in inside.items():
+        history[key[:2]].append((key_period(key), readings))
+    for periods in history.values():
+        periods.sort(key=lambda item: item[0].start)
+    return history
+
+
+def _looked_back(history: History, key: PeriodKey, carry_months: int) -> list[Reading]:
+    """Readings of earlier periods of the same kind at most ``carry_months`` old at its end."""
+    period = key_period(key)
+    window_start = add_months(period.end, -carry_months)
+    periods = history.get(key[:2], [])
+    found = []
+    for index in range(bisect_left(periods, period.start, key=lambda i: i[0].start) - 1, -1, -1):
+        earlier, readings = periods[index]
+        if earlier.end < window_start:  # and so are all before it
+            break
+        found += [r for r in readings if r.period.end >= window_start]
+    return found
+
+
+def _over_time(readings: list[Reading], over: Over) -> Stat:
+    if over is Over.LAST:
+        latest = max(readings, key=lambda r: (r.period.end, r.rank))
+        return Stat.of(latest.value, latest.days)
+    coarsest = max(r.rank for r in readings)
+    used = readings if len(readings) == 1 else [r for r in readings if r.rank == coarsest]
+    days = sum(r.days for r in used)
+    if over is Over.SUM:
+        value = sum(r.value for r in used)
+    elif over is Over.MEAN:
+        value = sum(r.value * r.days for r in used) / days
+    elif over is Over.MIN:
+        value = min(r.value for r in used)
+    else:
+        value = max(r.value for r in used)
+    return Stat.of(value, days)
+
+
+def period_types_of(readings: Iterable[Reading]) -> set[str]:
+    """The ``CALENDAR:TYPE`` pairs of these readings (days and weeks are GREGORIAN)."""
+    kinds = set()
+    for reading in readings:
+        calendar = reading.period.calendar
+        if reading.period.type in (PeriodType.DAY, PeriodType.WEEK):
+            calendar = Calendar.GREGORIAN
+        kinds.add(f"{calendar.value}:{reading.period.type.value}")
+    return kinds

@@ -1,0 +1,538 @@
+"""The reporting information system in the API: forms, reports, the workflow, compliance.
+
+The workbook upload and downloads beside GraphQL are in :mod:`hub.reports.http`.
+
+Who acts: until authentication exists (a later issue), the principal comes from the request
+headers ``X-IOC-User`` (a name for the history; "anonymous" without it) and ``X-IOC-Unit``
+(the code of the unit whose territory they cover; without it, everywhere). Once the context
+carries a ``viewer``, that is the principal: it needs ``name`` and ``unit_code``
+(:class:`hub.reports.principal.Principal`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import anyio.to_thread
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from strawberry.scalars import JSON
+
+from hub import model
+from hub.graphql.context import Info
+from hub.graphql.enums import AdminLevel, Aggregation, Calendar, PeriodType
+from hub.graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
+from hub.graphql.sessions import read, write
+from hub.graphql.units import AdminUnit
+from hub.reports import clock
+from hub.reports import template as forms
+from hub.reports.assemble import Located, ReportView, locate, view
+from hub.reports.cells import Address, CellError, CellValue, display
+from hub.reports.compliance import Compliance, compliance, publish, publish_unit
+from hub.reports.errors import (
+    InputError,
+    OutOfScope,
+    ReportError,
+    TemplateError,
+    UnknownTemplate,
+    WorkflowConflict,
+)
+from hub.reports.principal import Principal, actor_from_headers, require_reader
+from hub.reports.schedule import WorkingDays, report_period, working_days
+from hub.reports.store import load_template, save_template, template_of, unit_on
+from hub.reports.timeliness import Timeliness as TimelinessValue
+from hub.reports.timeliness import local_day
+from hub.reports.workflow import Workflow
+
+CellKind = strawberry.enum(forms.CellKind, description=(
+    "INPUT: typed in by the unit filing the report; ROLLUP: summed from the lower level's "
+    "approved reports (typed in at the filling level); FORMULA: computed; METRIC: from a metric."
+))
+Timeliness = strawberry.enum(TimelinessValue)
+
+
+@strawberry.enum(description="Where a report stands in the workflow.")
+class ReportStatus(Enum):
+    NOT_STARTED = "NOT_STARTED"
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    RETURNED = "RETURNED"
+
+
+@strawberry.type
+class ReportDeadline:
+    level: AdminLevel
+    working_days_after_cutoff: int
+
+
+@strawberry.type
+class ReportColumn:
+    column: str
+    code: str | None
+    label: str
+
+
+@strawberry.type(description="A value cell of a form.")
+class ReportTemplateCell:
+    address: str
+    row: int
+    column: str
+    kind: CellKind
+    formula: str | None
+    metric: str | None
+
+
+@strawberry.type(description="An item of a form (or a heading, without cells).")
+class ReportRow:
+    row: int
+    code: str | None
+    label: str
+    indent: int
+    unit: str | None = strawberry.field(description="The unit of measure.")
+    aggregation: Aggregation
+    bold: bool
+    cells: list[ReportTemplateCell]
+
+
+@strawberry.type(description="A report form: its layout, cells, period and deadlines.")
+class ReportTemplate:
+    code: strawberry.ID
+    name: str
+    description: str | None
+    period_type: PeriodType
+    calendar: Calendar
+    filling_level: AdminLevel
+    levels: list[AdminLevel] = strawberry.field(description="The levels that file the form.")
+    deadlines: list[ReportDeadline]
+    opens_days_before_cutoff: int
+    sheet: str
+    columns: list[ReportColumn]
+    rows: list[ReportRow]
+    origin: str
+    updated_at: datetime
+    definition: JSON = strawberry.field(description="The whole form as JSON (docs/reports.md).")
+
+    @classmethod
+    def from_row(cls, row: model.ReportTemplateRow) -> ReportTemplate:
+        template = template_of(row)
+        return cls(
+            code=strawberry.ID(template.code), name=template.name,
+            description=template.description, period_type=template.period_type,
+            calendar=template.calendar, filling_level=template.filling_level,
+            levels=list(template.levels),
+            deadlines=[ReportDeadline(level=level, working_days_after_cutoff=days)
+                       for level, days in sorted(template.deadlines.items())],
+            opens_days_before_cutoff=template.opens_days_before_cutoff,
+            sheet=template.layout.sheet,
+            columns=[ReportColumn(column=c.column, code=c.code, label=c.label)
+                     for c in template.columns],
+            rows=[_template_row(template, item) for item in template.rows],
+            origin=row.origin, updated_at=row.updated_at, definition=row.definition,
+        )
+
+
+def _template_row(template: forms.Template, item: forms.Row) -> ReportRow:
+    cells = [
+        ReportTemplateCell(address=cell.address, row=item.row,
+                           column=Address.parse(cell.address).letter, kind=cell.kind,
+                           formula=cell.formula, metric=cell.metric)
+        for cell in sorted(template.cells.values(), key=lambda c: Address.parse(c.address))
+        if Address.parse(cell.address).row == item.row
+    ]
+    return ReportRow(row=item.row, code=item.code, label=item.label, indent=item.indent,
+                     unit=item.unit, aggregation=item.aggregation, bold=item.bold, cells=cells)
+
+
+@strawberry.type(description="A cell of a report, with its value.")
+class ReportCell:
+    address: str
+    row: int
+    column: str
+    kind: CellKind
+    formula: str | None
+    metric: str | None
+    value: float | None = strawberry.field(description="The number, if the value is one.")
+    text: str | None = strawberry.field(description="The text, if a formula yields one.")
+    error: str | None = strawberry.field(description="An Excel error, e.g. #DIV/0!.")
+    display: str
+    editable: bool = strawberry.field(description="Whether the filing unit types it in.")
+
+
+@strawberry.type(description="A lower unit's report, as its parent's roll-up sees it.")
+class LowerUnitReport:
+    unit: AdminUnit
+    status: ReportStatus
+    timeliness: Timeliness
+    deadline: date
+    submitted_at: datetime | None
+    included: bool = strawberry.field(description="Whether its values are in the roll-up.")
+
+
+@strawberry.type(description="One step of a report's history.")
+class ReportTransition:
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: datetime
+    reason: str | None
+    changes: JSON = strawberry.field(description='The values that changed: {"D9": [old, new]}.')
+
+
+@strawberry.type(description="One unit's report on one form for one period.")
+class Report:
+    template: ReportTemplate
+    unit: AdminUnit
+    period: str
+    calendar: Calendar
+    period_start: date
+    period_end: date
+    status: ReportStatus
+    locked: bool
+    stale: bool = strawberry.field(
+        description="Approved, but a lower unit's report changed since: reopen to take it in."
+    )
+    opens_on: date
+    deadline: date
+    timeliness: Timeliness
+    first_submitted_at: datetime | None
+    submitted_at: datetime | None
+    approved_at: datetime | None
+    version: int
+    cells: list[ReportCell]
+    lower_units: list[LowerUnitReport]
+    missing_units: list[AdminUnit] = strawberry.field(
+        description="Lower units that have not submitted."
+    )
+    late_units: list[AdminUnit] = strawberry.field(description="Lower units that submitted late.")
+    history: list[ReportTransition]
+    download_path: str = strawberry.field(description="Where to GET the report as .xlsx.")
+
+
+@strawberry.type
+class UnitCompliance:
+    unit: AdminUnit
+    level: AdminLevel
+    status: ReportStatus
+    timeliness: Timeliness
+    deadline: date
+    submitted_at: datetime | None
+
+
+@strawberry.type(description="Which units filed a form for a period on time, late, or not.")
+class ReportingCompliance:
+    template: strawberry.ID
+    period: str
+    within: AdminUnit
+    expected: int
+    due: int = strawberry.field(description="Submitted, or missing past the deadline.")
+    on_time: int
+    late: int
+    missing: int
+    not_due: int
+    on_time_rate: float | None = strawberry.field(description="On time per 100 due.")
+    units: list[UnitCompliance]
+
+
+@strawberry.input
+class CellInput:
+    address: str
+    value: JSON | None = strawberry.field(description="A number (or numeric text); null clears.")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The time of one request: when it happened, the day in Vietnam, the working days."""
+
+    now: datetime
+    today: date
+    days: WorkingDays
+
+    @classmethod
+    def current(cls, hub: Any) -> Moment:
+        now = clock.now()
+        return cls(now, local_day(now), working_days(hub.settings))
+
+
+def principal_of(context: Any) -> Principal:
+    """The context's viewer once authentication exists; until then, the request's headers."""
+    viewer = getattr(context, "viewer", None)
+    if viewer is not None:
+        return viewer  # type: ignore[no-any-return]
+    request = getattr(context, "request", None)
+    return actor_from_headers(getattr(request, "headers", None) or {})
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """The reporting system's errors as the API's coded errors."""
+    try:
+        yield
+    except TemplateError as exc:
+        raise BadUserInput(str(exc)) from None
+    except (InputError, ValueError) as exc:
+        raise BadUserInput(str(exc)) from None
+    except OutOfScope as exc:
+        raise Forbidden(str(exc)) from None
+    except WorkflowConflict as exc:
+        raise Conflict(str(exc)) from None
+    except UnknownTemplate as exc:
+        raise NotFound(str(exc)) from None
+    except ReportError as exc:
+        raise BadUserInput(str(exc)) from None
+    except IntegrityError:  # two requests created the same report at once; one of them won
+        raise Conflict("the report was changed by another request meanwhile: try again") from None
+
+
+def report_of(session: Session, located: Located, moment: Moment) -> Report:
+    """The API's view of a report, read completely inside the session."""
+    shown = view(session, located, moment.days, moment.today)
+    return _report(session, shown)
+
+
+def _report(session: Session, shown: ReportView) -> Report:
+    located, stored, day = shown.located, shown.report, shown.located.period.end
+    missing = [each.unit for each in shown.lower
+               if each.timeliness in (TimelinessValue.MISSING, TimelinessValue.NOT_DUE)]
+    late = [each.unit for each in shown.lower if each.timeliness is TimelinessValue.LATE]
+    return Report(
+        template=ReportTemplate.from_row(located.row),
+        unit=AdminUnit.from_row(located.unit, day), period=located.period.id,
+        calendar=located.period.calendar, period_start=located.period.start,
+        period_end=day, status=ReportStatus(shown.status),
+        locked=shown.status == model.ReportStatus.APPROVED, stale=shown.stale,
+        opens_on=shown.opens_on, deadline=shown.deadline, timeliness=shown.timeliness,
+        first_submitted_at=stored.first_submitted_at if stored else None,
+        submitted_at=stored.submitted_at if stored else None,
+        approved_at=stored.approved_at if stored else None,
+        version=stored.version if stored else 0,
+        cells=_cells(located, shown.values),
+        lower_units=[
+            LowerUnitReport(
+                unit=AdminUnit.from_row(each.unit, day),
+                status=ReportStatus(each.report.status if each.report else "NOT_STARTED"),
+                timeliness=each.timeliness, deadline=each.deadline,
+                submitted_at=each.report.submitted_at if each.report else None,
+                included=each.included,
+            )
+            for each in shown.lower
+        ],
+        missing_units=[AdminUnit.from_row(unit, day) for unit in missing],
+        late_units=[AdminUnit.from_row(unit, day) for unit in late],
+        history=_history(session, stored),
+        download_path=download_path(located),
+    )
+
+
+def _cells(located: Located, values: dict[str, CellValue]) -> list[ReportCell]:
+    template, level = located.template, located.unit.level
+    found = []
+    for cell in sorted(template.cells.values(), key=lambda c: Address.parse(c.address)):
+        value = values.get(cell.address)
+        where = Address.parse(cell.address)
+        found.append(ReportCell(
+            address=cell.address, row=where.row, column=where.letter, kind=cell.kind,
+            formula=cell.formula, metric=cell.metric,
+            value=value if isinstance(value, float) else None,
+            text=value if isinstance(value, str) else None,
+            error=value.code if isinstance(value, CellError) else None,
+            display=display(value), editable=template.typed_at(cell, level),
+        ))
+    return found
+
+
+def _history(session: Session, stored: model.Report | None) -> list[ReportTransition]:
+    if stored is None or stored.id is None:
+        return []
+    rows = session.scalars(
+        select(model.ReportTransition)
+        .where(model.ReportTransition.report_id == stored.id)
+        .order_by(model.ReportTransition.id)
+    )
+    return [
+        ReportTransition(action=row.action, from_status=row.from_status, to_status=row.to_status,
+                         actor=row.actor, at=row.at, reason=row.reason, changes=row.changes)
+        for row in rows
+    ]
+
+
+def download_path(located: Located) -> str:
+    return f"/reports/{located.template.code}/{located.unit.code}/{located.period.id}.xlsx"
+
+
+def _compliance(found: Compliance) -> ReportingCompliance:
+    day = found.period.end
+    return ReportingCompliance(
+        template=strawberry.ID(found.template.code), period=found.period.id,
+        within=AdminUnit.from_row(found.within, day), expected=len(found.units),
+        due=found.due, on_time=found.count(TimelinessValue.ON_TIME),
+        late=found.count(TimelinessValue.LATE), missing=found.count(TimelinessValue.MISSING),
+        not_due=found.count(TimelinessValue.NOT_DUE), on_time_rate=found.on_time_rate,
+        units=[
+            UnitCompliance(
+                unit=AdminUnit.from_row(entry.unit, day), level=AdminLevel(entry.unit.level),
+                status=ReportStatus(entry.report.status if entry.report else "NOT_STARTED"),
+                timeliness=entry.timeliness, deadline=entry.deadline,
+                submitted_at=entry.report.first_submitted_at if entry.report else None,
+            )
+            for entry in found.units
+        ],
+    )
+
+
+def find_compliance(
+    session: Session, principal: Principal, template_code: str, period_id: str, within: str,
+    moment: Moment,
+) -> Compliance:
+    row, template = load_template(session, template_code)
+    period = report_period(template, period_id)
+    unit = unit_on(session, within, period.end)
+    require_reader(session, principal, unit)
+    return compliance(session, row, template, unit, period, moment.today, moment.days)
+
+
+@strawberry.type
+class ReportQuery:
+    @strawberry.field(description="Every report form, ordered by code.")
+    async def report_templates(self, info: Info) -> list[ReportTemplate]:
+        def query(session: Session) -> list[ReportTemplate]:
+            rows = session.scalars(select(model.ReportTemplateRow)
+                                   .order_by(model.ReportTemplateRow.code))
+            return [ReportTemplate.from_row(row) for row in rows]
+
+        return await read(info.context.hub.db, query)
+
+    @strawberry.field(description="The report form of this code, or null.")
+    async def report_template(self, info: Info, code: strawberry.ID) -> ReportTemplate | None:
+        def query(session: Session) -> ReportTemplate | None:
+            try:
+                row, _ = load_template(session, str(code))
+            except UnknownTemplate:
+                return None
+            return ReportTemplate.from_row(row)
+
+        return await read(info.context.hub.db, query)
+
+    @strawberry.field(description="A unit's report for a period: every cell, roll-up, history.")
+    async def report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
+    ) -> Report:
+        principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+
+        def query(session: Session) -> Report:
+            located = locate(session, template, unit, period)
+            require_reader(session, principal, located.unit)
+            return report_of(session, located, moment)
+
+        with api_errors():
+            return await read(info.context.hub.db, query)
+
+    @strawberry.field(description="On time, late, missing: every unit inside `within`.")
+    async def reporting_compliance(
+        self, info: Info, template: strawberry.ID, period: str, within: strawberry.ID
+    ) -> ReportingCompliance:
+        principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+
+        def query(session: Session) -> ReportingCompliance:
+            return _compliance(find_compliance(
+                session, principal, template, period, within, moment))
+
+        with api_errors():
+            return await read(info.context.hub.db, query)
+
+
+async def _step(
+    info: Info, template: str, unit: str, period: str,
+    act: Callable[[Workflow, Located], object],
+) -> Report:
+    """One workflow step in one transaction, and the report as it stands after it."""
+    principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+
+    def change(session: Session) -> Report:
+        located = locate(session, template, unit, period)
+        act(Workflow(session, principal, now=moment.now, days=moment.days), located)
+        session.flush()
+        return report_of(session, located, moment)
+
+    with api_errors():
+        return await write(info.context.hub.db, change)
+
+
+@strawberry.type
+class ReportMutation:
+    @strawberry.mutation(description="Save a form from its JSON definition (docs/reports.md).")
+    async def save_report_template(self, info: Info, definition: JSON) -> ReportTemplate:
+        hub = info.context.hub
+
+        def change(session: Session) -> ReportTemplate:
+            if not isinstance(definition, dict):
+                raise InputError("the definition is a JSON object")
+            template = forms.template_from_dict(definition)
+            return ReportTemplate.from_row(
+                save_template(session, template, "api", hub.definitions.metrics)
+            )
+
+        with api_errors():
+            return await write(hub.db, change)
+
+    @strawberry.mutation(description="Type values into a draft (a null value clears the cell).")
+    async def save_report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str,
+        values: list[CellInput],
+    ) -> Report:
+        typed = {item.address: item.value for item in values}
+        return await _step(info, template, unit, period, lambda w, at: w.save(at, typed))
+
+    @strawberry.mutation(description="Send the report to the level above for approval.")
+    async def submit_report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
+    ) -> Report:
+        report = await _step(info, template, unit, period, lambda w, at: w.submit(at))
+        hub = info.context.hub
+        today = Moment.current(hub).today
+        await anyio.to_thread.run_sync(publish_unit, hub, template, unit, period, today)
+        return report
+
+    @strawberry.mutation(description="Approve a submitted report: it is locked from then on.")
+    async def approve_report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
+    ) -> Report:
+        return await _step(info, template, unit, period, lambda w, at: w.approve(at))
+
+    @strawberry.mutation(description="Return a submitted report to its unit, with the reason.")
+    async def return_report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
+    ) -> Report:
+        return await _step(info, template, unit, period, lambda w, at: w.send_back(at, reason))
+
+    @strawberry.mutation(description="Unlock an approved report, with the reason.")
+    async def reopen_report(
+        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
+    ) -> Report:
+        return await _step(info, template, unit, period, lambda w, at: w.reopen(at, reason))
+
+    @strawberry.mutation(
+        description="Publish the on-time rate of every unit inside `within` whose report is due "
+        "(metrics report_forms_due and report_forms_on_time)."
+    )
+    async def publish_reporting_compliance(
+        self, info: Info, template: strawberry.ID, period: str, within: strawberry.ID
+    ) -> ReportingCompliance:
+        hub, principal = info.context.hub, principal_of(info.context)
+        moment = Moment.current(hub)
+
+        def query(session: Session) -> Compliance:
+            return find_compliance(session, principal, template, period, within, moment)
+
+        with api_errors():
+            found = await read(hub.db, query)
+        await anyio.to_thread.run_sync(publish, hub, found)
+        return _compliance(found)

@@ -1,0 +1,208 @@
+"""A report put together: its cells' values, its lower units, its deadline and standing.
+
+The values of a report that is not approved are computed afresh from what it reads: the cells
+typed in, the lower units' approved reports (for a unit above the filling level), the
+metrics, and the same unit's reports of other periods. An approved report is locked: it shows
+the values it was approved with, and says when a lower unit's report changed since
+(``stale``): it must then be reopened to take the change in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from hub.model import AdminLevel, AdminUnit, Report, ReportStatus, ReportTemplateRow
+from hub.periods import Period
+from hub.reports.cells import CellValue, from_json, to_json
+from hub.reports.errors import InputError
+from hub.reports.metric_cells import metric_values
+from hub.reports.rollup import basis_of, lower_units, roll_up, rolls_up
+from hub.reports.schedule import (
+    WorkingDays,
+    deadline,
+    earlier_this_year,
+    last_year,
+    opens_on,
+    previous,
+    report_period,
+)
+from hub.reports.sheet import Computed, OtherPeriods, compute
+from hub.reports.store import find_report, load_template, reports_of, stored_values, unit_on
+from hub.reports.template import Template
+from hub.reports.timeliness import Timeliness, timeliness
+
+NOT_STARTED = "NOT_STARTED"
+
+
+@dataclass(frozen=True)
+class Located:
+    """Which report: the form, the unit (valid at the period's cut-off) and the period."""
+
+    row: ReportTemplateRow
+    template: Template
+    unit: AdminUnit
+    period: Period
+
+
+@dataclass(frozen=True)
+class LowerReport:
+    """A lower unit's report as the roll-up sees it."""
+
+    unit: AdminUnit
+    report: Report | None
+    deadline: date
+    timeliness: Timeliness
+
+    @property
+    def included(self) -> bool:
+        """Whether its values are in the roll-up (only approved reports are)."""
+        return self.report is not None and self.report.status == ReportStatus.APPROVED
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Everything a report's formulas read, before they run."""
+
+    known: dict[str, CellValue]
+    """The values of the cells that are not formulas: typed, rolled up, from metrics."""
+    other: OtherPeriods
+    lower: list[LowerReport]
+    basis: dict[str, int]
+    """The approved lower reports the roll-up is made of, with their versions."""
+    fingerprint: str
+    """Changes whenever anything the formulas read changes (or the form does)."""
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the API shows of a report."""
+
+    located: Located
+    report: Report | None
+    values: dict[str, CellValue]
+    ytd: dict[str, CellValue]
+    lower: list[LowerReport]
+    deadline: date
+    opens_on: date
+    timeliness: Timeliness
+    stale: bool
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else NOT_STARTED
+
+
+def locate(session: Session, template_code: str, unit_code: str, period_id: str) -> Located:
+    """Find the form, period and unit; InputError if the unit does not file this form."""
+    row, template = load_template(session, template_code)
+    period = report_period(template, period_id)
+    unit = unit_on(session, unit_code, period.end)
+    if not template.files_at(unit.level):
+        levels = ", ".join(level.value for level in template.levels)
+        raise InputError(
+            f"{unit.name} ({unit.code}) is a {unit.level}; the form {template.code!r} is "
+            f"filed at the levels {levels}"
+        )
+    return Located(row, template, unit, period)
+
+
+def gather(
+    session: Session, located: Located, inputs: dict[str, object], days: WorkingDays, today: date
+) -> Gathered:
+    """What the report's formulas read: ``inputs`` and the values of other reports."""
+    template, unit, period = located.template, located.unit, located.period
+    known: dict[str, CellValue] = {
+        address: from_json(inputs.get(address))
+        for address, cell in template.cells.items()
+        if template.typed_at(cell, unit.level)
+    }
+    lower = lower_reports(session, located, days, today)
+    approved = [each.report for each in lower if each.included and each.report is not None]
+    if rolls_up(template, unit):
+        known.update(roll_up(template, approved))
+    known.update(metric_values(session, template, unit, period))
+    other, basis = other_periods(session, located), basis_of(approved)
+    return Gathered(known, other, lower, basis, _fingerprint(located, known, other, basis))
+
+
+def calculate(gathered: Gathered, located: Located) -> Computed:
+    """Run the form's formulas on what was gathered."""
+    return compute(located.template, gathered.known, gathered.other)
+
+
+def _fingerprint(
+    located: Located, known: dict[str, CellValue], other: OtherPeriods, basis: dict[str, int]
+) -> str:
+    ytd = {cell: other.ytd_before(cell) for cell in located.template.cells}
+    content = [
+        located.row.updated_at.isoformat(),
+        basis,
+        {k: to_json(v) for k, v in known.items()},
+        {k: to_json(v) for k, v in other.previous.items()},
+        {k: to_json(v) for k, v in other.last_year.items()},
+        ytd,
+    ]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def lower_reports(
+    session: Session, located: Located, days: WorkingDays, today: date
+) -> list[LowerReport]:
+    units = lower_units(session, located.template, located.unit, located.period)
+    reports = reports_of(session, located.row.id, (unit.id for unit in units), located.period.id)
+    found = []
+    for unit in units:
+        due = deadline(located.template, unit.level, located.period, days)
+        report = reports.get(unit.id)
+        found.append(LowerReport(unit, report, due, timeliness(report, due, today)))
+    return found
+
+
+def other_periods(session: Session, located: Located) -> OtherPeriods:
+    """The unit's stored values in the periods that PREV, LASTYEAR and YTD read."""
+    period = located.period
+    before, year_ago, earlier = previous(period), last_year(period), earlier_this_year(period)
+    stored = stored_values(
+        session, located.row.id, located.unit.id, [before, year_ago, *earlier]
+    )
+    return OtherPeriods(
+        previous=stored.get(before.id, {}),
+        last_year=stored.get(year_ago.id, {}) if year_ago else {},
+        earlier_this_year=[stored[p.id] for p in earlier if p.id in stored],
+    )
+
+
+def view(session: Session, located: Located, days: WorkingDays, today: date) -> ReportView:
+    """The report as it stands: as approved, as last stored if nothing changed, or afresh."""
+    report = find_report(session, located.row.id, located.unit.id, located.period.id)
+    gathered = gather(session, located, report.inputs if report else {}, days, today)
+    stale = False
+    if report is not None and (
+        report.status == ReportStatus.APPROVED
+        or report.basis.get("fingerprint") == gathered.fingerprint
+    ):
+        values, ytd = stored_cells(report)
+        stale = report.status == ReportStatus.APPROVED and (
+            report.basis.get("lower", {}) != gathered.basis
+        )
+    else:
+        computed = calculate(gathered, located)
+        values, ytd = computed.values, computed.ytd
+    due = deadline(located.template, AdminLevel(located.unit.level), located.period, days)
+    return ReportView(
+        located=located, report=report, values=values, ytd=ytd, lower=gathered.lower,
+        deadline=due, opens_on=opens_on(located.template, located.period),
+        timeliness=timeliness(report, due, today), stale=stale,
+    )
+
+
+def stored_cells(report: Report) -> tuple[dict[str, CellValue], dict[str, CellValue]]:
+    """The values a report stored when it was last computed, and its year-to-date values."""
+    values = {address: from_json(value) for address, value in report.values.items()}
+    ytd = {address: from_json(value) for address, value in (report.basis.get("ytd") or {}).items()}
+    return values, ytd

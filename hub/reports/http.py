@@ -1,0 +1,125 @@
+"""The reporting system's HTTP endpoints beside GraphQL: workbooks in and out.
+
+- ``POST /reports/templates?code=…``: import a form from an .xlsx (multipart field ``file``,
+  or the raw body); 201 with the form, or 400 with ``{"errors": [...]}`` listing every problem;
+- ``GET /reports/templates/{code}.xlsx``: the blank form;
+- ``GET /reports/{template}/{unit}/{period}.xlsx``: the report as it stands.
+
+The principal comes from the placeholder headers (:func:`hub.reports.principal.actor_from_headers`)
+until authentication exists. The options of an import are described in
+:mod:`hub.reports.excel_import`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.handlers import HTTPRouteHandler
+
+from hub.reports import clock
+from hub.reports.assemble import locate
+from hub.reports.errors import OutOfScope, ReportError, TemplateError, UnknownTemplate
+from hub.reports.principal import Principal, actor_from_headers, require_reader
+from hub.reports.schedule import working_days
+from hub.reports.store import load_template, save_template
+from hub.reports.timeliness import local_day
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_handlers(hub: Hub) -> list[HTTPRouteHandler]:
+    """The HTTP routes of the reporting system (see the module's docstring)."""
+
+    @post("/reports/templates", status_code=201)
+    async def upload_template(request: Request[Any, Any, Any]) -> Response[Any]:
+        content = await _uploaded(request)
+        options = dict(request.query_params)
+        return await _respond(lambda: _import(hub, content, options), status=201)
+
+    @get("/reports/templates/{name:str}")
+    async def download_template(name: str) -> Response[Any]:
+        code = _xlsx_stem(name)
+        return await _respond(lambda: _blank_form(hub, code))
+
+    @get("/reports/{template:str}/{unit:str}/{name:str}")
+    async def download_report(
+        request: Request[Any, Any, Any], template: str, unit: str, name: str
+    ) -> Response[Any]:
+        principal, period = actor_from_headers(request.headers), _xlsx_stem(name)
+        return await _respond(lambda: _filled(hub, principal, template, unit, period))
+
+    return [upload_template, download_template, download_report]
+
+
+def _xlsx_stem(name: str) -> str:
+    """``2025-03.xlsx`` → ``2025-03``; a name without the suffix is not found."""
+    if not name.endswith(".xlsx"):
+        raise NotFoundException(f"{name!r}: ask for a .xlsx file")
+    return name.removesuffix(".xlsx")
+
+
+async def _uploaded(request: Request[Any, Any, Any]) -> bytes:
+    if request.content_type[0].startswith("multipart/"):
+        form = await request.form()
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            return await upload.read()
+        return b""
+    return await request.body()
+
+
+async def _respond(work: Callable[[], Any], status: int = 200) -> Response[Any]:
+    try:
+        result = await anyio.to_thread.run_sync(work)
+    except TemplateError as exc:
+        return Response({"errors": exc.problems}, status_code=400)
+    except UnknownTemplate as exc:
+        return Response({"errors": [str(exc)]}, status_code=404)
+    except OutOfScope as exc:
+        return Response({"errors": [str(exc)]}, status_code=403)
+    except ReportError as exc:
+        return Response({"errors": [str(exc)]}, status_code=400)
+    if isinstance(result, tuple):
+        name, content = result
+        return Response(content, media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(result, status_code=status)
+
+
+def _import(hub: Hub, content: bytes, options: dict[str, str]) -> dict[str, Any]:
+    from hub.reports.excel_import import template_from_workbook
+
+    template = template_from_workbook(content, options)
+    with hub.db.session() as session:
+        save_template(session, template, "upload", hub.definitions.metrics)
+    return {"code": template.code, "name": template.name, "rows": len(template.rows),
+            "cells": len(template.cells), "definition": template.to_dict()}
+
+
+def _blank_form(hub: Hub, code: str) -> tuple[str, bytes]:
+    from hub.reports.excel_export import template_workbook
+
+    with hub.db.sessions() as session:
+        _, template = load_template(session, code)
+    return f"{code}.xlsx", template_workbook(template)
+
+
+def _filled(
+    hub: Hub, principal: Principal, template: str, unit: str, period: str
+) -> tuple[str, bytes]:
+    from hub.reports.excel_export import report_workbook
+
+    today = local_day(clock.now())
+    with hub.db.sessions() as session:
+        located = locate(session, template, unit, period)
+        require_reader(session, principal, located.unit)
+        content = report_workbook(session, located, working_days(hub.settings), today)
+    return f"{template}_{unit}_{period}.xlsx", content

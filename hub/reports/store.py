@@ -1,0 +1,147 @@
+"""Reading and writing forms and reports in the database (synchronous, on a Session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.model import AdminUnit, Report, ReportStatus, ReportTemplateRow
+from hub.model.base import utcnow
+from hub.model.database import Database
+from hub.periods import Period
+from hub.reports.cells import CellValue, from_json
+from hub.reports.checks import check_metrics
+from hub.reports.errors import InputError, TemplateError, UnknownTemplate
+from hub.reports.template import Template, template_from_dict
+from hub.units.queries import valid_on
+
+SHIPPED = "shipped"
+_parsed: dict[tuple[int, Any], Template] = {}
+
+
+def save_template(
+    session: Session, template: Template, origin: str, metrics: Iterable[str]
+) -> ReportTemplateRow:
+    """Store a checked form under its code, replacing the one of that code if any.
+
+    ``metrics`` are the codes of the metrics defined: a METRIC cell must name one of them.
+    Reports already filed keep their values; they are computed with the new form from now on.
+    """
+    problems = check_metrics(template, metrics)
+    if problems:
+        raise TemplateError(problems)
+    row = session.scalar(select(ReportTemplateRow).where(ReportTemplateRow.code == template.code))
+    row = row or ReportTemplateRow(code=template.code)
+    row.name, row.definition, row.origin = template.name, template.to_dict(), origin
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def template_of(row: ReportTemplateRow) -> Template:
+    """The form a stored row holds (parsed once per version)."""
+    key = (row.id, row.updated_at)
+    if key not in _parsed:
+        _parsed[key] = template_from_dict(row.definition)
+    return _parsed[key]
+
+
+def load_template(session: Session, code: str) -> tuple[ReportTemplateRow, Template]:
+    """The stored form of this code; UnknownTemplate if there is none."""
+    row = session.scalar(select(ReportTemplateRow).where(ReportTemplateRow.code == code))
+    if row is None:
+        raise UnknownTemplate(f"no report template has the code {code!r}")
+    return row, template_of(row)
+
+
+def all_templates(session: Session) -> list[tuple[ReportTemplateRow, Template]]:
+    rows = session.scalars(select(ReportTemplateRow).order_by(ReportTemplateRow.code))
+    return [(row, template_of(row)) for row in rows]
+
+
+def shipped_forms() -> list[dict[str, Any]]:
+    """The definitions of the forms the hub ships (``hub/reports/forms/*.json``)."""
+    folder = resources.files("hub.reports") / "forms"
+    return [
+        json.loads(item.read_text(encoding="utf-8"))
+        for item in sorted(folder.iterdir(), key=lambda item: item.name)
+        if item.name.endswith(".json")
+    ]
+
+
+def install_shipped_forms(db: Database, metrics: Iterable[str] = ()) -> list[str]:
+    """Store every shipped form that the database does not hold yet; their codes.
+
+    A form an admin has replaced (same code, another origin) is left as it is.
+    """
+    installed = []
+    with db.session() as session:
+        known = set(session.scalars(select(ReportTemplateRow.code)))
+        for definition in shipped_forms():
+            if definition["code"] not in known:
+                save_template(session, template_from_dict(definition), SHIPPED, metrics)
+                installed.append(definition["code"])
+    return installed
+
+
+def unit_on(session: Session, code: str, day: date) -> AdminUnit:
+    """The unit carrying ``code`` on ``day``; InputError if none does."""
+    units = session.scalars(select(AdminUnit).where(AdminUnit.code == code, valid_on(day)))
+    unit = max(units, key=lambda u: u.valid_from or date.min, default=None)
+    if unit is None:
+        raise InputError(f"no administrative unit has the code {code!r} on {day.isoformat()}")
+    return unit
+
+
+def find_report(session: Session, template_id: int, unit_id: int, period: str) -> Report | None:
+    return session.scalar(
+        select(Report).where(
+            Report.template_id == template_id, Report.unit_id == unit_id, Report.period == period
+        )
+    )
+
+
+def reports_of(
+    session: Session, template_id: int, unit_ids: Iterable[int], period: str
+) -> dict[int, Report]:
+    """The reports of these units for one period, by unit id."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Report).where(
+            Report.template_id == template_id, Report.period == period, Report.unit_id.in_(ids)
+        )
+    )
+    return {row.unit_id: row for row in rows}
+
+
+def stored_values(
+    session: Session, template_id: int, unit_id: int, periods: Iterable[Period | None]
+) -> dict[str, dict[str, CellValue]]:
+    """The last computed values of the unit's reports of these periods, by period id."""
+    ids = [period.id for period in periods if period is not None]
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Report).where(
+            Report.template_id == template_id, Report.unit_id == unit_id, Report.period.in_(ids)
+        )
+    )
+    return {row.period: {k: from_json(v) for k, v in row.values.items()} for row in rows}
+
+
+def new_report(template_id: int, unit: AdminUnit, period: Period) -> Report:
+    """A report not filed yet: a draft with nothing typed in."""
+    return Report(
+        template_id=template_id, unit_id=unit.id, period=period.id, period_start=period.start,
+        period_end=period.end, status=ReportStatus.DRAFT, inputs={}, values={}, basis={},
+        version=0, updated_at=utcnow(),
+    )

@@ -1,0 +1,56 @@
+"""METRIC cells: a metric the connectors collect, for the report's unit and period."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from hub.connectors import records
+from hub.connectors.runtime import load_records
+from hub.reports.assemble import locate, view
+from hub.reports.errors import InputError, TemplateError
+from hub.reports.schedule import WorkingDays
+from hub.reports.store import save_template
+from hub.reports.template import template_from_dict
+from tests.reports.conftest import FORM, Corner, Desk, local
+
+
+def with_metric_row(metric: str) -> dict:
+    form = copy.deepcopy(FORM) | {"code": "TEST-M"}
+    form["rows"].append({"row": 12, "code": "7", "label": "Khai sinh đã đăng ký", "unit": "trẻ",
+                         "cells": {"D": f"METRIC:{metric}", "E": None, "F": None,
+                                   "G": None}})
+    return form
+
+
+def test_a_metric_cell_reads_the_units_observations_of_the_period(corner: Corner) -> None:
+    hub = corner.hub
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(with_metric_row("births_registered")), "test",
+                      hub.definitions.metrics)
+    load_records(hub, "civil-registry", [
+        records.Observation("births_registered", "23281", "2025-03", 5, calendar="ND09"),
+        # daily values inside 15 Feb – 14 Mar 2025 add up; one outside does not count
+        records.Observation("births_registered", "23284", "2025-02-20", 2),
+        records.Observation("births_registered", "23284", "2025-03-14", 3),
+        records.Observation("births_registered", "23284", "2025-03-15", 100),
+    ])
+    day = local(2025, 3, 14).date()
+    with hub.db.sessions() as session:
+        commune = view(session, locate(session, "TEST-M", "23281", "2025-03"), WorkingDays(), day)
+        other = view(session, locate(session, "TEST-M", "23284", "2025-03"), WorkingDays(), day)
+        district = view(session, locate(session, "TEST-M", "608", "2025-03"), WorkingDays(), day)
+    assert commune.values["D12"] == 5.0
+    assert other.values["D12"] == 2.0 + 3.0
+    assert district.values["D12"] == 5.0 + 2.0 + 3.0  # no value of its own: its communes'
+    with pytest.raises(InputError, match="D12 is filled from a metric; it cannot be typed in"):
+        Desk(hub).do("save", "23281", "2025-03", local(2025, 3, 14), {"D12": 1}, form="TEST-M")
+
+
+def test_a_metric_cell_must_name_a_known_metric(corner: Corner) -> None:
+    with corner.hub.db.session() as session, pytest.raises(
+        TemplateError, match="D12: unknown metric 'no_such_metric'"
+    ):
+        save_template(session, template_from_dict(with_metric_row("no_such_metric")), "test",
+                      corner.hub.definitions.metrics)
