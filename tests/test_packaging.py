@@ -8,7 +8,8 @@ INSTALLED_AS = {"hub": "hub", "plugins": "iochub_plugins", "migrations": "iochub
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
     found = set()
     for folder, name in INSTALLED_AS.items():
         for init in (ROOT / folder).rglob("__init__.py"):
