@@ -9,7 +9,8 @@ period, the pieces' roll-up rows are combined:
 2. across eras, when a period spans a reform, by the metric's rule across time: sums add,
    means are weighted by the days each era's values cover, LAST takes the later era.
 
-Nothing here reads an observation: the cost is the number of pieces × periods asked.
+Nothing here reads an observation: the cost is the number of pieces × periods asked (and,
+for a piece holding values of its own, such as a commune, the values of those periods).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from hub.aggregation.catalog import MetricInfo, RollupState
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.reporters import Reporters
 from hub.aggregation.rules import Over, Rule
-from hub.aggregation.series import ALL_CELLS, PeriodKey
+from hub.aggregation.series import ALL_CELLS, PeriodKey, RowKey, own_stats
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import BELOW, OWN, read_rows
+from hub.aggregation.store import BELOW, read_rows, read_values
 from hub.aggregation.territory import Piece, territory
 from hub.periods import CALENDAR_FREE, Calendar, Period, add_months
 
@@ -89,8 +90,9 @@ def metric_answer(
         ]
         for target in targets
     }
-    parts = _read_parts(session, metric, hierarchy, pieces, keys, by)
     levels = state.levels if state and state.levels else DEFAULT_LEVELS
+    source = _Source(hierarchy, levels, _calendars(state), reach)
+    parts = _read_parts(session, metric, source, pieces, keys, by)
     answer: Answer = {}
     for target in targets:
         made_of = tuple(pieces[target])
@@ -153,15 +155,39 @@ def _cell(rule: Rule, made: _Parts, expected: int) -> Cell:
     )
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where a metric's rows can be: who holds values of their own, in what calendars, when."""
+
+    hierarchy: Hierarchy
+    levels: frozenset[str]
+    calendars: frozenset[str]
+    reach: tuple[date, date]
+
+    def with_values(self, units: Iterable[int]) -> list[int]:
+        """The units that may hold values of their own: of a level the metric is reported at."""
+        return [u for u in units if self.hierarchy.units[u].level.value in self.levels]
+
+    def with_below(self, units: Iterable[int]) -> list[int]:
+        """The units that may hold ``below`` rows: those with units beneath them."""
+        return [u for u in units if self.hierarchy.children.get(u)]
+
+
+def _calendars(state: RollupState | None) -> frozenset[str]:
+    kinds = state.period_kinds if state else frozenset()
+    return frozenset(kind.split(":")[0] for kind in kinds)
+
+
 def _read_parts(
     session: Session,
     metric: MetricInfo,
-    hierarchy: Hierarchy,
+    source: _Source,
     pieces: dict[int, list[Piece]],
     keys: dict[str, PeriodKey],
     by: tuple[str, ...],
 ) -> dict[tuple[int, str], dict[Group, _Parts]]:
     """Every target's rows, per period and group."""
+    hierarchy = source.hierarchy
     period_of_key = {key: period_id for period_id, key in keys.items()}
     whole_cells = not by or set(by) == set(metric.disaggregations)
     users: dict[int, list[tuple[int, Piece]]] = defaultdict(list)
@@ -172,7 +198,7 @@ def _read_parts(
             else:  # a partial `by`: from each unit's own cells, to count units exactly
                 for unit in hierarchy.subtree(piece.unit_id):
                     users[unit].append((target, Piece(unit, piece.fraction)))
-    rows = _rows(session, metric, users, keys.values(), by, whole_cells)
+    rows = _rows(session, metric, source, users, set(keys.values()), by, whole_cells)
     parts: dict[tuple[int, str], dict[Group, _Parts]] = defaultdict(dict)
     for unit_id, period_key, group, era, stat in rows:
         for target, piece in users[unit_id]:
@@ -187,26 +213,39 @@ def _read_parts(
 def _rows(
     session: Session,
     metric: MetricInfo,
-    users: dict[int, list[tuple[int, Piece]]],
-    periods: Iterable[PeriodKey],
+    source: _Source,
+    units: Iterable[int],
+    periods: set[PeriodKey],
     by: tuple[str, ...],
     whole_cells: bool,
 ) -> list[tuple[int, PeriodKey, Group, int, Stat]]:
-    """(unit, period, group, era, stat) for every row the answer is made of."""
-    if not by:
-        wanted = [ALL_CELLS if metric.has_cells else ""]
-        found = read_rows(session, metric.id, users, periods, dims_keys=wanted)
-        return [(unit, key[0], (), key[2], stat) for unit, _scope, key, stat in found]
-    scopes = (OWN, BELOW) if whole_cells else (OWN,)
-    cells = [
-        (unit, key, stat)
-        for unit, _scope, key, stat in read_rows(session, metric.id, users, periods, scopes)
-        if key[1] != ALL_CELLS
-    ]
+    """(unit, period, group, era, stat) for every row the answer is made of.
+
+    ``below`` rows are read as stored; a unit's own values over the periods are aggregated
+    here, from its stored values (time first): a commune's year is its months.
+    """
+    rule = metric.rule
+    assert rule is not None
+    cells = None if by else {ALL_CELLS if metric.has_cells else ""}
+    found: list[tuple[int, RowKey, Stat]] = []
     if whole_cells:
-        return [(unit, key[0], group_of(key[1], by), key[2], stat) for unit, key, stat in cells]
+        parents = source.with_below(units)
+        rows = read_rows(session, metric.id, parents, periods, (BELOW,), cells)
+        found += [(unit, key, stat) for unit, _scope, key, stat in rows]
+    holders = source.with_values(units)
+    values_of = read_values(session, metric.id, holders, *source.reach, source.calendars)
+    for unit, values in values_of.items():
+        stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods)
+        found += [
+            (unit, key, stat) for key, stat in stats.items() if cells is None or key[1] in cells
+        ]
+    if not by:
+        return [(unit, key[0], (), key[2], stat) for unit, key, stat in found]
+    found = [(unit, key, stat) for unit, key, stat in found if key[1] != ALL_CELLS]
+    if whole_cells:
+        return [(unit, key[0], group_of(key[1], by), key[2], stat) for unit, key, stat in found]
     per_unit: dict[tuple[int, PeriodKey, Group, int], Stat] = {}
-    for unit, key, stat in cells:
+    for unit, key, stat in found:
         slot = (unit, key[0], group_of(key[1], by), key[2])
         total = per_unit.get(slot)
         if total is None:

@@ -2,18 +2,20 @@
 
 The writer tells :func:`note_changes` which observations a batch upserted or retracted.
 Just before that transaction commits, the roll-ups they touch are brought up to date, inside
-it, so the data and its roll-ups are committed together or not at all:
+it, so the data and its roll-ups are committed together or not at all. For each touched unit:
 
-1. for each touched unit series, its ``own`` rows of the periods the changes fall in (and of
-   the periods a carried-forward stock reaches) are computed again from the observations;
-2. the difference between the new and the stored ``own`` rows is added to the ``below``
-   rows of every ancestor of the unit (so the cost does not grow with the number of units
-   below a province, and concurrent additions commute);
+1. its own values of the changed periods (``own`` rows: one per period and cell, the source
+   chosen) are taken again from the observations;
+2. its aggregates over every period holding them (the month's quarter, half-year and year;
+   the periods a carried-forward stock reaches) are computed before and after, from its
+   values, and the difference is added to the ``below`` rows of each of its ancestors (so
+   the cost does not grow with the number of units below a province, and concurrent
+   additions commute);
 3. for MIN and MAX metrics, the extremes of the ``below`` rows touched are recomputed.
 
 Doing this once per commit rather than once per batch means that a load of many months,
-checkpointed every 50,000 records, recomputes a unit's yearly value a few times, not once
-per batch of a thousand.
+checkpointed every 50,000 records, works out a unit's year a few times, not once per batch
+of a thousand.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
-from hub.aggregation.observations import readings_of
+from hub.aggregation.observations import readings_in
 from hub.aggregation.rebuild import is_current, lock_metrics, push_up, rebuild_metric, save_state
 from hub.aggregation.series import (
     PeriodKey,
+    Reading,
     RowKey,
     key_period,
     own_stats,
@@ -39,8 +42,14 @@ from hub.aggregation.series import (
     touched_periods,
 )
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import OWN, UnitRows, add_below, chunks, read_rows, write_own
-from hub.aggregation.store import refresh_extremes as store_extremes
+from hub.aggregation.store import (
+    UnitRows,
+    add_below,
+    chunks,
+    read_values,
+    set_extremes,
+    write_values,
+)
 from hub.periods import Period, add_months, parse_period
 
 PENDING = "iochub.rollups.pending"
@@ -102,76 +111,100 @@ def _update_metric(
 ) -> None:
     rule = metric.rule
     assert rule is not None
-    affected = {
-        unit_id: set().union(
-            *(touched_periods(period, rule, metric.carry_months) for period in periods)
-        )
-        for unit_id, periods in units.items()
-    }
     below: UnitRows = defaultdict(dict)
     extremes: dict[int, set[RowKey]] = defaultdict(set)
     kinds: set[str] = set()
     levels: set[str] = set()
-    for unit_chunk in chunks(sorted(affected)):
-        wanted = {unit_id: affected[unit_id] for unit_id in unit_chunk}
-        start, end = _span(wanted.values(), metric.carry_months)
-        readings = readings_of(session, metric.id, unit_chunk, start, end, hierarchy)
-        old = _stored(session, metric.id, wanted)
-        changed: UnitRows = {}
-        removed: dict[int, list[RowKey]] = {}
-        for unit_id in unit_chunk:
-            unit_readings = readings.get(unit_id, [])
-            new = own_stats(
-                unit_readings, rule, metric.carry_months, metric.has_cells, wanted[unit_id]
+    for unit_chunk in chunks(sorted(units)):
+        touched = {unit_id: units[unit_id] for unit_id in unit_chunk}
+        wanted = {
+            unit_id: set().union(
+                *(touched_periods(period, rule, metric.carry_months) for period in periods)
             )
-            deltas = _differences(old.get(unit_id, {}), new, changed, removed, unit_id)
+            for unit_id, periods in touched.items()
+        }
+        start, end = _span(wanted.values(), metric.carry_months)
+        stored = read_values(session, metric.id, unit_chunk, start, end)
+        fresh = readings_in(session, metric.id, touched, hierarchy)
+        changed: dict[int, list[Reading]] = {}
+        removed: dict[int, list[Reading]] = {}
+        for unit_id in unit_chunk:
+            before = stored.get(unit_id, [])
+            now = fresh.get(unit_id, [])
+            after = _replaced(before, touched[unit_id], now, changed, removed, unit_id)
+            deltas = _differences(
+                own_stats(before, rule, metric.carry_months, metric.has_cells, wanted[unit_id]),
+                own_stats(after, rule, metric.carry_months, metric.has_cells, wanted[unit_id]),
+            )
             ancestors = hierarchy.ancestors(unit_id)
             push_up(below, ancestors, deltas)
-            if rule.needs_extremes:
+            if rule.needs_extremes and deltas:
                 for ancestor in ancestors:
                     extremes[ancestor] |= set(deltas)
-            kinds |= period_types_of(unit_readings)
-            if unit_readings and unit_id in hierarchy.units:
+            kinds |= period_types_of(now)
+            if now and unit_id in hierarchy.units:
                 levels.add(hierarchy.units[unit_id].level.value)
-        write_own(session, metric.id, changed, removed)
+        write_values(session, metric.id, changed, removed)
     add_below(session, metric.id, below)
     if extremes:
-        subtrees = {unit_id: hierarchy.subtree(unit_id) for unit_id in extremes}
-        store_extremes(session, metric.id, extremes, subtrees)
+        _refresh_extremes(session, metric, extremes, hierarchy)
     save_state(session, metric, hierarchy, kinds, levels, replace=False)
 
 
-def _differences(
-    old: dict[RowKey, Stat],
-    new: dict[RowKey, Stat],
-    changed: UnitRows,
-    removed: dict[int, list[RowKey]],
+def _replaced(
+    before: list[Reading],
+    periods: set[Period],
+    now: list[Reading],
+    changed: dict[int, list[Reading]],
+    removed: dict[int, list[Reading]],
     unit_id: int,
-) -> dict[RowKey, Stat]:
-    """Record what changed in one unit's ``own`` rows; the changes, to add to its ancestors."""
-    deltas: dict[RowKey, Stat] = {}
-    for key, stat in new.items():
-        known = old.get(key)
-        if not stat.same_as(known):
-            changed.setdefault(unit_id, {})[key] = stat
-            deltas[key] = stat.minus(known)
-    gone = [key for key in old if key not in new]
+) -> list[Reading]:
+    """A unit's values with those of ``periods`` replaced by ``now``; the changes recorded."""
+    kept = [reading for reading in before if reading.period not in periods]
+    old = {(r.period, r.dims_key): r for r in before if r.period in periods}
+    new = {(r.period, r.dims_key): r for r in now}
+    different = [r for cell, r in new.items() if old.get(cell) != r]
+    gone = [r for cell, r in old.items() if cell not in new or new[cell].era != r.era]
+    if different:
+        changed[unit_id] = different
     if gone:
         removed[unit_id] = gone
-        for key in gone:
-            deltas[key] = Stat().minus(old[key])
+    return kept + now
+
+
+def _differences(old: dict[RowKey, Stat], new: dict[RowKey, Stat]) -> dict[RowKey, Stat]:
+    """What changed between a unit's values over some periods, before and after."""
+    deltas = {
+        key: stat.minus(old.get(key)) for key, stat in new.items() if not stat.same_as(old.get(key))
+    }
+    for key in old.keys() - new.keys():
+        deltas[key] = Stat().minus(old[key])
     return deltas
 
 
-def _stored(
-    session: Session, metric_id: int, wanted: dict[int, set[PeriodKey]]
-) -> dict[int, dict[RowKey, Stat]]:
-    periods = set().union(*wanted.values())
-    stored: dict[int, dict[RowKey, Stat]] = defaultdict(dict)
-    for unit_id, _scope, key, stat in read_rows(session, metric_id, wanted, periods, (OWN,)):
-        if key[0] in wanted[unit_id]:
-            stored[unit_id][key] = stat
-    return stored
+def _refresh_extremes(
+    session: Session, metric: MetricInfo, keys: dict[int, set[RowKey]], hierarchy: Hierarchy
+) -> None:
+    """Recompute the lowest and highest value under each unit for these ``below`` rows.
+
+    Extremes cannot move by differences (when the lowest value goes up, the next one is
+    needed): a MIN or MAX metric's touched rows take them from the values beneath again.
+    """
+    rule = metric.rule
+    assert rule is not None
+    found: dict[int, dict[RowKey, tuple[float | None, float | None]]] = {}
+    for ancestor, ancestor_keys in keys.items():
+        periods = {key[0] for key in ancestor_keys}
+        start, end = _span([periods], metric.carry_months)
+        beneath = hierarchy.subtree(ancestor)[1:]
+        extremes: dict[RowKey, Stat] = {key: Stat() for key in ancestor_keys}
+        for readings in read_values(session, metric.id, beneath, start, end).values():
+            stats = own_stats(readings, rule, metric.carry_months, metric.has_cells, periods)
+            for key, stat in stats.items():
+                if key in extremes:
+                    extremes[key].add(stat)
+        found[ancestor] = {key: (stat.low, stat.high) for key, stat in extremes.items()}
+    set_extremes(session, metric.id, found)
 
 
 def _span(wanted: Iterable[set[PeriodKey]], carry_months: int | None) -> tuple[date, date]:

@@ -9,8 +9,8 @@ incremental updates gave.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.series import Reading
 from hub.model import Observation
-from hub.periods import Calendar, parse_period
+from hub.periods import Calendar, Period, parse_period
 
 COLUMNS = (
     Observation.unit_id,
@@ -33,53 +33,37 @@ COLUMNS = (
 )
 
 
-def readings_of(
+def readings_in(
     session: Session,
     metric_id: int,
-    unit_ids: Sequence[int],
-    start: date,
-    end: date,
+    periods: dict[int, set[Period]],
     hierarchy: Hierarchy,
 ) -> dict[int, list[Reading]]:
-    """Each unit's readings of periods overlapping ``start`` – ``end``."""
+    """Each unit's readings of exactly these periods (whatever their cells)."""
+    wanted = {
+        (unit, p.calendar.value, p.id)
+        for unit, unit_periods in periods.items()
+        for p in unit_periods
+    }
+    ids = sorted({period_id for _, _, period_id in wanted})
     rows: dict[int, list[Row[Any]]] = defaultdict(list)
-    for calendars, low, high in label_ranges(start, end):
-        query = select(*COLUMNS).where(
-            Observation.metric_id == metric_id,
-            Observation.unit_id.in_(unit_ids),
-            Observation.calendar.in_(calendars),
-            Observation.period >= low,
-            Observation.period < high,
-        )
-        for row in session.execute(query):
-            rows[row.unit_id].append(row)
-    found = {}
-    for unit_id, unit_rows in rows.items():
-        readings = _readings(unit_rows, hierarchy)
-        found[unit_id] = [r for r in readings if r.period.end >= start and r.period.start <= end]
-    return found
+    for unit_chunk in chunks(sorted(periods), 500):
+        for id_chunk in chunks(ids, 500):
+            query = select(*COLUMNS).where(
+                Observation.metric_id == metric_id,
+                Observation.unit_id.in_(unit_chunk),
+                Observation.calendar.in_([calendar.value for calendar in Calendar]),
+                Observation.period.in_(id_chunk),
+            )
+            for row in session.execute(query):
+                if (row.unit_id, row.calendar, row.period) in wanted:
+                    rows[row.unit_id].append(row)
+    return {unit_id: _readings(unit_rows, hierarchy) for unit_id, unit_rows in rows.items()}
 
 
-def label_ranges(start: date, end: date) -> list[tuple[list[str], str, str]]:
-    """Ranges of period ids, per calendars, that hold every period overlapping the days.
-
-    A period id begins with its year, so a range of ids is a range of the natural key's
-    index. The year of an id is that of its days, except that a reporting period of Decree
-    09 starting on 15 December belongs to the next year, and an ISO week to the year of its
-    Thursday (so weeks can reach three days into the years around theirs).
-    """
-    gregorian, nd09 = [Calendar.GREGORIAN.value], [Calendar.ND09.value]
-    last_nd09 = end.year + 1 if (end.month, end.day) >= (12, 15) else end.year
-    ranges = [
-        (gregorian, str(start.year), str(end.year + 1)),
-        (nd09, str(start.year), str(last_nd09 + 1)),
-    ]
-    both = gregorian + nd09
-    if (start.month, start.day) <= (1, 3):
-        ranges.append((both, f"{start.year - 1}-W", f"{start.year - 1}-X"))
-    if (end.month, end.day) >= (12, 29):
-        ranges.append((both, f"{end.year + 1}-W01", f"{end.year + 1}-W02"))
-    return ranges
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def all_readings(

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from hub.aggregation.catalog import MetricInfo, RollupState, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import all_readings
-from hub.aggregation.series import RowKey, own_stats, period_types_of
+from hub.aggregation.series import Reading, RowKey, own_stats, period_types_of
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import BELOW, OWN, delete_metric, insert_rows
+from hub.aggregation.store import BELOW, delete_metric, insert_rows, write_values
 from hub.connectors.locks import advisory_key
 from hub.model import Metric, RollupMetric
 from hub.model.base import utcnow
@@ -35,18 +35,18 @@ def rebuild_metric(session: Session, metric: MetricInfo, hierarchy: Hierarchy) -
     levels: set[str] = set()
     if rule is not None:
         below: dict[int, dict[RowKey, Stat]] = defaultdict(dict)
-        own: dict[int, dict[RowKey, Stat]] = {}
+        values: dict[int, list[Reading]] = {}
         for unit_id, readings in all_readings(session, metric.id, hierarchy):
-            rows = own_stats(readings, rule, metric.carry_months, metric.has_cells)
-            own[unit_id] = rows
-            push_up(below, hierarchy.ancestors(unit_id), rows)
+            values[unit_id] = readings
+            stats = own_stats(readings, rule, metric.carry_months, metric.has_cells)
+            push_up(below, hierarchy.ancestors(unit_id), stats)
             kinds |= period_types_of(readings)
             if readings and unit_id in hierarchy.units:
                 levels.add(hierarchy.units[unit_id].level.value)
-            if len(own) >= UNITS_PER_WRITE:
-                insert_rows(session, metric.id, OWN, own)
-                own.clear()
-        insert_rows(session, metric.id, OWN, own)
+            if len(values) >= UNITS_PER_WRITE:
+                write_values(session, metric.id, values, {})
+                values.clear()
+        write_values(session, metric.id, values, {})
         if not rule.needs_extremes:  # kept only where a query uses them (as on ingest)
             for rows in below.values():
                 for stat in rows.values():

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from hub.aggregation.rules import Over, Rule
 from hub.aggregation.stats import Stat
-from hub.periods import RANK, Calendar, Period, PeriodType, add_months, enclosing, next_period
+from hub.periods import RANK, Calendar, Period, add_months, enclosing, next_period
 from hub.periods import parse_period as _parse
 
 ALL_CELLS = "*"
@@ -204,11 +204,5 @@ def _over_time(readings: list[Reading], over: Over) -> Stat:
 
 
 def period_types_of(readings: Iterable[Reading]) -> set[str]:
-    """The ``CALENDAR:TYPE`` pairs of these readings (days and weeks are GREGORIAN)."""
-    kinds = set()
-    for reading in readings:
-        calendar = reading.period.calendar
-        if reading.period.type in (PeriodType.DAY, PeriodType.WEEK):
-            calendar = Calendar.GREGORIAN
-        kinds.add(f"{calendar.value}:{reading.period.type.value}")
-    return kinds
+    """The ``CALENDAR:TYPE`` pairs of these readings, as observed."""
+    return {f"{r.period.calendar.value}:{r.period.type.value}" for r in readings}

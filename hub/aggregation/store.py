@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.aggregation.series import PeriodKey, RowKey
+from hub.aggregation.series import PeriodKey, Reading, RowKey, period_key
 from hub.aggregation.stats import Stat
 from hub.model import Rollup
+from hub.periods import Calendar, PeriodType, parse_period
 
 OWN, BELOW = "own", "below"
 CHUNK = 500
@@ -21,6 +23,8 @@ TABLE: Table = Rollup.__table__  # type: ignore[assignment]
 KEY = ("metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", "era", "scope")
 VALUES = ("total", "cells", "units", "days", "low", "high")
 READ = ("unit_id", "scope", "period", "dims_key", "era", *VALUES)
+VALUE_COLUMNS = ("unit_id", "calendar", "period", "dims_key", "era", "total")
+CALENDARS = tuple(calendar.value for calendar in Calendar)
 
 UnitRows = dict[int, dict[RowKey, Stat]]
 """Roll-up rows of one metric and scope, by unit."""
@@ -63,18 +67,88 @@ def read_rows(
                     yield unit, scope, key, Stat(*values)
 
 
-def write_own(
-    session: Session, metric_id: int, changed: UnitRows, removed: dict[int, list[RowKey]]
+def read_values(
+    session: Session,
+    metric_id: int,
+    unit_ids: Iterable[int],
+    start: date,
+    end: date,
+    calendars: Collection[str] = CALENDARS,
+) -> dict[int, list[Reading]]:
+    """Each unit's own values (``own`` rows) of periods overlapping ``start`` – ``end``.
+
+    ``calendars``: those the values can be in (the metric's), to spare the others' reads.
+    """
+    found: dict[int, list[Reading]] = defaultdict(list)
+    ranges = [
+        ([c for c in of if c in calendars], low, high) for of, low, high in label_ranges(start, end)
+    ]
+    for unit_chunk in chunks(sorted(set(unit_ids))):
+        for calendars_in, low, high in ranges:
+            if not calendars_in:
+                continue
+            query = select(*(TABLE.c[name] for name in VALUE_COLUMNS)).where(
+                TABLE.c.metric_id == metric_id,
+                TABLE.c.unit_id.in_(unit_chunk),
+                TABLE.c.calendar.in_(calendars_in),
+                TABLE.c.period_type.in_([kind.value for kind in PeriodType]),
+                TABLE.c.period >= low,
+                TABLE.c.period < high,
+                TABLE.c.scope == OWN,
+            )
+            for unit, calendar, period_id, dims_key, era, value in session.execute(query):
+                period = parse_period(period_id, calendar)
+                if period.end >= start and period.start <= end:
+                    found[unit].append(Reading(period, dims_key, value, era))
+    return found
+
+
+def write_values(
+    session: Session,
+    metric_id: int,
+    changed: dict[int, list[Reading]],
+    removed: dict[int, list[Reading]],
 ) -> None:
-    """Replace the ``own`` rows that changed and delete those that no longer have a value."""
+    """Store units' own values that are new or changed; delete those withdrawn."""
     rows = [
-        _values(metric_id, unit_id, OWN, key, stat)
-        for unit_id, unit_rows in changed.items()
-        for key, stat in unit_rows.items()
+        _values(metric_id, unit_id, OWN, value_key(reading), Stat.of(reading.value, reading.days))
+        for unit_id, readings in changed.items()
+        for reading in readings
     ]
     _execute_many(session, _insert(session, REPLACE), rows)
-    gone = [_key(metric_id, unit_id, OWN, key) for unit_id, keys in removed.items() for key in keys]
+    gone = [
+        _key(metric_id, unit_id, OWN, value_key(reading))
+        for unit_id, readings in removed.items()
+        for reading in readings
+    ]
     _execute_many(session, f"DELETE FROM rollups WHERE {_where_key(session)}", gone)
+
+
+def label_ranges(start: date, end: date) -> list[tuple[list[str], str, str]]:
+    """Ranges of period ids, per calendars, that hold every period overlapping the days.
+
+    A period id begins with its year, so a range of ids is a range of the natural key's
+    index. The year of an id is that of its days, except that a reporting period of Decree
+    09 starting on 15 December belongs to the next year, and an ISO week to the year of its
+    Thursday (so weeks can reach three days into the years around theirs).
+    """
+    gregorian, nd09 = [Calendar.GREGORIAN.value], [Calendar.ND09.value]
+    last_nd09 = end.year + 1 if (end.month, end.day) >= (12, 15) else end.year
+    ranges = [
+        (gregorian, str(start.year), str(end.year + 1)),
+        (nd09, str(start.year), str(last_nd09 + 1)),
+    ]
+    both = gregorian + nd09
+    if (start.month, start.day) <= (1, 3):
+        ranges.append((both, f"{start.year - 1}-W", f"{start.year - 1}-X"))
+    if (end.month, end.day) >= (12, 29):
+        ranges.append((both, f"{end.year + 1}-W01", f"{end.year + 1}-W02"))
+    return ranges
+
+
+def value_key(reading: Reading) -> RowKey:
+    """The key of the ``own`` row holding one value: its own period, cell and era."""
+    return (period_key(reading.period), reading.dims_key, reading.era)
 
 
 def add_below(session: Session, metric_id: int, deltas: UnitRows) -> None:
@@ -98,63 +172,21 @@ def insert_rows(session: Session, metric_id: int, scope: str, rows: UnitRows) ->
     _execute_many(session, _insert(session, None), values)
 
 
-def refresh_extremes(
-    session: Session, metric_id: int, below: dict[int, set[RowKey]], subtrees: dict[int, Any]
+def set_extremes(
+    session: Session, metric_id: int, extremes: dict[int, dict[RowKey, tuple[Any, Any]]]
 ) -> None:
-    """Recompute the lowest and highest value under each unit for these rows.
-
-    Extremes cannot be updated by differences (when the lowest value goes up, the next one
-    is needed), so a MIN or MAX metric's ``below`` rows take them from the ``own`` rows again.
-    """
-    updates = []
-    for unit_id, keys in below.items():
-        descendants = [u for u in subtrees[unit_id] if u != unit_id]
-        found: dict[RowKey, tuple[float | None, float | None]] = {}
-        for chunk in chunks(descendants):
-            for key, low, high in _extremes(session, metric_id, chunk, keys):
-                old = found.get(key, (None, None))
-                found[key] = (_least(old[0], low), _most(old[1], high))
-        for key in keys:
-            low, high = found.get(key, (None, None))
-            updates.append((low, high, *_key(metric_id, unit_id, BELOW, key)))
+    """Set the lowest and highest values of these ``below`` rows."""
+    updates = [
+        (low, high, *_key(metric_id, unit_id, BELOW, key))
+        for unit_id, rows in extremes.items()
+        for key, (low, high) in rows.items()
+    ]
     sql = f"UPDATE rollups SET low = {_mark(session)}, high = {_mark(session)} WHERE "
     _execute_many(session, sql + _where_key(session), updates)
 
 
 def delete_metric(session: Session, metric_id: int) -> None:
     session.execute(delete(TABLE).where(TABLE.c.metric_id == metric_id))
-
-
-def _extremes(
-    session: Session, metric_id: int, unit_ids: Sequence[int], keys: set[RowKey]
-) -> Iterator[tuple[RowKey, float | None, float | None]]:
-    periods = {key[0] for key in keys}
-    by_kind: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for calendar, period_type, period in periods:
-        by_kind[(calendar, period_type)].add(period)
-    for (calendar, period_type), ids in by_kind.items():
-        query = (
-            select(
-                TABLE.c.period,
-                TABLE.c.dims_key,
-                TABLE.c.era,
-                func.min(TABLE.c.low),
-                func.max(TABLE.c.high),
-            )
-            .where(
-                TABLE.c.metric_id == metric_id,
-                TABLE.c.unit_id.in_(unit_ids),
-                TABLE.c.calendar == calendar,
-                TABLE.c.period_type == period_type,
-                TABLE.c.period.in_(sorted(ids)),
-                TABLE.c.scope == OWN,
-            )
-            .group_by(TABLE.c.period, TABLE.c.dims_key, TABLE.c.era)
-        )
-        for period, dims_key, era, low, high in session.execute(query):
-            key = ((calendar, period_type, period), dims_key, era)
-            if key in keys:
-                yield key, low, high
 
 
 REPLACE = ", ".join(f"{name} = excluded.{name}" for name in VALUES)
@@ -204,11 +236,3 @@ def _values(metric_id: int, unit_id: int, scope: str, key: RowKey, stat: Stat) -
         stat.low,
         stat.high,
     )
-
-
-def _least(a: float | None, b: float | None) -> float | None:
-    return b if a is None else a if b is None else min(a, b)
-
-
-def _most(a: float | None, b: float | None) -> float | None:
-    return b if a is None else a if b is None else max(a, b)

@@ -21,6 +21,7 @@ values it contributes *estimated*.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,7 +59,13 @@ def territory(hierarchy: Hierarchy, unit_id: int, as_of: date) -> list[Piece]:
     return pieces
 
 
-def _walk(hierarchy, root: int, start: list[int], found: dict[int, float], step) -> None:  # type: ignore[no-untyped-def]
+Step = Callable[[Hierarchy, int], list[tuple[int, float]]]
+"""From a unit to the units of the next map (earlier or later) and the share of each."""
+
+
+def _walk(
+    hierarchy: Hierarchy, root: int, start: list[int], found: dict[int, float], step: Step
+) -> None:
     """Follow successions one map at a time from ``start``, adding up shares in ``found``."""
     frontier = {unit: 1.0 for unit in start}
     for _ in range(MAX_HOPS):

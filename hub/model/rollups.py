@@ -16,12 +16,14 @@ from hub.model.base import Base, JSONValue, utcnow
 
 
 class Rollup(Base):
-    """One unit's value of one metric over one period, for one cell of disaggregation.
+    """Values of one metric for one unit, period and cell of disaggregation.
 
-    ``scope`` says whose values these are. ``own``: the unit's own series aggregated over the
-    period (time first). ``below``: the sum of the ``own`` rows of every unit beneath it.
-    ``dims_key`` is a cell's key (as on observations), or ``*`` for all cells together.
-    ``era`` is the map the values were recorded on: 0 before the first reform, 1 after it…
+    ``scope`` says whose values these are. ``own``: one value the unit reported, for the
+    period it was reported for (the source chosen among several). ``below``: every unit
+    beneath it, each unit's values aggregated over the period first (time first), then added
+    up. ``dims_key`` is a cell's key (as on observations), or ``*`` for all cells together
+    (``below`` only). ``era`` is the map the values were recorded on: 0 before the first
+    reform, 1 after it…
     """
 
     __tablename__ = "rollups"

@@ -35,28 +35,16 @@ from tests.connectors import scripted
 Rows = dict[tuple[Any, ...], tuple[float, ...]]
 
 
+KEY = ("metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", "era", "scope")
+VALUES = ("total", "cells", "units", "days", "low", "high")
+
+
 def stored(hub: Hub) -> Rows:
     """Every roll-up row holding values, by key."""
     with hub.db.session() as session:
         rows = session.scalars(select(Rollup).where(Rollup.cells > 0))
         return {
-            (
-                r.metric_id,
-                r.unit_id,
-                r.calendar,
-                r.period_type,
-                r.period,
-                r.dims_key,
-                r.era,
-                r.scope,
-            ): (
-                r.total,
-                r.cells,
-                r.units,
-                r.days,
-                r.low,
-                r.high,
-            )
+            tuple(getattr(r, name) for name in KEY): tuple(getattr(r, name) for name in VALUES)
             for r in rows
         }
 
