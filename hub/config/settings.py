@@ -5,6 +5,7 @@ Every table has defaults, so ``iochub demo`` needs no file at all.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -58,6 +59,52 @@ class AggregationSettings(Strict):
     default_within: str | None = None
     """The unit (e.g. the deployment's province) whose inside `level` means without `within`;
     by default, every unit of that level."""
+
+
+class ReportsSettings(Strict):
+    """``[reports]``: the working days of report deadlines, and the compliance job."""
+
+    public_holidays: bool = True
+    """Count Vietnam's public holidays bundled with the hub (hub.reports.holidays)."""
+    holidays: list[date] = []
+    """More days off (a year the bundled list does not cover, a local holiday)."""
+    workdays: list[date] = []
+    """Weekend days worked to make up for a day off (``làm bù``): they count as working days."""
+    compliance_schedule: str | None = "30 0 * * *"
+    """When the scheduler publishes the on-time rate (cron, the hub's time zone); empty: never."""
+    compliance_within: list[str] = []
+    """The units whose territories the job publishes (default: the aggregation's
+    ``default_within``, else every top-level unit)."""
+    compliance_lookback_days: int = Field(100, ge=1, le=3660)
+    """Periods whose cut-off lies this many days back are published again (late reports)."""
+
+    @field_validator("holidays", "workdays", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> list[date]:
+        if not isinstance(value, list):
+            raise ValueError("a list of dates, e.g. [\"2026-01-01\", \"2026-02-16\"]")
+        found, bad = [], []
+        for item in value:
+            if isinstance(item, date):
+                found.append(item)
+                continue
+            try:
+                found.append(date.fromisoformat(str(item)))
+            except ValueError:
+                bad.append(repr(item))
+        if bad:
+            raise ValueError(f"not dates (YYYY-MM-DD): {', '.join(bad)}")
+        return found
+
+    @field_validator("compliance_schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        from hub.scheduler.triggers import make_trigger
+
+        if value and value.strip():
+            make_trigger(value, None, "Asia/Ho_Chi_Minh")
+            return value.strip()
+        return None
 
 
 class ConnectorSettings(BaseModel):
@@ -118,6 +165,7 @@ class Settings(Strict):
     runtime: RuntimeSettings = RuntimeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     aggregation: AggregationSettings = AggregationSettings()
+    reports: ReportsSettings = ReportsSettings()
     connectors: dict[str, ConnectorSettings] = {}
     metrics: dict[str, MetricSettings] = {}
     indicators: dict[str, IndicatorSettings] = {}

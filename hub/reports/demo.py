@@ -25,7 +25,7 @@ from hub.periods import Period, parse_period
 from hub.reports.assemble import locate
 from hub.reports.compliance import Compliance, compliance, publish
 from hub.reports.principal import Actor
-from hub.reports.schedule import deadline, last_year, previous
+from hub.reports.schedule import WorkingDays, deadline, last_year, previous, working_days
 from hub.reports.store import install_shipped_forms, load_template
 from hub.reports.template import Template
 from hub.reports.timeliness import LOCAL_TIME
@@ -91,15 +91,16 @@ def load_demo_reports(
     if not communes:
         return summary
     summary.communes = len(communes)
-    current = _closed_month(template, today)
+    days = working_days(hub.settings)
+    current = _closed_month(template, today, days)
     months = [last_year(current), previous(current), current]
     for period in [month for month in months if month is not None]:
         stage = f"reports {period.id}"
-        filed = _file_month(hub, period, communes, period == current,
+        filed = _file_month(hub, period, communes, period == current, days,
                             lambda done, total, stage=stage: report(stage, done, total))
         summary.filed[period.id] = filed
     summary.province, summary.last_month = _province_code(hub, communes[0]), current.id
-    _publish(hub, current, communes, today)
+    _publish(hub, current, communes, today, days)
     return summary
 
 
@@ -124,16 +125,16 @@ def kon_tum_communes(session: Session, day: date) -> list[str]:
     return [row.code for row in rows]
 
 
-def _closed_month(template: Template, today: date) -> Period:
+def _closed_month(template: Template, today: date, days: WorkingDays) -> Period:
     """The last reporting month whose communes' deadline has passed by ``today``."""
     month = parse_period(f"{today.year:04d}-{today.month:02d}", template.calendar)
-    while deadline(template, template.filling_level, month) >= today:
+    while deadline(template, template.filling_level, month, days) >= today:
         month = previous(month)
     return month
 
 
 def _file_month(
-    hub: Hub, period: Period, communes: list[str], last: bool,
+    hub: Hub, period: Period, communes: list[str], last: bool, days: WorkingDays,
     progress: Callable[[int, int], None],
 ) -> int:
     """Each commune saves and submits; the province approves them all, then rolls up once."""
@@ -146,14 +147,14 @@ def _file_month(
         submitted = _moment(period.end + timedelta(days=6 if code in late else 1))
         with hub.db.session() as session:
             located = locate(session, FORM, code, period.id)
-            filer = Workflow(session, Actor(f"vanthu.{code}", code), now=submitted)
+            filer = Workflow(session, Actor(f"vanthu.{code}", code), now=submitted, days=days)
             filer.save(located, demo_values(code, period))
             filer.submit(located)
     with hub.db.session() as session:
         template = load_template(session, FORM)[1]
-        due = deadline(template, template.filling_level, period)
+        due = deadline(template, template.filling_level, period, days)
         reviewer = Workflow(session, REVIEWER, now=_moment(due + timedelta(days=7), hour=15),
-                            defer_parents=True)
+                            days=days, defer_parents=True)
         for code in filing:
             if code not in pending:
                 reviewer.approve(locate(session, FORM, code, period.id))
@@ -197,7 +198,9 @@ def _province_code(hub: Hub, commune: str) -> str | None:
         return parent.code if parent else None
 
 
-def _publish(hub: Hub, period: Period, communes: list[str], today: date) -> None:
+def _publish(
+    hub: Hub, period: Period, communes: list[str], today: date, days: WorkingDays
+) -> None:
     """Publish the last month's on-time rate of Kon Tum's communes."""
     with hub.db.sessions() as session:
         row, template = load_template(session, FORM)
@@ -205,6 +208,6 @@ def _publish(hub: Hub, period: Period, communes: list[str], today: date) -> None
         parent = session.get(AdminUnit, located.unit.parent_id)
         if parent is None:
             return
-        found = compliance(session, row, template, parent, period, today)
+        found = compliance(session, row, template, parent, period, today, days)
     ours = [entry for entry in found.units if entry.unit.code in set(communes)]
     publish(hub, Compliance(template, period, found.within, ours))

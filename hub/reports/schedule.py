@@ -1,7 +1,11 @@
 """A form's calendar: the periods around a report, when a period opens, and its deadlines.
 
-Deadlines count Vietnamese working days, Monday to Friday, after the period's cut-off (its last
-day: the 14th in the Decree 09 calendar). Public holidays can be given; by default none are.
+Deadlines count Vietnamese working days after the period's cut-off (its last day: the 14th in
+the Decree 09 calendar): Monday to Friday, less the public holidays (the bundled list of
+:mod:`hub.reports.holidays` and the configuration's ``[reports] holidays``), plus the weekend
+days worked in their place (``[reports] workdays``). Counting working days, a deadline never
+falls on a weekend or a holiday: it moves on to the next working day, and it always lies at
+least one working day after the cut-off (a form's deadlines are at least 1).
 """
 
 from __future__ import annotations
@@ -13,18 +17,23 @@ from typing import Any
 from hub.model.units import AdminLevel
 from hub.periods import Period, PeriodType, parse_period
 from hub.reports.errors import InputError
+from hub.reports.holidays import VIETNAM_HOLIDAYS
 from hub.reports.template import Template
 
 SATURDAY = 5
 
 
 class WorkingDays:
-    """Monday to Friday, less the holidays given."""
+    """Monday to Friday, less the holidays given, plus the weekend days given as worked."""
 
-    def __init__(self, holidays: Iterable[date] = ()) -> None:
+    def __init__(self, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> None:
         self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays) - self.holidays
 
     def is_working_day(self, day: date) -> bool:
+        """Whether state agencies work on ``day``."""
+        if day in self.workdays:
+            return True
         return day.weekday() < SATURDAY and day not in self.holidays
 
     def after(self, day: date, count: int) -> date:
@@ -36,14 +45,22 @@ class WorkingDays:
         return day
 
 
-def working_days(settings: Any) -> WorkingDays:
-    """A deployment's working days: the holidays of its config's ``[reports]`` table, if any.
+def vietnam_working_days() -> WorkingDays:
+    """Monday to Friday less Vietnam's public holidays of the bundled list."""
+    return WorkingDays(VIETNAM_HOLIDAYS)
 
-    The config has no such table yet; once it gains ``holidays = [dates]`` there, every
-    deadline counts them.
+
+def working_days(settings: Any) -> WorkingDays:
+    """A deployment's working days, from its config's ``[reports]`` table.
+
+    The bundled public holidays (unless ``public_holidays = false``), plus ``holidays``, less
+    the weekend days worked instead (``workdays``).
     """
     reports = getattr(settings, "reports", None)
-    return WorkingDays(getattr(reports, "holidays", None) or ())
+    if reports is None:
+        return vietnam_working_days()
+    bundled = VIETNAM_HOLIDAYS if reports.public_holidays else {}
+    return WorkingDays([*bundled, *reports.holidays], reports.workdays)
 
 
 def report_period(template: Template, period_id: str) -> Period:
@@ -63,9 +80,13 @@ def report_period(template: Template, period_id: str) -> Period:
 def deadline(
     template: Template, level: AdminLevel | str, period: Period, days: WorkingDays | None = None
 ) -> date:
-    """The last day on which the report of a unit of ``level`` is on time."""
+    """The last day on which the report of a unit of ``level`` is on time.
+
+    ``days``: the deployment's working days (:func:`working_days`); without them, Monday to
+    Friday less the bundled public holidays.
+    """
     count = template.deadlines[AdminLevel(level)]
-    return (days or WorkingDays()).after(period.end, count)
+    return (days or vietnam_working_days()).after(period.end, count)
 
 
 def opens_on(template: Template, period: Period) -> date:

@@ -27,7 +27,7 @@ from hub.reports.assemble import Located, calculate, gather
 from hub.reports.cells import Address, parse_number, to_json
 from hub.reports.errors import InputError, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
-from hub.reports.schedule import WorkingDays, opens_on
+from hub.reports.schedule import WorkingDays, opens_on, vietnam_working_days
 from hub.reports.store import find_report, new_report
 from hub.reports.template import CellKind
 from hub.reports.timeliness import local_day
@@ -56,7 +56,7 @@ class Workflow:
         self.principal = principal
         self.now = now or utcnow()
         self.today = local_day(self.now)
-        self.days = days or WorkingDays()
+        self.days = days or vietnam_working_days()
         self.defer_parents = defer_parents
         self._pending: dict[int, Located] = {}
 
