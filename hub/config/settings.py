@@ -82,7 +82,7 @@ class ReportsSettings(Strict):
     @classmethod
     def _dates(cls, value: Any) -> list[date]:
         if not isinstance(value, list):
-            raise ValueError("a list of dates, e.g. [\"2026-01-01\", \"2026-02-16\"]")
+            raise ValueError('a list of dates, e.g. ["2026-01-01", "2026-02-16"]')
         found, bad = [], []
         for item in value:
             if isinstance(item, date):

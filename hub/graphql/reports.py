@@ -213,6 +213,14 @@ class Report:
         description="Lower units that have not submitted."
     )
     late_units: list[AdminUnit] = strawberry.field(description="Lower units that submitted late.")
+    estimated: bool = strawberry.field(
+        description="Some values read for periods before the unit existed (PREV, LASTYEAR, YTD) "
+        "come from a divided predecessor's reports, by its declared weight: estimates."
+    )
+    inherited_from: list[AdminUnit] = strawberry.field(
+        description="The units, before a reform, whose reports PREV, LASTYEAR and YTD read for "
+        "periods that ended before this unit existed."
+    )
     history: list[ReportTransition]
     download_path: str = strawberry.field(description="Where to GET the report as .xlsx.")
 
@@ -327,6 +335,8 @@ def _report(session: Session, shown: ReportView) -> Report:
         ],
         missing_units=[AdminUnit.from_row(unit, day) for unit in missing],
         late_units=[AdminUnit.from_row(unit, day) for unit in late],
+        estimated=shown.other.estimated,
+        inherited_from=_units(session, shown.other.predecessors),
         history=_history(session, stored),
         download_path=download_path(located),
     )
@@ -347,6 +357,17 @@ def _cells(located: Located, values: dict[str, CellValue]) -> list[ReportCell]:
             display=display(value), editable=template.typed_at(cell, level),
         ))
     return found
+
+
+def _units(session: Session, ids: tuple[int, ...]) -> list[AdminUnit]:
+    """Units by id (of any date), ordered by code."""
+    if not ids:
+        return []
+    rows = session.scalars(select(model.AdminUnit).where(model.AdminUnit.id.in_(ids)))
+    return [
+        AdminUnit.from_row(row, row.valid_to or row.valid_from or date.today())
+        for row in sorted(rows, key=lambda row: row.code)
+    ]
 
 
 def _history(session: Session, stored: model.Report | None) -> list[ReportTransition]:

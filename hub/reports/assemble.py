@@ -21,6 +21,7 @@ from hub.periods import Period
 from hub.reports.cells import CellValue, from_json, to_json
 from hub.reports.errors import InputError
 from hub.reports.metric_cells import metric_values
+from hub.reports.predecessors import inherited_values
 from hub.reports.rollup import basis_of, lower_units, roll_up, rolls_up
 from hub.reports.schedule import (
     WorkingDays,
@@ -91,6 +92,8 @@ class ReportView:
     opens_on: date
     timeliness: Timeliness
     stale: bool
+    other: OtherPeriods
+    """What the report's PREV, LASTYEAR and YTD read (and whether from predecessors)."""
 
     @property
     def status(self) -> str:
@@ -164,16 +167,31 @@ def lower_reports(
 
 
 def other_periods(session: Session, located: Located) -> OtherPeriods:
-    """The unit's stored values in the periods that PREV, LASTYEAR and YTD read."""
+    """The unit's stored values in the periods that PREV, LASTYEAR and YTD read.
+
+    For a period that ended before the unit existed (a 2025 commune asked about June 2025),
+    the values come from its predecessors' reports (:mod:`hub.reports.predecessors`).
+    """
     period = located.period
     before, year_ago, earlier = previous(period), last_year(period), earlier_this_year(period)
     stored = stored_values(
         session, located.row.id, located.unit.id, [before, year_ago, *earlier]
     )
+    estimated, sources = False, set()
+    for other in (before, year_ago, *earlier):
+        if other is None or other.id in stored:
+            continue
+        found = inherited_values(session, located.row, located.template, located.unit, other)
+        if found is not None:
+            stored[other.id] = found.values
+            estimated = estimated or found.estimated
+            sources.update(found.unit_ids)
     return OtherPeriods(
         previous=stored.get(before.id, {}),
         last_year=stored.get(year_ago.id, {}) if year_ago else {},
         earlier_this_year=[stored[p.id] for p in earlier if p.id in stored],
+        estimated=estimated,
+        predecessors=tuple(sorted(sources)),
     )
 
 
@@ -197,7 +215,7 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
     return ReportView(
         located=located, report=report, values=values, ytd=ytd, lower=gathered.lower,
         deadline=due, opens_on=opens_on(located.template, located.period),
-        timeliness=timeliness(report, due, today), stale=stale,
+        timeliness=timeliness(report, due, today), stale=stale, other=gathered.other,
     )
 
 

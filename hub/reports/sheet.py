@@ -27,6 +27,10 @@ class OtherPeriods:
     previous: dict[str, CellValue] = field(default_factory=dict)
     last_year: dict[str, CellValue] = field(default_factory=dict)
     earlier_this_year: list[dict[str, CellValue]] = field(default_factory=list)
+    estimated: bool = False
+    """Some values come from a divided predecessor's reports, by its declared weight."""
+    predecessors: tuple[int, ...] = ()
+    """The ids of the predecessor units whose reports were read (across a reform)."""
 
     def ytd_before(self, cell: str) -> float:
         """The sum of ``cell``'s numbers over this year's earlier periods (blanks add nothing)."""

@@ -92,8 +92,15 @@ def test_bundled_holidays_are_weekdays() -> None:
 
 def test_bad_dates_are_refused_in_one_message() -> None:
     with pytest.raises(ConfigError) as caught:
-        settings_from_dict({"reports": {"holidays": ["2026-02-30", "Tết", "2026-01-01"],
-                                        "workdays": "2026-01-10"}}, {})
+        settings_from_dict(
+            {
+                "reports": {
+                    "holidays": ["2026-02-30", "Tết", "2026-01-01"],
+                    "workdays": "2026-01-10",
+                }
+            },
+            {},
+        )
     assert caught.value.problems == [
         "reports.holidays: not dates (YYYY-MM-DD): '2026-02-30', 'Tết'",
         'reports.workdays: a list of dates, e.g. ["2026-01-01", "2026-02-16"]',
@@ -127,8 +134,15 @@ def test_the_api_shows_deadlines_with_the_configured_holidays(
         save_template(session, TEMPLATE, "test", hub.definitions.metrics)
         from hub.model import AdminLevel, AdminUnit
 
-        session.add(AdminUnit(identity="23293@2025-07-01", code="23293", name="Phường Kon Tum",
-                              level=AdminLevel.COMMUNE, valid_from=date(2025, 7, 1)))
+        session.add(
+            AdminUnit(
+                identity="23293@2025-07-01",
+                code="23293",
+                name="Phường Kon Tum",
+                level=AdminLevel.COMMUNE,
+                valid_from=date(2025, 7, 1),
+            )
+        )
     query = '{ report(template: "TEST-01", unit: "23293", period: "2026-02") { deadline } }'
     with TestClient(create_app(hub)) as client:
         body = client.post("/graphql", json={"query": query}).json()
