@@ -2,9 +2,9 @@
 
 Every unit that files the form (the filling level and the levels above it) inside a territory
 counts. The on-time rate is published as observations of the core's metrics
-``report_forms_due`` and ``report_forms_on_time`` (by form), through the same validation and
-upsert path as any connector's data, so ``aggregate`` answers it like any other indicator
-(``report_forms_on_time_rate``).
+``report_forms_due``, ``report_forms_on_time`` and ``report_forms_submitted`` (by form),
+through the same validation and upsert path as any connector's data, so ``aggregate`` answers
+it like any other indicator (``report_forms_on_time_rate``, ``report_forms_submitted_rate``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ from hub.connectors.runtime import RunInProgress, load_records
 from hub.model import AdminUnit, Report, ReportTemplateRow
 from hub.periods import Period
 from hub.reports.assemble import locate
-from hub.reports.definitions import FORM_DIMENSION, FORMS_DUE, FORMS_ON_TIME, SOURCE
+from hub.reports.definitions import (
+    FORM_DIMENSION,
+    FORMS_DUE,
+    FORMS_ON_TIME,
+    FORMS_SUBMITTED,
+    SOURCE,
+)
 from hub.reports.schedule import WorkingDays, deadline, working_days
 from hub.reports.store import reports_of
 from hub.reports.template import Template
@@ -91,7 +97,10 @@ def compliance_records(found: Compliance) -> list[records.Observation]:
         if entry.timeliness is Timeliness.NOT_DUE:
             continue
         on_time = 1.0 if entry.timeliness is Timeliness.ON_TIME else 0.0
-        for metric, value in ((FORMS_DUE, 1.0), (FORMS_ON_TIME, on_time)):
+        submitted = 0.0 if entry.timeliness is Timeliness.MISSING else 1.0
+        for metric, value in (
+            (FORMS_DUE, 1.0), (FORMS_ON_TIME, on_time), (FORMS_SUBMITTED, submitted)
+        ):
             made.append(records.Observation(
                 metric=metric, unit=entry.unit.code, period=found.period.id, value=value,
                 dims=dims, calendar=found.template.calendar.value,

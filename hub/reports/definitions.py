@@ -1,8 +1,9 @@
-"""The core's government-performance metrics of reporting: forms due and forms on time.
+"""The core's government-performance metrics of reporting: forms due, on time, submitted.
 
-Each filing unit's report for a period counts once in ``report_forms_due`` and, if it was
-first submitted by its deadline, once in ``report_forms_on_time``, kept apart by form. The
-on-time rate is the indicator over the two, so it aggregates as a ratio of sums.
+Each filing unit's report for a period counts once in ``report_forms_due``; if it was first
+submitted by its deadline, once in ``report_forms_on_time``; if it was submitted at all (on
+time or late), once in ``report_forms_submitted``; kept apart by form. The on-time rate and the
+submission rate are indicators over them, so they aggregate as ratios of sums.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from hub.plugins.definitions import Aggregation, IndicatorDefinition, MetricDefi
 SECTOR = "government"
 FORMS_DUE = "report_forms_due"
 FORMS_ON_TIME = "report_forms_on_time"
+FORMS_SUBMITTED = "report_forms_submitted"
 ON_TIME_RATE = "report_forms_on_time_rate"
+SUBMITTED_RATE = "report_forms_submitted_rate"
 FORM_DIMENSION = "form"
 SOURCE = "reports"
 """The source of the observations the reporting system publishes."""
@@ -29,10 +32,19 @@ METRICS = [
         aggregation=Aggregation.SUM, unit="reports", disaggregations=(FORM_DIMENSION,),
         description="Reports first submitted by their deadline.",
     ),
+    MetricDefinition(
+        code=FORMS_SUBMITTED, name="Report forms submitted", sector=SECTOR,
+        aggregation=Aggregation.SUM, unit="reports", disaggregations=(FORM_DIMENSION,),
+        description="Reports due that were submitted, on time or late.",
+    ),
 ]
 INDICATORS = [
     IndicatorDefinition(
         code=ON_TIME_RATE, name="Report forms submitted on time (%)", numerator=FORMS_ON_TIME,
+        denominator=FORMS_DUE, factor=100.0, sector=SECTOR, unit="%",
+    ),
+    IndicatorDefinition(
+        code=SUBMITTED_RATE, name="Report forms submitted (%)", numerator=FORMS_SUBMITTED,
         denominator=FORMS_DUE, factor=100.0, sector=SECTOR, unit="%",
     ),
 ]

@@ -1,4 +1,7 @@
-"""Runs enabled connectors on their schedules with APScheduler.
+"""Runs enabled connectors on their schedules with APScheduler, and the hub's own jobs.
+
+The hub's own job: the reporting system's daily compliance publication
+(:mod:`hub.reports.publishing`, ``[reports] compliance_schedule``).
 
 With PostgreSQL, several ``iochub serve`` processes may run side by side: only the one that
 holds the scheduler's advisory lock schedules; the others try again now and then and take over
@@ -12,6 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, text
 
 from hub.connectors.locks import advisory_key
@@ -78,6 +82,7 @@ class HubScheduler:
                 return False
             self.leader_connection = connection
         self._schedule_connectors()
+        self._schedule_hub_jobs()
         return True
 
     def _schedule_connectors(self) -> None:
@@ -96,6 +101,37 @@ class HubScheduler:
                 replace_existing=True,
             )
             log.info("scheduled %s: %s", connector.id, connector.schedule)
+
+    def _schedule_hub_jobs(self) -> None:
+        """The jobs of the hub itself (only the leader runs them, like the connectors)."""
+        from hub.core import TIMEZONE
+        from hub.reports.publishing import JOB_ID
+
+        schedule = self.hub.settings.reports.compliance_schedule
+        if not schedule:
+            return
+        self.scheduler.add_job(
+            self.publish_compliance,
+            CronTrigger.from_crontab(schedule, timezone=TIMEZONE),
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+            replace_existing=True,
+        )
+        log.info("scheduled %s: %s", JOB_ID, schedule)
+
+    def publish_compliance(self) -> None:
+        """The scheduled job: publish the on-time rate of the periods whose deadline passed."""
+        from hub.reports.publishing import publish_due_compliance
+
+        try:
+            published = publish_due_compliance(self.hub)
+        except RunInProgress:
+            log.info("compliance is being published elsewhere; skipped")
+            return
+        if published.run is not None and published.run.status != "SUCCEEDED":
+            log.warning("compliance publication: %s %s", published.run.status, published.run.error)
 
     def run_if_enabled(self, connector_id: str) -> None:
         """The scheduled job: a run, unless an admin disabled the connector meanwhile."""

@@ -93,8 +93,12 @@ def local(year: int, month: int, day: int, hour: int = 9) -> datetime:
 
 @pytest.fixture
 def corner(make_hub: Callable[..., Hub]) -> Corner:
-    hub = make_hub({"metrics": {"births_registered": {
-        "name": "Births registered", "sector": "justice", "aggregation": "SUM"}}})
+    return seed_corner(make_hub({"metrics": {"births_registered": {
+        "name": "Births registered", "sector": "justice", "aggregation": "SUM"}}}))
+
+
+def seed_corner(hub: Hub) -> Corner:
+    """The units of the corner and the test form, in ``hub``'s database."""
     seeded = Corner(hub)
     with hub.db.session() as session:
         for era, units, start, end in (("legacy", LEGACY, None, LEGACY_END),

@@ -53,12 +53,12 @@ def test_the_on_time_rate_is_published_as_observations(corner: Corner) -> None:
             .join(AdminUnit, AdminUnit.id == Observation.unit_id)
         ).all()
     published = {(metric, unit): value for metric, unit, value, *_ in rows}
+    submitted = {"23281": 1.0, "23284": 1.0, "23287": 0.0, "23341": 0.0, "23353": 0.0}
+    on_time = {"23281": 1.0, "23284": 0.0, "23287": 0.0, "23341": 0.0, "23353": 0.0}
     assert published == {  # the districts and the province are not due yet on 19 March
-        ("report_forms_due", "23281"): 1.0, ("report_forms_on_time", "23281"): 1.0,
-        ("report_forms_due", "23284"): 1.0, ("report_forms_on_time", "23284"): 0.0,
-        ("report_forms_due", "23287"): 1.0, ("report_forms_on_time", "23287"): 0.0,
-        ("report_forms_due", "23341"): 1.0, ("report_forms_on_time", "23341"): 0.0,
-        ("report_forms_due", "23353"): 1.0, ("report_forms_on_time", "23353"): 0.0,
+        **{("report_forms_due", unit): 1.0 for unit in on_time},
+        **{("report_forms_on_time", unit): value for unit, value in on_time.items()},
+        **{("report_forms_submitted", unit): value for unit, value in submitted.items()},
     }
     assert {(dims["form"], calendar, period) for *_, dims, calendar, period in rows} == {
         ("TEST-01", "ND09", MARCH)

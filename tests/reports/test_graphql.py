@@ -197,7 +197,11 @@ def test_compliance_and_the_published_on_time_rate(api: Api, corner: Corner) -> 
     with corner.hub.db.sessions() as session:
         published = session.execute(select(Metric.code, Observation.value).join(
             Metric, Metric.id == Observation.metric_id)).all()
-    assert sorted(published) == [("report_forms_due", 1.0), ("report_forms_on_time", 1.0)]
+    assert sorted(published) == [
+        ("report_forms_due", 1.0),
+        ("report_forms_on_time", 1.0),
+        ("report_forms_submitted", 1.0),
+    ]
     query = """query($within: ID!) { reportingCompliance(template: "TEST-01", period: "2025-03",
         within: $within) { expected due onTime late missing notDue onTimeRate
         units { unit { code } level status timeliness deadline } } }"""
