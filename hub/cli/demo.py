@@ -46,19 +46,20 @@ def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
     with output.progress_bar() as report:
         reports = load_demo_reports(hub, progress=report)
     click.echo(reports.describe())
-    _print_where_to_look(host, port)
+    _print_where_to_look(host, port, reports.queries())
     if serve:
         from hub.cli.serving import serve_hub
 
         serve_hub(hub, host, port, scheduler=False)
 
 
-def _print_where_to_look(host: str, port: int) -> None:
+def _print_where_to_look(host: str, port: int, report_queries: list[str]) -> None:
+    more = "".join(f"  {query}\n" for query in report_queries)
     click.echo(
         f"""
 Open http://{host}:{port}/graphql (GraphiQL) and try:
 
   {{ adminUnits(level: DISTRICT, within: "62", asOf: "2025-01-01") {{ code name }} }}
   {{ connectors {{ id kind lastRun {{ status recordsWritten recordsQuarantined }} }} }}
-"""
+{more}"""
     )

@@ -65,8 +65,8 @@ class DemoReports:
         period = self.last_month
         return [
             f'{{ report(template: "{FORM}", unit: "{self.province}", period: "{period}") '
-            "{ status lowerUnits { unit { name } timeliness included } "
-            "cells { address value display } } }",
+            "{ status lateUnits { name } missingUnits { name } "
+            "lowerUnits { unit { name } timeliness included } cells { address value display } } }",
             f'{{ reportingCompliance(template: "{FORM}", period: "{period}", within: '
             f'"{self.province}") {{ due onTime late missing onTimeRate }} }}',
         ]

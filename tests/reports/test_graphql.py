@@ -216,7 +216,7 @@ def test_compliance_and_the_published_on_time_rate(api: Api, corner: Corner) -> 
         "reportingCompliance", "publishReportingCompliance")
     api.data(publish, within="608")
     with corner.hub.db.sessions() as session:
-        assert len(session.scalars(select(Observation)).all()) == 6  # 3 communes due, 2 each
+        assert len(session.scalars(select(Observation)).all()) == 9  # 3 communes due, 3 each
 
 
 def test_a_template_is_saved_from_json_and_a_bad_one_rejected(api: Api) -> None:
