@@ -9,6 +9,7 @@ half of Phường Quyết Thắng (23287) went into it too (a split, weight 0.5)
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,22 @@ def test_the_api_says_where_the_values_came_from(reformed: Corner) -> None:
     assert report["estimated"] is True
     assert [unit["code"] for unit in report["inheritedFrom"]] == ["23281", "23284", "23287"]
     assert {c["address"]: c["value"] for c in report["cells"]}["E6"] == 34
+
+
+def test_libreoffice_recomputes_an_inheriting_report_to_the_hubs_values(
+    reformed: Corner, tmp_path: Path
+) -> None:
+    from hub.reports.excel_export import report_workbook
+    from tests.reports.spreadsheet import recalculated
+    from tests.reports.test_excel import same
+
+    july, day = "2025-07", date(2025, 7, 14)
+    Desk(reformed.hub).do("save", "23293", july, local(2025, 7, 14), {"D6": 50, "D7": 10})
+    with reformed.hub.db.sessions() as session:
+        located = locate(session, "TEST-01", "23293", july)
+        shown = view(session, located, WorkingDays(), day)
+        content = report_workbook(session, located, WorkingDays(), day)
+    sheet = recalculated(content, tmp_path)["Biểu 01"]
+    assert shown.values["E6"] == 34 and shown.values["G6"] == 89
+    for address, value in shown.values.items():
+        assert same(value, sheet.get(address)), (address, value, sheet.get(address))
