@@ -39,6 +39,9 @@ _ANY_PERIOD_CALL = re.compile(r"(?<![A-Za-z0-9_.])(PREV|LASTYEAR|YTD)\s*\(", re.
 _SHEET_REF = re.compile(rf"'?(PREV|LASTYEAR|YTD)'?!({_REF}(?::{_REF})?)", re.I)
 
 
+_LOCK = threading.RLock()
+"""The engine keeps state while it parses, compiles and runs formulas: one call at a time."""
+
 # The engine (and numpy under it) is imported where first needed: it takes a second to load,
 # and most commands of the hub never compute a form.
 
@@ -107,15 +110,16 @@ def _compile(text: str) -> Formula:
     import formulas
 
     engine_text = to_engine(text)
-    try:
-        tokens, builder = formulas.Parser().ast(engine_text)
-        compiled = builder.compile()
-    except Exception as exc:  # the engine's parse errors carry %-templates, not a message
-        raise FormulaError(f"not a valid formula: {text}") from exc
-    functions = frozenset(
-        token.name.upper() for token in tokens if type(token).__name__ == "Function"
-    )
-    _check_functions(functions)
+    with _LOCK:  # the engine's parser is not thread-safe: two requests parsing at once fail
+        try:
+            tokens, builder = formulas.Parser().ast(engine_text)
+            compiled = builder.compile()
+        except Exception as exc:  # the engine's parse errors carry %-templates, not a message
+            raise FormulaError(f"not a valid formula: {text}") from exc
+        functions = frozenset(
+            token.name.upper() for token in tokens if type(token).__name__ == "Function"
+        )
+        _check_functions(functions)
     inputs = tuple(compiled.inputs)
     alone = len(tokens) == 1 and type(tokens[0]).__name__ == "Range" and len(inputs) == 1
     return Formula(text, engine_text, inputs, functions, compiled, inputs[0] if alone else None)
@@ -132,8 +136,6 @@ def _check_functions(functions: frozenset[str]) -> None:
             raise FormulaError(f"unknown function {name}")
 
 
-_LOCK = threading.Lock()
-"""The engine's compiled functions keep state while they run: one call at a time."""
 
 
 def evaluate(formula: Formula, inputs: dict[str, Any]) -> CellValue:

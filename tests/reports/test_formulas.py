@@ -182,3 +182,35 @@ def test_the_definition_reads_back_unchanged() -> None:
 
 def test_compiled_formulas_are_shared() -> None:
     assert compile_formula("=D5+1") is compile_formula("=D5+1")
+
+
+CONCURRENT_PARSE = """
+import threading
+from hub.reports.store import shipped_forms
+from hub.reports.template import template_from_dict
+form, failures = shipped_forms()[0], []
+def parse():
+    try:
+        template_from_dict(form)
+    except Exception as exc:
+        failures.append(str(exc)[:200])
+threads = [threading.Thread(target=parse) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(failures)
+"""
+
+
+def test_requests_parsing_forms_at_once_in_a_fresh_process_all_succeed() -> None:
+    # The API resolves fields in threads: a report and a compliance in one request both
+    # parse the form. The engine's parser is not thread-safe; the hub serialises it.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_PARSE], capture_output=True, text=True, timeout=300,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout
