@@ -100,7 +100,8 @@ def load_demo_reports(
                             lambda done, total, stage=stage: report(stage, done, total))
         summary.filed[period.id] = filed
     summary.province, summary.last_month = _province_code(hub, communes[0]), current.id
-    _publish(hub, current, communes, today, days)
+    for period in [month for month in months if month is not None]:
+        _publish(hub, period, communes, today, days)
     return summary
 
 
@@ -201,7 +202,7 @@ def _province_code(hub: Hub, commune: str) -> str | None:
 def _publish(
     hub: Hub, period: Period, communes: list[str], today: date, days: WorkingDays
 ) -> None:
-    """Publish the last month's on-time rate of Kon Tum's communes."""
+    """Publish a month's on-time rate of Kon Tum's communes."""
     with hub.db.sessions() as session:
         row, template = load_template(session, FORM)
         located = locate(session, FORM, communes[0], period.id)
