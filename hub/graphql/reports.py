@@ -542,7 +542,8 @@ class ReportMutation:
 
     @strawberry.mutation(
         description="Publish the on-time rate of every unit inside `within` whose report is due "
-        "(metrics report_forms_due and report_forms_on_time)."
+        "(metrics report_forms_due, report_forms_on_time and report_forms_submitted); the "
+        "scheduler's daily job does it by itself."
     )
     async def publish_reporting_compliance(
         self, info: Info, template: strawberry.ID, period: str, within: strawberry.ID

@@ -8,12 +8,16 @@ The modules, each with one job:
   LASTYEAR and YTD; :mod:`~hub.reports.graph` — their dependencies and order;
   :mod:`~hub.reports.sheet` — computing every cell of a form;
 - :mod:`~hub.reports.schedule` — periods around a report, opening days, working-day deadlines;
+  :mod:`~hub.reports.holidays` — Vietnam's public holidays, bundled with their sources;
 - :mod:`~hub.reports.rollup`, :mod:`~hub.reports.metric_cells` — values from lower units'
-  reports and from metrics; :mod:`~hub.reports.assemble` — a report put together;
+  reports and from metrics; :mod:`~hub.reports.predecessors` — other periods' values across
+  the 2025 reform, from the units a new one was made of; :mod:`~hub.reports.assemble` — a
+  report put together;
 - :mod:`~hub.reports.workflow` — save, submit, approve, return, reopen, and the history;
   :mod:`~hub.reports.principal` — who may do what;
 - :mod:`~hub.reports.timeliness`, :mod:`~hub.reports.compliance` — on time, late, missing;
-  the on-time rate as a metric (:mod:`~hub.reports.definitions`);
+  the on-time rate as a metric (:mod:`~hub.reports.definitions`), kept current by the
+  scheduler's daily job (:mod:`~hub.reports.publishing`);
 - :mod:`~hub.reports.excel_import`, :mod:`~hub.reports.excel_export` — workbooks in and out;
   :mod:`~hub.reports.http` — their HTTP endpoints;
 - :mod:`~hub.reports.cells` — addresses and values; :mod:`~hub.reports.errors` — what goes
