@@ -53,8 +53,8 @@ def vietnam_working_days() -> WorkingDays:
 def working_days(settings: Any) -> WorkingDays:
     """A deployment's working days, from its config's ``[reports]`` table.
 
-    The bundled public holidays (unless ``public_holidays = false``), plus ``holidays``, less
-    the weekend days worked instead (``workdays``).
+    Monday to Friday less the bundled public holidays (unless ``public_holidays = false``) and
+    the ``holidays`` listed, plus the weekend days worked in their place (``workdays``).
     """
     reports = getattr(settings, "reports", None)
     if reports is None:

@@ -15,13 +15,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, text
 
 from hub.connectors.locks import advisory_key
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.model import ConnectorRow
 from hub.scheduler.streams import StreamSupervisor
+from hub.scheduler.triggers import make_trigger
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -112,7 +112,7 @@ class HubScheduler:
             return
         self.scheduler.add_job(
             self.publish_compliance,
-            CronTrigger.from_crontab(schedule, timezone=TIMEZONE),
+            make_trigger(schedule, None, TIMEZONE),
             id=JOB_ID,
             max_instances=1,
             coalesce=True,
