@@ -167,3 +167,17 @@ def test_libreoffice_recomputes_an_inheriting_report_to_the_hubs_values(
     assert shown.values["E6"] == 34 and shown.values["G6"] == 89
     for address, value in shown.values.items():
         assert same(value, sheet.get(address)), (address, value, sheet.get(address))
+
+
+def test_a_new_province_reads_the_merged_provinces_roll_up(reformed: Corner) -> None:
+    # Approved June reports roll up: Quang Trung into Kon Tum city, the city into Kon Tum (62).
+    desk = Desk(reformed.hub)
+    desk.do("approve", "23281", "2025-06", local(2025, 6, 17))
+    desk.do("approve", "23284", "2025-06", local(2025, 6, 17))
+    file_report(reformed.hub, "608", "2025-06", {}, local(2025, 6, 18), local(2025, 6, 19))
+    with reformed.hub.db.sessions() as session:
+        other = other_periods(session, locate(session, "TEST-01", "51", "2025-07"))
+    # Quảng Ngãi (51) of 1 July 2025 was made of Kon Tum (62) whole: 62's June report as it is.
+    assert other.previous["D6"] == 10 + 20  # the approved communes of the approved district
+    assert other.previous["D7"] == 4 + 6
+    assert not other.estimated
