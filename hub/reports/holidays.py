@@ -3,7 +3,7 @@
 Report deadlines count working days (Monday to Friday) and skip these days. Each year's days
 off are fixed by the Labour Code 2019 (art. 112: New Year's Day 1 January, five days of Tết,
 the Hùng Kings' day 10/3 of the lunar calendar, 30 April, 1 May, 2 September and a day next to
-it; a holiday on a weekly day off is taken on the next working day) and, for Tết and the long
+it; art. 111(3): a holiday on a weekly day off is taken on the next working day) and, for Tết and the long
 weekends, by the Prime Minister's decision each autumn. The bundled list holds the weekdays off
 announced for officials and public employees:
 
@@ -18,10 +18,14 @@ announced for officials and public employees:
   Lunar New Year holiday in 2026", 14 October 2025,
   https://en.baochinhphu.vn/prime-minister-approves-9-day-lunar-new-year-holiday-in-2026-111251014090102864.htm;
   SGGP, https://en.sggp.org.vn/prime-minister-approves-9-day-tet-break-for-2026-post120979.html);
-  New Year's Day, 30 April, 1 May and the Hùng Kings' day (Sunday 26 April, so Monday 27
-  April off) by the Labour Code.
+  New Year's Day, 30 April, 1 May and the Hùng Kings' day (10/3 of the lunar calendar is
+  Sunday 26 April, so Monday 27 April is off: Thanh Niên, 23 February 2026,
+  https://thanhnien.vn/gio-to-hung-vuong-304-15-quoc-khanh-29-nam-2026-duoc-nghi-may-ngay-185260223083506397.htm)
+  by the Labour Code.
 
-Later years, make-up working Saturdays and local days off come from the configuration
+Later years, make-up working Saturdays (the extra National Day 2026 weekday is one day more
+than the Labour Code's two, so one Saturday may be worked instead: list it in ``workdays``
+once announced) and local days off come from the configuration
 (``[reports] holidays`` and ``workdays``; ``public_holidays = false`` drops this list).
 """
 
