@@ -3,9 +3,9 @@
 Report deadlines count working days (Monday to Friday) and skip these days. Each year's days
 off are fixed by the Labour Code 2019 (art. 112: New Year's Day 1 January, five days of Tết,
 the Hùng Kings' day 10/3 of the lunar calendar, 30 April, 1 May, 2 September and a day next to
-it; art. 111(3): a holiday on a weekly day off is taken on the next working day) and, for Tết and the long
-weekends, by the Prime Minister's decision each autumn. The bundled list holds the weekdays off
-announced for officials and public employees:
+it; art. 111(3): a holiday on a weekly day off is taken on the next working day) and, for Tết
+and the long weekends, by the Prime Minister's decision each autumn. The bundled list holds the
+weekdays off announced for officials and public employees:
 
 - 2025: Tết 27–31 January, 30 April – 2 May, 1–2 September — the Government Office's letter
   8726/VPCP-KGVX of 26 November 2024 (Viet Nam News, "PM approves proposal for 9-day
