@@ -136,8 +136,6 @@ def _check_functions(functions: frozenset[str]) -> None:
             raise FormulaError(f"unknown function {name}")
 
 
-
-
 def evaluate(formula: Formula, inputs: dict[str, Any]) -> CellValue:
     """The formula's value, given a value (or a 2-D grid, for a range) for each input.
 
