@@ -69,7 +69,11 @@ class Normaliser:
             period = parse_period(record.period, record.calendar)
         except (PeriodError, ValueError) as exc:
             return self.reject(record, f"period: {exc}")
+        # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
+        # 15 June, before the communes of the 2025 map existed, and ends after.
         unit_id = self.units.place(record.unit, period.start)
+        if unit_id is None and period.end != period.start:
+            unit_id = self.units.place(record.unit, period.end)
         if unit_id is None:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
