@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,6 +62,12 @@ class IndicatorInfo:
     factor: float
 
     @property
+    def definition(self) -> tuple[str, str, str | None, float]:
+        """What it computes, as plain values (its parsed expressions compare by identity)."""
+        denominator = self.denominator.text if self.denominator else None
+        return (self.code, self.numerator.text, denominator, self.factor)
+
+    @property
     def metric_codes(self) -> list[str]:
         names = set(self.numerator.names)
         if self.denominator is not None:
@@ -75,6 +82,8 @@ class RollupState:
     signature: str
     period_kinds: frozenset[str]
     levels: frozenset[str]
+    updated_at: datetime | None = None
+    """When they last changed: any write that touches them moves it."""
 
 
 def metrics_by_id(session: Session, ids: Iterable[int]) -> dict[int, MetricInfo]:
@@ -105,7 +114,10 @@ def rollup_states(session: Session, ids: Iterable[int]) -> dict[int, RollupState
     query = select(RollupMetric).where(RollupMetric.metric_id.in_(sorted(set(ids))))
     return {
         row.metric_id: RollupState(
-            row.signature, frozenset(row.period_kinds or ()), frozenset(row.levels or ())
+            row.signature,
+            frozenset(row.period_kinds or ()),
+            frozenset(row.levels or ()),
+            row.updated_at,
         )
         for row in session.scalars(query)
     }

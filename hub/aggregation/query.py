@@ -7,6 +7,7 @@ read. When a metric's roll-ups no longer follow its definition or the units (see
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from hub.aggregation.errors import AggregationError
 from hub.aggregation.expressions import DAYS
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.rebuild import bring_current, is_current
+from hub.aggregation.remembered import remembered_answers
 from hub.aggregation.request import AggregateRequest, AggregateValue, Limits
 from hub.aggregation.targets import target_units
 from hub.model import AdminUnit
@@ -54,12 +56,18 @@ def aggregate(
 ) -> list[AggregateValue]:
     """Answer ``request``; AggregationError names the argument that cannot be answered."""
     limits = limits or Limits()
+    remembered = remembered_answers(db.engine)
     with db.sessions() as session:
         hierarchy = Hierarchy.current(session)
         plan = make_plan(session, hierarchy, request, limits)
         states = rollup_states(session, [metric.id for metric in plan.metrics])
         if all(is_current(m, states.get(m.id), hierarchy) for m in plan.metrics):
-            return answer(session, plan, hierarchy, states)
+            key = _answer_key(plan, limits, hierarchy, states)
+            found = remembered.get(key)
+            if found is None:
+                found = answer(session, plan, hierarchy, states)
+                remembered.put(key, found)
+            return list(found)
     with db.session() as session:  # rarely: a definition or the units changed
         bring_current(session, [metric.id for metric in plan.metrics])
     with db.sessions() as session:
@@ -113,6 +121,15 @@ def answer(
     else:
         combined = answers[plan.metrics[0].code]
     return _values(plan, combined, by)
+
+
+def _answer_key(
+    plan: Plan, limits: Limits, hierarchy: Hierarchy, states: dict[int, RollupState]
+) -> Hashable:
+    """Everything an answer depends on (see :mod:`remembered`)."""
+    indicator = plan.indicator.definition if plan.indicator else None
+    metrics = tuple((metric, states.get(metric.id)) for metric in plan.metrics)
+    return (plan.request, plan.as_of, limits, hierarchy.version, indicator, metrics)
 
 
 def _subject(session: Session, code: str) -> tuple[list[MetricInfo], IndicatorInfo | None]:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
 from hub import __version__
 from hub.cli import output
@@ -15,7 +16,10 @@ from hub.config import load_settings
 from hub.core import Hub
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), envvar="IOCHUB_CONFIG",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="IOCHUB_CONFIG",
     help="The TOML configuration file (default: $IOCHUB_CONFIG, else built-in defaults).",
 )
 
@@ -134,6 +138,37 @@ def import_(file: Path, source: str, config_path: str | None) -> None:
     raise SystemExit(output.run_exit_code(run))
 
 
+@main.group()
+def rollups() -> None:
+    """The roll-ups that answer `aggregate` queries."""
+
+
+@rollups.command("rebuild")
+@click.argument("metrics", nargs=-1)
+@config_option
+def rollups_rebuild(metrics: tuple[str, ...], config_path: str | None) -> None:
+    """Build the roll-ups of METRICS (every metric when none is given) again from the data.
+
+    Needed only after observations or units were changed by other means than the hub
+    (an SQL script, units corrected in place); the hub keeps them up to date otherwise.
+    """
+    from hub.aggregation import rebuild
+    from hub.model import Metric
+
+    hub = open_hub(config_path)
+    with hub.db.session() as session:
+        if metrics:
+            known = set(session.scalars(select(Metric.code)))
+            unknown = sorted(set(metrics) - known)
+            if unknown:
+                raise UserError(
+                    f"unknown metric(s) {', '.join(unknown)} (see `iochub plugins` and the "
+                    "config's [metrics.*] for the codes)"
+                )
+        rebuilt = rebuild(session, metrics or None)
+    click.echo(f"roll-ups rebuilt for {len(rebuilt)} metric(s)")
+
+
 @main.command()
 @config_option
 @click.option("--host", default=None, help="Interface to listen on (default from config).")
@@ -146,8 +181,14 @@ def serve(config_path: str | None, host: str | None, port: int | None) -> None:
 
 
 @main.command()
-@click.option("--database", "database_path", default="iochub-demo.db", show_default=True,
-              type=click.Path(dir_okay=False), help="The SQLite file (made anew).")
+@click.option(
+    "--database",
+    "database_path",
+    default="iochub-demo.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The SQLite file (made anew).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Load everything, print the summary, and stop.")

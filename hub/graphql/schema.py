@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -65,13 +69,41 @@ def build_schema(server: ServerSettings) -> strawberry.Schema:
     )
 
 
+class DocumentCache(ParserCache):
+    """Strawberry's parser cache, leaving a document that does not parse to the usual path.
+
+    Raised from the cache, a syntax error would skip the handling that gives it its code;
+    not cached, the document is parsed again by strawberry, which reports it as usual.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query:
+            with suppress(GraphQLError):
+                context.graphql_document = self.cached_parse_document(
+                    context.query, **context.parse_options
+                )
+        yield
+
+
 def extensions(server: ServerSettings) -> list[Callable[[], SchemaExtension]]:
-    """A fresh instance of each extension per request (a factory each)."""
+    """A fresh instance of each extension per request (a factory each).
+
+    The caches keep the parsed and validated form of the last documents seen: a dashboard
+    sends the same few queries over and over, and validating one costs more than answering
+    it. The validation cache is keyed by the validation rules too, so the limiters' rules are
+    made once here rather than anew by each request's limiter.
+    """
+    limits = [
+        *QueryDepthLimiter(max_depth=server.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=server.max_aliases).validation_rules,
+    ]
     found: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
-        partial(QueryDepthLimiter, max_depth=server.max_depth),
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=server.max_aliases),
+        partial(DocumentCache, maxsize=256),
+        partial(AddValidationRules, limits),
+        partial(ValidationCache, maxsize=256),
     ]
     if not server.introspection:
         found.append(DisableIntrospection)

@@ -20,34 +20,65 @@ CHECKPOINT_EVERY = 50_000
 def read_long_csv(path: Path) -> Iterator[Item]:
     """Observations from the file, a BadRecord for each row that is malformed."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             raise PermanentSourceError(
                 f"{path.name}: missing column(s) {', '.join(missing)} "
                 f"(a long-format CSV has {', '.join(REQUIRED)}, then one column per disaggregation)"
             )
-        dims = [name for name in header if name not in (*REQUIRED, "calendar")]
+        columns = _Columns(header)
         for line, row in enumerate(reader, start=2):
-            yield _observation(row, dims, f"{path.name} line {line}")
+            yield _observation(row, columns, f"{path.name} line {line}")
             if line % CHECKPOINT_EVERY == 0:
                 yield Checkpoint({"file": path.name, "line": line})
 
 
-def _observation(row: dict[str, str | None], dims: list[str], place: str) -> Item:
-    if None in row:  # more cells than the header has columns
-        return BadRecord("the row has more cells than the header", row, place)
-    values = {key.strip(): (value or "").strip() for key, value in row.items()}
-    empty = [name for name in ("metric", "unit", "period") if not values.get(name)]
+class _Columns:
+    """Where each column of the header is."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.names = header
+        self.metric, self.unit, self.period, self.value = (header.index(n) for n in REQUIRED)
+        self.calendar = header.index("calendar") if "calendar" in header else None
+        self.dims = [
+            (name, index)
+            for index, name in enumerate(header)
+            if name not in (*REQUIRED, "calendar")
+        ]
+
+
+def _observation(row: list[str], columns: _Columns, place: str) -> Item:
+    if len(row) > len(columns.names):
+        return BadRecord("the row has more cells than the header", _as_dict(row, columns), place)
+    row = [cell.strip() for cell in row] + [""] * (len(columns.names) - len(row))
+    empty = [
+        name
+        for name, index in (
+            ("metric", columns.metric),
+            ("unit", columns.unit),
+            ("period", columns.period),
+        )
+        if not row[index]
+    ]
     if empty:
-        return BadRecord(f"empty {', '.join(empty)}", values, place)
+        return BadRecord(f"empty {', '.join(empty)}", _as_dict(row, columns), place)
+    calendar = row[columns.calendar] if columns.calendar is not None else ""
     return Observation(
-        metric=values["metric"],
-        unit=values["unit"],
-        period=values["period"],
-        value=values["value"],
-        dims={name: values[name] for name in dims if values.get(name)},
-        calendar=values.get("calendar") or "GREGORIAN",
+        metric=row[columns.metric],
+        unit=row[columns.unit],
+        period=row[columns.period],
+        value=row[columns.value],
+        dims={name: row[index] for name, index in columns.dims if row[index]},
+        calendar=calendar or "GREGORIAN",
         place=place,
     )
+
+
+def _as_dict(row: list[str], columns: _Columns) -> dict[str, str]:
+    """A malformed row as it came, by column name (extra cells under ``extra``)."""
+    found = dict(zip(columns.names, row, strict=False))
+    if len(row) > len(columns.names):
+        found["extra"] = ",".join(row[len(columns.names) :])
+    return found

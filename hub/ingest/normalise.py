@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from hub.periods import PeriodError, parse_period
 from hub.units.queries import UnitResolver
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+
 
 @dataclasses.dataclass(frozen=True)
 class Rejection:
@@ -67,7 +69,11 @@ class Normaliser:
             period = parse_period(record.period, record.calendar)
         except (PeriodError, ValueError) as exc:
             return self.reject(record, f"period: {exc}")
+        # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
+        # 15 June, before the communes of the 2025 map existed, and ends after.
         unit_id = self.units.place(record.unit, period.start)
+        if unit_id is None and period.end != period.start:
+            unit_id = self.units.place(record.unit, period.end)
         if unit_id is None:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
@@ -208,13 +214,40 @@ def _key_problem(record: records.Record) -> str | None:
 
 
 def _without_nul(record: records.Record) -> records.Record:
-    """The record with NUL characters taken out of its text (PostgreSQL refuses them)."""
-    changes = {
-        f.name: json_safe(getattr(record, f.name))
-        for f in dataclasses.fields(record)
-        if isinstance(getattr(record, f.name), str | dict)
-    }
-    return dataclasses.replace(record, **changes)
+    """The record with NUL characters taken out of its text (PostgreSQL refuses them).
+
+    Most records hold none, and are returned as they are without being copied.
+    """
+    changes: dict[str, Any] = {}
+    for name in _text_fields(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, str) and "\x00" in value:
+            changes[name] = value.replace("\x00", "")
+        elif isinstance(value, dict) and not _plain_and_clean(value):
+            changes[name] = json_safe(value)
+    return dataclasses.replace(record, **changes) if changes else record
+
+
+@cache
+def _text_fields(record_type: type) -> tuple[str, ...]:
+    """The fields of a record type that may hold text (strings or dictionaries)."""
+    return tuple(field.name for field in dataclasses.fields(record_type))
+
+
+def _plain_and_clean(mapping: dict[Any, Any]) -> bool:
+    """Whether a dictionary is flat JSON already, with no NUL in any text: nothing to do."""
+    for key, value in mapping.items():
+        if not isinstance(key, str) or "\x00" in key:
+            return False
+        if isinstance(value, str):
+            if "\x00" in value:
+                return False
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                return False
+        elif value is not None and not isinstance(value, int | bool):
+            return False
+    return True
 
 
 def _number(value: Any) -> tuple[float | None, str | None]:

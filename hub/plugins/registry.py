@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.aggregation.expressions import indicator_problems
 from hub.config.settings import Settings
 from hub.model import EventKind, Indicator, Metric
 from hub.plugins.definitions import (
@@ -42,6 +43,7 @@ class Definitions:
         for code in found.indicators.keys() & found.metrics.keys():
             found.problems.append(f"{code!r} is both a metric and an indicator")
         found._check_event_metrics()
+        found._check_indicators()
         for origin, rule in plugins.alert_rules():
             found._add(found.alert_rules, "alert rule", origin, rule)
         found._apply_config_alerts(settings)
@@ -71,6 +73,21 @@ class Definitions:
 
     def event_kind_definitions(self) -> dict[str, EventKindDefinition]:
         return {code: definition for code, (_, definition) in self.event_kinds.items()}
+
+    def _check_indicators(self) -> None:
+        """Every indicator's numerator and denominator must be arithmetic over metrics."""
+        self.problems.extend(
+            indicator_problems(
+                {
+                    code: (definition.numerator, definition.denominator)
+                    for code, (_, definition) in self.indicators.items()
+                },
+                {
+                    code: definition.aggregation.value
+                    for code, (_, definition) in self.metrics.items()
+                },
+            )
+        )
 
     def _check_event_metrics(self) -> None:
         """Every metric an event kind counts must exist, aggregate, and carry its dims."""
@@ -103,14 +120,19 @@ class Definitions:
             row.name, row.unit, row.sector = d.name, d.unit, d.sector
             row.aggregation, row.disaggregations = str(d.aggregation), list(d.disaggregations)
             row.carry_forward_months, row.description, row.origin = (
-                d.carry_forward_months, d.description, origin,
+                d.carry_forward_months,
+                d.description,
+                origin,
             )
             session.add(row)
         indicators = {i.code: i for i in session.scalars(select(Indicator))}
         for code, (origin, d) in self.indicators.items():
             row = indicators.get(code) or Indicator(code=code)
             row.name, row.numerator, row.denominator, row.factor = (
-                d.name, d.numerator, d.denominator, d.factor,
+                d.name,
+                d.numerator,
+                d.denominator,
+                d.factor,
             )
             row.sector, row.unit, row.description = d.sector, d.unit, d.description
             row.origin = origin
@@ -127,9 +149,14 @@ def _config_metrics(settings: Settings) -> list[tuple[str, MetricDefinition]]:
         (
             CONFIG_ORIGIN,
             MetricDefinition(
-                code=code, name=m.name, sector=m.sector, aggregation=m.aggregation, unit=m.unit,
+                code=code,
+                name=m.name,
+                sector=m.sector,
+                aggregation=m.aggregation,
+                unit=m.unit,
                 disaggregations=tuple(m.disaggregations),
-                carry_forward_months=m.carry_forward_months, description=m.description,
+                carry_forward_months=m.carry_forward_months,
+                description=m.description,
             ),
         )
         for code, m in settings.metrics.items()
@@ -141,8 +168,14 @@ def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinitio
         (
             CONFIG_ORIGIN,
             IndicatorDefinition(
-                code=code, name=i.name, numerator=i.numerator, denominator=i.denominator,
-                factor=i.factor, sector=i.sector, unit=i.unit, description=i.description,
+                code=code,
+                name=i.name,
+                numerator=i.numerator,
+                denominator=i.denominator,
+                factor=i.factor,
+                sector=i.sector,
+                unit=i.unit,
+                description=i.description,
             ),
         )
         for code, i in settings.indicators.items()

@@ -66,6 +66,8 @@ class UnitResolver:
         for code, valid_from, valid_to, unit_id, level in session.execute(query):
             self._spans[code].append(UnitSpan(valid_from, valid_to, unit_id, AdminLevel(level)))
         self._by_id = {span.id: span for spans in self._spans.values() for span in spans}
+        self._placed: dict[tuple[str | int | float, date], int | None] = {}
+        """Codes placed so far: a load places the same few hundred codes again and again."""
         self._located = [
             (unit_id, lat, lon)
             for unit_id, lat, lon in session.execute(
@@ -109,6 +111,12 @@ class UnitResolver:
         that did is followed to the one unit it went into whole (a merge, or a continuation),
         and on, until a unit valid on ``day``. A unit that was split cannot be placed: None.
         """
+        key = (code, day)
+        if key not in self._placed:
+            self._placed[key] = self._place(code, day)
+        return self._placed[key]
+
+    def _place(self, code: str | int | float, day: date) -> int | None:
         found = self.resolve(code, day)
         if found is not None:
             return found
@@ -219,7 +227,8 @@ def _in_order(units: Iterable[AdminUnit]) -> list[AdminUnit]:
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """The great-circle distance between two points (haversine)."""
     dlat, dlon = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(math.radians(lat1)) * math.cos(
-        math.radians(lat2)
-    ) * math.sin(dlon / 2) ** 2
+    a = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * math.sin(dlon / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

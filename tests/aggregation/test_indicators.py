@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -136,3 +138,13 @@ def test_indicator_problems_name_the_indicator_the_part_and_the_name() -> None:
         "indicator 'text': numerator 't' uses 't', which is not aggregated (NONE)",
         "indicator 'typo': denominator 'bedz' uses 'bedz', which no plugin or config defines",
     ]
+
+
+def test_a_config_indicator_over_an_undefined_metric_stops_start_up(
+    make_hub: Callable[..., Hub],
+) -> None:
+    from hub.config import ConfigError
+
+    config = {"indicators": {"occupancy2": {"name": "O", "numerator": "bedz", "factor": 100}}}
+    with pytest.raises(ConfigError, match="numerator 'bedz' uses 'bedz', which no plugin or"):
+        make_hub(config)

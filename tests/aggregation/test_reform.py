@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +227,24 @@ def test_through_graphql_on_todays_map(hub: Hub) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "units: no unit has the code '62' on" in error["message"]
     assert "Tỉnh Kon Tum from the start to 2025-06-30" in error["message"]
+
+
+def test_a_new_commune_reports_the_first_decree_09_month_which_starts_before_it(
+    db_url: str, tmp_path: Path
+) -> None:
+    # The reporting month 2025-07 runs from 15 June to 14 July 2025: it starts before the
+    # communes of the 2025 map existed, and their first report belongs to it.
+    from hub.periods import Calendar
+
+    hub = hub_on(db_url)
+    try:
+        load_units(hub.db, write_subset(tmp_path, {QUANG_NGAI}))
+        new_commune = next(code for code in NEW if code not in REFORM.successors)  # a new code
+        load(hub, [Record("tested", new_commune, "2025-07", 9, calendar="ND09")])
+        (value,) = ask(
+            hub, "tested", "MONTH", "2025-07", "2025-07",
+            calendar=Calendar.ND09, units=[new_commune], as_of=NEW_MAP,
+        )
+        assert (value.value, value.units_reporting) == (9.0, 1)
+    finally:
+        hub.close()

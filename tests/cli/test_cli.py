@@ -114,3 +114,50 @@ def test_usage_mistakes_do_not_print_a_traceback(
 ) -> None:
     result = iochub(*args, config=write_config(tmp_path, db_url))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_rollups_rebuild_restores_what_was_changed_behind_the_hubs_back(
+    tmp_path: Path, db_url: str
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import create_engine, text
+
+    from hub.aggregation import AggregateRequest, aggregate
+    from hub.config import load_settings
+    from hub.core import Hub
+    from hub.periods import PeriodType
+
+    config = write_config(tmp_path, db_url, '[metrics.cases]\nname = "Cases"\nsector = "health"\n')
+    files = [
+        str(p) for p in bundled_unit_files() if "districts" in p.name or "communes_2025" in p.name
+    ]
+    assert iochub("units", "load", *files, config=config).returncode == 0
+    data = tmp_path / "obs.csv"
+    data.write_text("metric,unit,period,value\ncases,608,2024-01,5\ncases,608,2024-02,7\n")
+    assert iochub("import", str(data), config=config).returncode == 0
+    engine = create_engine(db_url)
+    with engine.begin() as connection:  # a correction made by hand, in SQL
+        connection.execute(text("UPDATE observations SET value = 100 WHERE period = '2024-02'"))
+    engine.dispose()
+
+    result = iochub("rollups", "rebuild", "cases", config=config)
+    assert result.returncode == 0, result.stderr
+    assert "roll-ups rebuilt for 1 metric(s)" in result.stdout
+    hub = Hub.create(load_settings(str(config)))
+    try:
+        request = AggregateRequest(
+            "cases",
+            PeriodType.QUARTER,
+            "2024-Q1",
+            "2024-Q1",
+            units=("608",),
+            as_of=date(2024, 6, 1),
+        )
+        assert [value.value for value in aggregate(hub.db, request)] == [105.0]
+    finally:
+        hub.close()
+
+    unknown = iochub("rollups", "rebuild", "cases", "nope", config=config)
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "unknown metric(s) nope" in unknown.stderr

@@ -32,8 +32,11 @@ class StaticConnector(Connector):
         unit = self.config.unit  # type: ignore[attr-defined]
         for number in (1, 2):
             yield Event(
-                kind="test.incident", source_id=f"static-{number}", unit=unit,
-                occurred_at=datetime(2025, 8, number, 3, 0, tzinfo=UTC), severity=number,
+                kind="test.incident",
+                source_id=f"static-{number}",
+                unit=unit,
+                occurred_at=datetime(2025, 8, number, 3, 0, tzinfo=UTC),
+                severity=number,
             )
         yield BadRecord(reason="no date", payload={"line": 3}, place="line 3")
         yield Checkpoint({"done": True})
@@ -50,6 +53,7 @@ def register_metrics() -> list[MetricDefinition]:
         MetricDefinition("beds", "Hospital beds", "health", Aggregation.LAST, unit="beds"),
         MetricDefinition("cases", "Dengue cases", "health", disaggregations=("sex", "age")),
         MetricDefinition("pupils", "Pupils enrolled", "education", Aggregation.LAST),
+        MetricDefinition("inpatient_days", "Inpatient days", "hospital", unit="days"),
     ]
 
 
