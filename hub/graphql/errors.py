@@ -23,7 +23,10 @@ from strawberry.extensions import SchemaExtension
 log = logging.getLogger(__name__)
 
 CODES = frozenset(
-    {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
+    {
+        "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT",
+        "RATE_LIMITED", "INTERNAL",
+    }
 )
 
 
@@ -51,6 +54,12 @@ class BadUserInput(ApiError):
 
 class Conflict(ApiError):
     code = "CONFLICT"
+
+
+class RateLimitExceeded(ApiError):
+    """More requests a minute than ``[auth] rate_limit`` allows the caller."""
+
+    code = "RATE_LIMITED"
 
 
 class ErrorCodes(SchemaExtension):
