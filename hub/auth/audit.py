@@ -33,9 +33,14 @@ def record(
 ) -> AuditEntry:
     """Add the audit row of one mutation to the session's transaction."""
     entry = AuditEntry(
-        at=utcnow(), actor=principal.name[:200], role=principal.role.value,
-        via=principal.via[:60], action=action[:100], target=summarised(target),
-        client=(client or None) and client[:100], outcome=outcome[:30],
+        at=utcnow(),
+        actor=principal.name[:200],
+        role=principal.role.value,
+        via=principal.via[:60],
+        action=action[:100],
+        target=summarised(target),
+        client=(client or None) and client[:100],
+        outcome=outcome[:30],
     )
     session.add(entry)
     return entry

@@ -49,9 +49,13 @@ class JwtVerifier:
             if key is None:
                 raise InvalidToken("the JWT is signed with a key this hub does not know")
             claims = pyjwt.decode(
-                token, key=key, algorithms=self.settings.jwt_algorithms,
-                audience=self.settings.jwt_audience, issuer=self.settings.jwt_issuer,
-                leeway=LEEWAY_SECONDS, options={"require": ["exp", "iss", "aud"]},
+                token,
+                key=key,
+                algorithms=self.settings.jwt_algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
             )
         except pyjwt.ExpiredSignatureError:
             raise InvalidToken("the JWT has expired") from None
@@ -66,7 +70,8 @@ class JwtVerifier:
             raise InvalidToken(f"the JWT names nobody (no {s.jwt_name_claim!r} or 'sub' claim)")
         try:
             return Principal(
-                name=name, role=parse_role(str(claims.get(s.jwt_role_claim, ""))),
+                name=name,
+                role=parse_role(str(claims.get(s.jwt_role_claim, ""))),
                 units=_strings(claims.get(s.jwt_units_claim)),
                 sectors=_strings(claims.get(s.jwt_sectors_claim)),
                 purpose=claims.get("purpose") if isinstance(claims.get("purpose"), str) else None,
@@ -105,9 +110,7 @@ def _read_key_file(path: Path) -> dict[str | None, Any]:
     if text.lstrip().startswith("{"):
         try:
             document = json.loads(text)
-            return {
-                jwk.get("kid"): pyjwt.PyJWK(jwk).key for jwk in document.get("keys", [])
-            }
+            return {jwk.get("kid"): pyjwt.PyJWK(jwk).key for jwk in document.get("keys", [])}
         except (ValueError, pyjwt.PyJWTError) as exc:
             raise ConfigError([f"auth.jwt_key_file: {path} is not a usable JWKS ({exc})"]) from None
     return {None: text}

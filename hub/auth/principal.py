@@ -50,15 +50,21 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.LEADER: frozenset(
         {
-            Action.READ_REPORTS, Action.REVIEW_REPORTS, Action.PUBLISH_COMPLIANCE,
-            Action.ACKNOWLEDGE_ALERTS, Action.READ_CONNECTORS,
+            Action.READ_REPORTS,
+            Action.REVIEW_REPORTS,
+            Action.PUBLISH_COMPLIANCE,
+            Action.ACKNOWLEDGE_ALERTS,
+            Action.READ_CONNECTORS,
         }
     ),
     Role.SECTOR_OFFICER: frozenset({Action.ACKNOWLEDGE_ALERTS, Action.READ_CONNECTORS}),
     Role.UNIT_OFFICER: frozenset(
         {
-            Action.READ_REPORTS, Action.FILE_REPORTS, Action.REVIEW_REPORTS,
-            Action.PUBLISH_COMPLIANCE, Action.ACKNOWLEDGE_ALERTS,
+            Action.READ_REPORTS,
+            Action.FILE_REPORTS,
+            Action.REVIEW_REPORTS,
+            Action.PUBLISH_COMPLIANCE,
+            Action.ACKNOWLEDGE_ALERTS,
         }
     ),
     Role.SERVICE: frozenset({Action.READ_REPORTS}),

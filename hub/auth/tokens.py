@@ -68,9 +68,14 @@ def issue_token(
         _require_current_unit(session, code, moment)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
-        name=name.strip(), role=role.value, units=list(units),
-        sectors=sorted({sector.strip() for sector in sectors}), purpose=purpose,
-        prefix=secret[:SHOWN_PREFIX], secret_hash=hash_secret(secret), created_at=moment,
+        name=name.strip(),
+        role=role.value,
+        units=list(units),
+        sectors=sorted({sector.strip() for sector in sectors}),
+        purpose=purpose,
+        prefix=secret[:SHOWN_PREFIX],
+        secret_hash=hash_secret(secret),
+        created_at=moment,
         expires_at=moment + timedelta(days=days),
     )
     session.add(row)
@@ -113,8 +118,12 @@ def principal_of_token(session: Session, secret: str, now: datetime | None = Non
     if row.last_used_at is None or moment - row.last_used_at > LAST_USED_PRECISION:
         row.last_used_at = moment
     return Principal(
-        name=row.name, role=Role(row.role), units=tuple(row.units), sectors=tuple(row.sectors),
-        purpose=row.purpose, via=f"token:{row.id}",
+        name=row.name,
+        role=Role(row.role),
+        units=tuple(row.units),
+        sectors=tuple(row.sectors),
+        purpose=row.purpose,
+        via=f"token:{row.id}",
     )
 
 

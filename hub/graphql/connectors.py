@@ -231,7 +231,9 @@ class ConnectorMutation:
             await audit_refusal(info, principal, "setConnectorEnabled", target, NotFound.code)
             raise NotFound(str(exc)) from exc
         row = await audited_write(
-            info, "setConnectorEnabled", target,
+            info,
+            "setConnectorEnabled",
+            target,
             lambda session: override_enabled(session, id, enabled),
         )
         return Connector.from_row(row, hub)

@@ -55,9 +55,7 @@ class Feeds:
         return cls(events=Feed(db, model.Event), alerts=Feed(db, model.Alert))
 
 
-def context_getter(
-    hub: Hub, authenticator: Authenticator
-) -> Callable[[], Awaitable[HubContext]]:
+def context_getter(hub: Hub, authenticator: Authenticator) -> Callable[[], Awaitable[HubContext]]:
     """The function the GraphQL controller calls to make each request's context."""
     feeds = Feeds.create(hub.db)
 
@@ -65,8 +63,11 @@ def context_getter(
         day = today()
         access = Access(hub, authenticator, day)
         return HubContext(
-            hub=hub, loaders=Loaders.create(hub.db, access.current_scope), today=day,
-            feeds=feeds, access=access,
+            hub=hub,
+            loaders=Loaders.create(hub.db, access.current_scope),
+            today=day,
+            feeds=feeds,
+            access=access,
         )
 
     return get_context

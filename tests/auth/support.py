@@ -31,11 +31,19 @@ def mint(
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     with hub.db.session() as session:
-        session.add(ApiToken(
-            name=name, role=role.value, units=list(units), sectors=list(sectors),
-            prefix=secret[:SHOWN_PREFIX], secret_hash=hash_secret(secret), created_at=now,
-            expires_at=now + timedelta(days=days), revoked_at=now if revoked else None,
-        ))
+        session.add(
+            ApiToken(
+                name=name,
+                role=role.value,
+                units=list(units),
+                sectors=list(sectors),
+                prefix=secret[:SHOWN_PREFIX],
+                secret_hash=hash_secret(secret),
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+                revoked_at=now if revoked else None,
+            )
+        )
     return secret
 
 
