@@ -72,6 +72,7 @@ PRINCIPALS = [
     Who("leader", "leader"),
     Who("health officer", "sector_officer", sectors=("health",)),
     Who("security+feedback officer", "sector_officer", sectors=("security", "feedback")),
+    Who("traffic officer", "sector_officer", sectors=("traffic",)),
     Who("Phường Kon Tum officer", "unit_officer", units=("23293",)),
     Who("Xã Đăk Pék officer", "unit_officer", units=("23341",)),
     Who("Quảng Ngãi officer", "unit_officer", units=("51",)),
