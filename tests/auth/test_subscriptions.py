@@ -1,0 +1,160 @@
+"""Subscriptions over a real WebSocket: each principal receives only the events of its scope."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.sync.client import ClientConnection, connect
+
+from hub.graphql.app import create_app
+from hub.model import Event
+from tests.auth.conftest import PRINCIPALS, UnitKey, Who, World, sees_sector, sees_unit
+
+SUBSCRIPTION = "subscription { events { sourceId } }"
+SUBSCRIBERS = [
+    w
+    for w in PRINCIPALS
+    if w.label
+    in {
+        "leader",
+        "security+feedback officer",
+        "Phường Kon Tum officer",
+        "Quảng Ngãi officer",
+        "Phường Ba Đình officer",
+    }
+]
+NEW_EVENTS: list[tuple[UnitKey | None, str]] = [
+    (("23293", "new"), "health"),
+    (("23281", "legacy"), "security"),
+    (("23341", "new"), "feedback"),
+    (("00004", "new"), "security"),
+    (("00097", "new"), "health"),
+    (("62", "legacy"), "feedback"),
+    (None, "security"),
+]
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(world.hub), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        if not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        threading.Event().wait(0.05)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    running.should_exit = True
+    thread.join(10)
+
+
+def store(world: World, source_id: str, unit: UnitKey | None, sector: str) -> None:
+    with world.hub.db.session() as session:
+        session.add(
+            Event(
+                sector=sector,
+                kind="test",
+                title=source_id,
+                occurred_at=datetime.now(UTC),
+                unit_id=world.seed.units[unit] if unit else None,
+                attributes={},
+                source="live",
+                source_id=source_id,
+            )
+        )
+
+
+@contextlib.contextmanager
+def subscribe(url: str, init: dict[str, Any]) -> Iterator[ClientConnection]:
+    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10) as client:
+        start(client, init)
+        yield client
+
+
+def start(client: ClientConnection, init: dict[str, Any]) -> None:
+    client.send(json.dumps({"type": "connection_init", "payload": init}))
+    assert json.loads(client.recv(10))["type"] == "connection_ack"
+    client.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
+    return client
+
+
+def warm_unit_for(who: Who) -> tuple[UnitKey, str]:
+    """An event every subscriber of this kind sees: in its own territory, of its sector."""
+    unit = {
+        "Phường Kon Tum officer": ("23293", "new"),
+        "Quảng Ngãi officer": ("23293", "new"),
+        "Phường Ba Đình officer": ("00004", "new"),
+    }.get(who.label, ("23293", "new"))
+    return unit, "security"
+
+
+def test_each_subscriber_gets_only_the_events_of_its_scope(world: World, server: str) -> None:
+    with contextlib.ExitStack() as stack:
+        clients = {
+            who.label: stack.enter_context(
+                subscribe(server, {"Authorization": f"Bearer {world.tokens[who.label]}"})
+            )
+            for who in SUBSCRIBERS
+        }
+        wait_until_listening(world, clients)
+        for number, (unit, sector) in enumerate(NEW_EVENTS):
+            store(world, f"new-{number}", unit, sector)
+        for who in SUBSCRIBERS:
+            store(world, f"end-{who.label}", *warm_unit_for(who))
+        for who in SUBSCRIBERS:
+            got = received_until_end(clients[who.label], who)
+            assert got == {
+                f"new-{number}"
+                for number, (unit, sector) in enumerate(NEW_EVENTS)
+                if sees_unit(who, unit) and sees_sector(who, sector)
+            }, who.label
+
+
+def wait_until_listening(world: World, clients: dict[str, ClientConnection]) -> None:
+    """Store warm-up events until every subscription has received one."""
+    waiting = dict(clients)
+    for attempt in range(40):
+        for who in SUBSCRIBERS:
+            if who.label in waiting:
+                store(world, f"warm-{attempt}-{who.label}", *warm_unit_for(who))
+        for label, client in list(waiting.items()):
+            try:
+                client.recv(0.5)
+                del waiting[label]
+            except TimeoutError:
+                pass
+        if not waiting:
+            return
+    raise AssertionError(f"never listening: {sorted(waiting)}")
+
+
+def received_until_end(client: ClientConnection, who: Who) -> set[str]:
+    got: set[str] = set()
+    while True:
+        message = json.loads(client.recv(30))
+        assert message["type"] == "next", message
+        source_id = message["payload"]["data"]["events"]["sourceId"]
+        if source_id == f"end-{who.label}":
+            return got
+        if source_id.startswith("new-"):
+            got.add(source_id)
+
+
+def test_a_subscription_without_a_token_is_refused(world: World, server: str) -> None:
+    with subscribe(server, {}) as client:
+        message = json.loads(client.recv(10))
+    assert message["type"] == "next" and message["payload"]["data"] is None
+    (error,) = message["payload"]["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
