@@ -6,6 +6,7 @@ import getpass
 from datetime import datetime
 
 import click
+from rich.console import Console
 from rich.table import Table
 
 from hub.auth import audit
@@ -107,7 +108,7 @@ def print_tokens(hub: Hub) -> None:
     if not rows:
         click.echo("no tokens: create one with iochub token create --role ROLE")
         return
-    console.print(table)
+    _show(table)
 
 
 def revoke(hub: Hub, key: str) -> None:
@@ -140,7 +141,12 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
     if not rows:
         click.echo("the audit log is empty")
         return
-    console.print(table)
+    _show(table)
+
+
+def _show(table: Table) -> None:
+    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
+    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
 
 
 def _moment(moment: datetime | None) -> str:
