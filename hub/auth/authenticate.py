@@ -42,7 +42,9 @@ class Authenticator:
         revoked credential; RateLimited past the principal's rate.
         """
         principal = self._identify(authorization)
-        key = principal.via if principal is not ANONYMOUS else f"anonymous:{client}"
+        key = (
+            f"anonymous:{client}" if principal is ANONYMOUS else f"{principal.via}:{principal.name}"
+        )
         if not self.limiter.allow(key):
             raise RateLimited(
                 f"more than {self.settings.rate_limit} requests a minute: slow down and retry"
