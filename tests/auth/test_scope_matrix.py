@@ -289,3 +289,24 @@ def test_reports_are_read_inside_the_territory_only(
             assert "errors" not in body, body
             assert record_of(body["data"]["report"]["unit"]) == unit
             assert_inside(who, body)
+
+
+def test_a_commune_officer_cannot_climb_to_its_neighbours(client: TestClient, world: World) -> None:
+    officer = next(who for who in PRINCIPALS if who.label == "Phường Kon Tum officer")
+    query = """query($code: ID!, $asOf: Date) { adminUnit(code: $code, asOf: $asOf) {
+      code parent { code children { code } } predecessors { code parent { code children { code } } }
+    } }"""
+    today = post(client, query, world.headers(officer), code="23293", asOf=NEW_DAY.isoformat())
+    assert today["data"]["adminUnit"]["parent"] is None  # Quảng Ngãi: above the territory
+    before = today["data"]["adminUnit"]["predecessors"]
+    assert {unit["code"] for unit in before} == {"23281", "23287", "23293"}
+    assert all(unit["parent"] is None for unit in before)  # Thành phố Kon Tum (608): above it
+    merged = post(client, query, world.headers(officer), code="23281", asOf=LEGACY_DAY.isoformat())
+    assert (
+        merged["data"]["adminUnit"]["code"] == "23281"
+        and merged["data"]["adminUnit"]["parent"] is None
+    )
+    neighbour = post(
+        client, query, world.headers(officer), code="23284", asOf=LEGACY_DAY.isoformat()
+    )
+    assert codes(neighbour) == ["FORBIDDEN"]  # Phường Duy Tân became Phường Đăk Cấm, not ours
