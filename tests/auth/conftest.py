@@ -8,6 +8,8 @@ principal's territory from the seed's own tables, independently of hub.auth.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -232,6 +234,25 @@ def world(hub: Hub, seed: Seed) -> World:
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(create_app(world.hub)) as client:
         yield client
+
+
+def for_every_principal(check: Callable[..., None]) -> Callable[..., None]:
+    """A test running ``check(client, world, who, ...)`` for every principal of the matrix,
+    on one seeded world (seeding one per principal would multiply the suite's time)."""
+
+    @functools.wraps(check)
+    def test(client: TestClient, world: World, **params: Any) -> None:
+        for who in PRINCIPALS:
+            try:
+                check(client, world, who, **params)
+            except AssertionError as exc:
+                raise AssertionError(f"as {who.label}: {exc}") from exc
+
+    signature = inspect.signature(check)
+    test.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name != "who"]
+    )
+    return test
 
 
 def post(

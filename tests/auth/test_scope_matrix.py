@@ -23,6 +23,7 @@ from tests.auth.conftest import (
     all_units,
     codes,
     expected_territory,
+    for_every_principal,
     post,
     sees_sector,
     sees_unit,
@@ -49,8 +50,6 @@ AGGREGATE = f"""query($units: [ID!], $within: ID, $level: AdminLevel, $asOf: Dat
 REPORT = f"""query($unit: ID!, $period: String!) {{
   report(template: "KTXH-XA-THANG", unit: $unit, period: $period) {{
     unit {{ {NESTED} }} lowerUnits {{ unit {{ {UNIT} }} }} missingUnits {{ {UNIT} }} }} }}"""
-
-WHO = [pytest.param(who, id=who.label) for who in PRINCIPALS]
 
 
 def record_of(unit: dict[str, Any]) -> UnitKey:
@@ -83,7 +82,7 @@ def valid_on(unit: UnitKey, day: Any) -> bool:
     return unit[0] == "01" or (unit[1] == "legacy") == (day == LEGACY_DAY)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 @pytest.mark.parametrize("day", [LEGACY_DAY, NEW_DAY], ids=["2025", "2026"])
 def test_admin_units_lists_exactly_the_territory_and_nesting_stays_inside(
     client: TestClient, world: World, who: Who, day: Any
@@ -96,7 +95,7 @@ def test_admin_units_lists_exactly_the_territory_and_nesting_stays_inside(
     assert_inside(who, body)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_admin_unit_outside_the_territory_is_forbidden(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -111,7 +110,7 @@ def test_admin_unit_outside_the_territory_is_forbidden(
             assert codes(body) == ["FORBIDDEN"] and body["data"]["adminUnit"] is None
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_events_are_exactly_those_of_the_units_and_sectors(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -126,7 +125,7 @@ def test_events_are_exactly_those_of_the_units_and_sectors(
     assert_inside(who, body)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 @pytest.mark.parametrize(
     ("within", "day"),
     [
@@ -150,7 +149,7 @@ def test_events_within_any_unit_never_leave_the_scope(
     assert_inside(who, body)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_alerts_are_exactly_those_of_the_units_and_sectors(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -178,7 +177,7 @@ AREAS = [
 ]
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 @pytest.mark.parametrize(("area", "day", "unit"), AREAS, ids=[str(a[0]) for a in AREAS])
 def test_aggregates_over_more_than_the_territory_are_refused_not_shrunk(
     client: TestClient,
@@ -210,7 +209,7 @@ def test_aggregates_over_more_than_the_territory_are_refused_not_shrunk(
     assert_inside(who, body)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_an_indicator_of_another_sector_is_refused(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -230,7 +229,7 @@ def test_an_indicator_of_another_sector_is_refused(
         assert_inside(who, body)
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_metrics_and_indicators_are_those_of_the_sectors(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -245,7 +244,7 @@ def test_metrics_and_indicators_are_those_of_the_sectors(
         assert indicator["sector"] is None or sees_sector(who, indicator["sector"])
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_connectors_and_quarantine_by_role_and_sector(
     client: TestClient, world: World, who: Who
 ) -> None:
@@ -277,7 +276,7 @@ REPORTS = [
 ]
 
 
-@pytest.mark.parametrize("who", WHO)
+@for_every_principal
 def test_reports_are_read_inside_the_territory_only(
     client: TestClient, world: World, who: Who
 ) -> None:
