@@ -71,6 +71,8 @@ class AuthSettings(Strict):
             raise ValueError(f"JWT sign-in needs jwt_issuer, jwt_audience and a key: set {missing}")
         if self.jwt_key and self.jwt_key_file:
             raise ValueError("give jwt_key or jwt_key_file, not both")
+        if self.production and not self.required:
+            raise ValueError("production = true needs required = true: every caller signs in")
         return self
 
     @property

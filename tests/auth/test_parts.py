@@ -70,4 +70,6 @@ def test_auth_settings_are_validated_with_every_problem_listed() -> None:
             {"auth": {"jwt_issuer": "i", "jwt_audience": "a", "jwt_key": "k", "jwt_key_file": "f"}},
             {},
         )
+    with pytest.raises(ConfigError, match="production = true needs required = true"):
+        settings_from_dict({"auth": {"production": True, "required": False}}, {})
     assert settings_from_dict({}, {}).auth.required is True
