@@ -36,6 +36,10 @@ def create_token(
     days: int | None,
 ) -> None:
     """Issue a token and print its secret (once) with what it allows."""
+    unknown = sorted(set(sectors) - known_sectors(hub))
+    if unknown:
+        known = ", ".join(sorted(known_sectors(hub)))
+        raise UserError(f"unknown sector {unknown[0]!r} (sectors: {known})")
     try:
         parsed = parse_role(role)
         holder = name or default_name(parsed, units, sectors)
@@ -74,6 +78,14 @@ def create_token(
         "Keep it secret: it is shown this once. Send it as 'Authorization: Bearer <token>'.",
         err=True,
     )
+
+
+def known_sectors(hub: Hub) -> set[str]:
+    """The sectors the hub's metrics, indicators and event kinds belong to."""
+    found = {metric.sector for _, metric in hub.definitions.metrics.values()}
+    found |= {kind.sector for _, kind in hub.definitions.event_kinds.values()}
+    found |= {i.sector for _, i in hub.definitions.indicators.values() if i.sector}
+    return found
 
 
 def default_name(role: Role, units: tuple[str, ...], sectors: tuple[str, ...]) -> str:

@@ -60,6 +60,7 @@ def test_mistakes_get_one_clear_line(hub: Hub, seed: Seed, db_url: str, tmp_path
         (["--role", "mayor"], "unknown role 'mayor'"),
         (["--role", "unit_officer"], "exactly one unit"),
         (["--role", "sector_officer"], "give --sector"),
+        (["--role", "sector_officer", "--sector", "helth"], "unknown sector 'helth'"),
         (["--role", "leader", "--unit", "51"], "covers everything"),
         (["--role", "unit_officer", "--unit", "99999"], "no administrative unit has the code"),
         (["--role", "unit_officer", "--unit", "23281"], "no longer exists"),
