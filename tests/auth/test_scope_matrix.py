@@ -309,3 +309,29 @@ def test_a_commune_officer_cannot_climb_to_its_neighbours(client: TestClient, wo
         client, query, world.headers(officer), code="23284", asOf=LEGACY_DAY.isoformat()
     )
     assert codes(neighbour) == ["FORBIDDEN"]  # Phường Duy Tân became Phường Đăk Cấm, not ours
+
+
+COMPLIANCE = f"""query($within: ID!, $period: String!) {{
+  reportingCompliance(template: "KTXH-XA-THANG", period: $period, within: $within) {{
+    within {{ {NESTED} }} units {{ unit {{ {NESTED} }} }} }} }}"""
+WITHINS = [
+    ("62", "2025-03", ("62", "legacy")),
+    ("608", "2025-03", ("608", "legacy")),
+    ("51", "2026-03", ("51", "new")),
+    ("23293", "2026-03", ("23293", "new")),
+    ("01", "2026-03", ("01", "legacy")),
+]
+
+
+@for_every_principal
+def test_compliance_is_read_inside_the_territory_only(
+    client: TestClient, world: World, who: Who
+) -> None:
+    for code, period, unit in WITHINS:
+        body = post(client, COMPLIANCE, world.headers(who), within=code, period=period)
+        if who.role == "sector_officer" or not sees_unit(who, unit):
+            assert codes(body) == ["FORBIDDEN"], (code, period, body)
+        else:
+            assert "errors" not in body, body
+            assert record_of(body["data"]["reportingCompliance"]["within"]) == unit
+            assert_inside(who, body)
