@@ -15,10 +15,13 @@ import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
 from hub.graphql.app import create_app
-from hub.model import Event
-from tests.auth.conftest import PRINCIPALS, UnitKey, Who, World, sees_sector, sees_unit
+from hub.model import Alert, Event
+from tests.auth.conftest import PRINCIPALS, RULE_OF, UnitKey, Who, World, sees_sector, sees_unit
 
-SUBSCRIPTION = "subscription { events { sourceId } }"
+SUBSCRIPTIONS = {
+    "events": "subscription { events { sourceId } }",
+    "alerts": "subscription { alerts { message } }",
+}
 SUBSCRIBERS = [
     w
     for w in PRINCIPALS
@@ -60,8 +63,21 @@ def server(world: World) -> Iterator[str]:
     thread.join(10)
 
 
-def store(world: World, source_id: str, unit: UnitKey | None, sector: str) -> None:
+def store(world: World, kind: str, source_id: str, unit: UnitKey | None, sector: str) -> None:
+    """A new event (or an alert of the sector's rule) in the unit, as a connector would."""
     with world.hub.db.session() as session:
+        if kind == "alerts":
+            session.add(
+                Alert(
+                    rule=RULE_OF[sector],
+                    cause=source_id,
+                    severity=3,
+                    message=source_id,
+                    unit_id=world.seed.units[unit] if unit else None,
+                    raised_at=datetime.now(UTC),
+                )
+            )
+            return
         session.add(
             Event(
                 sector=sector,
@@ -77,17 +93,13 @@ def store(world: World, source_id: str, unit: UnitKey | None, sector: str) -> No
 
 
 @contextlib.contextmanager
-def subscribe(url: str, init: dict[str, Any]) -> Iterator[ClientConnection]:
+def subscribe(url: str, init: dict[str, Any], kind: str = "events") -> Iterator[ClientConnection]:
     with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10) as client:
-        start(client, init)
+        client.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(client.recv(10))["type"] == "connection_ack"
+        query = SUBSCRIPTIONS[kind]
+        client.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         yield client
-
-
-def start(client: ClientConnection, init: dict[str, Any]) -> None:
-    client.send(json.dumps({"type": "connection_init", "payload": init}))
-    assert json.loads(client.recv(10))["type"] == "connection_ack"
-    client.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}))
-    return client
 
 
 def warm_unit_for(who: Who) -> tuple[UnitKey, str]:
@@ -100,35 +112,39 @@ def warm_unit_for(who: Who) -> tuple[UnitKey, str]:
     return unit, "security"
 
 
-def test_each_subscriber_gets_only_the_events_of_its_scope(world: World, server: str) -> None:
+@pytest.mark.parametrize("kind", ["events", "alerts"])
+def test_each_subscriber_gets_only_what_is_in_its_scope(
+    world: World, server: str, kind: str
+) -> None:
+    news = [(unit, sector) for unit, sector in NEW_EVENTS if kind == "events" or sector in RULE_OF]
     with contextlib.ExitStack() as stack:
         clients = {
             who.label: stack.enter_context(
-                subscribe(server, {"Authorization": f"Bearer {world.tokens[who.label]}"})
+                subscribe(server, {"Authorization": f"Bearer {world.tokens[who.label]}"}, kind)
             )
             for who in SUBSCRIBERS
         }
-        wait_until_listening(world, clients)
-        for number, (unit, sector) in enumerate(NEW_EVENTS):
-            store(world, f"new-{number}", unit, sector)
+        wait_until_listening(world, kind, clients)
+        for number, (unit, sector) in enumerate(news):
+            store(world, kind, f"new-{number}", unit, sector)
         for who in SUBSCRIBERS:
-            store(world, f"end-{who.label}", *warm_unit_for(who))
+            store(world, kind, f"end-{who.label}", *warm_unit_for(who))
         for who in SUBSCRIBERS:
-            got = received_until_end(clients[who.label], who)
+            got = received_until_end(clients[who.label], kind, who)
             assert got == {
                 f"new-{number}"
-                for number, (unit, sector) in enumerate(NEW_EVENTS)
+                for number, (unit, sector) in enumerate(news)
                 if sees_unit(who, unit) and sees_sector(who, sector)
             }, who.label
 
 
-def wait_until_listening(world: World, clients: dict[str, ClientConnection]) -> None:
-    """Store warm-up events until every subscription has received one."""
+def wait_until_listening(world: World, kind: str, clients: dict[str, ClientConnection]) -> None:
+    """Store warm-up rows until every subscription has received one."""
     waiting = dict(clients)
     for attempt in range(40):
         for who in SUBSCRIBERS:
             if who.label in waiting:
-                store(world, f"warm-{attempt}-{who.label}", *warm_unit_for(who))
+                store(world, kind, f"warm-{attempt}-{who.label}", *warm_unit_for(who))
         for label, client in list(waiting.items()):
             try:
                 client.recv(0.5)
@@ -140,16 +156,18 @@ def wait_until_listening(world: World, clients: dict[str, ClientConnection]) -> 
     raise AssertionError(f"never listening: {sorted(waiting)}")
 
 
-def received_until_end(client: ClientConnection, who: Who) -> set[str]:
+def received_until_end(client: ClientConnection, kind: str, who: Who) -> set[str]:
+    """The new rows the client receives before its end marker."""
     got: set[str] = set()
     while True:
         message = json.loads(client.recv(30))
         assert message["type"] == "next", message
-        source_id = message["payload"]["data"]["events"]["sourceId"]
-        if source_id == f"end-{who.label}":
+        row = message["payload"]["data"][kind]
+        name = row["sourceId"] if kind == "events" else row["message"]
+        if name == f"end-{who.label}":
             return got
-        if source_id.startswith("new-"):
-            got.add(source_id)
+        if name.startswith("new-"):
+            got.add(name)
 
 
 def test_a_subscription_without_a_token_is_refused(world: World, server: str) -> None:
