@@ -32,7 +32,7 @@ class Action(StrEnum):
     """What a principal may be allowed to do beyond reading its scope."""
 
     CONFIGURE = "configure"
-    """Run and enable connectors, save report forms, see quarantined records."""
+    """Run and enable connectors, save report forms."""
     READ_AUDIT = "read_audit"
     FILE_REPORTS = "file_reports"
     """Save and submit the reports of the units in one's territory."""
