@@ -84,6 +84,8 @@ def make_hub(db_url: str, plugins: Plugins) -> Iterator[Callable[..., Hub]]:
         raw = dict(config or {})
         raw.setdefault("database", {"url": db_url})
         raw.setdefault("runtime", {"retry_initial_wait": 0.01, "retry_max_wait": 0.05})
+        # The API's own tests act as the anonymous principal; tests/auth turn auth on.
+        raw.setdefault("auth", {"required": False})
         hub = Hub.create(settings_from_dict(raw, os.environ), with_plugins or plugins)
         hub.prepare()
         hubs.append(hub)

@@ -23,7 +23,12 @@ def demo_config(database: Path, plugins: Plugins) -> dict[str, Any]:
         connector_id = table.pop("id")
         table.setdefault("plugin", plugin)
         connectors[connector_id] = table
-    return {"database": {"url": f"sqlite:///{database}"}, "connectors": connectors}
+    return {
+        "database": {"url": f"sqlite:///{database}"},
+        "connectors": connectors,
+        # GraphiQL works without a token; the tokens printed show what scopes do.
+        "auth": {"required": False},
+    }
 
 
 def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
@@ -46,11 +51,50 @@ def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
     with output.progress_bar() as report:
         reports = load_demo_reports(hub, progress=report)
     click.echo(reports.describe())
+    tokens = _demo_tokens(hub)
     _print_where_to_look(host, port, reports.queries())
+    _print_tokens(host, port, tokens)
     if serve:
         from hub.cli.serving import serve_hub
 
         serve_hub(hub, host, port, scheduler=False)
+
+
+DEMO_OFFICER_UNIT = "23293"
+"""Phường Kon Tum, formed in 2025 from Phường Thắng Lợi, Quang Trung and Quyết Thắng."""
+
+
+def _demo_tokens(hub: Hub) -> list[tuple[str, str]]:
+    """A leader's and a commune officer's token, for trying access control: (who, secret)."""
+    from hub.auth.principal import Role
+    from hub.auth.tokens import TokenError, issue_token
+
+    made = []
+    with hub.db.session() as session:
+        for name, role, units in (
+            ("lanh.dao", Role.LEADER, ()),
+            (f"can.bo.{DEMO_OFFICER_UNIT}", Role.UNIT_OFFICER, (DEMO_OFFICER_UNIT,)),
+        ):
+            try:
+                issued = issue_token(session, name, role, units, days=7)
+            except TokenError:  # the bundled units lack the commune: skip its token
+                continue
+            made.append((f"{name} ({role.value}{', ' + units[0] if units else ''})", issued.secret))
+    return made
+
+
+def _print_tokens(host: str, port: int, tokens: list[tuple[str, str]]) -> None:
+    if not tokens:
+        return
+    click.echo("Access control is off in the demo: a request without a token may do anything.")
+    click.echo("With a token, it sees only its scope (docs/auth.md). Demo tokens (7 days):")
+    for who, secret in tokens:
+        click.echo(f"  {who}: {secret}")
+    query = '{"query": "{ adminUnits(level: COMMUNE) { code name } }"}'
+    click.echo(
+        f"  e.g. curl -H 'Authorization: Bearer {tokens[-1][1]}' "
+        f"-H 'Content-Type: application/json' -d '{query}' http://{host}:{port}/graphql\n"
+    )
 
 
 def _print_where_to_look(host: str, port: int, report_queries: list[str]) -> None:

@@ -169,6 +169,62 @@ def rollups_rebuild(metrics: tuple[str, ...], config_path: str | None) -> None:
     click.echo(f"roll-ups rebuilt for {len(rebuilt)} metric(s)")
 
 
+@main.group()
+def token() -> None:
+    """API tokens for people and services (stored hashed; the secret is shown once)."""
+
+
+@token.command("create")
+@click.option("--role", required=True,
+              help="admin, leader, sector_officer, unit_officer or service.")
+@click.option("--unit", "units", multiple=True,
+              help="The code of the unit it covers (unit_officer; a service may give some).")
+@click.option("--sector", "sectors", multiple=True,
+              help="A sector it covers (sector_officer, or a service); repeat for more.")
+@click.option("--name", default=None, help="Who holds it (default: the role and scope).")
+@click.option("--purpose", default=None, help="What a service token is for.")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="How long it lives (default: [auth] token_days, 90).")
+@config_option
+def token_create(role: str, units: tuple[str, ...], sectors: tuple[str, ...], name: str | None,
+                 purpose: str | None, days: int | None, config_path: str | None) -> None:
+    """Issue an API token for a user or a service, and print it once."""
+    from hub.cli.access import create_token
+
+    create_token(open_hub(config_path), role, units, sectors, name, purpose, days)
+
+
+@token.command("list")
+@config_option
+def token_list(config_path: str | None) -> None:
+    """The tokens issued: holder, role, scope, expiry, whether revoked (never the secret)."""
+    from hub.cli.access import print_tokens
+
+    print_tokens(open_hub(config_path))
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@config_option
+def token_revoke(token_id: str, config_path: str | None) -> None:
+    """Revoke the token with this id (or secret prefix)."""
+    from hub.cli.access import revoke
+
+    revoke(open_hub(config_path), token_id)
+
+
+@main.command()
+@click.option("--actor", default=None, help="Only what this principal did.")
+@click.option("--action", default=None, help="Only this mutation, e.g. approveReport.")
+@click.option("--last", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@config_option
+def audit(actor: str | None, action: str | None, last: int, config_path: str | None) -> None:
+    """The audit log: who changed what, when, from where (newest first)."""
+    from hub.cli.access import print_audit
+
+    print_audit(open_hub(config_path), actor, action, last)
+
+
 @main.command()
 @config_option
 @click.option("--host", default=None, help="Interface to listen on (default from config).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hub.plugins.definitions import Aggregation
 
@@ -33,6 +33,52 @@ class ServerSettings(Strict):
     max_tokens: int = Field(5000, ge=10)
     max_aliases: int = Field(30, ge=1)
     cors_origins: list[str] = []
+
+
+class AuthSettings(Strict):
+    """``[auth]``: who may call the API (docs/auth.md)."""
+
+    required: bool = True
+    """Without a token a request is refused; ``false`` (development, the demo) lets it act as
+    the anonymous principal, which may do everything. A token given is checked either way."""
+    production: bool = False
+    """Turns introspection and GraphiQL off, whatever ``[server]`` says."""
+    token_days: int = Field(90, ge=1, le=3650)
+    """How long a token of ``iochub token create`` lives unless ``--days`` says otherwise."""
+    rate_limit: int = Field(600, ge=0)
+    """Requests per minute per principal (0: no limit)."""
+    jwt_issuer: str | None = None
+    """With ``jwt_audience`` and a key, signed JWTs of this identity provider are accepted."""
+    jwt_audience: str | None = None
+    jwt_key: str | None = None
+    """The provider's public key (PEM) or, for HS256, the shared secret; e.g. "${IDP_KEY}"."""
+    jwt_key_file: str | None = None
+    """A PEM public key, or a JWKS document (JSON) holding the provider's keys."""
+    jwt_algorithms: list[str] = ["RS256", "ES256"]
+    jwt_role_claim: str = "role"
+    jwt_units_claim: str = "units"
+    jwt_sectors_claim: str = "sectors"
+    jwt_name_claim: str = "preferred_username"
+
+    @model_validator(mode="after")
+    def _jwt_is_complete(self) -> AuthSettings:
+        given = {
+            "jwt_issuer": self.jwt_issuer,
+            "jwt_audience": self.jwt_audience,
+            "jwt_key or jwt_key_file": self.jwt_key or self.jwt_key_file,
+        }
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(name for name, value in given.items() if not value)
+            raise ValueError(f"JWT sign-in needs jwt_issuer, jwt_audience and a key: set {missing}")
+        if self.jwt_key and self.jwt_key_file:
+            raise ValueError("give jwt_key or jwt_key_file, not both")
+        if self.production and not self.required:
+            raise ValueError("production = true needs required = true: every caller signs in")
+        return self
+
+    @property
+    def jwt_enabled(self) -> bool:
+        return bool(self.jwt_issuer and self.jwt_audience and (self.jwt_key or self.jwt_key_file))
 
 
 class RuntimeSettings(Strict):
@@ -162,6 +208,7 @@ class AlertSettings(Strict):
 class Settings(Strict):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
+    auth: AuthSettings = AuthSettings()
     runtime: RuntimeSettings = RuntimeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     aggregation: AggregationSettings = AggregationSettings()

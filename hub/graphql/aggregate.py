@@ -7,13 +7,19 @@ from typing import Annotated
 
 import anyio.to_thread
 import strawberry
+from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
 from hub.aggregation import AggregateRequest, AggregationError, Limits, aggregate
 from hub.aggregation import AggregateValue as Value
+from hub.auth.scope import Scope, indicator_sectors
+from hub.core import Hub
+from hub.graphql.access import scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Calendar, PeriodType
-from hub.graphql.errors import BadUserInput
+from hub.graphql.errors import BadUserInput, Forbidden
+from hub.graphql.sessions import read
+from hub.graphql.unit_queries import unit_on
 from hub.graphql.units import AdminUnit
 
 
@@ -86,6 +92,7 @@ class AggregateQuery:
             strawberry.argument(description="Read on the hierarchy valid this day (today)."),
         ] = None,
     ) -> list[AggregateValue]:
+        scope = await scope_of(info)
         hub = info.context.hub
         request = AggregateRequest(
             metric=metric,
@@ -103,10 +110,49 @@ class AggregateQuery:
             max_values=hub.settings.aggregation.max_values,
             default_within=hub.settings.aggregation.default_within,
         )
+        await read(hub.db, lambda session: check_inside(session, scope, request, limits, hub))
         try:
             values = await anyio.to_thread.run_sync(aggregate, hub.db, request, limits)
         except AggregationError as exc:
             raise BadUserInput(str(exc)) from None
         day = request.as_of or info.context.today
+        if not all(scope.sees_unit(value.unit.id) for value in values):  # never shrunk
+            raise Forbidden("the aggregate reaches outside your territory: narrow `within`")
         units: dict[int, AdminUnit] = {}  # one object per unit, however many values it has
         return [AggregateValue.of(value, units, day) for value in values]
+
+
+def check_inside(
+    session: Session, scope: Scope, request: AggregateRequest, limits: Limits, hub: Hub
+) -> None:
+    """FORBIDDEN unless the metric's sectors and the area asked lie inside ``scope``.
+
+    The area is ``units``, else ``within``, else the default area (every unit, or
+    ``[aggregation] default_within``): an area larger than the caller's territory is
+    refused, never shrunk to fit. Unknown codes are left for the aggregation to report.
+    """
+    if scope.sectors is not None:
+        definitions = hub.definitions
+        if request.metric in definitions.metrics:
+            sectors: set[str | None] = {definitions.metrics[request.metric][1].sector}
+        elif request.metric in definitions.indicators:
+            sectors = indicator_sectors(definitions, request.metric)
+        else:
+            sectors = set()
+        if not all(scope.sees_sector(sector) for sector in sectors):
+            raise Forbidden(f"{request.metric!r} belongs to a sector outside your scope")
+    if scope.everywhere:
+        return
+    day = request.as_of or date.today()
+    codes = list(request.units or ()) or [request.within or limits.default_within]
+    for code in codes:
+        if code is None:
+            raise Forbidden(
+                "an aggregate over every unit is larger than your territory: pass `within` "
+                "(your unit) or `units`"
+            )
+        row = unit_on(session, str(code), day)
+        if row is not None and not scope.sees_unit(row.id):
+            raise Forbidden(
+                f"the unit {code} lies outside your territory: an aggregate over it is refused"
+            )

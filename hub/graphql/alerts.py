@@ -9,10 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import model
+from hub.auth.principal import Action
+from hub.auth.scope import Scope
+from hub.graphql.access import audited_permission, audited_write, scope_of
 from hub.graphql.context import LOCAL_TIME, Info
 from hub.graphql.errors import BadUserInput, NotFound
 from hub.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_info, page_size
-from hub.graphql.sessions import read, write
+from hub.graphql.sessions import read
 from hub.graphql.unit_queries import existing_unit_on, territory_ids
 from hub.graphql.units import AdminUnit
 from hub.model.base import utcnow
@@ -90,6 +93,7 @@ class AlertQuery:
         first: int | None = 50,
         after: str | None = None,
     ) -> AlertConnection:
+        scope = await scope_of(info)
         size = page_size(first, default=50)
         before_id = None if after is None else _cursor_key(after)
         today = info.context.today
@@ -98,7 +102,9 @@ class AlertQuery:
             units = None
             if within is not None:
                 units = territory_ids(session, existing_unit_on(session, str(within), today).id)
-            return find_alerts(session, acknowledged, min_severity, units, before_id, size + 1)
+            return find_alerts(
+                session, scope, acknowledged, min_severity, units, before_id, size + 1
+            )
 
         rows = await read(info.context.hub.db, query)
         edges = [
@@ -117,23 +123,27 @@ class AlertMutation:
     async def acknowledge_alert(
         self, info: Info, id: strawberry.ID, note: str | None = None
     ) -> Alert:
-        viewer = info.context.viewer
-        by = getattr(viewer, "name", None) or "anonymous"
+        target = {"id": str(id), "note": note}
+        principal, scope = await audited_permission(
+            info, Action.ACKNOWLEDGE_ALERTS, "acknowledgeAlert", target
+        )
 
         def acknowledge(session: Session) -> model.Alert:
             row = session.get(model.Alert, _alert_id(id))
-            if row is None:
+            visible = row is not None and scope.sees_unit(row.unit_id)
+            if row is None or not (visible and scope.sees_alert_rule(row.rule)):
                 raise NotFound(f"no alert {id}")
             if row.acknowledged_at is None:
-                row.acknowledged_at, row.acknowledged_by = utcnow(), by
+                row.acknowledged_at, row.acknowledged_by = utcnow(), principal.name
             row.note = note if note is not None else row.note
             return row
 
-        return Alert.from_row(await write(info.context.hub.db, acknowledge))
+        return Alert.from_row(await audited_write(info, "acknowledgeAlert", target, acknowledge))
 
 
 def find_alerts(
     session: Session,
+    scope: Scope,
     acknowledged: bool | None,
     min_severity: int | None,
     units: set[int] | None,
@@ -141,7 +151,9 @@ def find_alerts(
     limit: int,
 ) -> list[model.Alert]:
     alert = model.Alert
-    query = select(alert)
+    query = select(alert).where(
+        scope.unit_clause(alert.unit_id), Scope.among(scope.alert_rules, alert.rule)
+    )
     if acknowledged is not None:
         query = query.where(
             alert.acknowledged_at.is_not(None) if acknowledged else alert.acknowledged_at.is_(None)

@@ -12,6 +12,7 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
 
+from hub.auth.authenticate import Authenticator
 from hub.core import Hub
 from hub.graphql.context import context_getter
 from hub.graphql.schema import build_schema
@@ -23,16 +24,22 @@ log = logging.getLogger(__name__)
 
 
 def create_app(hub: Hub) -> Litestar:
-    """The API of ``hub``: GraphQL (GraphiQL on GET where enabled) and ``/health``."""
-    server = hub.settings.server
+    """The API of ``hub``: GraphQL (GraphiQL on GET where enabled) and ``/health``.
+
+    ``[auth] production`` turns introspection and GraphiQL off whatever ``[server]`` says.
+    """
+    server, auth = hub.settings.server, hub.settings.auth
+    if auth.production:
+        server = server.model_copy(update={"graphiql": False, "introspection": False})
+    authenticator = Authenticator(hub.db, auth)
     graphql = make_graphql_controller(
         build_schema(server),
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
-        context_getter=context_getter(hub),
+        context_getter=context_getter(hub, authenticator),
     )
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
-    handlers = [graphql, health_handler(hub.db), *report_handlers(hub)]
+    handlers = [graphql, health_handler(hub.db), *report_handlers(hub, authenticator)]
     return Litestar(route_handlers=handlers, cors_config=cors)
 
 

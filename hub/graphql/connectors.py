@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
 from hub import model
+from hub.auth.principal import Action
+from hub.auth.scope import Scope
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.core import Hub
+from hub.graphql.access import audit_refusal, audited_permission, audited_write, require
 from hub.graphql.context import Info
 from hub.graphql.enums import RunStatus
 from hub.graphql.errors import BadUserInput, Conflict, NotFound
@@ -24,7 +27,7 @@ from hub.graphql.pagination import (
     page_info,
     page_size,
 )
-from hub.graphql.sessions import read, write
+from hub.graphql.sessions import read
 
 CURSOR_KIND = "quarantine"
 
@@ -150,12 +153,14 @@ class QuarantinedRecordConnection:
 class ConnectorQuery:
     @strawberry.field(description="The connectors of the config file, ordered by id.")
     async def connectors(self, info: Info) -> list[Connector]:
+        _, scope = await require(info, Action.READ_CONNECTORS)
         hub = info.context.hub
         rows = await read(hub.db, lambda session: connector_rows(session, list(hub.connectors)))
-        return [Connector.from_row(row, hub) for row in rows]
+        return [Connector.from_row(row, hub) for row in rows if scope.sees_connector(row.id)]
 
     @strawberry.field(description="A connector (or an import source) by id, if it exists.")
     async def connector(self, info: Info, id: strawberry.ID) -> Connector | None:
+        await require(info, Action.READ_CONNECTORS)
         row = await info.context.loaders.connector.load(id)
         return None if row is None else Connector.from_row(row, info.context.hub)
 
@@ -167,11 +172,12 @@ class ConnectorQuery:
         first: int | None = 50,
         after: str | None = None,
     ) -> QuarantinedRecordConnection:
+        _, scope = await require(info, Action.READ_CONNECTORS)
         size = page_size(first, default=50)
         before_id = None if after is None else _cursor_key(after)
         rows = await read(
             info.context.hub.db,
-            lambda session: quarantined(session, connector_id, before_id, size + 1),
+            lambda session: quarantined(session, scope, connector_id, before_id, size + 1),
         )
         edges = [
             QuarantinedRecordEdge(
@@ -194,13 +200,18 @@ class ConnectorMutation:
     async def run_connector(
         self, info: Info, id: strawberry.ID, full: bool | None = False
     ) -> SyncRun:
+        target = {"id": str(id), "full": bool(full)}
+        principal, _ = await audited_permission(info, Action.CONFIGURE, "runConnector", target)
         hub = info.context.hub
         try:
             run = await anyio.to_thread.run_sync(_run, hub, id, bool(full))
         except LookupError as exc:
+            await audit_refusal(info, principal, "runConnector", target, NotFound.code)
             raise NotFound(str(exc)) from exc
         except RunInProgress as exc:
+            await audit_refusal(info, principal, "runConnector", target, Conflict.code)
             raise Conflict(str(exc)) from exc
+        await audited_write(info, "runConnector", {**target, "run": run.id}, lambda _: None)
         return SyncRun.from_row(run)
 
     @strawberry.mutation(
@@ -209,12 +220,22 @@ class ConnectorMutation:
     async def set_connector_enabled(
         self, info: Info, id: strawberry.ID, enabled: bool
     ) -> Connector:
+        target = {"id": str(id), "enabled": enabled}
+        principal, _ = await audited_permission(
+            info, Action.CONFIGURE, "setConnectorEnabled", target
+        )
         hub = info.context.hub
         try:
             hub.connector(id)
         except LookupError as exc:
+            await audit_refusal(info, principal, "setConnectorEnabled", target, NotFound.code)
             raise NotFound(str(exc)) from exc
-        row = await write(hub.db, lambda session: override_enabled(session, id, enabled))
+        row = await audited_write(
+            info,
+            "setConnectorEnabled",
+            target,
+            lambda session: override_enabled(session, id, enabled),
+        )
         return Connector.from_row(row, hub)
 
 
@@ -234,11 +255,12 @@ def override_enabled(session: Session, connector_id: str, enabled: bool) -> mode
 
 
 def quarantined(
-    session: Session, connector_id: str | None, before_id: int | None, limit: int
+    session: Session, scope: Scope, connector_id: str | None, before_id: int | None, limit: int
 ) -> list[model.QuarantinedRecord]:
-    """Up to ``limit`` quarantined records, newest first, older than ``before_id`` if given."""
+    """Up to ``limit`` quarantined records of the scope's connectors, newest first, older than
+    ``before_id`` if given."""
     record = model.QuarantinedRecord
-    query = select(record)
+    query = select(record).where(Scope.among(scope.connectors, record.connector_id))
     if connector_id is not None:
         query = query.where(record.connector_id == connector_id)
     if before_id is not None:

@@ -15,7 +15,9 @@ import strawberry
 from strawberry.litestar import BaseContext
 
 from hub import model
+from hub.auth.authenticate import Authenticator
 from hub.core import TIMEZONE, Hub
+from hub.graphql.access import Access
 from hub.graphql.loaders import Loaders
 from hub.live.feed import Feed
 from hub.model.database import Database
@@ -32,8 +34,12 @@ class HubContext(BaseContext, kw_only=True):
     """Today in Vietnam, fixed for the whole request: the default of every ``asOf``."""
     feeds: Feeds
     """The process's feeds of new events and alerts, for subscriptions."""
+    access: Access
+    """Who is asking and what they may see, found on first use (:mod:`hub.graphql.access`)."""
     viewer: Any = None
-    """Who is asking. Always None until authentication exists; then the principal."""
+    """Who is asking: the principal, once the request is authenticated."""
+    connection_params: Any = None
+    """The payload of a WebSocket's connection_init (it may carry the token)."""
 
 
 Info: TypeAlias = strawberry.Info[HubContext, None]
@@ -49,12 +55,20 @@ class Feeds:
         return cls(events=Feed(db, model.Event), alerts=Feed(db, model.Alert))
 
 
-def context_getter(hub: Hub) -> Callable[[], Awaitable[HubContext]]:
+def context_getter(hub: Hub, authenticator: Authenticator) -> Callable[[], Awaitable[HubContext]]:
     """The function the GraphQL controller calls to make each request's context."""
     feeds = Feeds.create(hub.db)
 
     async def get_context() -> HubContext:
-        return HubContext(hub=hub, loaders=Loaders.create(hub.db), today=today(), feeds=feeds)
+        day = today()
+        access = Access(hub, authenticator, day)
+        return HubContext(
+            hub=hub,
+            loaders=Loaders.create(hub.db, access.current_scope),
+            today=day,
+            feeds=feeds,
+            access=access,
+        )
 
     return get_context
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -23,7 +23,15 @@ from strawberry.extensions import SchemaExtension
 log = logging.getLogger(__name__)
 
 CODES = frozenset(
-    {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "CONFLICT", "INTERNAL"}
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "CONFLICT",
+        "RATE_LIMITED",
+        "INTERNAL",
+    }
 )
 
 
@@ -53,6 +61,12 @@ class Conflict(ApiError):
     code = "CONFLICT"
 
 
+class RateLimitExceeded(ApiError):
+    """More requests a minute than ``[auth] rate_limit`` allows the caller."""
+
+    code = "RATE_LIMITED"
+
+
 class ErrorCodes(SchemaExtension):
     """Give every error of a result its code, and hide the details of unexpected ones."""
 
@@ -62,6 +76,13 @@ class ErrorCodes(SchemaExtension):
         errors = getattr(result, "errors", None)
         if errors:
             result.errors = [coded(error) for error in errors]  # type: ignore[union-attr]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """The same for each result of a subscription (sent before this resumes)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [coded(error) for error in errors]
+        yield
 
 
 def coded(error: GraphQLError) -> GraphQLError:
@@ -76,7 +97,10 @@ def coded(error: GraphQLError) -> GraphQLError:
         return _with_code(error, BadUserInput.code, error.message)
     reference = uuid.uuid4().hex[:12]
     log.error(
-        "internal error %s at %s: %s", reference, error.path, error.message,
+        "internal error %s at %s: %s",
+        reference,
+        error.path,
+        error.message,
         exc_info=original or error,
     )
     return _with_code(error, "INTERNAL", f"Internal server error (reference {reference}).")

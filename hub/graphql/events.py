@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
 from hub import model
+from hub.auth.scope import EVERYTHING, Scope
+from hub.graphql.access import scope_of
 from hub.graphql.context import LOCAL_TIME, Info
 from hub.graphql.errors import BadUserInput
 from hub.graphql.pagination import (
@@ -91,6 +93,8 @@ class EventFilter:
 
     as_of: date
     """The day ``within`` is read on."""
+    scope: Scope = EVERYTHING
+    """The caller's scope: only its units and sectors are ever matched."""
     sector: str | None = None
     kind: str | None = None
     status: str | None = None
@@ -107,7 +111,8 @@ class EventQuery:
             "Events, newest first (by occurredAt, then id), in pages. `within` is a unit code "
             "read on asOf (default: today in Vietnam) and covers its territory, including the "
             "units it was made of before a reform. `from` is inclusive, `to` exclusive; a "
-            "DateTime without a time zone is taken as Vietnam's time."
+            "DateTime without a time zone is taken as Vietnam's time. Only events inside the "
+            "caller's units and sectors are ever returned."
         )
     )
     async def events(
@@ -124,10 +129,11 @@ class EventQuery:
         after: str | None = None,
         as_of: date | None = None,
     ) -> EventConnection:
+        scope = await scope_of(info)
         size = page_size(first, default=50)
         start_after = None if after is None else _cursor_key(after)
         where = EventFilter(
-            sector=sector, kind=kind, status=status, within=within,
+            scope=scope, sector=sector, kind=kind, status=status, within=within,
             as_of=as_of or info.context.today, start=_aware(from_), end=_aware(to),
             min_severity=min_severity,
         )
@@ -161,6 +167,9 @@ def find_events(
 def _matching(query: Select, session: Session, where: EventFilter) -> Select:
     """The query, narrowed to the events that match ``where``."""
     event = model.Event
+    query = query.where(
+        where.scope.unit_clause(event.unit_id), Scope.among(where.scope.sectors, event.sector)
+    )
     for column, value in (
         (event.sector, where.sector), (event.kind, where.kind), (event.status, where.status),
     ):

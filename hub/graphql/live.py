@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from hub import model
+from hub.graphql.access import scope_of
 from hub.graphql.alerts import Alert
 from hub.graphql.context import Info
 from hub.graphql.events import Event
@@ -19,7 +20,8 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "New events as they are stored, whichever process stored them. `within` covers "
-            "the unit's territory today, including the units it was made of."
+            "the unit's territory today, including the units it was made of. Only events "
+            "inside the caller's units and sectors are sent."
         )
     )
     async def events(
@@ -30,11 +32,14 @@ class Subscription:
         within: strawberry.ID | None = None,
     ) -> AsyncGenerator[Event, None]:
         context = info.context
+        scope = await scope_of(info)
         units = None if within is None else await _territory(info, str(within))
 
         def wanted(event: model.Event) -> bool:
             return (
-                (sector is None or event.sector == sector)
+                scope.sees_unit(event.unit_id)
+                and scope.sees_sector(event.sector)
+                and (sector is None or event.sector == sector)
                 and (min_severity is None or (event.severity or 0) >= min_severity)
                 and (units is None or event.unit_id in units)
             )
@@ -51,9 +56,12 @@ class Subscription:
         within: strawberry.ID | None = None,
     ) -> AsyncGenerator[Alert, None]:
         context = info.context
+        scope = await scope_of(info)
         units = None if within is None else await _territory(info, str(within))
 
         def wanted(alert: model.Alert) -> bool:
+            if not (scope.sees_unit(alert.unit_id) and scope.sees_alert_rule(alert.rule)):
+                return False
             return (min_severity is None or alert.severity >= min_severity) and (
                 units is None or alert.unit_id in units
             )

@@ -2,6 +2,9 @@
 
 A request gets its own :class:`Loaders` (in its context), so what they cache lives as long
 as the request. Each batch runs in a worker thread on a session of its own.
+
+The loaders are scoped: a unit or connector outside the caller's scope is never returned
+(a unit loads as None, a list leaves it out), so no nested path leaves the scope.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 from strawberry.dataloader import DataLoader
 
+from hub.auth.scope import Scope
 from hub.graphql.sessions import read
 from hub.graphql.unit_queries import sorted_by_code
 from hub.model import AdminUnit, ConnectorRow, Succession, SyncRun
@@ -40,13 +44,21 @@ class Loaders:
     """The last ``n`` runs of a connector, newest first, keyed by (connector id, n)."""
 
     @classmethod
-    def create(cls, db: Database) -> Loaders:
+    def create(cls, db: Database, scope: Callable[[], Scope]) -> Loaders:
+        """The loaders of one request; ``scope`` gives the caller's scope when they run."""
+
+        def visible_unit(unit: AdminUnit) -> bool:
+            return scope().sees_unit(unit.id)
+
+        def visible_connector(row: ConnectorRow) -> bool:
+            return scope().sees_connector(row.id)
+
         return cls(
-            unit=_loader(db, units_by_id, lambda: None),
-            children=_loader(db, children_by_parent, list),
-            successors=_loader(db, successors_by_unit, list),
-            predecessors=_loader(db, predecessors_by_unit, list),
-            connector=_loader(db, connectors_by_id, lambda: None),
+            unit=_loader(db, _one(units_by_id, visible_unit), lambda: None),
+            children=_loader(db, _each(children_by_parent, visible_unit), list),
+            successors=_loader(db, _each(successors_by_unit, visible_unit), list),
+            predecessors=_loader(db, _each(predecessors_by_unit, visible_unit), list),
+            connector=_loader(db, _one(connectors_by_id, visible_connector), lambda: None),
             last_run=_loader(db, last_runs, lambda: None),
             recent_runs=_loader(db, recent_runs, list),
         )
@@ -64,6 +76,29 @@ def _loader(
         return [found[key] if key in found else missing() for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+def _one(
+    query: Callable[[Session, list[K]], Mapping[K, V]], visible: Callable[[V], bool]
+) -> Callable[[Session, list[K]], Mapping[K, V]]:
+    """``query``, keeping only the values ``visible`` accepts."""
+
+    def scoped(session: Session, keys: list[K]) -> Mapping[K, V]:
+        return {key: value for key, value in query(session, keys).items() if visible(value)}
+
+    return scoped
+
+
+def _each(
+    query: Callable[[Session, list[K]], Mapping[K, list[V]]], visible: Callable[[V], bool]
+) -> Callable[[Session, list[K]], Mapping[K, list[V]]]:
+    """``query`` of lists, keeping in each only the items ``visible`` accepts."""
+
+    def scoped(session: Session, keys: list[K]) -> Mapping[K, list[V]]:
+        found = query(session, keys)
+        return {key: [item for item in items if visible(item)] for key, items in found.items()}
+
+    return scoped
 
 
 def units_by_id(session: Session, ids: list[int]) -> dict[int, AdminUnit]:

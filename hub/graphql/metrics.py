@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from hub.auth.scope import indicator_sectors
+from hub.graphql.access import scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import Aggregation
 from hub.plugins.definitions import IndicatorDefinition, MetricDefinition
@@ -68,21 +70,24 @@ class Indicator:
 @strawberry.type
 class MetricQuery:
     @strawberry.field(description="The metrics defined, of one sector if given; ordered by code.")
-    def metrics(self, info: Info, sector: str | None = None) -> list[Metric]:
+    async def metrics(self, info: Info, sector: str | None = None) -> list[Metric]:
+        scope = await scope_of(info)
         found = info.context.hub.definitions.metrics
         return [
             Metric.from_definition(origin, metric)
             for _, (origin, metric) in sorted(found.items())
-            if sector is None or metric.sector == sector
+            if (sector is None or metric.sector == sector) and scope.sees_sector(metric.sector)
         ]
 
     @strawberry.field(
         description="The indicators defined, of one sector if given; ordered by code."
     )
-    def indicators(self, info: Info, sector: str | None = None) -> list[Indicator]:
-        found = info.context.hub.definitions.indicators
+    async def indicators(self, info: Info, sector: str | None = None) -> list[Indicator]:
+        scope = await scope_of(info)
+        definitions = info.context.hub.definitions
         return [
             Indicator.from_definition(origin, indicator)
-            for _, (origin, indicator) in sorted(found.items())
-            if sector is None or indicator.sector == sector
+            for code, (origin, indicator) in sorted(definitions.indicators.items())
+            if (sector is None or indicator.sector == sector)
+            and all(scope.sees_sector(each) for each in indicator_sectors(definitions, code))
         ]

@@ -2,11 +2,9 @@
 
 The workbook upload and downloads beside GraphQL are in :mod:`hub.reports.http`.
 
-Who acts: until authentication exists (a later issue), the principal comes from the request
-headers ``X-IOC-User`` (a name for the history; "anonymous" without it) and ``X-IOC-Unit``
-(the code of the unit whose territory they cover; without it, everywhere). Once the context
-carries a ``viewer``, that is the principal: it needs ``name`` and ``unit_code``
-(:class:`hub.reports.principal.Principal`).
+Who acts: the authenticated principal (:mod:`hub.graphql.access`), whose role must allow the
+step (file: unit officers; review: unit officers of the level above, leaders; forms:
+admins) and whose territory must hold the unit; every mutation is written to the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import strawberry
@@ -26,10 +24,12 @@ from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
 from hub import model
+from hub.auth.principal import Action
+from hub.graphql.access import audited_permission, audited_write, require, scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Aggregation, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
-from hub.graphql.sessions import read, write
+from hub.graphql.sessions import read
 from hub.graphql.units import AdminUnit
 from hub.reports import clock
 from hub.reports import template as forms
@@ -44,7 +44,7 @@ from hub.reports.errors import (
     UnknownTemplate,
     WorkflowConflict,
 )
-from hub.reports.principal import Principal, actor_from_headers, require_reader
+from hub.reports.principal import Principal, ScopedActor, require_reader
 from hub.reports.schedule import WorkingDays, report_period, working_days
 from hub.reports.store import load_template, save_template, template_of, unit_on
 from hub.reports.timeliness import Timeliness as TimelinessValue
@@ -56,6 +56,7 @@ CellKind = strawberry.enum(forms.CellKind, description=(
     "approved reports (typed in at the filling level); FORMULA: computed; METRIC: from a metric."
 ))
 Timeliness = strawberry.enum(TimelinessValue)
+T = TypeVar("T")
 
 
 @strawberry.enum(description="Where a report stands in the workflow.")
@@ -270,13 +271,17 @@ class Moment:
         return cls(now, local_day(now), working_days(hub.settings))
 
 
-def principal_of(context: Any) -> Principal:
-    """The context's viewer once authentication exists; until then, the request's headers."""
-    viewer = getattr(context, "viewer", None)
-    if viewer is not None:
-        return viewer  # type: ignore[no-any-return]
-    request = getattr(context, "request", None)
-    return actor_from_headers(getattr(request, "headers", None) or {})
+async def actor_of(info: Info, action: Action, name: str | None = None,
+                   target: dict[str, Any] | None = None) -> ScopedActor:
+    """The caller as the workflow sees it; FORBIDDEN unless its role allows ``action``.
+
+    With ``name`` (a mutation), a refusal is written to the audit log.
+    """
+    if name is None:
+        principal, scope = await require(info, action)
+    else:
+        principal, scope = await audited_permission(info, action, name, target or {})
+    return ScopedActor(principal.name, principal.unit_code, scope.units)
 
 
 @contextmanager
@@ -298,6 +303,17 @@ def api_errors() -> Iterator[None]:
         raise BadUserInput(str(exc)) from None
     except IntegrityError:  # two requests created the same report at once; one of them won
         raise Conflict("the report was changed by another request meanwhile: try again") from None
+
+
+def with_api_errors(change: Callable[[Session], T]) -> Callable[[Session], T]:
+    """``change``, raising the API's coded errors for the reporting system's, so that a
+    refusal is recognised (and audited) as one."""
+
+    def changed(session: Session) -> T:
+        with api_errors():
+            return change(session)
+
+    return changed
 
 
 def report_of(session: Session, located: Located, moment: Moment) -> Report:
@@ -424,6 +440,8 @@ def find_compliance(
 class ReportQuery:
     @strawberry.field(description="Every report form, ordered by code.")
     async def report_templates(self, info: Info) -> list[ReportTemplate]:
+        await scope_of(info)  # forms are no one's data, but callers are authenticated
+
         def query(session: Session) -> list[ReportTemplate]:
             rows = session.scalars(select(model.ReportTemplateRow)
                                    .order_by(model.ReportTemplateRow.code))
@@ -433,6 +451,8 @@ class ReportQuery:
 
     @strawberry.field(description="The report form of this code, or null.")
     async def report_template(self, info: Info, code: strawberry.ID) -> ReportTemplate | None:
+        await scope_of(info)
+
         def query(session: Session) -> ReportTemplate | None:
             try:
                 row, _ = load_template(session, str(code))
@@ -446,7 +466,8 @@ class ReportQuery:
     async def report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
     ) -> Report:
-        principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+        principal = await actor_of(info, Action.READ_REPORTS)
+        moment = Moment.current(info.context.hub)
 
         def query(session: Session) -> Report:
             located = locate(session, template, unit, period)
@@ -460,7 +481,8 @@ class ReportQuery:
     async def reporting_compliance(
         self, info: Info, template: strawberry.ID, period: str, within: strawberry.ID
     ) -> ReportingCompliance:
-        principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+        principal = await actor_of(info, Action.READ_REPORTS)
+        moment = Moment.current(info.context.hub)
 
         def query(session: Session) -> ReportingCompliance:
             return _compliance(find_compliance(
@@ -471,11 +493,13 @@ class ReportQuery:
 
 
 async def _step(
-    info: Info, template: str, unit: str, period: str,
-    act: Callable[[Workflow, Located], object],
+    info: Info, name: str, action: Action, template: str, unit: str, period: str,
+    act: Callable[[Workflow, Located], object], reason: str | None = None,
 ) -> Report:
-    """One workflow step in one transaction, and the report as it stands after it."""
-    principal, moment = principal_of(info.context), Moment.current(info.context.hub)
+    """One workflow step and its audit row in one transaction; the report after it."""
+    target = {"template": str(template), "unit": str(unit), "period": period, "reason": reason}
+    principal = await actor_of(info, action, name, target)
+    moment = Moment.current(info.context.hub)
 
     def change(session: Session) -> Report:
         located = locate(session, template, unit, period)
@@ -484,13 +508,15 @@ async def _step(
         return report_of(session, located, moment)
 
     with api_errors():
-        return await write(info.context.hub.db, change)
+        return await audited_write(info, name, target, with_api_errors(change))
 
 
 @strawberry.type
 class ReportMutation:
     @strawberry.mutation(description="Save a form from its JSON definition (docs/reports.md).")
     async def save_report_template(self, info: Info, definition: JSON) -> ReportTemplate:
+        target = {"definition": definition}
+        await actor_of(info, Action.CONFIGURE, "saveReportTemplate", target)
         hub = info.context.hub
 
         def change(session: Session) -> ReportTemplate:
@@ -502,7 +528,7 @@ class ReportMutation:
             )
 
         with api_errors():
-            return await write(hub.db, change)
+            return await audited_write(info, "saveReportTemplate", target, with_api_errors(change))
 
     @strawberry.mutation(description="Type values into a draft (a null value clears the cell).")
     async def save_report(
@@ -510,13 +536,15 @@ class ReportMutation:
         values: list[CellInput],
     ) -> Report:
         typed = {item.address: item.value for item in values}
-        return await _step(info, template, unit, period, lambda w, at: w.save(at, typed))
+        return await _step(info, "saveReport", Action.FILE_REPORTS, template, unit, period,
+                           lambda w, at: w.save(at, typed))
 
     @strawberry.mutation(description="Send the report to the level above for approval.")
     async def submit_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
     ) -> Report:
-        report = await _step(info, template, unit, period, lambda w, at: w.submit(at))
+        report = await _step(info, "submitReport", Action.FILE_REPORTS, template, unit, period,
+                             lambda w, at: w.submit(at))
         hub = info.context.hub
         today = Moment.current(hub).today
         await anyio.to_thread.run_sync(publish_unit, hub, template, unit, period, today)
@@ -526,19 +554,22 @@ class ReportMutation:
     async def approve_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
     ) -> Report:
-        return await _step(info, template, unit, period, lambda w, at: w.approve(at))
+        return await _step(info, "approveReport", Action.REVIEW_REPORTS, template, unit, period,
+                           lambda w, at: w.approve(at))
 
     @strawberry.mutation(description="Return a submitted report to its unit, with the reason.")
     async def return_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
     ) -> Report:
-        return await _step(info, template, unit, period, lambda w, at: w.send_back(at, reason))
+        return await _step(info, "returnReport", Action.REVIEW_REPORTS, template, unit, period,
+                           lambda w, at: w.send_back(at, reason), reason)
 
     @strawberry.mutation(description="Unlock an approved report, with the reason.")
     async def reopen_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
     ) -> Report:
-        return await _step(info, template, unit, period, lambda w, at: w.reopen(at, reason))
+        return await _step(info, "reopenReport", Action.REVIEW_REPORTS, template, unit, period,
+                           lambda w, at: w.reopen(at, reason), reason)
 
     @strawberry.mutation(
         description="Publish the on-time rate of every unit inside `within` whose report is due "
@@ -548,7 +579,10 @@ class ReportMutation:
     async def publish_reporting_compliance(
         self, info: Info, template: strawberry.ID, period: str, within: strawberry.ID
     ) -> ReportingCompliance:
-        hub, principal = info.context.hub, principal_of(info.context)
+        target = {"template": str(template), "period": period, "within": str(within)}
+        name = "publishReportingCompliance"
+        hub = info.context.hub
+        principal = await actor_of(info, Action.PUBLISH_COMPLIANCE, name, target)
         moment = Moment.current(hub)
 
         def query(session: Session) -> Compliance:
@@ -557,4 +591,5 @@ class ReportMutation:
         with api_errors():
             found = await read(hub.db, query)
         await anyio.to_thread.run_sync(publish, hub, found)
+        await audited_write(info, name, target, lambda _: None)
         return _compliance(found)

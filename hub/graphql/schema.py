@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from hub.config.settings import ServerSettings
 from hub.graphql.aggregate import AggregateQuery
 from hub.graphql.alerts import AlertMutation, AlertQuery
+from hub.graphql.audit import AuditQuery
 from hub.graphql.connectors import ConnectorMutation, ConnectorQuery
 from hub.graphql.enums import Calendar, PeriodType
 from hub.graphql.errors import ErrorCodes
@@ -35,7 +36,14 @@ from hub.graphql.units import UnitQuery
 
 @strawberry.type
 class Query(
-    UnitQuery, MetricQuery, AggregateQuery, EventQuery, ConnectorQuery, AlertQuery, ReportQuery
+    UnitQuery,
+    MetricQuery,
+    AggregateQuery,
+    EventQuery,
+    ConnectorQuery,
+    AlertQuery,
+    ReportQuery,
+    AuditQuery,
 ):
     """Every query of the API; each part lives with the types it returns."""
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.graphql.errors import BadUserInput
-from hub.model import AdminLevel, AdminUnit, Succession
+from hub.model import AdminLevel, AdminUnit
 from hub.units.queries import descendants, valid_on
+from hub.units.queries import territory_ids as territory_ids
 
 
 def unit_on(session: Session, code: str, day: date) -> AdminUnit | None:
@@ -48,26 +49,6 @@ def units_on(
     if level is not None:
         query = query.where(AdminUnit.level == level)
     return list(session.scalars(query))
-
-
-def territory_ids(session: Session, root_id: int) -> set[int]:
-    """The ids of every record whose data belongs to the unit's territory.
-
-    That is the unit, every unit ever below it, and, through the successions, the units it
-    was made of (and theirs, and everything below them): so data recorded against the
-    communes of 2024 counts for the commune they merged into in 2025. A predecessor that was
-    split counts whole.
-    """
-    found = {root_id}
-    frontier = {root_id}
-    while frontier:
-        children = session.scalars(select(AdminUnit.id).where(AdminUnit.parent_id.in_(frontier)))
-        predecessors = session.scalars(
-            select(Succession.predecessor_id).where(Succession.successor_id.in_(frontier))
-        )
-        frontier = {*children, *predecessors} - found
-        found |= frontier
-    return found
 
 
 def nearest_day(unit: AdminUnit, day: date) -> date:

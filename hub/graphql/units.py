@@ -8,8 +8,10 @@ from typing import Annotated
 import strawberry
 
 from hub import model
+from hub.graphql.access import scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel
+from hub.graphql.errors import Forbidden
 from hub.graphql.sessions import read
 from hub.graphql.unit_queries import nearest_day, unit_on, units_on
 
@@ -62,7 +64,10 @@ class AdminUnit:
             as_of=nearest_day(row, day),
         )
 
-    @strawberry.field(description="The unit above this one, if it was valid on asOf.")
+    @strawberry.field(
+        description="The unit above this one, if it was valid on asOf and lies inside the "
+        "caller's territory (null above it)."
+    )
     async def parent(self, info: Info, as_of: NestedAsOf = None) -> AdminUnit | None:
         if self.parent_id is None:
             return None
@@ -104,18 +109,25 @@ class UnitQuery:
         within: strawberry.ID | None = None,
         as_of: date | None = None,
     ) -> list[AdminUnit]:
+        scope = await scope_of(info)
         day = as_of or info.context.today
         rows = await read(
             info.context.hub.db, lambda session: units_on(session, day, level, within)
         )
-        return [AdminUnit.from_row(row, day) for row in rows]
+        return [AdminUnit.from_row(row, day) for row in rows if scope.sees_unit(row.id)]
 
     @strawberry.field(
-        description="The unit with this code valid on asOf (default: today in Vietnam), if any."
+        description="The unit with this code valid on asOf (default: today in Vietnam), if any; "
+        "FORBIDDEN if it lies outside the caller's territory."
     )
     async def admin_unit(
         self, info: Info, code: strawberry.ID, as_of: date | None = None
     ) -> AdminUnit | None:
+        scope = await scope_of(info)
         day = as_of or info.context.today
         row = await read(info.context.hub.db, lambda session: unit_on(session, code, day))
-        return None if row is None else AdminUnit.from_row(row, day)
+        if row is None:
+            return None
+        if not scope.sees_unit(row.id):
+            raise Forbidden(f"the unit {code} lies outside your territory")
+        return AdminUnit.from_row(row, day)

@@ -1,6 +1,7 @@
 """The unified data model: SQLAlchemy 2 tables for the shared concepts of DESIGN.md."""
 
 from hub.model.alerts import Alert
+from hub.model.auth import ApiToken, AuditEntry
 from hub.model.base import Base
 from hub.model.connectors import (
     ConnectorRow,
@@ -20,6 +21,8 @@ __all__ = [
     "AdminLevel",
     "AdminUnit",
     "Alert",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "ConnectorRow",
     "ConnectorState",

@@ -45,7 +45,9 @@ class Database:
 
 def _create_engine(url: str, echo: bool) -> Engine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # Bound values (tokens' hashes, connector state, citizens' data) never go into an
+    # exception's text, so never into a log.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         engine = create_engine(url, **kwargs)

@@ -5,14 +5,16 @@
 - ``GET /reports/templates/{code}.xlsx``: the blank form;
 - ``GET /reports/{template}/{unit}/{period}.xlsx``: the report as it stands.
 
-The principal comes from the placeholder headers (:func:`hub.reports.principal.actor_from_headers`)
-until authentication exists. The options of an import are described in
+Every route needs the same ``Authorization: Bearer <token>`` as GraphQL (401 without, 429
+past the rate limit); importing a form is for admins (403 otherwise, and audited), a report
+is read inside the caller's territory. The options of an import are described in
 :mod:`hub.reports.excel_import`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -21,10 +23,15 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 
+from hub.auth import audit
+from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited
+from hub.auth.principal import Action
+from hub.auth.principal import Principal as AuthPrincipal
+from hub.auth.scope import resolve_scope
 from hub.reports import clock
 from hub.reports.assemble import locate
 from hub.reports.errors import OutOfScope, ReportError, TemplateError, UnknownTemplate
-from hub.reports.principal import Principal, actor_from_headers, require_reader
+from hub.reports.principal import Principal, ScopedActor, require_reader
 from hub.reports.schedule import working_days
 from hub.reports.store import load_template, save_template
 from hub.reports.timeliness import local_day
@@ -35,17 +42,34 @@ if TYPE_CHECKING:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def report_handlers(hub: Hub) -> list[HTTPRouteHandler]:
+def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHandler]:
     """The HTTP routes of the reporting system (see the module's docstring)."""
+
+    async def caller(request: Request[Any, Any, Any], action: Action | None) -> Caller | Response:
+        try:
+            return await anyio.to_thread.run_sync(_caller, hub, authenticator, request, action)
+        except NotAuthenticated as exc:
+            return Response({"errors": [str(exc)]}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+        except RateLimited as exc:
+            return Response({"errors": [str(exc)]}, status_code=429)
+        except OutOfScope as exc:
+            return Response({"errors": [str(exc)]}, status_code=403)
 
     @post("/reports/templates", status_code=201)
     async def upload_template(request: Request[Any, Any, Any]) -> Response[Any]:
+        found = await caller(request, Action.CONFIGURE)
+        if isinstance(found, Response):
+            return found
         content = await _uploaded(request)
         options = dict(request.query_params)
-        return await _respond(lambda: _import(hub, content, options), status=201)
+        return await _respond(lambda: _import(hub, content, options, found), status=201)
 
     @get("/reports/templates/{name:str}")
-    async def download_template(name: str) -> Response[Any]:
+    async def download_template(request: Request[Any, Any, Any], name: str) -> Response[Any]:
+        found = await caller(request, None)
+        if isinstance(found, Response):
+            return found
         code = _xlsx_stem(name)
         return await _respond(lambda: _blank_form(hub, code))
 
@@ -53,10 +77,36 @@ def report_handlers(hub: Hub) -> list[HTTPRouteHandler]:
     async def download_report(
         request: Request[Any, Any, Any], template: str, unit: str, name: str
     ) -> Response[Any]:
-        principal, period = actor_from_headers(request.headers), _xlsx_stem(name)
-        return await _respond(lambda: _filled(hub, principal, template, unit, period))
+        found = await caller(request, Action.READ_REPORTS)
+        if isinstance(found, Response):
+            return found
+        period = _xlsx_stem(name)
+        return await _respond(lambda: _filled(hub, found.actor, template, unit, period))
 
     return [upload_template, download_template, download_report]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called a route: the principal, the workflow's view of it, and from where."""
+
+    principal: AuthPrincipal
+    actor: ScopedActor
+    client: str | None
+
+
+def _caller(
+    hub: Hub, authenticator: Authenticator, request: Request[Any, Any, Any],
+    action: Action | None,
+) -> Caller:
+    """The caller of a route with its territory; OutOfScope unless its role allows ``action``."""
+    client = request.client.host if request.client else None
+    principal = authenticator.principal(request.headers.get("authorization"), client)
+    if action is not None and not principal.may(action):
+        raise OutOfScope(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+    with hub.db.sessions() as session:
+        scope = resolve_scope(session, principal, local_day(clock.now()), hub.definitions)
+    return Caller(principal, ScopedActor(principal.name, principal.unit_code, scope.units), client)
 
 
 def _xlsx_stem(name: str) -> str:
@@ -94,12 +144,14 @@ async def _respond(work: Callable[[], Any], status: int = 200) -> Response[Any]:
     return Response(result, status_code=status)
 
 
-def _import(hub: Hub, content: bytes, options: dict[str, str]) -> dict[str, Any]:
+def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -> dict[str, Any]:
     from hub.reports.excel_import import template_from_workbook
 
     template = template_from_workbook(content, options)
     with hub.db.session() as session:
         save_template(session, template, "upload", hub.definitions.metrics)
+        audit.record(session, caller.principal, "uploadReportTemplate", {"code": template.code},
+                     caller.client)
     return {"code": template.code, "name": template.name, "rows": len(template.rows),
             "cells": len(template.cells), "definition": template.to_dict()}
 

@@ -1,9 +1,10 @@
 """Who acts on a report, and which units' reports they may file and review.
 
 The workflow only needs two things of a principal: a name to record, and the unit whose
-territory they cover (None: everywhere, e.g. a leader). Authentication (a later issue) will
-hand in its own principal object with these two attributes; until then the API builds an
-:class:`Actor` from request headers (see :mod:`hub.graphql.reports`).
+territory they cover (None: everywhere, e.g. a leader). The API hands in a
+:class:`ScopedActor` made from the authenticated principal (:mod:`hub.auth`): it also
+carries the ids of the unit records of its territory, as access control resolved them (the
+unit, everything ever below it, and what it was made of before a reform), and those decide.
 
 - A principal may **file** (save, submit) a unit's report if the unit lies in their territory.
 - A principal may **review** (approve, return, reopen) it if the unit's parent lies in their
@@ -13,7 +14,6 @@ hand in its own principal object with these two attributes; until then the API b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,16 +45,16 @@ class Actor:
     unit_code: str | None = None
 
 
+@dataclass(frozen=True)
+class ScopedActor:
+    """A principal whose territory is a resolved set of unit record ids (None: everywhere)."""
+
+    name: str
+    unit_code: str | None
+    territory: frozenset[int] | None
+
+
 SYSTEM = Actor("system")
-USER_HEADER, UNIT_HEADER = "x-ioc-user", "x-ioc-unit"
-"""The request headers the API takes the principal from until authentication exists."""
-
-
-def actor_from_headers(headers: Mapping[str, str]) -> Actor:
-    """The placeholder principal: ``X-IOC-User`` names it, ``X-IOC-Unit`` is its territory."""
-    name = (headers.get(USER_HEADER) or "").strip() or "anonymous"
-    unit = (headers.get(UNIT_HEADER) or "").strip() or None
-    return Actor(name, unit)
 
 
 def lineage(session: Session, unit: AdminUnit) -> list[AdminUnit]:
@@ -70,6 +70,9 @@ def lineage(session: Session, unit: AdminUnit) -> list[AdminUnit]:
 
 def covers(session: Session, principal: Principal, unit: AdminUnit) -> bool:
     """Whether ``unit`` lies in the principal's territory."""
+    territory = getattr(principal, "territory", None)
+    if isinstance(territory, frozenset):
+        return unit.id in territory
     if principal.unit_code is None:
         return True
     return any(each.code == principal.unit_code for each in lineage(session, unit))

@@ -232,3 +232,23 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * math.sin(dlon / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def territory_ids(session: Session, root_id: int) -> set[int]:
+    """The ids of every record whose data belongs to the unit's territory.
+
+    That is the unit, every unit ever below it, and, through the successions, the units it
+    was made of (and theirs, and everything below them): so data recorded against the
+    communes of 2024 counts for the commune they merged into in 2025. A predecessor that was
+    split counts whole.
+    """
+    found = {root_id}
+    frontier = {root_id}
+    while frontier:
+        children = session.scalars(select(AdminUnit.id).where(AdminUnit.parent_id.in_(frontier)))
+        predecessors = session.scalars(
+            select(Succession.predecessor_id).where(Succession.successor_id.in_(frontier))
+        )
+        frontier = {*children, *predecessors} - found
+        found |= frontier
+    return found

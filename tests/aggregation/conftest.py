@@ -110,7 +110,8 @@ def _admin(statement: str) -> None:
 
 def hub_on(url: str) -> Hub:
     """A prepared hub with the test metrics on the database at ``url``."""
-    settings = settings_from_dict({**CONFIG, "database": {"url": url}}, os.environ)
+    raw = {**CONFIG, "database": {"url": url}, "auth": {"required": False}}
+    settings = settings_from_dict(raw, os.environ)
     hub = Hub.create(settings, Plugins.load(entry_points=False))
     hub.prepare()
     return hub

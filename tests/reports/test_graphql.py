@@ -13,9 +13,12 @@ from litestar.testing import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from hub.auth.principal import Role
+from hub.core import Hub
 from hub.graphql.app import create_app
 from hub.model import Metric, Observation
 from hub.reports import clock
+from tests.auth.support import bearer, mint
 from tests.reports.conftest import FORM, Corner, local
 from tests.reports.test_excel import people_workbook
 
@@ -38,11 +41,18 @@ WHY = """mutation($unit: ID!, $period: String!, $reason: String!) {
 
 
 class Api:
-    """A client of the app that acts as one user (the placeholder headers) at a set time."""
+    """A client of the app that acts as one user at a set time: the anonymous principal of
+    ``[auth] required = false`` without a scope, else a unit officer of that unit."""
 
-    def __init__(self, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, client: TestClient, monkeypatch: pytest.MonkeyPatch, hub: Hub) -> None:
         self.client = client
         self.monkeypatch = monkeypatch
+        self.hub = hub
+
+    def headers(self, user: str, scope: str | None) -> dict[str, str]:
+        if scope is None:
+            return {}
+        return bearer(mint(self.hub, user, Role.UNIT_OFFICER, (scope,)))
 
     def at(self, moment: datetime) -> Api:
         self.monkeypatch.setattr(clock, "now", lambda: moment)
@@ -50,9 +60,8 @@ class Api:
 
     def post(self, query: str, user: str = "tester", scope: str | None = None,
              **variables: Any) -> dict[str, Any]:
-        headers = {"X-IOC-User": user, **({"X-IOC-Unit": scope} if scope else {})}
         response = self.client.post("/graphql", json={"query": query, "variables": variables},
-                                    headers=headers)
+                                    headers=self.headers(user, scope))
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -70,7 +79,7 @@ class Api:
 @pytest.fixture
 def api(corner: Corner, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     with TestClient(create_app(corner.hub)) as client:
-        yield Api(client, monkeypatch).at(local(2025, 3, 14))
+        yield Api(client, monkeypatch, corner.hub).at(local(2025, 3, 14))
 
 
 def cells(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -161,21 +170,19 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(api: Api) -> None:
     assert code == "NOT_FOUND"
 
 
-def test_scope_comes_from_the_placeholder_headers(api: Api, corner: Corner) -> None:
+def test_scope_comes_from_the_token(api: Api, corner: Corner) -> None:
     client = api.client
     query = {"query": SAVE, "variables": {"unit": "23281", "period": "2025-03",
                                           "values": [{"address": "D6", "value": 1}]}}
-    refused = client.post("/graphql", json=query,
-                          headers={"X-IOC-User": "xa.dakpek", "X-IOC-Unit": "23353"}).json()
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    allowed = client.post("/graphql", json=query,
-                          headers={"X-IOC-User": "huyen", "X-IOC-Unit": "608"}).json()
+    refused = client.post("/graphql", json=query, headers=api.headers("xa.dakpek", "23353"))
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    allowed = client.post("/graphql", json=query, headers=api.headers("huyen", "608")).json()
     assert "errors" not in allowed
     history = api.data(REPORT, unit="23281", period="2025-03")["report"]["history"]
     assert history[0]["actor"] == "huyen"
     read_refused = client.post("/graphql", json={"query": REPORT, "variables": {
-        "unit": "23281", "period": "2025-03"}}, headers={"X-IOC-Unit": "610"}).json()
-    assert read_refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        "unit": "23281", "period": "2025-03"}}, headers=api.headers("huyen.dakglei", "610"))
+    assert read_refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_a_second_submission_of_an_approved_report_is_a_conflict(api: Api) -> None:
@@ -254,7 +261,7 @@ def test_a_workbook_is_uploaded_and_reports_downloaded(api: Api) -> None:
     assert sheet["D6"].value == 7 and sheet["D9"].value == "=SUM(D6:D7)"
     assert client.get("/reports/TEST-01/99999/2025-03.xlsx").status_code == 400
     assert client.get("/reports/TEST-01/23281/2025-03.xlsx",
-                      headers={"X-IOC-Unit": "610"}).status_code == 403
+                      headers=api.headers("huyen.dakglei", "610")).status_code == 403
     blank = client.get("/reports/templates/X-01.xlsx")
     assert blank.status_code == 200 and client.get(
         "/reports/templates/NOPE.xlsx").status_code == 404
