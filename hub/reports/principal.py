@@ -39,7 +39,7 @@ class Principal(Protocol):
 
 @dataclass(frozen=True)
 class Actor:
-    """A principal given by name and territory (the stand-in until authentication exists)."""
+    """A principal given by name and territory: the hub itself (SYSTEM), scripts, tests."""
 
     name: str
     unit_code: str | None = None
