@@ -69,8 +69,9 @@ class ThresholdChecker:
         targets: dict[str, set[str]] = defaultdict(set)
         with self.db.sessions() as session:
             for _, unit_id, calendar, period_id in touched:
-                period = containing(parse_period(period_id, calendar), period_type,
-                                    Calendar.GREGORIAN)
+                period = containing(
+                    parse_period(period_id, calendar), period_type, Calendar.GREGORIAN
+                )
                 unit = _at_level(session, unit_id, AdminLevel(rule.level))
                 if period is not None and unit is not None:
                     targets[period.id].add(unit.code)
@@ -79,8 +80,12 @@ class ThresholdChecker:
     def _values(self, rule: AlertRule, period_id: str, units: set[str]) -> list[AggregateValue]:
         period = parse_period(period_id)
         request = AggregateRequest(
-            metric=rule.metric or "", period_type=period.type, start=period_id, end=period_id,
-            units=tuple(sorted(units)), as_of=period.start,
+            metric=rule.metric or "",
+            period_type=period.type,
+            start=period_id,
+            end=period_id,
+            units=tuple(sorted(units)),
+            as_of=period.start,
         )
         try:
             return aggregate(self.db, request)
@@ -103,12 +108,19 @@ def _crosses(rule: AlertRule, value: float) -> bool:
 
 
 def _alert(rule: AlertRule, unit: AdminUnit, period_id: str, value: float) -> dict[str, Any]:
-    bound = f"above {rule.above:g}" if rule.above is not None and value > rule.above else (
-        f"below {rule.below:g}"
+    bound = (
+        f"above {rule.above:g}"
+        if rule.above is not None and value > rule.above
+        else (f"below {rule.below:g}")
     )
     return {
-        "rule": rule.code, "cause": f"{unit.id}:{period_id}", "severity": rule.severity,
+        "rule": rule.code,
+        "cause": f"{unit.id}:{period_id}",
+        "severity": rule.severity,
         "message": f"{rule.name}: {unit.name}, {period_id}: {value:g} ({bound})",
-        "unit_id": unit.id, "event_id": None, "period": period_id, "value": value,
+        "unit_id": unit.id,
+        "event_id": None,
+        "period": period_id,
+        "value": value,
         "raised_at": utcnow(),
     }

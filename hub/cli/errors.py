@@ -13,7 +13,12 @@ from hub.periods import PeriodError
 from hub.units.loader import UnitsFileError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
-    ConfigError, LookupError, PeriodError, RunInProgress, SourceError, FileNotFoundError,
+    ConfigError,
+    LookupError,
+    PeriodError,
+    RunInProgress,
+    SourceError,
+    FileNotFoundError,
     UnitsFileError,
 )
 

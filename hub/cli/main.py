@@ -175,19 +175,39 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True,
-              help="admin, leader, sector_officer, unit_officer or service.")
-@click.option("--unit", "units", multiple=True,
-              help="The code of the unit it covers (unit_officer; a service may give some).")
-@click.option("--sector", "sectors", multiple=True,
-              help="A sector it covers (sector_officer, or a service); repeat for more.")
+@click.option(
+    "--role", required=True, help="admin, leader, sector_officer, unit_officer or service."
+)
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    help="The code of the unit it covers (unit_officer; a service may give some).",
+)
+@click.option(
+    "--sector",
+    "sectors",
+    multiple=True,
+    help="A sector it covers (sector_officer, or a service); repeat for more.",
+)
 @click.option("--name", default=None, help="Who holds it (default: the role and scope).")
 @click.option("--purpose", default=None, help="What a service token is for.")
-@click.option("--days", type=click.IntRange(1, 3650), default=None,
-              help="How long it lives (default: [auth] token_days, 90).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="How long it lives (default: [auth] token_days, 90).",
+)
 @config_option
-def token_create(role: str, units: tuple[str, ...], sectors: tuple[str, ...], name: str | None,
-                 purpose: str | None, days: int | None, config_path: str | None) -> None:
+def token_create(
+    role: str,
+    units: tuple[str, ...],
+    sectors: tuple[str, ...],
+    name: str | None,
+    purpose: str | None,
+    days: int | None,
+    config_path: str | None,
+) -> None:
     """Issue an API token for a user or a service, and print it once."""
     from hub.cli.access import create_token
 

@@ -27,8 +27,12 @@ EXIT_CODES = {RunStatus.SUCCEEDED: 0, RunStatus.PARTIAL: 3, RunStatus.FAILED: 1}
 def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar per stage; the callback takes (stage, done, total)."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=not console.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
     ) as progress:
         tasks: dict[str, Any] = {}
 
@@ -83,8 +87,11 @@ def print_plugins(plugins: Plugins) -> None:
         parts = []
         if own_kinds:
             parts.append("connectors: " + ", ".join(own_kinds))
-        for label, items in (("metrics", metrics), ("indicators", indicators),
-                             ("event kinds", event_kinds)):
+        for label, items in (
+            ("metrics", metrics),
+            ("indicators", indicators),
+            ("event kinds", event_kinds),
+        ):
             count = sum(1 for plugin, _ in items if plugin == name)
             if count:
                 parts.append(f"{count} {label}")
@@ -101,13 +108,17 @@ def print_connectors(hub: Hub) -> None:
     with hub.db.session() as session:
         for connector in hub.connectors.values():
             last = session.scalars(
-                select(SyncRun).where(SyncRun.connector_id == connector.id)
-                .order_by(SyncRun.id.desc()).limit(1)
+                select(SyncRun)
+                .where(SyncRun.connector_id == connector.id)
+                .order_by(SyncRun.id.desc())
+                .limit(1)
             ).first()
             table.add_row(
-                connector.id, f"{connector.plugin}/{connector.kind}",
+                connector.id,
+                f"{connector.plugin}/{connector.kind}",
                 "yes" if is_enabled(hub, connector.id) else "no",
-                connector.schedule or "by hand", _describe_run(last),
+                connector.schedule or "by hand",
+                _describe_run(last),
             )
     if not hub.connectors:
         click.echo("no connector is configured (add [connectors.<id>] tables to the config)")

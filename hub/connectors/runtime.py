@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 class RunInProgress(Exception):
     """Another run of this connector holds its lock."""
 
@@ -90,7 +91,10 @@ def run_sync(
 
 
 def load_records(
-    hub: Hub, source: str, items: Iterable[records.Item], trigger: str = "import",
+    hub: Hub,
+    source: str,
+    items: Iterable[records.Item],
+    trigger: str = "import",
     progress: Progress | None = None,
 ) -> SyncRun:
     """Load records that do not come from a configured connector (``iochub import``).
@@ -157,9 +161,7 @@ class _Sync:
             self._commit(session, batch, pending, None)
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        written = flush(
-            session, batch, self.connector_id, self.run_id, self.counter, self.raiser
-        )
+        written = flush(session, batch, self.connector_id, self.run_id, self.counter, self.raiser)
         pending.written += written.written
         pending.quarantined += written.quarantined
         self.touched |= written.touched
@@ -176,10 +178,16 @@ class _Sync:
             self.committed.written + pending.written,
             self.committed.quarantined + pending.quarantined,
         )
-        session.execute(update(SyncRun).where(SyncRun.id == self.run_id).values(
-            records_read=counters.read, records_written=counters.written,
-            records_quarantined=counters.quarantined, attempts=self.attempts,
-        ))
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == self.run_id)
+            .values(
+                records_read=counters.read,
+                records_written=counters.written,
+                records_quarantined=counters.quarantined,
+                attempts=self.attempts,
+            )
+        )
         session.commit()
         self.thresholds.check(self.touched)  # alerts on what is now committed
         self.touched = set()
@@ -241,8 +249,13 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
         ):
             stale.status, stale.finished_at = RunStatus.FAILED, utcnow()
             stale.error = "interrupted: the process stopped during the run"
-        run = SyncRun(connector_id=connector_id, status=RunStatus.RUNNING, full=full,
-                      trigger=trigger, started_at=utcnow())
+        run = SyncRun(
+            connector_id=connector_id,
+            status=RunStatus.RUNNING,
+            full=full,
+            trigger=trigger,
+            started_at=utcnow(),
+        )
         session.add(run)
     return run
 

@@ -133,8 +133,14 @@ class EventQuery:
         size = page_size(first, default=50)
         start_after = None if after is None else _cursor_key(after)
         where = EventFilter(
-            scope=scope, sector=sector, kind=kind, status=status, within=within,
-            as_of=as_of or info.context.today, start=_aware(from_), end=_aware(to),
+            scope=scope,
+            sector=sector,
+            kind=kind,
+            status=status,
+            within=within,
+            as_of=as_of or info.context.today,
+            start=_aware(from_),
+            end=_aware(to),
             min_severity=min_severity,
         )
         rows = await read(
@@ -171,7 +177,9 @@ def _matching(query: Select, session: Session, where: EventFilter) -> Select:
         where.scope.unit_clause(event.unit_id), Scope.among(where.scope.sectors, event.sector)
     )
     for column, value in (
-        (event.sector, where.sector), (event.kind, where.kind), (event.status, where.status),
+        (event.sector, where.sector),
+        (event.kind, where.kind),
+        (event.status, where.status),
     ):
         if value is not None:
             query = query.where(column == value)

@@ -51,10 +51,14 @@ from hub.reports.timeliness import Timeliness as TimelinessValue
 from hub.reports.timeliness import local_day
 from hub.reports.workflow import Workflow
 
-CellKind = strawberry.enum(forms.CellKind, description=(
-    "INPUT: typed in by the unit filing the report; ROLLUP: summed from the lower level's "
-    "approved reports (typed in at the filling level); FORMULA: computed; METRIC: from a metric."
-))
+CellKind = strawberry.enum(
+    forms.CellKind,
+    description=(
+        "INPUT: typed in by the unit filing the report; ROLLUP: summed from the lower level's "
+        "approved reports (typed in at the filling level); FORMULA: computed; "
+        "METRIC: from a metric."
+    ),
+)
 Timeliness = strawberry.enum(TimelinessValue)
 T = TypeVar("T")
 
@@ -125,31 +129,52 @@ class ReportTemplate:
     def from_row(cls, row: model.ReportTemplateRow) -> ReportTemplate:
         template = template_of(row)
         return cls(
-            code=strawberry.ID(template.code), name=template.name,
-            description=template.description, period_type=template.period_type,
-            calendar=template.calendar, filling_level=template.filling_level,
+            code=strawberry.ID(template.code),
+            name=template.name,
+            description=template.description,
+            period_type=template.period_type,
+            calendar=template.calendar,
+            filling_level=template.filling_level,
             levels=list(template.levels),
-            deadlines=[ReportDeadline(level=level, working_days_after_cutoff=days)
-                       for level, days in sorted(template.deadlines.items())],
+            deadlines=[
+                ReportDeadline(level=level, working_days_after_cutoff=days)
+                for level, days in sorted(template.deadlines.items())
+            ],
             opens_days_before_cutoff=template.opens_days_before_cutoff,
             sheet=template.layout.sheet,
-            columns=[ReportColumn(column=c.column, code=c.code, label=c.label)
-                     for c in template.columns],
+            columns=[
+                ReportColumn(column=c.column, code=c.code, label=c.label) for c in template.columns
+            ],
             rows=[_template_row(template, item) for item in template.rows],
-            origin=row.origin, updated_at=row.updated_at, definition=row.definition,
+            origin=row.origin,
+            updated_at=row.updated_at,
+            definition=row.definition,
         )
 
 
 def _template_row(template: forms.Template, item: forms.Row) -> ReportRow:
     cells = [
-        ReportTemplateCell(address=cell.address, row=item.row,
-                           column=Address.parse(cell.address).letter, kind=cell.kind,
-                           formula=cell.formula, metric=cell.metric)
+        ReportTemplateCell(
+            address=cell.address,
+            row=item.row,
+            column=Address.parse(cell.address).letter,
+            kind=cell.kind,
+            formula=cell.formula,
+            metric=cell.metric,
+        )
         for cell in sorted(template.cells.values(), key=lambda c: Address.parse(c.address))
         if Address.parse(cell.address).row == item.row
     ]
-    return ReportRow(row=item.row, code=item.code, label=item.label, indent=item.indent,
-                     unit=item.unit, aggregation=item.aggregation, bold=item.bold, cells=cells)
+    return ReportRow(
+        row=item.row,
+        code=item.code,
+        label=item.label,
+        indent=item.indent,
+        unit=item.unit,
+        aggregation=item.aggregation,
+        bold=item.bold,
+        cells=cells,
+    )
 
 
 @strawberry.type(description="A cell of a report, with its value.")
@@ -271,8 +296,9 @@ class Moment:
         return cls(now, local_day(now), working_days(hub.settings))
 
 
-async def actor_of(info: Info, action: Action, name: str | None = None,
-                   target: dict[str, Any] | None = None) -> ScopedActor:
+async def actor_of(
+    info: Info, action: Action, name: str | None = None, target: dict[str, Any] | None = None
+) -> ScopedActor:
     """The caller as the workflow sees it; FORBIDDEN unless its role allows ``action``.
 
     With ``name`` (a mutation), a refusal is written to the audit log.
@@ -324,16 +350,25 @@ def report_of(session: Session, located: Located, moment: Moment) -> Report:
 
 def _report(session: Session, shown: ReportView) -> Report:
     located, stored, day = shown.located, shown.report, shown.located.period.end
-    missing = [each.unit for each in shown.lower
-               if each.timeliness in (TimelinessValue.MISSING, TimelinessValue.NOT_DUE)]
+    missing = [
+        each.unit
+        for each in shown.lower
+        if each.timeliness in (TimelinessValue.MISSING, TimelinessValue.NOT_DUE)
+    ]
     late = [each.unit for each in shown.lower if each.timeliness is TimelinessValue.LATE]
     return Report(
         template=ReportTemplate.from_row(located.row),
-        unit=AdminUnit.from_row(located.unit, day), period=located.period.id,
-        calendar=located.period.calendar, period_start=located.period.start,
-        period_end=day, status=ReportStatus(shown.status),
-        locked=shown.status == model.ReportStatus.APPROVED, stale=shown.stale,
-        opens_on=shown.opens_on, deadline=shown.deadline, timeliness=shown.timeliness,
+        unit=AdminUnit.from_row(located.unit, day),
+        period=located.period.id,
+        calendar=located.period.calendar,
+        period_start=located.period.start,
+        period_end=day,
+        status=ReportStatus(shown.status),
+        locked=shown.status == model.ReportStatus.APPROVED,
+        stale=shown.stale,
+        opens_on=shown.opens_on,
+        deadline=shown.deadline,
+        timeliness=shown.timeliness,
         first_submitted_at=stored.first_submitted_at if stored else None,
         submitted_at=stored.submitted_at if stored else None,
         approved_at=stored.approved_at if stored else None,
@@ -343,7 +378,8 @@ def _report(session: Session, shown: ReportView) -> Report:
             LowerUnitReport(
                 unit=AdminUnit.from_row(each.unit, day),
                 status=ReportStatus(each.report.status if each.report else "NOT_STARTED"),
-                timeliness=each.timeliness, deadline=each.deadline,
+                timeliness=each.timeliness,
+                deadline=each.deadline,
                 submitted_at=each.report.submitted_at if each.report else None,
                 included=each.included,
             )
@@ -364,14 +400,21 @@ def _cells(located: Located, values: dict[str, CellValue]) -> list[ReportCell]:
     for cell in sorted(template.cells.values(), key=lambda c: Address.parse(c.address)):
         value = values.get(cell.address)
         where = Address.parse(cell.address)
-        found.append(ReportCell(
-            address=cell.address, row=where.row, column=where.letter, kind=cell.kind,
-            formula=cell.formula, metric=cell.metric,
-            value=value if isinstance(value, float) else None,
-            text=value if isinstance(value, str) else None,
-            error=value.code if isinstance(value, CellError) else None,
-            display=display(value), editable=template.typed_at(cell, level),
-        ))
+        found.append(
+            ReportCell(
+                address=cell.address,
+                row=where.row,
+                column=where.letter,
+                kind=cell.kind,
+                formula=cell.formula,
+                metric=cell.metric,
+                value=value if isinstance(value, float) else None,
+                text=value if isinstance(value, str) else None,
+                error=value.code if isinstance(value, CellError) else None,
+                display=display(value),
+                editable=template.typed_at(cell, level),
+            )
+        )
     return found
 
 
@@ -395,8 +438,15 @@ def _history(session: Session, stored: model.Report | None) -> list[ReportTransi
         .order_by(model.ReportTransition.id)
     )
     return [
-        ReportTransition(action=row.action, from_status=row.from_status, to_status=row.to_status,
-                         actor=row.actor, at=row.at, reason=row.reason, changes=row.changes)
+        ReportTransition(
+            action=row.action,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            actor=row.actor,
+            at=row.at,
+            reason=row.reason,
+            changes=row.changes,
+        )
         for row in rows
     ]
 
@@ -408,16 +458,23 @@ def download_path(located: Located) -> str:
 def _compliance(found: Compliance) -> ReportingCompliance:
     day = found.period.end
     return ReportingCompliance(
-        template=strawberry.ID(found.template.code), period=found.period.id,
-        within=AdminUnit.from_row(found.within, day), expected=len(found.units),
-        due=found.due, on_time=found.count(TimelinessValue.ON_TIME),
-        late=found.count(TimelinessValue.LATE), missing=found.count(TimelinessValue.MISSING),
-        not_due=found.count(TimelinessValue.NOT_DUE), on_time_rate=found.on_time_rate,
+        template=strawberry.ID(found.template.code),
+        period=found.period.id,
+        within=AdminUnit.from_row(found.within, day),
+        expected=len(found.units),
+        due=found.due,
+        on_time=found.count(TimelinessValue.ON_TIME),
+        late=found.count(TimelinessValue.LATE),
+        missing=found.count(TimelinessValue.MISSING),
+        not_due=found.count(TimelinessValue.NOT_DUE),
+        on_time_rate=found.on_time_rate,
         units=[
             UnitCompliance(
-                unit=AdminUnit.from_row(entry.unit, day), level=AdminLevel(entry.unit.level),
+                unit=AdminUnit.from_row(entry.unit, day),
+                level=AdminLevel(entry.unit.level),
                 status=ReportStatus(entry.report.status if entry.report else "NOT_STARTED"),
-                timeliness=entry.timeliness, deadline=entry.deadline,
+                timeliness=entry.timeliness,
+                deadline=entry.deadline,
                 submitted_at=entry.report.first_submitted_at if entry.report else None,
             )
             for entry in found.units
@@ -426,7 +483,11 @@ def _compliance(found: Compliance) -> ReportingCompliance:
 
 
 def find_compliance(
-    session: Session, principal: Principal, template_code: str, period_id: str, within: str,
+    session: Session,
+    principal: Principal,
+    template_code: str,
+    period_id: str,
+    within: str,
     moment: Moment,
 ) -> Compliance:
     row, template = load_template(session, template_code)
@@ -443,8 +504,9 @@ class ReportQuery:
         await scope_of(info)  # forms are no one's data, but callers are authenticated
 
         def query(session: Session) -> list[ReportTemplate]:
-            rows = session.scalars(select(model.ReportTemplateRow)
-                                   .order_by(model.ReportTemplateRow.code))
+            rows = session.scalars(
+                select(model.ReportTemplateRow).order_by(model.ReportTemplateRow.code)
+            )
             return [ReportTemplate.from_row(row) for row in rows]
 
         return await read(info.context.hub.db, query)
@@ -485,16 +547,23 @@ class ReportQuery:
         moment = Moment.current(info.context.hub)
 
         def query(session: Session) -> ReportingCompliance:
-            return _compliance(find_compliance(
-                session, principal, template, period, within, moment))
+            return _compliance(
+                find_compliance(session, principal, template, period, within, moment)
+            )
 
         with api_errors():
             return await read(info.context.hub.db, query)
 
 
 async def _step(
-    info: Info, name: str, action: Action, template: str, unit: str, period: str,
-    act: Callable[[Workflow, Located], object], reason: str | None = None,
+    info: Info,
+    name: str,
+    action: Action,
+    template: str,
+    unit: str,
+    period: str,
+    act: Callable[[Workflow, Located], object],
+    reason: str | None = None,
 ) -> Report:
     """One workflow step and its audit row in one transaction; the report after it."""
     target = {"template": str(template), "unit": str(unit), "period": period, "reason": reason}
@@ -532,19 +601,37 @@ class ReportMutation:
 
     @strawberry.mutation(description="Type values into a draft (a null value clears the cell).")
     async def save_report(
-        self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str,
+        self,
+        info: Info,
+        template: strawberry.ID,
+        unit: strawberry.ID,
+        period: str,
         values: list[CellInput],
     ) -> Report:
         typed = {item.address: item.value for item in values}
-        return await _step(info, "saveReport", Action.FILE_REPORTS, template, unit, period,
-                           lambda w, at: w.save(at, typed))
+        return await _step(
+            info,
+            "saveReport",
+            Action.FILE_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: w.save(at, typed),
+        )
 
     @strawberry.mutation(description="Send the report to the level above for approval.")
     async def submit_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
     ) -> Report:
-        report = await _step(info, "submitReport", Action.FILE_REPORTS, template, unit, period,
-                             lambda w, at: w.submit(at))
+        report = await _step(
+            info,
+            "submitReport",
+            Action.FILE_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: w.submit(at),
+        )
         hub = info.context.hub
         today = Moment.current(hub).today
         await anyio.to_thread.run_sync(publish_unit, hub, template, unit, period, today)
@@ -554,22 +641,45 @@ class ReportMutation:
     async def approve_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str
     ) -> Report:
-        return await _step(info, "approveReport", Action.REVIEW_REPORTS, template, unit, period,
-                           lambda w, at: w.approve(at))
+        return await _step(
+            info,
+            "approveReport",
+            Action.REVIEW_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: w.approve(at),
+        )
 
     @strawberry.mutation(description="Return a submitted report to its unit, with the reason.")
     async def return_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
     ) -> Report:
-        return await _step(info, "returnReport", Action.REVIEW_REPORTS, template, unit, period,
-                           lambda w, at: w.send_back(at, reason), reason)
+        return await _step(
+            info,
+            "returnReport",
+            Action.REVIEW_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: w.send_back(at, reason),
+            reason,
+        )
 
     @strawberry.mutation(description="Unlock an approved report, with the reason.")
     async def reopen_report(
         self, info: Info, template: strawberry.ID, unit: strawberry.ID, period: str, reason: str
     ) -> Report:
-        return await _step(info, "reopenReport", Action.REVIEW_REPORTS, template, unit, period,
-                           lambda w, at: w.reopen(at, reason), reason)
+        return await _step(
+            info,
+            "reopenReport",
+            Action.REVIEW_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: w.reopen(at, reason),
+            reason,
+        )
 
     @strawberry.mutation(
         description="Publish the on-time rate of every unit inside `within` whose report is due "

@@ -98,10 +98,16 @@ def flush(
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
     for rejection in batch.rejections:
-        session.add(QuarantinedRecord(
-            connector_id=connector_id, sync_run_id=run_id, received_at=now,
-            reason=rejection.reason, place=rejection.place, payload=rejection.payload,
-        ))
+        session.add(
+            QuarantinedRecord(
+                connector_id=connector_id,
+                sync_run_id=run_id,
+                received_at=now,
+                reason=rejection.reason,
+                place=rejection.place,
+                payload=rejection.payload,
+            )
+        )
     written.quarantined = len(batch.rejections)
     session.flush()
     batch.rows.clear()

@@ -16,7 +16,12 @@ class Observation(Base):
     __table_args__ = (
         Index(
             "uq_observation_natural_key",
-            "metric_id", "unit_id", "calendar", "period", "dims_key", "source",
+            "metric_id",
+            "unit_id",
+            "calendar",
+            "period",
+            "dims_key",
+            "source",
             unique=True,
         ),
         Index("ix_observation_metric_period", "metric_id", "period_start"),

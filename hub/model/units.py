@@ -66,6 +66,4 @@ class Succession(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     """The share of the predecessor that went to the successor (1 unless split)."""
 
-    __table_args__ = (
-        Index("uq_succession_pair", "predecessor_id", "successor_id", unique=True),
-    )
+    __table_args__ = (Index("uq_succession_pair", "predecessor_id", "successor_id", unique=True),)

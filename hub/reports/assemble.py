@@ -174,9 +174,7 @@ def other_periods(session: Session, located: Located) -> OtherPeriods:
     """
     period = located.period
     before, year_ago, earlier = previous(period), last_year(period), earlier_this_year(period)
-    stored = stored_values(
-        session, located.row.id, located.unit.id, [before, year_ago, *earlier]
-    )
+    stored = stored_values(session, located.row.id, located.unit.id, [before, year_ago, *earlier])
     estimated, sources = False, set()
     for other in (before, year_ago, *earlier):
         if other is None or other.id in stored:
@@ -213,9 +211,16 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
         values, ytd = computed.values, computed.ytd
     due = deadline(located.template, AdminLevel(located.unit.level), located.period, days)
     return ReportView(
-        located=located, report=report, values=values, ytd=ytd, lower=gathered.lower,
-        deadline=due, opens_on=opens_on(located.template, located.period),
-        timeliness=timeliness(report, due, today), stale=stale, other=gathered.other,
+        located=located,
+        report=report,
+        values=values,
+        ytd=ytd,
+        lower=gathered.lower,
+        deadline=due,
+        opens_on=opens_on(located.template, located.period),
+        timeliness=timeliness(report, due, today),
+        stale=stale,
+        other=gathered.other,
     )
 
 

@@ -146,8 +146,10 @@ def _reference_problems(template: Template, reference: Reference) -> list[str]:
 def _range_problems(template: Template, reference: Reference, label: str) -> list[str]:
     rows = [row.row for row in template.rows]
     columns = {column.column for column in template.columns}
-    spanned = {Address(reference.first.row, c).letter
-               for c in range(reference.first.column, reference.last.column + 1)}
+    spanned = {
+        Address(reference.first.row, c).letter
+        for c in range(reference.first.column, reference.last.column + 1)
+    }
     inside_rows = min(rows) <= reference.first.row and reference.last.row <= max(rows)
     if not inside_rows or not spanned <= columns:
         return [f"{label} reaches outside the form's value cells"]

@@ -74,8 +74,13 @@ class Compliance:
 
 
 def compliance(
-    session: Session, row: ReportTemplateRow, template: Template, within: AdminUnit,
-    period: Period, today: date, days: WorkingDays | None = None,
+    session: Session,
+    row: ReportTemplateRow,
+    template: Template,
+    within: AdminUnit,
+    period: Period,
+    today: date,
+    days: WorkingDays | None = None,
 ) -> Compliance:
     """Every unit inside ``within`` (itself included) that files the form, and how it did."""
     units = [within, *descendants(session, within.id, period.end)]
@@ -99,14 +104,22 @@ def compliance_records(found: Compliance) -> list[records.Observation]:
         on_time = 1.0 if entry.timeliness is Timeliness.ON_TIME else 0.0
         submitted = 0.0 if entry.timeliness is Timeliness.MISSING else 1.0
         for metric, value in (
-            (FORMS_DUE, 1.0), (FORMS_ON_TIME, on_time), (FORMS_SUBMITTED, submitted)
+            (FORMS_DUE, 1.0),
+            (FORMS_ON_TIME, on_time),
+            (FORMS_SUBMITTED, submitted),
         ):
-            made.append(records.Observation(
-                metric=metric, unit=entry.unit.code, period=found.period.id, value=value,
-                dims=dims, calendar=found.template.calendar.value,
-                source_id=f"{found.template.code}/{entry.unit.code}/{found.period.id}",
-                place=f"report {found.template.code} {entry.unit.code} {found.period.id}",
-            ))
+            made.append(
+                records.Observation(
+                    metric=metric,
+                    unit=entry.unit.code,
+                    period=found.period.id,
+                    value=value,
+                    dims=dims,
+                    calendar=found.template.calendar.value,
+                    source_id=f"{found.template.code}/{entry.unit.code}/{found.period.id}",
+                    place=f"report {found.template.code} {entry.unit.code} {found.period.id}",
+                )
+            )
     return made
 
 
@@ -132,8 +145,13 @@ def publish_unit(hub: Hub, template_code: str, unit_code: str, period_id: str, t
             entry = UnitCompliance(unit, report, due, timeliness(report, due, today))
         publish(hub, Compliance(template, period, unit, [entry]))
     except RunInProgress:
-        log.info("compliance of %s %s %s: another publication is running",
-                 template_code, unit_code, period_id)
+        log.info(
+            "compliance of %s %s %s: another publication is running",
+            template_code,
+            unit_code,
+            period_id,
+        )
     except Exception:  # reporting must not fail a submission that was recorded
-        log.exception("compliance of %s %s %s could not be published",
-                      template_code, unit_code, period_id)
+        log.exception(
+            "compliance of %s %s %s could not be published", template_code, unit_code, period_id
+        )

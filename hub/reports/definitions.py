@@ -22,29 +22,51 @@ SOURCE = "reports"
 
 METRICS = [
     MetricDefinition(
-        code=FORMS_DUE, name="Report forms due", sector=SECTOR, aggregation=Aggregation.SUM,
-        unit="reports", disaggregations=(FORM_DIMENSION,),
+        code=FORMS_DUE,
+        name="Report forms due",
+        sector=SECTOR,
+        aggregation=Aggregation.SUM,
+        unit="reports",
+        disaggregations=(FORM_DIMENSION,),
         description="Reports a unit had to file for the period, once its deadline passed or "
         "it was submitted.",
     ),
     MetricDefinition(
-        code=FORMS_ON_TIME, name="Report forms submitted on time", sector=SECTOR,
-        aggregation=Aggregation.SUM, unit="reports", disaggregations=(FORM_DIMENSION,),
+        code=FORMS_ON_TIME,
+        name="Report forms submitted on time",
+        sector=SECTOR,
+        aggregation=Aggregation.SUM,
+        unit="reports",
+        disaggregations=(FORM_DIMENSION,),
         description="Reports first submitted by their deadline.",
     ),
     MetricDefinition(
-        code=FORMS_SUBMITTED, name="Report forms submitted", sector=SECTOR,
-        aggregation=Aggregation.SUM, unit="reports", disaggregations=(FORM_DIMENSION,),
+        code=FORMS_SUBMITTED,
+        name="Report forms submitted",
+        sector=SECTOR,
+        aggregation=Aggregation.SUM,
+        unit="reports",
+        disaggregations=(FORM_DIMENSION,),
         description="Reports due that were submitted, on time or late.",
     ),
 ]
 INDICATORS = [
     IndicatorDefinition(
-        code=ON_TIME_RATE, name="Report forms submitted on time (%)", numerator=FORMS_ON_TIME,
-        denominator=FORMS_DUE, factor=100.0, sector=SECTOR, unit="%",
+        code=ON_TIME_RATE,
+        name="Report forms submitted on time (%)",
+        numerator=FORMS_ON_TIME,
+        denominator=FORMS_DUE,
+        factor=100.0,
+        sector=SECTOR,
+        unit="%",
     ),
     IndicatorDefinition(
-        code=SUBMITTED_RATE, name="Report forms submitted (%)", numerator=FORMS_SUBMITTED,
-        denominator=FORMS_DUE, factor=100.0, sector=SECTOR, unit="%",
+        code=SUBMITTED_RATE,
+        name="Report forms submitted (%)",
+        numerator=FORMS_SUBMITTED,
+        denominator=FORMS_DUE,
+        factor=100.0,
+        sector=SECTOR,
+        unit="%",
     ),
 ]

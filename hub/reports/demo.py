@@ -55,8 +55,9 @@ class DemoReports:
 
     def describe(self) -> str:
         months = ", ".join(f"{period}: {count}" for period, count in self.filed.items())
-        return (f"reports      {FORM}, {self.communes} communes of Kon Tum; reports per "
-                f"month: {months}")
+        return (
+            f"reports      {FORM}, {self.communes} communes of Kon Tum; reports per month: {months}"
+        )
 
     def queries(self) -> list[str]:
         """GraphQL queries worth trying on the demo data."""
@@ -96,8 +97,14 @@ def load_demo_reports(
     months = [last_year(current), previous(current), current]
     for period in [month for month in months if month is not None]:
         stage = f"reports {period.id}"
-        filed = _file_month(hub, period, communes, period == current, days,
-                            lambda done, total, stage=stage: report(stage, done, total))
+        filed = _file_month(
+            hub,
+            period,
+            communes,
+            period == current,
+            days,
+            lambda done, total, stage=stage: report(stage, done, total),
+        )
         summary.filed[period.id] = filed
     summary.province, summary.last_month = _province_code(hub, communes[0]), current.id
     for period in [month for month in months if month is not None]:
@@ -119,9 +126,9 @@ def kon_tum_communes(session: Session, day: date) -> list[str]:
     legacy = [unit.id for unit in descendants(session, province.id, LEGACY_END)]
     successors = select(Succession.successor_id).where(Succession.predecessor_id.in_(legacy))
     rows = session.scalars(
-        select(AdminUnit).where(
-            AdminUnit.id.in_(successors), AdminUnit.level == AdminLevel.COMMUNE, valid_on(day)
-        ).order_by(AdminUnit.code)
+        select(AdminUnit)
+        .where(AdminUnit.id.in_(successors), AdminUnit.level == AdminLevel.COMMUNE, valid_on(day))
+        .order_by(AdminUnit.code)
     )
     return [row.code for row in rows]
 
@@ -135,13 +142,17 @@ def _closed_month(template: Template, today: date, days: WorkingDays) -> Period:
 
 
 def _file_month(
-    hub: Hub, period: Period, communes: list[str], last: bool, days: WorkingDays,
+    hub: Hub,
+    period: Period,
+    communes: list[str],
+    last: bool,
+    days: WorkingDays,
     progress: Callable[[int, int], None],
 ) -> int:
     """Each commune saves and submits; the province approves them all, then rolls up once."""
     missing = set(communes[-MISSING:]) if last else set()
     late = set(communes[:LATE]) if last else set()
-    pending = set(communes[LATE:LATE + SUBMITTED_ONLY]) if last else set()
+    pending = set(communes[LATE : LATE + SUBMITTED_ONLY]) if last else set()
     filing = [code for code in communes if code not in missing]
     for done, code in enumerate(filing):
         progress(done, len(filing) + 1)
@@ -154,8 +165,13 @@ def _file_month(
     with hub.db.session() as session:
         template = load_template(session, FORM)[1]
         due = deadline(template, template.filling_level, period, days)
-        reviewer = Workflow(session, REVIEWER, now=_moment(due + timedelta(days=7), hour=15),
-                            days=days, defer_parents=True)
+        reviewer = Workflow(
+            session,
+            REVIEWER,
+            now=_moment(due + timedelta(days=7), hour=15),
+            days=days,
+            defer_parents=True,
+        )
         for code in filing:
             if code not in pending:
                 reviewer.approve(locate(session, FORM, code, period.id))
@@ -171,18 +187,31 @@ def demo_values(code: str, period: Period) -> dict[str, float]:
     households = base.randint(1500, 6000)
     filed = month.randint(2, 12)
     return {
-        "D10": round(month.uniform(20, 150), 1), "D11": round(month.uniform(50, 600), 1),
+        "D10": round(month.uniform(20, 150), 1),
+        "D11": round(month.uniform(50, 600), 1),
         "D12": base.randint(200, 1500) + month.randint(-20, 20),
         "D13": base.randint(500, 3000) + month.randint(-30, 30),
         "D14": base.randint(1000, 8000) + month.randint(-200, 200),
-        "D15": round(month.uniform(0, 30), 1), "D16": month.choice([0, 0, 0, 1]),
-        "D19": round(month.uniform(50, 400), 1), "D20": round(month.uniform(0, 500), 1),
-        "D21": round(month.uniform(10, 100), 1), "D22": round(month.uniform(800, 2500), 1),
-        "D23": base.randint(8, 19), "D26": month.randint(5, 30), "D27": month.randint(1, 10),
-        "D29": base.randint(80, 300), "D30": month.randint(5, 25), "D32": month.randint(0, 8),
-        "D34": month.randint(0, 3), "D36": month.randint(10, 60), "D37": households,
-        "D38": round(households * base.uniform(0.05, 0.25)), "D41": month.randint(0, 3),
-        "D42": month.randint(0, 2), "D43": month.randint(0, 4), "D44": filed,
+        "D15": round(month.uniform(0, 30), 1),
+        "D16": month.choice([0, 0, 0, 1]),
+        "D19": round(month.uniform(50, 400), 1),
+        "D20": round(month.uniform(0, 500), 1),
+        "D21": round(month.uniform(10, 100), 1),
+        "D22": round(month.uniform(800, 2500), 1),
+        "D23": base.randint(8, 19),
+        "D26": month.randint(5, 30),
+        "D27": month.randint(1, 10),
+        "D29": base.randint(80, 300),
+        "D30": month.randint(5, 25),
+        "D32": month.randint(0, 8),
+        "D34": month.randint(0, 3),
+        "D36": month.randint(10, 60),
+        "D37": households,
+        "D38": round(households * base.uniform(0.05, 0.25)),
+        "D41": month.randint(0, 3),
+        "D42": month.randint(0, 2),
+        "D43": month.randint(0, 4),
+        "D44": filed,
         "D45": month.randint(0, filed),
     }
 
@@ -193,15 +222,14 @@ def _moment(day: date, hour: int = 9) -> datetime:
 
 def _province_code(hub: Hub, commune: str) -> str | None:
     with hub.db.sessions() as session:
-        unit = session.scalar(select(AdminUnit).where(AdminUnit.code == commune,
-                                                      AdminUnit.valid_to.is_(None)))
+        unit = session.scalar(
+            select(AdminUnit).where(AdminUnit.code == commune, AdminUnit.valid_to.is_(None))
+        )
         parent = session.get(AdminUnit, unit.parent_id) if unit and unit.parent_id else None
         return parent.code if parent else None
 
 
-def _publish(
-    hub: Hub, period: Period, communes: list[str], today: date, days: WorkingDays
-) -> None:
+def _publish(hub: Hub, period: Period, communes: list[str], today: date, days: WorkingDays) -> None:
     """Publish a month's on-time rate of Kon Tum's communes."""
     with hub.db.sessions() as session:
         row, template = load_template(session, FORM)

@@ -43,14 +43,20 @@ def report_workbook(session: Session, located: Located, days: WorkingDays, today
     shown = view(session, located, days, today)
     other = other_periods(session, located)
     book = _book(located.template, shown.values, other)
-    _info(book, [
-        ("Biểu mẫu", f"{located.template.code} — {located.template.name}"),
-        ("Đơn vị", f"{located.unit.name} ({located.unit.code})"),
-        ("Kỳ báo cáo", f"{located.period.id} ({located.period.calendar.value}: "
-                       f"{located.period.start.isoformat()} – {located.period.end.isoformat()})"),
-        ("Trạng thái", shown.status),
-        ("Hạn nộp", shown.deadline.isoformat()),
-    ])
+    _info(
+        book,
+        [
+            ("Biểu mẫu", f"{located.template.code} — {located.template.name}"),
+            ("Đơn vị", f"{located.unit.name} ({located.unit.code})"),
+            (
+                "Kỳ báo cáo",
+                f"{located.period.id} ({located.period.calendar.value}: "
+                f"{located.period.start.isoformat()} – {located.period.end.isoformat()})",
+            ),
+            ("Trạng thái", shown.status),
+            ("Hạn nộp", shown.deadline.isoformat()),
+        ],
+    )
     return _bytes(book)
 
 
@@ -107,8 +113,12 @@ def _lay_out(sheet: Worksheet, template: Template) -> None:
 def _style_table(sheet: Worksheet, template: Template) -> None:
     """Borders around the table, its header bold and wrapped; printed landscape, one page wide."""
     layout = template.layout
-    letters = [layout.code_column, layout.label_column, layout.unit_column,
-               *(column.column for column in template.columns)]
+    letters = [
+        layout.code_column,
+        layout.label_column,
+        layout.unit_column,
+        *(column.column for column in template.columns),
+    ]
     columns = sorted({column_index_from_string(c) for c in letters if c})
     first = min((row for row in _header_rows(template)), default=layout.header_row)
     last = max((row.row for row in template.rows), default=layout.header_row)
@@ -176,7 +186,7 @@ def _metadata(book: Workbook, template: Template) -> None:
     sheet = book.create_sheet(META_SHEET)
     text = json.dumps(template.to_dict(), ensure_ascii=False)
     for index in range(0, len(text), CHUNK):
-        sheet.cell(row=index // CHUNK + 1, column=1, value=text[index:index + CHUNK])
+        sheet.cell(row=index // CHUNK + 1, column=1, value=text[index : index + CHUNK])
     sheet.sheet_state = "hidden"
 
 

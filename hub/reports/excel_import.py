@@ -113,10 +113,12 @@ def _find_table(sheet: Worksheet) -> Table:
         for cell in row:
             if _plain(cell.value) in LABEL_HEADERS:
                 return _table_at(sheet, cell.row, cell.column)
-    raise TemplateError([
-        "no header row found: head the column of item labels 'Chỉ tiêu' (or 'Nội dung', "
-        "'Indicator')"
-    ])
+    raise TemplateError(
+        [
+            "no header row found: head the column of item labels 'Chỉ tiêu' (or 'Nội dung', "
+            "'Indicator')"
+        ]
+    )
 
 
 def _table_at(sheet: Worksheet, header_row: int, label_column: int) -> Table:
@@ -125,12 +127,18 @@ def _table_at(sheet: Worksheet, header_row: int, label_column: int) -> Table:
         column: _header_text(sheet, header_row, header_end, column)
         for column in range(1, sheet.max_column + 1)
     }
-    code = next((c for c in range(label_column - 1, 0, -1) if _plain(headers[c]) in CODE_HEADERS),
-                None)
-    unit = next((c for c in range(label_column + 1, sheet.max_column + 1)
-                 if _plain(headers[c]) in UNIT_HEADERS), None)
-    values = [c for c in range(label_column + 1, sheet.max_column + 1)
-              if c != unit and headers[c]]
+    code = next(
+        (c for c in range(label_column - 1, 0, -1) if _plain(headers[c]) in CODE_HEADERS), None
+    )
+    unit = next(
+        (
+            c
+            for c in range(label_column + 1, sheet.max_column + 1)
+            if _plain(headers[c]) in UNIT_HEADERS
+        ),
+        None,
+    )
+    values = [c for c in range(label_column + 1, sheet.max_column + 1) if c != unit and headers[c]]
     if not values:
         raise TemplateError([f"row {header_row}: no value columns right of the labels"])
     return Table(header_row, header_end, label_column, code, unit, values)
@@ -153,8 +161,11 @@ def _header_end(sheet: Worksheet, header_row: int, label_column: int) -> int:
 
 def _header_text(sheet: Worksheet, first: int, last: int, column: int) -> str:
     parts = [sheet.cell(row=row, column=column).value for row in range(first, last + 1)]
-    texts = [str(part).strip() for part in parts
-             if isinstance(part, str) and part.strip() and not _is_numbering(part)]
+    texts = [
+        str(part).strip()
+        for part in parts
+        if isinstance(part, str) and part.strip() and not _is_numbering(part)
+    ]
     return " — ".join(texts)
 
 
@@ -174,10 +185,12 @@ def _definition(
         "period_type": options.get("periodtype") or meta.get("period_type") or "MONTH",
         "calendar": options.get("calendar") or meta.get("calendar") or "ND09",
         "filling_level": filling.value,
-        "deadlines": _deadlines(options.get("deadlines")) or meta.get("deadlines")
+        "deadlines": _deadlines(options.get("deadlines"))
+        or meta.get("deadlines")
         or _default_deadlines(filling),
-        "opens_days_before_cutoff": int(options.get("opensdaysbeforecutoff")
-                                        or meta.get("opens_days_before_cutoff", 3)),
+        "opens_days_before_cutoff": int(
+            options.get("opensdaysbeforecutoff") or meta.get("opens_days_before_cutoff", 3)
+        ),
         "layout": _layout(sheet, table, used),
         "columns": [_column(sheet, table, c, meta) for c in table.value_columns],
         "rows": rows,
@@ -266,15 +279,19 @@ def _layout(sheet: Worksheet, table: Table, used: set[str]) -> dict[str, Any]:
         cell.coordinate: str(cell.value)
         for row in sheet.iter_rows()
         for cell in row
-        if cell.value not in (None, "") and cell.coordinate not in used
+        if cell.value not in (None, "")
+        and cell.coordinate not in used
         and _formula(cell.value) is None
     }
     return {
         "sheet": sheet.title,
         "texts": texts,
         "merged": [str(merged) for merged in sheet.merged_cells.ranges],
-        "widths": {letter: dimension.width for letter, dimension in
-                   sheet.column_dimensions.items() if dimension.width},
+        "widths": {
+            letter: dimension.width
+            for letter, dimension in sheet.column_dimensions.items()
+            if dimension.width
+        },
         "code_column": get_column_letter(table.code_column) if table.code_column else None,
         "label_column": get_column_letter(table.label_column),
         "unit_column": get_column_letter(table.unit_column) if table.unit_column else None,
@@ -308,15 +325,22 @@ def _deadlines(text: str | None) -> dict[str, int]:
 
 
 def _default_deadlines(filling: AdminLevel) -> dict[str, int]:
-    levels = sorted((lv for lv in AdminLevel if LEVEL_RANK[lv] <= LEVEL_RANK[filling]),
-                    key=LEVEL_RANK.get, reverse=True)
+    levels = sorted(
+        (lv for lv in AdminLevel if LEVEL_RANK[lv] <= LEVEL_RANK[filling]),
+        key=LEVEL_RANK.get,
+        reverse=True,
+    )
     return {level.value: DEADLINE_STEP * (step + 1) for step, level in enumerate(levels)}
 
 
 def _title(sheet: Worksheet) -> str | None:
     """The report's title: a text above the table starting "Báo cáo"/"Biểu", else the longest."""
-    texts = [cell.value.strip() for row in sheet.iter_rows(max_row=TITLE_ROWS) for cell in row
-             if isinstance(cell.value, str) and cell.value.strip()]
+    texts = [
+        cell.value.strip()
+        for row in sheet.iter_rows(max_row=TITLE_ROWS)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.strip()
+    ]
     titled = [text for text in texts if _plain(text).startswith(("bao cao", "bieu"))]
     return (titled or sorted(texts, key=len, reverse=True) or [None])[0]
 

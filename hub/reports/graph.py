@@ -125,7 +125,7 @@ class FormulaGraph:
         if node in done:
             return
         if node in path:
-            raise CycleError([*path[path.index(node):], node])
+            raise CycleError([*path[path.index(node) :], node])
         path.append(node)
         for dependency in self.dependencies(node):
             if dependency in computed:

@@ -49,8 +49,9 @@ def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHan
         try:
             return await anyio.to_thread.run_sync(_caller, hub, authenticator, request, action)
         except NotAuthenticated as exc:
-            return Response({"errors": [str(exc)]}, status_code=401,
-                            headers={"WWW-Authenticate": "Bearer"})
+            return Response(
+                {"errors": [str(exc)]}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
         except RateLimited as exc:
             return Response({"errors": [str(exc)]}, status_code=429)
         except OutOfScope as exc:
@@ -96,7 +97,9 @@ class Caller:
 
 
 def _caller(
-    hub: Hub, authenticator: Authenticator, request: Request[Any, Any, Any],
+    hub: Hub,
+    authenticator: Authenticator,
+    request: Request[Any, Any, Any],
     action: Action | None,
 ) -> Caller:
     """The caller of a route with its territory; OutOfScope unless its role allows ``action``."""
@@ -139,8 +142,11 @@ async def _respond(work: Callable[[], Any], status: int = 200) -> Response[Any]:
         return Response({"errors": [str(exc)]}, status_code=400)
     if isinstance(result, tuple):
         name, content = result
-        return Response(content, media_type=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            content,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     return Response(result, status_code=status)
 
 
@@ -150,10 +156,20 @@ def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -
     template = template_from_workbook(content, options)
     with hub.db.session() as session:
         save_template(session, template, "upload", hub.definitions.metrics)
-        audit.record(session, caller.principal, "uploadReportTemplate", {"code": template.code},
-                     caller.client)
-    return {"code": template.code, "name": template.name, "rows": len(template.rows),
-            "cells": len(template.cells), "definition": template.to_dict()}
+        audit.record(
+            session,
+            caller.principal,
+            "uploadReportTemplate",
+            {"code": template.code},
+            caller.client,
+        )
+    return {
+        "code": template.code,
+        "name": template.name,
+        "rows": len(template.rows),
+        "cells": len(template.cells),
+        "definition": template.to_dict(),
+    }
 
 
 def _blank_form(hub: Hub, code: str) -> tuple[str, bytes]:

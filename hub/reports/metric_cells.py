@@ -51,11 +51,13 @@ def _over_time(
     session: Session, metric_id: int, rule: Aggregation, period: Period
 ) -> dict[int, float]:
     rows = session.execute(
-        select(Observation.unit_id, Observation.value, Observation.period_start,
-               Observation.period_end)
-        .where(
-            Observation.metric_id == metric_id, Observation.dims_key == "",
-            Observation.period_start >= period.start, Observation.period_end <= period.end,
+        select(
+            Observation.unit_id, Observation.value, Observation.period_start, Observation.period_end
+        ).where(
+            Observation.metric_id == metric_id,
+            Observation.dims_key == "",
+            Observation.period_start >= period.start,
+            Observation.period_end <= period.end,
             Observation.value.is_not(None),
         )
     )
@@ -79,8 +81,12 @@ def _aggregate_time(rule: Aggregation, values: list[tuple[float, int, date]]) ->
 
 
 def _unit_value(
-    session: Session, unit_id: int, rule: Aggregation, per_unit: dict[int, float],
-    period: Period, depth: int,
+    session: Session,
+    unit_id: int,
+    rule: Aggregation,
+    per_unit: dict[int, float],
+    period: Period,
+    depth: int,
 ) -> float | None:
     if unit_id in per_unit:
         return per_unit[unit_id]

@@ -32,8 +32,7 @@ def lower_units(
     if AdminLevel(unit.level) == template.filling_level:
         return []
     return [
-        child for child in children(session, unit.id, period.end)
-        if template.files_at(child.level)
+        child for child in children(session, unit.id, period.end) if template.files_at(child.level)
     ]
 
 

@@ -77,7 +77,10 @@ def _read(
     other: OtherPeriods,
 ) -> Any:
     source = {
-        None: values, PREV: other.previous, LASTYEAR: other.last_year, YTD: ytd,
+        None: values,
+        PREV: other.previous,
+        LASTYEAR: other.last_year,
+        YTD: ytd,
     }[reference.sheet]
     if reference.is_cell:
         return source.get(str(reference.first))

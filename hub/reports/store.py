@@ -141,7 +141,15 @@ def stored_values(
 def new_report(template_id: int, unit: AdminUnit, period: Period) -> Report:
     """A report not filed yet: a draft with nothing typed in."""
     return Report(
-        template_id=template_id, unit_id=unit.id, period=period.id, period_start=period.start,
-        period_end=period.end, status=ReportStatus.DRAFT, inputs={}, values={}, basis={},
-        version=0, updated_at=utcnow(),
+        template_id=template_id,
+        unit_id=unit.id,
+        period=period.id,
+        period_start=period.start,
+        period_end=period.end,
+        status=ReportStatus.DRAFT,
+        inputs={},
+        values={},
+        basis={},
+        version=0,
+        updated_at=utcnow(),
     )

@@ -237,7 +237,9 @@ def _row(item: dict[str, Any]) -> Row:
 
 
 def _cells(
-    template: Template, rows: list[dict[str, Any]], columns: list[dict[str, Any]],
+    template: Template,
+    rows: list[dict[str, Any]],
+    columns: list[dict[str, Any]],
     problems: list[str],
 ) -> dict[str, Cell]:
     defaults = {column_letter(str(c["column"])): c for c in columns}

@@ -47,8 +47,12 @@ class Workflow:
     """The steps of the workflow, in one session (one transaction) at one moment."""
 
     def __init__(
-        self, session: Session, principal: Principal, now: datetime | None = None,
-        days: WorkingDays | None = None, defer_parents: bool = False,
+        self,
+        session: Session,
+        principal: Principal,
+        now: datetime | None = None,
+        days: WorkingDays | None = None,
+        defer_parents: bool = False,
     ) -> None:
         """``defer_parents``: for many approvals in one go, parents' reports are computed
         again once, by :meth:`refresh_parents`, instead of after each approval."""
@@ -182,14 +186,27 @@ class Workflow:
         return report
 
     def _record(
-        self, report: Report, action: Action, before: str | None, after: str,
-        reason: str | None = None, changes: dict[str, Any] | None = None,
+        self,
+        report: Report,
+        action: Action,
+        before: str | None,
+        after: str,
+        reason: str | None = None,
+        changes: dict[str, Any] | None = None,
     ) -> None:
         self.session.flush()
-        self.session.add(ReportTransition(
-            report_id=report.id, action=action.value, from_status=before, to_status=after,
-            actor=self.principal.name, at=self.now, reason=reason, changes=changes or {},
-        ))
+        self.session.add(
+            ReportTransition(
+                report_id=report.id,
+                action=action.value,
+                from_status=before,
+                to_status=after,
+                actor=self.principal.name,
+                at=self.now,
+                reason=reason,
+                changes=changes or {},
+            )
+        )
 
     def refresh_parents(self) -> None:
         """Compute again the parents' reports that deferred approvals left waiting."""

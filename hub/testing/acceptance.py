@@ -31,17 +31,24 @@ def snapshot(hub: Hub, source: str) -> dict[str, set[tuple[Any, ...]]]:
     """Every row the source wrote, by natural key and value: comparable across runs."""
     with hub.db.session() as session:
         observations = session.execute(
-            select(Observation.metric_id, Observation.unit_id, Observation.calendar,
-                   Observation.period, Observation.dims_key, Observation.value)
-            .where(Observation.source == source)
+            select(
+                Observation.metric_id,
+                Observation.unit_id,
+                Observation.calendar,
+                Observation.period,
+                Observation.dims_key,
+                Observation.value,
+            ).where(Observation.source == source)
         ).all()
         events = session.execute(
-            select(Event.source_id, Event.kind, Event.status, Event.occurred_at)
-            .where(Event.source == source)
+            select(Event.source_id, Event.kind, Event.status, Event.occurred_at).where(
+                Event.source == source
+            )
         ).all()
         facilities = session.execute(
-            select(Facility.source_id, Facility.name, Facility.unit_id)
-            .where(Facility.source == source)
+            select(Facility.source_id, Facility.name, Facility.unit_id).where(
+                Facility.source == source
+            )
         ).all()
     return {
         "observations": {tuple(row) for row in observations},

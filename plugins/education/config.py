@@ -100,7 +100,13 @@ class PupilColumns(StockColumns):
     """The pupils: one row per pupil (or per group, with ``count``)."""
 
     ROLES: ClassVar[tuple[str, ...]] = (
-        "school", "class", "grade", "sex", "school_year", "count", "date"
+        "school",
+        "class",
+        "grade",
+        "sex",
+        "school_year",
+        "count",
+        "date",
     )
     school: str | None = None
     class_: str | None = Field(None, alias="class")
@@ -130,7 +136,13 @@ class ResultColumns(Columns):
     ``passed`` counts)."""
 
     ROLES: ClassVar[tuple[str, ...]] = (
-        "school", "year", "exam", "sex", "result", "candidates", "passed"
+        "school",
+        "year",
+        "exam",
+        "sex",
+        "result",
+        "candidates",
+        "passed",
     )
     school: str
     year: str

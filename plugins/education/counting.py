@@ -41,8 +41,13 @@ class Commune:
         self, metric: str, period: str, value: int, dims: dict[str, str]
     ) -> Observation:
         return Observation(
-            metric=metric, unit=self.id, period=period, value=value, dims=dims,
-            source_id=f"{self.id}/{period}", place=self.place,
+            metric=metric,
+            unit=self.id,
+            period=period,
+            value=value,
+            dims=dims,
+            source_id=f"{self.id}/{period}",
+            place=self.place,
         )
 
 

@@ -49,9 +49,7 @@ def education_records(source: RowSource, config: EducationConfig, scope: Scope) 
     yield from context.tally.observations()
 
 
-def _table_scope(
-    source: RowSource, scope: Scope, table: str, depends: Iterable[str] = ()
-) -> Scope:
+def _table_scope(source: RowSource, scope: Scope, table: str, depends: Iterable[str] = ()) -> Scope:
     tracked = all(source.tracks_changes(name) for name in (table, *depends))
     return scope if tracked else EVERYTHING
 

@@ -107,7 +107,8 @@ class FileSource:
     def _fetched(self, location: str) -> Fetched:
         if location not in self.fetched:
             self.fetched[location] = fetch(
-                location, self.timeout,
+                location,
+                self.timeout,
                 {name: value.get_secret_value() for name, value in self.config.headers.items()},
             )
         return self.fetched[location]

@@ -38,44 +38,73 @@ CARRY_FORWARD = 12
 
 def _stock(code: str, name: str, unit: str, dims: tuple[str, ...], about: str) -> MetricDefinition:
     return MetricDefinition(
-        code=code, name=name, sector=SECTOR, aggregation=Aggregation.LAST, unit=unit,
-        disaggregations=dims, carry_forward_months=CARRY_FORWARD, description=about,
+        code=code,
+        name=name,
+        sector=SECTOR,
+        aggregation=Aggregation.LAST,
+        unit=unit,
+        disaggregations=dims,
+        carry_forward_months=CARRY_FORWARD,
+        description=about,
     )
 
 
 METRICS: list[MetricDefinition] = [
     _stock(
-        SCHOOLS, "Schools", "schools", ("school", "level"),
+        SCHOOLS,
+        "Schools",
+        "schools",
+        ("school", "level"),
         "General-education schools (1 per open school, 0 once closed), by level: primary, "
         "lower_secondary, upper_secondary, or a multi-level school "
         "(primary_lower_secondary, lower_upper_secondary, primary_to_upper_secondary).",
     ),
     _stock(
-        CLASSES, "Classes", "classes", ("school", "level", "grade"),
+        CLASSES,
+        "Classes",
+        "classes",
+        ("school", "level", "grade"),
         "Classes (lớp) of the school year, by grade 1–12 and its level.",
     ),
     _stock(
-        PUPILS, "Pupils enrolled", "pupils", ("school", "level", "grade", "sex"),
+        PUPILS,
+        "Pupils enrolled",
+        "pupils",
+        ("school", "level", "grade", "sex"),
         "Pupils enrolled (học sinh đang học) in the school year, by grade 1–12, its level, "
         "and sex.",
     ),
     _stock(
-        TEACHERS, "Teachers", "teachers", ("school", "sex"),
+        TEACHERS,
+        "Teachers",
+        "teachers",
+        ("school", "sex"),
         "Teachers (giáo viên) working at the school.",
     ),
     MetricDefinition(
-        code=CANDIDATES, name="Exam candidates", sector=SECTOR, aggregation=Aggregation.SUM,
-        unit="candidates", disaggregations=("school", "exam", "sex"),
+        code=CANDIDATES,
+        name="Exam candidates",
+        sector=SECTOR,
+        aggregation=Aggregation.SUM,
+        unit="candidates",
+        disaggregations=("school", "exam", "sex"),
         description="Candidates who sat an exam (e.g. exam=graduation: the national "
         "upper-secondary graduation exam), in the year of the exam.",
     ),
     MetricDefinition(
-        code=PASSES, name="Exam passes", sector=SECTOR, aggregation=Aggregation.SUM,
-        unit="candidates", disaggregations=("school", "exam", "sex"),
+        code=PASSES,
+        name="Exam passes",
+        sector=SECTOR,
+        aggregation=Aggregation.SUM,
+        unit="candidates",
+        disaggregations=("school", "exam", "sex"),
         description="Candidates who passed (đỗ, công nhận tốt nghiệp), in the year of the exam.",
     ),
     _stock(
-        POPULATION, "School-age population", "children", ("level", "sex"),
+        POPULATION,
+        "School-age population",
+        "children",
+        ("level", "sex"),
         "Children of a level's official school age living in the commune (primary 6–10, "
         "lower secondary 11–14, upper secondary 15–17), from the universal-education survey.",
     ),
@@ -84,21 +113,39 @@ METRICS: list[MetricDefinition] = [
 
 INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
-        code="pupil_teacher_ratio", name="Pupils per teacher", numerator=PUPILS,
-        denominator=TEACHERS, sector=SECTOR, unit="pupils per teacher",
+        code="pupil_teacher_ratio",
+        name="Pupils per teacher",
+        numerator=PUPILS,
+        denominator=TEACHERS,
+        sector=SECTOR,
+        unit="pupils per teacher",
     ),
     IndicatorDefinition(
-        code="pupils_per_class", name="Pupils per class", numerator=PUPILS,
-        denominator=CLASSES, sector=SECTOR, unit="pupils per class",
+        code="pupils_per_class",
+        name="Pupils per class",
+        numerator=PUPILS,
+        denominator=CLASSES,
+        sector=SECTOR,
+        unit="pupils per class",
     ),
     IndicatorDefinition(
-        code="exam_pass_rate", name="Exam pass rate", numerator=PASSES,
-        denominator=CANDIDATES, factor=100, sector=SECTOR, unit="%",
+        code="exam_pass_rate",
+        name="Exam pass rate",
+        numerator=PASSES,
+        denominator=CANDIDATES,
+        factor=100,
+        sector=SECTOR,
+        unit="%",
         description="Passes over candidates; ask it by exam.",
     ),
     IndicatorDefinition(
-        code="enrolment_rate", name="Gross enrolment rate", numerator=PUPILS,
-        denominator=POPULATION, factor=100, sector=SECTOR, unit="%",
+        code="enrolment_rate",
+        name="Gross enrolment rate",
+        numerator=PUPILS,
+        denominator=POPULATION,
+        factor=100,
+        sector=SECTOR,
+        unit="%",
         description="Pupils enrolled at a level per 100 children of its school age (tỷ lệ "
         "huy động); ask it by level. Pupils are counted where their school is, children "
         "where they live.",

@@ -59,7 +59,9 @@ class ClassIndex:
         class_id = text(row.get("id"))
         if class_id is not None:
             self.by_id[class_id] = ClassInfo(
-                text(row.get("school")), row.get("grade"), row.get("school_year"),
+                text(row.get("school")),
+                row.get("grade"),
+                row.get("school_year"),
                 mapping.selected(row.fields),
             )
 

@@ -42,8 +42,14 @@ class School:
     def facility(self) -> Facility:
         attributes = {"level": self.level, "active": self.active, **self.attributes}
         return Facility(
-            source_id=self.id, name=self.name, kind=FACILITY_KIND, unit=self.commune,
-            lat=self.lat, lon=self.lon, attributes=attributes, place=self.place,
+            source_id=self.id,
+            name=self.name,
+            kind=FACILITY_KIND,
+            unit=self.commune,
+            lat=self.lat,
+            lon=self.lon,
+            attributes=attributes,
+            place=self.place,
         )
 
     def observation(
@@ -51,8 +57,12 @@ class School:
     ) -> Observation:
         """A value of this school, in its commune; ``dims`` get the school added."""
         return Observation(
-            metric=metric, unit=self.commune, period=period, value=value,
-            dims={"school": self.id, **dims}, source_id=self.id,
+            metric=metric,
+            unit=self.commune,
+            period=period,
+            value=value,
+            dims={"school": self.id, **dims},
+            source_id=self.id,
             place=f"school {self.id} ({self.place})",
         )
 

@@ -72,8 +72,13 @@ DEFAULT_LEVELS: dict[str, str] = {
     "15-17 tuổi": "upper_secondary",
 }
 DEFAULT_SEXES: dict[str, str] = {
-    "male": "male", "m": "male", "nam": "male",
-    "female": "female", "f": "female", "nữ": "female", "nu": "female",
+    "male": "male",
+    "m": "male",
+    "nam": "male",
+    "female": "female",
+    "f": "female",
+    "nữ": "female",
+    "nu": "female",
 }
 DEFAULT_PASSES = ("đỗ", "đạt", "do", "dat", "pass", "passed", "công nhận tốt nghiệp")
 DEFAULT_FAILS = ("trượt", "không đạt", "hỏng", "truot", "fail", "failed", "không công nhận")

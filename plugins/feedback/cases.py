@@ -31,8 +31,15 @@ from .timestamps import BadTimestamp, parse_timestamp
 KIND = "feedback.case"
 SECTOR = "feedback"
 TITLE_CHARS = 120
-TEXT_FIELDS = ("description", "status_notes", "address", "address_id", "zipcode", "media_url",
-               "service_notice")
+TEXT_FIELDS = (
+    "description",
+    "status_notes",
+    "address",
+    "address_id",
+    "zipcode",
+    "media_url",
+    "service_notice",
+)
 
 
 @dataclass(frozen=True)

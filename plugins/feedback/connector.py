@@ -137,8 +137,12 @@ class Open311Connector(Connector):
         return self._tally
 
     def _take(
-        self, entry: Entry | BadRecord, rules: CaseRules, walk: Pass,
-        tally: OverdueTally | None, seen: set[str],
+        self,
+        entry: Entry | BadRecord,
+        rules: CaseRules,
+        walk: Pass,
+        tally: OverdueTally | None,
+        seen: set[str],
     ) -> Iterator[Item]:
         """Yield a request that is new or changed (once per pass); count it for the snapshot."""
         if isinstance(entry, BadRecord):
@@ -167,7 +171,8 @@ class Open311Connector(Connector):
         if tally.unplaced:
             log.info(
                 "%s: %d overdue cases placed only by their point are not in the overdue count",
-                self.context.connector_id, tally.unplaced,
+                self.context.connector_id,
+                tally.unplaced,
             )
         yield from tally.observations()
 

@@ -33,27 +33,50 @@ DAYS = "feedback_days_to_resolve"
 
 
 def _count(code: str, name: str, description: str) -> MetricDefinition:
-    return MetricDefinition(code, name, SECTOR, Aggregation.SUM, unit="cases",
-                            disaggregations=DIMS, description=description)
+    return MetricDefinition(
+        code,
+        name,
+        SECTOR,
+        Aggregation.SUM,
+        unit="cases",
+        disaggregations=DIMS,
+        description=description,
+    )
 
 
 METRICS = [
-    _count(RECEIVED, "Feedback cases received",
-           "Citizens' reports and petitions received, on the day they were filed."),
-    _count(RESOLVED, "Feedback cases resolved",
-           "Cases resolved or closed, on the day they were."),
-    _count(ON_TIME, "Feedback cases resolved on time",
-           "Cases with a deadline resolved by it, on the day they were resolved."),
-    _count(LATE, "Feedback cases resolved late",
-           "Cases with a deadline resolved after it, on the day they were resolved."),
+    _count(
+        RECEIVED,
+        "Feedback cases received",
+        "Citizens' reports and petitions received, on the day they were filed.",
+    ),
+    _count(RESOLVED, "Feedback cases resolved", "Cases resolved or closed, on the day they were."),
+    _count(
+        ON_TIME,
+        "Feedback cases resolved on time",
+        "Cases with a deadline resolved by it, on the day they were resolved.",
+    ),
+    _count(
+        LATE,
+        "Feedback cases resolved late",
+        "Cases with a deadline resolved after it, on the day they were resolved.",
+    ),
     MetricDefinition(
-        DAYS, "Days taken to resolve feedback cases", SECTOR, Aggregation.SUM, unit="days",
+        DAYS,
+        "Days taken to resolve feedback cases",
+        SECTOR,
+        Aggregation.SUM,
+        unit="days",
         disaggregations=DIMS,
         description="The days each case took from filing to resolution, summed on the day it "
         "was resolved: divide by the cases resolved for the mean.",
     ),
     MetricDefinition(
-        OVERDUE, "Feedback cases overdue", SECTOR, Aggregation.LAST, unit="cases",
+        OVERDUE,
+        "Feedback cases overdue",
+        SECTOR,
+        Aggregation.LAST,
+        unit="cases",
         disaggregations=DIMS,
         description="Open cases past their deadline, counted once a day by the connector: a "
         "period's value is that of its last day.",
@@ -62,14 +85,23 @@ METRICS = [
 
 INDICATORS = [
     IndicatorDefinition(
-        "feedback_on_time_rate", "Feedback cases resolved on time (%)",
-        numerator=ON_TIME, denominator=f"{ON_TIME} + {LATE}", factor=100, sector=SECTOR,
-        unit="%", description="Of the cases with a deadline resolved in the period, the share "
+        "feedback_on_time_rate",
+        "Feedback cases resolved on time (%)",
+        numerator=ON_TIME,
+        denominator=f"{ON_TIME} + {LATE}",
+        factor=100,
+        sector=SECTOR,
+        unit="%",
+        description="Of the cases with a deadline resolved in the period, the share "
         "resolved by it.",
     ),
     IndicatorDefinition(
-        "feedback_mean_days_to_resolve", "Mean days to resolve a feedback case",
-        numerator=DAYS, denominator=RESOLVED, sector=SECTOR, unit="days",
+        "feedback_mean_days_to_resolve",
+        "Mean days to resolve a feedback case",
+        numerator=DAYS,
+        denominator=RESOLVED,
+        sector=SECTOR,
+        unit="days",
         description="Over the cases resolved in the period.",
     ),
 ]
@@ -77,34 +109,53 @@ INDICATORS = [
 _RESOLVED = {"status": DONE}
 
 CASE_KIND = EventKindDefinition(
-    KIND, "Citizen feedback case", SECTOR,
+    KIND,
+    "Citizen feedback case",
+    SECTOR,
     statuses=tuple(status.value for status in CaseStatus),
     attributes={
-        "category": "the portal's service_code", "category_name": "its service_name",
-        "agency": "agency_responsible", "deadline": "expected_datetime",
-        "resolved_at": "when it was resolved or closed", "days_to_resolve": "days",
-        "on_time": "resolved by its deadline", "status_history": "statuses seen, with when",
+        "category": "the portal's service_code",
+        "category_name": "its service_name",
+        "agency": "agency_responsible",
+        "deadline": "expected_datetime",
+        "resolved_at": "when it was resolved or closed",
+        "days_to_resolve": "days",
+        "on_time": "resolved by its deadline",
+        "status_history": "statuses seen, with when",
         "source_status": "the portal's own status label",
     },
     metrics=(
         EventMetric(RECEIVED, dims=BY_DIMS),
         EventMetric(RESOLVED, date="resolved_at", where=_RESOLVED, dims=BY_DIMS),
-        EventMetric(ON_TIME, date="resolved_at", where={**_RESOLVED, "on_time": (True,)},
-                    dims=BY_DIMS),
-        EventMetric(LATE, date="resolved_at", where={**_RESOLVED, "on_time": (False,)},
-                    dims=BY_DIMS),
-        EventMetric(DAYS, date="resolved_at", where=_RESOLVED, value="days_to_resolve",
-                    dims=BY_DIMS),
+        EventMetric(
+            ON_TIME, date="resolved_at", where={**_RESOLVED, "on_time": (True,)}, dims=BY_DIMS
+        ),
+        EventMetric(
+            LATE, date="resolved_at", where={**_RESOLVED, "on_time": (False,)}, dims=BY_DIMS
+        ),
+        EventMetric(
+            DAYS, date="resolved_at", where=_RESOLVED, value="days_to_resolve", dims=BY_DIMS
+        ),
     ),
 )
 
 ALERT_RULES = [
     AlertRule(
-        "feedback_overdue_in_commune", "Feedback cases overdue in a commune",
-        severity=2, metric=OVERDUE, period_type="DAY", level="COMMUNE", above=10,
+        "feedback_overdue_in_commune",
+        "Feedback cases overdue in a commune",
+        severity=2,
+        metric=OVERDUE,
+        period_type="DAY",
+        level="COMMUNE",
+        above=10,
     ),
     AlertRule(
-        "feedback_surge_in_commune", "Surge of feedback cases in a commune this week",
-        severity=2, metric=RECEIVED, period_type="WEEK", level="COMMUNE", above=30,
+        "feedback_surge_in_commune",
+        "Surge of feedback cases in a commune this week",
+        severity=2,
+        metric=RECEIVED,
+        period_type="WEEK",
+        level="COMMUNE",
+        above=30,
     ),
 ]

@@ -55,6 +55,9 @@ class OverdueTally:
 
     def observations(self) -> Iterator[Observation]:
         for (unit, category, agency), count in sorted(self.counts().items(), key=str):
-            dims = {name: value for name, value in (("category", category), ("agency", agency))
-                    if value is not None}
+            dims = {
+                name: value
+                for name, value in (("category", category), ("agency", agency))
+                if value is not None
+            }
             yield Observation(METRIC, unit, self.day, count, dims=dims, place=f"overdue {unit}")

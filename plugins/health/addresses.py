@@ -98,8 +98,8 @@ class AddressReader:
                 return Placement(code)
         shown = ", ".join(parts)
         return Placement(
-            None, f"address has no unit-code extension, and no part of {shown!r} is in "
-            "address_units",
+            None,
+            f"address has no unit-code extension, and no part of {shown!r} is in address_units",
         )
 
 
@@ -122,7 +122,8 @@ def _parts(address: dict[str, Any]) -> list[str]:
     """The address's place names, most specific first."""
     structured = [line for line in as_list(address.get("line")) if isinstance(line, str)]
     structured += [
-        address[name] for name in ("city", "district", "state")
+        address[name]
+        for name in ("city", "district", "state")
         if isinstance(address.get(name), str)
     ]
     if not structured and isinstance(address.get("text"), str):

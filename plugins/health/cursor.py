@@ -70,7 +70,8 @@ class Watermark:
             if self.sorted:
                 log.warning(
                     "%s arrive out of _lastUpdated order: the server does not sort them; "
-                    "the cursor will advance only at the end of the search", self.what,
+                    "the cursor will advance only at the end of the search",
+                    self.what,
                 )
 
     def settled(self) -> str | None:

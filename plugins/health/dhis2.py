@@ -52,8 +52,13 @@ class DataValue:
 
     def key(self) -> str:
         """The value's identity in DHIS2, as the observation's source record id."""
-        parts = (self.data_element, self.period, self.org_unit,
-                 self.category_option_combo, self.attribute_option_combo)
+        parts = (
+            self.data_element,
+            self.period,
+            self.org_unit,
+            self.category_option_combo,
+            self.attribute_option_combo,
+        )
         return ".".join(parts)
 
 
@@ -126,11 +131,15 @@ class Dhis2Mapping:
         problems = [
             period.problem,
             None if unit else f"org unit {value.org_unit!r} is not in org_units",
-            None if combo is not None else (
+            None
+            if combo is not None
+            else (
                 f"category option combo {value.category_option_combo!r} is not in "
                 "category_option_combos"
             ),
-            None if attributes is not None else (
+            None
+            if attributes is not None
+            else (
                 f"attribute option combo {value.attribute_option_combo!r} is not in "
                 "attribute_option_combos"
             ),
@@ -138,10 +147,13 @@ class Dhis2Mapping:
         if any(problems) or period.id is None or unit is None:
             return _bad(value, "; ".join(p for p in problems if p))
         return Observation(
-            metric=element.metric, unit=unit, period=period.id,
+            metric=element.metric,
+            unit=unit,
+            period=period.id,
             value=None if value.deleted else value.value,
             dims={**element.dims, **unit_dims, **(combo or {}), **(attributes or {})},
-            source_id=value.key(), place=value.place,
+            source_id=value.key(),
+            place=value.place,
         )
 
     def _element(self, data_element: str) -> DataElementMapping | None:
@@ -188,9 +200,15 @@ def _data_value(number: int, raw: Any, document: dict[str, Any]) -> DataValue | 
         last_updated=str(raw["lastUpdated"]) if raw.get("lastUpdated") else None,
         raw=raw,
     )
-    missing = [name for name, given in (
-        ("dataElement", value.data_element), ("period", value.period), ("orgUnit", value.org_unit)
-    ) if not given]
+    missing = [
+        name
+        for name, given in (
+            ("dataElement", value.data_element),
+            ("period", value.period),
+            ("orgUnit", value.org_unit),
+        )
+        if not given
+    ]
     if missing:
         return BadRecord(f"{where}: no {', no '.join(missing)}", raw, place=where)
     return value

@@ -69,14 +69,19 @@ class Dhis2Connector(Connector):
     def _fetch(self, state: dict[str, Any]) -> Fetched:
         location = self.config.location
         if self._incremental() and state.get("last_updated"):
-            location = str(httpx.URL(location).copy_merge_params(
-                {"lastUpdated": state["last_updated"], "includeDeleted": "true"}
-            ))
+            location = str(
+                httpx.URL(location).copy_merge_params(
+                    {"lastUpdated": state["last_updated"], "includeDeleted": "true"}
+                )
+            )
             state = {}  # a delta is never "not modified": no validators
         headers = {"Accept": ACCEPT, **self.config.request_headers()}
         return fetch(
-            location, self.context.http_timeout, headers,
-            etag=state.get("etag"), last_modified=state.get("last_modified"),
+            location,
+            self.context.http_timeout,
+            headers,
+            etag=state.get("etag"),
+            last_modified=state.get("last_modified"),
         )
 
     def _incremental(self) -> bool:

@@ -86,8 +86,10 @@ def _month(text: str) -> Period | None:
     if not match:
         return None
     month = int(match[2])
-    return Period(f"{match[1]}-{month:02d}") if 1 <= month <= 12 else Period(
-        None, f"{text!r} is not a month"
+    return (
+        Period(f"{match[1]}-{month:02d}")
+        if 1 <= month <= 12
+        else Period(None, f"{text!r} is not a month")
     )
 
 

@@ -107,8 +107,12 @@ class FhirConnector(Connector):
         cursors[kind] = watermark.finished()
         yield _checkpoint(cursors)
         if skipped:
-            log.info("%s: %d %s not counted (not notifiable diseases)", self.context.connector_id,
-                     skipped, kind)
+            log.info(
+                "%s: %d %s not counted (not notifiable diseases)",
+                self.context.connector_id,
+                skipped,
+                kind,
+            )
 
     def _params(self, kind: str, since: str | None, sort: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"_count": str(self.config.page_size)}

@@ -114,8 +114,13 @@ class ResourceMapper:
             return _bad(resource, problems)
         lat, lon = _position(resource.get("position"))
         return Facility(
-            source_id=key, name=str(name).strip(), kind=self._facility_kind(resource),
-            unit=site.unit, lat=lat, lon=lon, attributes=_facility_attributes(resource),
+            source_id=key,
+            name=str(name).strip(),
+            kind=self._facility_kind(resource),
+            unit=site.unit,
+            lat=lat,
+            lon=lon,
+            attributes=_facility_attributes(resource),
             place=key,
         )
 
@@ -133,11 +138,17 @@ class ResourceMapper:
         if any(problems) or start.moment is None or klass is None or site is None:
             return _bad(resource, problems)
         return Event(
-            kind=ENCOUNTER, source_id=resource_key(resource) or "", occurred_at=start.moment,
-            sector=SECTOR, unit=site.unit, status=_text(resource.get("status")),
+            kind=ENCOUNTER,
+            source_id=resource_key(resource) or "",
+            occurred_at=start.moment,
+            sector=SECTOR,
+            unit=site.unit,
+            status=_text(resource.get("status")),
             title=concept_text(first(resource.get("type"))) or klass.display or klass.code,
             attributes={
-                "class": klass.code, "facility": site.key, "facility_name": site.name,
+                "class": klass.code,
+                "facility": site.key,
+                "facility_name": site.name,
                 "type": [c.token() for t in as_list(resource.get("type")) for c in codings(t)],
             },
             place=resource_key(resource),
@@ -150,7 +161,8 @@ class ResourceMapper:
         vaccine = self.vaccines.name(resource.get("vaccineCode"))
         candidates = [reference(resource.get("location"))] + [
             reference(performer.get("actor"))
-            for performer in as_list(resource.get("performer")) if isinstance(performer, dict)
+            for performer in as_list(resource.get("performer"))
+            if isinstance(performer, dict)
         ]
         site, facility_problem = self._site_of(candidates, "location or performer")
         problems = [
@@ -162,12 +174,19 @@ class ResourceMapper:
             return _bad(resource, problems)
         dose = _dose(resource)
         return Event(
-            kind=IMMUNIZATION, source_id=resource_key(resource) or "", occurred_at=given.moment,
-            sector=SECTOR, unit=site.unit, status=_text(resource.get("status")),
+            kind=IMMUNIZATION,
+            source_id=resource_key(resource) or "",
+            occurred_at=given.moment,
+            sector=SECTOR,
+            unit=site.unit,
+            status=_text(resource.get("status")),
             title=concept_text(resource.get("vaccineCode")) or vaccine.name,
             attributes={
-                "vaccine": vaccine.name, "vaccine_system": vaccine.system,
-                "vaccine_code": vaccine.code, "facility": site.key, "facility_name": site.name,
+                "vaccine": vaccine.name,
+                "vaccine_system": vaccine.system,
+                "vaccine_code": vaccine.code,
+                "facility": site.key,
+                "facility_name": site.name,
                 **({"dose": dose} if dose else {}),
             },
             place=resource_key(resource),
@@ -192,14 +211,20 @@ class ResourceMapper:
             return _bad(resource, problems)
         verification = _status_code(resource.get("verificationStatus")) or "unknown"
         return Event(
-            kind=DISEASE_CASE, source_id=resource_key(resource) or "", occurred_at=onset.moment,
-            sector=SECTOR, unit=place.unit, status=verification,
+            kind=DISEASE_CASE,
+            source_id=resource_key(resource) or "",
+            occurred_at=onset.moment,
+            sector=SECTOR,
+            unit=place.unit,
+            status=verification,
             title=diagnosis.coding.display or concept_text(code) or diagnosis.disease,
             attributes={
-                "disease": diagnosis.disease, "code": diagnosis.coding.token(),
+                "disease": diagnosis.disease,
+                "code": diagnosis.coding.token(),
                 "classification": "confirmed" if verification == "confirmed" else "suspected",
                 "clinical_status": _status_code(resource.get("clinicalStatus")),
-                "date_basis": basis, "place_basis": place.basis,
+                "date_basis": basis,
+                "place_basis": place.basis,
                 **({"facility": place.site.key} if place.site else {}),
             },
             place=resource_key(resource),

@@ -128,7 +128,9 @@ class FhirServer:
         if not self._warned_rebase:
             log.warning(
                 "%s: next links point to %s; following them on %s instead",
-                describe_location(self.base_url), link_parts.netloc, base.netloc,
+                describe_location(self.base_url),
+                link_parts.netloc,
+                base.netloc,
             )
             self._warned_rebase = True
         return urlunsplit((base.scheme, base.netloc, link_parts.path, link_parts.query, ""))

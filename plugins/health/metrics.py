@@ -35,13 +35,25 @@ from .fhir_mapping import DISEASE_CASE, ENCOUNTER, IMMUNIZATION
 SECTOR = "health"
 
 ENCOUNTER_STATUSES = (
-    "planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled",
-    "entered-in-error", "unknown",
+    "planned",
+    "arrived",
+    "triaged",
+    "in-progress",
+    "onleave",
+    "finished",
+    "cancelled",
+    "entered-in-error",
+    "unknown",
 )
 ENCOUNTERS_THAT_HAPPENED = ("arrived", "triaged", "in-progress", "onleave", "finished")
 IMMUNIZATION_STATUSES = ("completed", "entered-in-error", "not-done")
 VERIFICATION_STATUSES = (
-    "unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error",
+    "unconfirmed",
+    "provisional",
+    "differential",
+    "confirmed",
+    "refuted",
+    "entered-in-error",
     "unknown",
 )
 CASES_THAT_COUNT = ("unconfirmed", "provisional", "differential", "confirmed", "unknown")

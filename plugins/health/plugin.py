@@ -73,8 +73,11 @@ def demo_fhir_connector() -> dict[str, Any]:
             f"{ROLE_CODE}|ER": "emergency_department",
         },
         "vaccine_codes": {
-            f"{CVX}|19": "bcg", f"{CVX}|08": "hepb_birth", f"{CVX}|102": "penta",
-            f"{CVX}|02": "opv", f"{CVX}|04": "measles_rubella",
+            f"{CVX}|19": "bcg",
+            f"{CVX}|08": "hepb_birth",
+            f"{CVX}|102": "penta",
+            f"{CVX}|02": "opv",
+            f"{CVX}|04": "measles_rubella",
         },
     }
 

@@ -203,8 +203,7 @@ class Mapping:
         if not code.strip():
             return f"no unit ({self.unit_dimension} is empty)"
         return (
-            f"unit {code!r} ({self.unit_dimension}) is neither in the units mapping "
-            "nor a GSO code"
+            f"unit {code!r} ({self.unit_dimension}) is neither in the units mapping nor a GSO code"
         )
 
     def _bad(self, item: SourceValue, problem: str) -> BadRecord:

@@ -346,10 +346,7 @@ def _decode(dimensions: list[Dimension], key: Any) -> dict[str, str]:
 
 
 def _whole_delete(place: str, what: str) -> BadRecord:
-    reason = (
-        f"{place}: deleting a whole {what} is not supported; "
-        "list the observations to delete"
-    )
+    reason = f"{place}: deleting a whole {what} is not supported; list the observations to delete"
     return BadRecord(reason, {"action": "Delete"}, place)
 
 

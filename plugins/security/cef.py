@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 
 CEF_MARK = "CEF:"
 HEADER_FIELDS = ("version", "vendor", "product", "device_version", "signature", "name", "severity")
-KEY_CHARACTERS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-[]"
-)
+KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-[]")
 HEADER_ESCAPES = {"|": "|", "\\": "\\"}
 VALUE_ESCAPES = {"=": "=", "\\": "\\", "n": "\n", "r": "\r", "|": "|"}
 

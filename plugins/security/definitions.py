@@ -34,31 +34,54 @@ WHEN_RESOLVED = {"status": (RESOLVED,)}
 
 METRICS = [
     MetricDefinition(
-        "security_alerts", "Security alerts", SECTOR, Aggregation.SUM, unit="alerts",
+        "security_alerts",
+        "Security alerts",
+        SECTOR,
+        Aggregation.SUM,
+        unit="alerts",
         disaggregations=("severity", "agency"),
         description="Alerts from the SIEM / SOC feeds, by normalised severity and agency.",
     ),
     MetricDefinition(
-        "security_incidents", "Security incidents opened", SECTOR, Aggregation.SUM,
-        unit="incidents", disaggregations=("severity",),
+        "security_incidents",
+        "Security incidents opened",
+        SECTOR,
+        Aggregation.SUM,
+        unit="incidents",
+        disaggregations=("severity",),
         description="Repeated alerts of one rule on one host, folded into one incident.",
     ),
     MetricDefinition(
-        "security_incidents_resolved", "Security incidents resolved", SECTOR, Aggregation.SUM,
-        unit="incidents", disaggregations=("severity",),
+        "security_incidents_resolved",
+        "Security incidents resolved",
+        SECTOR,
+        Aggregation.SUM,
+        unit="incidents",
+        disaggregations=("severity",),
     ),
     MetricDefinition(
-        "security_resolve_hours", "Hours to resolve security incidents", SECTOR,
-        Aggregation.SUM, unit="hours", disaggregations=("severity",),
+        "security_resolve_hours",
+        "Hours to resolve security incidents",
+        SECTOR,
+        Aggregation.SUM,
+        unit="hours",
+        disaggregations=("severity",),
         description="Sum over resolved incidents of the hours from first to last alert.",
     ),
     MetricDefinition(
-        OPEN_INCIDENTS, "Open security incidents", SECTOR, Aggregation.LAST, unit="incidents",
+        OPEN_INCIDENTS,
+        "Open security incidents",
+        SECTOR,
+        Aggregation.LAST,
+        unit="incidents",
         disaggregations=("severity",),
         description="Incidents open at the end of the day (or now, for today).",
     ),
     MetricDefinition(
-        HOSTS_MONITORED, "Hosts monitored", SECTOR, Aggregation.AVERAGE_SUM_UNITS,
+        HOSTS_MONITORED,
+        "Hosts monitored",
+        SECTOR,
+        Aggregation.AVERAGE_SUM_UNITS,
         unit="hosts",
         description="Distinct hosts that sent alerts on the day; over a longer period, the "
         "mean per day.",
@@ -67,35 +90,58 @@ METRICS = [
 
 INDICATORS = [
     IndicatorDefinition(
-        "security_mttr_hours", "Mean time to resolve security incidents",
-        numerator="security_resolve_hours", denominator="security_incidents_resolved",
-        sector=SECTOR, unit="hours",
+        "security_mttr_hours",
+        "Mean time to resolve security incidents",
+        numerator="security_resolve_hours",
+        denominator="security_incidents_resolved",
+        sector=SECTOR,
+        unit="hours",
     ),
 ]
 
 EVENT_KINDS = [
     EventKindDefinition(
-        ALERT, "Security alert", SECTOR,
+        ALERT,
+        "Security alert",
+        SECTOR,
         metrics=(EventMetric("security_alerts", dims=BY_SEVERITY_AND_AGENCY),),
     ),
     EventKindDefinition(
-        INCIDENT, "Security incident", SECTOR, statuses=(OPEN, RESOLVED),
+        INCIDENT,
+        "Security incident",
+        SECTOR,
+        statuses=(OPEN, RESOLVED),
         metrics=(
-            EventMetric("security_alerts", value="count", where={"alerts_stored": (False,)},
-                        dims=BY_SEVERITY_AND_AGENCY),
+            EventMetric(
+                "security_alerts",
+                value="count",
+                where={"alerts_stored": (False,)},
+                dims=BY_SEVERITY_AND_AGENCY,
+            ),
             EventMetric("security_incidents", dims=BY_SEVERITY),
-            EventMetric("security_incidents_resolved", date="resolved_at", where=WHEN_RESOLVED,
-                        dims=BY_SEVERITY),
-            EventMetric("security_resolve_hours", date="resolved_at", value="resolve_hours",
-                        where=WHEN_RESOLVED, dims=BY_SEVERITY),
+            EventMetric(
+                "security_incidents_resolved",
+                date="resolved_at",
+                where=WHEN_RESOLVED,
+                dims=BY_SEVERITY,
+            ),
+            EventMetric(
+                "security_resolve_hours",
+                date="resolved_at",
+                value="resolve_hours",
+                where=WHEN_RESOLVED,
+                dims=BY_SEVERITY,
+            ),
         ),
     ),
 ]
 
 ALERT_RULES = [
     AlertRule(
-        "security-critical-incident", "Critical security incident on a government system",
-        severity=int(Severity.CRITICAL), event_kind=INCIDENT,
+        "security-critical-incident",
+        "Critical security incident on a government system",
+        severity=int(Severity.CRITICAL),
+        event_kind=INCIDENT,
         min_severity=int(Severity.CRITICAL),
     ),
 ]

@@ -51,8 +51,14 @@ class DailyFigures:
         every_unit = sorted({*units, *self.hosts, *(unit for unit, _ in counted)})
         period, place = self.day.isoformat(), f"figures of {self.day.isoformat()}"
         figures = [
-            Observation(OPEN_INCIDENTS, unit, period, counted[(unit, label)],
-                        dims={"severity": label}, place=place)
+            Observation(
+                OPEN_INCIDENTS,
+                unit,
+                period,
+                counted[(unit, label)],
+                dims={"severity": label},
+                place=place,
+            )
             for unit in every_unit
             for label in LABELS
         ]

@@ -72,15 +72,23 @@ class Incident:
 
     def to_state(self) -> list[Any]:
         return [
-            self.key, self.rule, self.host, self.title, _stamp(self.first_seen),
-            _stamp(self.last_seen), self.count, int(self.severity), self.level,
+            self.key,
+            self.rule,
+            self.host,
+            self.title,
+            _stamp(self.first_seen),
+            _stamp(self.last_seen),
+            self.count,
+            int(self.severity),
+            self.level,
         ]
 
     @classmethod
     def from_state(cls, item: list[Any]) -> Incident:
         key, rule, host, title, first, last, count, severity, level = item
-        return cls(key, rule, host, title, _time(first), _time(last), count, Severity(severity),
-                   level)
+        return cls(
+            key, rule, host, title, _time(first), _time(last), count, Severity(severity), level
+        )
 
 
 class IncidentBook:

@@ -75,8 +75,18 @@ def register_demo_connectors() -> list[dict[str, Any]]:
     """The file kinds against the bundled samples (the demo needs no server)."""
     shared = {"hosts": DEMO_HOSTS, "default_owner": DEMO_DEFAULT_OWNER}
     return [
-        {"id": "security-kontum-wazuh", "plugin": "security", "kind": "wazuh-file",
-         "path": str(DEMO_WAZUH), **shared},
-        {"id": "security-kontum-cef", "plugin": "security", "kind": "cef-file",
-         "path": str(DEMO_CEF), **shared},
+        {
+            "id": "security-kontum-wazuh",
+            "plugin": "security",
+            "kind": "wazuh-file",
+            "path": str(DEMO_WAZUH),
+            **shared,
+        },
+        {
+            "id": "security-kontum-cef",
+            "plugin": "security",
+            "kind": "cef-file",
+            "path": str(DEMO_CEF),
+            **shared,
+        },
     ]

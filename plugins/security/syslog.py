@@ -68,9 +68,7 @@ def _rfc3164(rest: str, local: tzinfo, now: datetime) -> SyslogMessage:
     return SyslogMessage(message, hostname=token, timestamp=timestamp)
 
 
-def _bsd_or_iso_time(
-    text: str, local: tzinfo, now: datetime
-) -> tuple[datetime | None, str]:
+def _bsd_or_iso_time(text: str, local: tzinfo, now: datetime) -> tuple[datetime | None, str]:
     bsd = BSD_TIME.match(text)
     if bsd and bsd.group(1) in MONTHS:
         month = MONTHS.index(bsd.group(1)) + 1

@@ -54,15 +54,23 @@ class FileCursor:
     head_size: int = 0
 
     def to_state(self) -> dict[str, Any]:
-        return {"inode": self.inode, "offset": self.offset, "head": self.head,
-                "head_size": self.head_size}
+        return {
+            "inode": self.inode,
+            "offset": self.offset,
+            "head": self.head,
+            "head_size": self.head_size,
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> FileCursor:
         if not state:
             return cls()
-        return cls(state.get("inode"), int(state.get("offset", 0)), state.get("head", ""),
-                   int(state.get("head_size", 0)))
+        return cls(
+            state.get("inode"),
+            int(state.get("offset", 0)),
+            state.get("head", ""),
+            int(state.get("head_size", 0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -98,8 +106,11 @@ def appended_lines(path: Path, cursor: FileCursor) -> Iterator[Line]:
 def _rest_of_rotated(path: Path, cursor: FileCursor) -> Iterator[Line]:
     rotated = _find_inode(path.parent, cursor.inode, path)
     if rotated is None:
-        log.warning("%s was rotated away; lines appended to it after offset %d are not read",
-                    path, cursor.offset)
+        log.warning(
+            "%s was rotated away; lines appended to it after offset %d are not read",
+            path,
+            cursor.offset,
+        )
         return
     with _open(rotated, cursor) as handle:
         if _continues(handle, cursor):

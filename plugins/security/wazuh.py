@@ -85,20 +85,22 @@ def _level(value: Any) -> int:
 def _details(data: dict[str, Any], rule: dict[str, Any], agent: dict[str, Any]) -> dict[str, Any]:
     source = _object(data.get("data"))
     mitre = _object(rule.get("mitre"))
-    return compact({
-        "agent_id": agent.get("id"),
-        "agent_name": agent.get("name"),
-        "agent_ip": agent.get("ip"),
-        "manager": _object(data.get("manager")).get("name"),
-        "groups": rule.get("groups"),
-        "mitre_ids": mitre.get("id"),
-        "mitre_tactics": mitre.get("tactic"),
-        "src_ip": source.get("srcip"),
-        "src_user": source.get("srcuser") or source.get("dstuser"),
-        "location": data.get("location"),
-        "decoder": _object(data.get("decoder")).get("name"),
-        "full_log": data.get("full_log"),
-    })
+    return compact(
+        {
+            "agent_id": agent.get("id"),
+            "agent_name": agent.get("name"),
+            "agent_ip": agent.get("ip"),
+            "manager": _object(data.get("manager")).get("name"),
+            "groups": rule.get("groups"),
+            "mitre_ids": mitre.get("id"),
+            "mitre_tactics": mitre.get("tactic"),
+            "src_ip": source.get("srcip"),
+            "src_user": source.get("srcuser") or source.get("dstuser"),
+            "location": data.get("location"),
+            "decoder": _object(data.get("decoder")).get("name"),
+            "full_log": data.get("full_log"),
+        }
+    )
 
 
 def _object(value: Any) -> dict[str, Any]:

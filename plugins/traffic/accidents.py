@@ -26,8 +26,20 @@ from .values import (
 )
 
 FIELDS = (
-    "id", "occurred_at", "date", "time", "unit", "lat", "lon", "road", "location",
-    "vehicles", "deaths", "injuries", "cause", "accident_type",
+    "id",
+    "occurred_at",
+    "date",
+    "time",
+    "unit",
+    "lat",
+    "lon",
+    "road",
+    "location",
+    "vehicles",
+    "deaths",
+    "injuries",
+    "cause",
+    "accident_type",
 )
 """The values an accident source can give. ``occurred_at`` is a date-time; a source that
 keeps the date and the time of day apart gives ``date`` and ``time`` instead."""
@@ -66,14 +78,26 @@ class Accident:
     def event(self, place: str | None = None) -> Event:
         """The ``traffic.accident`` event; ``place`` says where it was read, for quarantine."""
         attributes = {
-            "deaths": self.deaths, "injuries": self.injuries, "vehicles": self.vehicles,
-            "road": self.road, "location": self.location, "cause": self.cause,
-            "accident_type": self.accident_type, **self.extra,
+            "deaths": self.deaths,
+            "injuries": self.injuries,
+            "vehicles": self.vehicles,
+            "road": self.road,
+            "location": self.location,
+            "cause": self.cause,
+            "accident_type": self.accident_type,
+            **self.extra,
         }
         lat, lon = self.point or (None, None)
         return Event(
-            kind=ACCIDENT, source_id=self.id, occurred_at=self.occurred_at, sector=SECTOR,
-            unit=self.unit, title=self.title, severity=self.severity, lat=lat, lon=lon,
+            kind=ACCIDENT,
+            source_id=self.id,
+            occurred_at=self.occurred_at,
+            sector=SECTOR,
+            unit=self.unit,
+            title=self.title,
+            severity=self.severity,
+            lat=lat,
+            lon=lon,
             attributes={name: value for name, value in attributes.items() if value is not None},
             place=place,
         )
@@ -113,8 +137,11 @@ def read_accident(fields: Mapping[str, Any], time_format: str | None = None) -> 
         location=text(fields.get("location")),
         cause=text(fields.get("cause")),
         accident_type=text(fields.get("accident_type")),
-        extra={name: value for name, value in fields.items()
-               if name not in FIELDS and value not in (None, "")},
+        extra={
+            name: value
+            for name, value in fields.items()
+            if name not in FIELDS and value not in (None, "")
+        },
     )
 
 

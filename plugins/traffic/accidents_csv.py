@@ -23,8 +23,9 @@ ALWAYS_NEEDED = ("id", "occurred_at", "date", "time", "deaths", "injuries")
 
 def read_csv_accidents(content: bytes, config: AccidentsCsvConfig) -> Iterator[Event | BadRecord]:
     """Each row of the export as an accident event, or a bad record saying why not."""
-    reader = csv.DictReader(io.StringIO(_decode(content, config.encoding), newline=""),
-                            delimiter=config.delimiter)
+    reader = csv.DictReader(
+        io.StringIO(_decode(content, config.encoding), newline=""), delimiter=config.delimiter
+    )
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     sources = config.columns.sources()
@@ -49,7 +50,7 @@ def _decode(content: bytes, encoding: str) -> str:
         return content.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise PermanentSourceError(
-            f"the export is not {encoding} text ({exc}); set encoding, e.g. \"cp1258\""
+            f'the export is not {encoding} text ({exc}); set encoding, e.g. "cp1258"'
         ) from None
 
 

@@ -36,8 +36,16 @@ class Camera:
 
     def facility(self) -> Facility:
         lat, lon = self.point or (None, None)
-        return Facility(self.id, self.name, FACILITY_KIND, self.unit, lat, lon,
-                        dict(self.attributes), place=f"camera {self.id}")
+        return Facility(
+            self.id,
+            self.name,
+            FACILITY_KIND,
+            self.unit,
+            lat,
+            lon,
+            dict(self.attributes),
+            place=f"camera {self.id}",
+        )
 
 
 @dataclass(frozen=True)

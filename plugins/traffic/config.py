@@ -18,13 +18,28 @@ from .privacy import PlateHandling
 from .values import normal_type
 
 MESSAGE_ATTRIBUTES = (
-    "violation_type", "sensor_type", "camera_id", "speed", "speed_limit", "vehicle_class",
-    "topic", "plate", "plate_pseudonym", "unit_approximate",
+    "violation_type",
+    "sensor_type",
+    "camera_id",
+    "speed",
+    "speed_limit",
+    "vehicle_class",
+    "topic",
+    "plate",
+    "plate_pseudonym",
+    "unit_approximate",
 )
 """The attributes the plugin sets on camera and sensor events."""
 DEFAULT_VIOLATION_TYPES = (
-    "red_light", "speeding", "no_helmet", "no_seatbelt", "wrong_lane", "wrong_way",
-    "illegal_parking", "illegal_stopping", "overload",
+    "red_light",
+    "speeding",
+    "no_helmet",
+    "no_seatbelt",
+    "wrong_lane",
+    "wrong_way",
+    "illegal_parking",
+    "illegal_stopping",
+    "overload",
 )
 
 

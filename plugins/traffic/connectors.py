@@ -170,5 +170,8 @@ def outcome(items: Iterable[Item]) -> str:
 
 
 BATCH_KINDS: list[type[Connector]] = [
-    AccidentsCsvConnector, AccidentsRestConnector, Datex2Connector, EventsFileConnector,
+    AccidentsCsvConnector,
+    AccidentsRestConnector,
+    Datex2Connector,
+    EventsFileConnector,
 ]

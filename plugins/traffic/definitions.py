@@ -28,19 +28,31 @@ SENSOR = "traffic.sensor"
 
 METRICS: list[MetricDefinition] = [
     MetricDefinition(
-        "traffic_accidents", "Traffic accidents", SECTOR, unit="accidents",
+        "traffic_accidents",
+        "Traffic accidents",
+        SECTOR,
+        unit="accidents",
         description="Road traffic accidents recorded by the police (vụ tai nạn giao thông).",
     ),
     MetricDefinition(
-        "traffic_deaths", "Traffic accident deaths", SECTOR, unit="people",
+        "traffic_deaths",
+        "Traffic accident deaths",
+        SECTOR,
+        unit="people",
         description="People killed in road traffic accidents (số người chết).",
     ),
     MetricDefinition(
-        "traffic_injuries", "Traffic accident injuries", SECTOR, unit="people",
+        "traffic_injuries",
+        "Traffic accident injuries",
+        SECTOR,
+        unit="people",
         description="People injured in road traffic accidents (số người bị thương).",
     ),
     MetricDefinition(
-        "traffic_violations", "Traffic violations detected", SECTOR, unit="violations",
+        "traffic_violations",
+        "Traffic violations detected",
+        SECTOR,
+        unit="violations",
         disaggregations=("violation_type",),
         description=(
             "Violations detected by cameras and sensors (red light, speeding, no helmet, …), "
@@ -51,22 +63,29 @@ METRICS: list[MetricDefinition] = [
 
 INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
-        "traffic_deaths_per_100_accidents", "Deaths per 100 traffic accidents",
-        numerator="traffic_deaths", denominator="traffic_accidents", factor=100,
-        sector=SECTOR, unit="deaths per 100 accidents",
+        "traffic_deaths_per_100_accidents",
+        "Deaths per 100 traffic accidents",
+        numerator="traffic_deaths",
+        denominator="traffic_accidents",
+        factor=100,
+        sector=SECTOR,
+        unit="deaths per 100 accidents",
     ),
 ]
 
 EVENT_KINDS: list[EventKindDefinition] = [
     EventKindDefinition(
-        ACCIDENT, "Road traffic accident", SECTOR,
+        ACCIDENT,
+        "Road traffic accident",
+        SECTOR,
         attributes={
             "deaths": "people killed (0 when the record leaves it blank)",
             "injuries": "people injured",
             "vehicles": "vehicles involved, when known",
             "road": "road number, e.g. QL14",
             "location": "where on the road, as the record describes it",
-            "cause": "the cause recorded", "accident_type": "collision, overturn, …",
+            "cause": "the cause recorded",
+            "accident_type": "collision, overturn, …",
         },
         metrics=(
             EventMetric("traffic_accidents"),
@@ -75,25 +94,33 @@ EVENT_KINDS: list[EventKindDefinition] = [
         ),
     ),
     EventKindDefinition(
-        VIOLATION, "Traffic violation detected by a camera or sensor", SECTOR,
+        VIOLATION,
+        "Traffic violation detected by a camera or sensor",
+        SECTOR,
         attributes={
             "violation_type": "red_light, speeding, no_helmet, …",
             "camera_id": "the camera (a facility of kind camera)",
-            "speed": "km/h", "speed_limit": "km/h",
+            "speed": "km/h",
+            "speed_limit": "km/h",
             "plate": "the plate, pseudonymised or dropped unless configured (see README)",
         },
         metrics=(EventMetric("traffic_violations", dims={"violation_type": "violation_type"}),),
     ),
     EventKindDefinition(
-        SENSOR, "Traffic camera or sensor event", SECTOR,
+        SENSOR,
+        "Traffic camera or sensor event",
+        SECTOR,
         attributes={"sensor_type": "what the device reported, e.g. congestion, stopped_vehicle"},
     ),
 ]
 
 ALERT_RULES: list[AlertRule] = [
     AlertRule(
-        "traffic_fatal_accident", "Fatal traffic accident", severity=3,
-        event_kind=ACCIDENT, min_severity=3,
+        "traffic_fatal_accident",
+        "Fatal traffic accident",
+        severity=3,
+        event_kind=ACCIDENT,
+        min_severity=3,
     ),
 ]
 

@@ -82,8 +82,13 @@ class BrokerSession:
         c = self.config
         try:
             if c.protocol == "5":
-                self.client.connect(c.host, c.port, c.keepalive, clean_start=not self.persistent,
-                                    properties=self._connect_properties())
+                self.client.connect(
+                    c.host,
+                    c.port,
+                    c.keepalive,
+                    clean_start=not self.persistent,
+                    properties=self._connect_properties(),
+                )
             else:
                 self.client.connect(c.host, c.port, c.keepalive)
         except (OSError, ValueError) as exc:  # refused, unreachable, timed out, TLS failed
@@ -158,8 +163,11 @@ class BrokerSession:
         if not self._connected.wait(timeout):
             raise TransientSourceError(f"{self.where}: no answer to CONNECT within {timeout:g} s")
         if self._refusal is not None:
-            error = PermanentSourceError if self._refusal.value in REFUSED_FOR_GOOD else (
-                TransientSourceError)
+            error = (
+                PermanentSourceError
+                if self._refusal.value in REFUSED_FOR_GOOD
+                else (TransientSourceError)
+            )
             raise error(f"{self.where} refused the connection: {self._refusal}")
         if not self._subscribed.wait(timeout):
             raise TransientSourceError(f"{self.where}: no answer to SUBSCRIBE within {timeout:g} s")
@@ -170,8 +178,14 @@ class BrokerSession:
 
     # paho's callbacks run in its network thread: they only record and enqueue, never raise.
 
-    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any,
-                    reason_code: ReasonCode, properties: Any) -> None:
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: Any,
+        reason_code: ReasonCode,
+        properties: Any,
+    ) -> None:
         if reason_code.is_failure:
             if not self._connected.is_set():
                 self._refusal = reason_code
@@ -187,15 +201,25 @@ class BrokerSession:
         client.subscribe([(topic, self.config.qos) for topic in self.config.topics])
         self._connected.set()
 
-    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int,
-                      reason_codes: list[ReasonCode], properties: Any) -> None:
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        properties: Any,
+    ) -> None:
         self._rejected_topics = [
-            topic for topic, code in zip(self.config.topics, reason_codes, strict=False)
+            topic
+            for topic, code in zip(self.config.topics, reason_codes, strict=False)
             if code.is_failure
         ]
         if self._rejected_topics and self._subscribed.is_set():
-            log.warning("%s refused the subscription to %s on reconnecting", self.where,
-                        ", ".join(self._rejected_topics))
+            log.warning(
+                "%s refused the subscription to %s on reconnecting",
+                self.where,
+                ", ".join(self._rejected_topics),
+            )
         self._subscribed.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -207,7 +231,13 @@ class BrokerSession:
             Received(topic, bytes(message.payload), message.mid, message.qos, self.connection)
         )
 
-    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any,
-                       reason_code: ReasonCode, properties: Any) -> None:
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: Any,
+        reason_code: ReasonCode,
+        properties: Any,
+    ) -> None:
         if not self._closing:
             log.warning("%s: connection lost (%s); reconnecting", self.where, reason_code)

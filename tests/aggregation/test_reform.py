@@ -242,8 +242,14 @@ def test_a_new_commune_reports_the_first_decree_09_month_which_starts_before_it(
         new_commune = next(code for code in NEW if code not in REFORM.successors)  # a new code
         load(hub, [Record("tested", new_commune, "2025-07", 9, calendar="ND09")])
         (value,) = ask(
-            hub, "tested", "MONTH", "2025-07", "2025-07",
-            calendar=Calendar.ND09, units=[new_commune], as_of=NEW_MAP,
+            hub,
+            "tested",
+            "MONTH",
+            "2025-07",
+            "2025-07",
+            calendar=Calendar.ND09,
+            units=[new_commune],
+            as_of=NEW_MAP,
         )
         assert (value.value, value.units_reporting) == (9.0, 1)
     finally:

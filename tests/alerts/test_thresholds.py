@@ -19,18 +19,30 @@ from tests.connectors import scripted
 
 COMMUNES = {"23281": "608", "23284": "608", "23341": "610"}
 RULES = {
-    "commune-week": {"metric": "cases", "period_type": "WEEK", "level": "COMMUNE",
-                     "above": 20, "severity": 3},
-    "district-month": {"metric": "cases", "period_type": "MONTH", "level": "DISTRICT",
-                       "above": 60, "severity": 4},
+    "commune-week": {
+        "metric": "cases",
+        "period_type": "WEEK",
+        "level": "COMMUNE",
+        "above": 20,
+        "severity": 3,
+    },
+    "district-month": {
+        "metric": "cases",
+        "period_type": "MONTH",
+        "level": "DISTRICT",
+        "above": 60,
+        "severity": 4,
+    },
 }
 
 
 @pytest.fixture
 def hub(make_hub: Callable[..., Hub]) -> Hub:
     hub = make_hub(
-        {"connectors": {"src": {"plugin": "scripted", "kind": "scripted", "script": "cases"}},
-         "alerts": RULES},
+        {
+            "connectors": {"src": {"plugin": "scripted", "kind": "scripted", "script": "cases"}},
+            "alerts": RULES,
+        },
         with_plugins=Plugins.load(extra=[("scripted", scripted.plugin)]),
     )
     with hub.db.session() as session:
@@ -39,13 +51,25 @@ def hub(make_hub: Callable[..., Hub]) -> Hub:
         session.flush()
         districts = {}
         for code in sorted(set(COMMUNES.values())):
-            districts[code] = AdminUnit(identity=f"{code}@", code=code, name=f"Huyện {code}",
-                                        level=AdminLevel.DISTRICT, parent_id=province.id)
+            districts[code] = AdminUnit(
+                identity=f"{code}@",
+                code=code,
+                name=f"Huyện {code}",
+                level=AdminLevel.DISTRICT,
+                parent_id=province.id,
+            )
             session.add(districts[code])
         session.flush()
         for code, district in COMMUNES.items():
-            session.add(AdminUnit(identity=f"{code}@", code=code, name=f"Xã {code}",
-                                  level=AdminLevel.COMMUNE, parent_id=districts[district].id))
+            session.add(
+                AdminUnit(
+                    identity=f"{code}@",
+                    code=code,
+                    name=f"Xã {code}",
+                    level=AdminLevel.COMMUNE,
+                    parent_id=districts[district].id,
+                )
+            )
     return hub
 
 
@@ -76,8 +100,11 @@ def raised(hub: Hub) -> set[tuple[str, str, str]]:
 
 def test_threshold_alerts_match_plain_sums_and_are_raised_once(hub: Hub) -> None:
     start = date(2026, 3, 2)  # a Monday
-    values = {(unit, start + timedelta(days=d)): (d * 3 + i) % 9
-              for i, unit in enumerate(COMMUNES) for d in range(40)}
+    values = {
+        (unit, start + timedelta(days=d)): (d * 3 + i) % 9
+        for i, unit in enumerate(COMMUNES)
+        for d in range(40)
+    }
     daily_cases(values)
     run_sync(hub, "src")
     first = raised(hub)

@@ -101,8 +101,9 @@ def hub(make_hub: Callable[..., Hub]) -> Hub:
 def seed(hub: Hub) -> Seed:
     seeded = Seed()
     with hub.db.session() as session:
-        hanoi = AdminUnit(identity="01@", code="01", name="Thành phố Hà Nội",
-                          level=AdminLevel.PROVINCE)
+        hanoi = AdminUnit(
+            identity="01@", code="01", name="Thành phố Hà Nội", level=AdminLevel.PROVINCE
+        )
         session.add(hanoi)
         session.flush()
         seeded.units[("01", "legacy")] = seeded.units[("01", "new")] = hanoi.id
@@ -112,9 +113,13 @@ def seed(hub: Hub) -> Seed:
         ):
             for code, name, level, parent in units:
                 row = AdminUnit(
-                    identity=f"{code}@{start or ''}", code=code, name=name, level=level,
+                    identity=f"{code}@{start or ''}",
+                    code=code,
+                    name=name,
+                    level=level,
                     parent_id=seeded.units[(parent, era)] if parent else None,
-                    valid_from=start, valid_to=end,
+                    valid_from=start,
+                    valid_to=end,
                 )
                 session.add(row)
                 session.flush()
@@ -122,47 +127,70 @@ def seed(hub: Hub) -> Seed:
         for new, olds in SUCCESSIONS.items():
             for old in olds:
                 kind = SuccessionKind.CONTINUE if new == old == "23368" else SuccessionKind.MERGE
-                session.add(Succession(
-                    predecessor_id=seeded.units[(old, "legacy")],
-                    successor_id=seeded.units[(new, "new")], effective=REFORM, kind=kind,
-                ))
+                session.add(
+                    Succession(
+                        predecessor_id=seeded.units[(old, "legacy")],
+                        successor_id=seeded.units[(new, "new")],
+                        effective=REFORM,
+                        kind=kind,
+                    )
+                )
         _seed_runs(session, seeded)
     return seeded
 
 
 def _seed_runs(session: Any, seeded: Seed) -> None:
     start = datetime(2026, 3, 1, tzinfo=UTC)
-    for number, status in enumerate(
-        [RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED]
-    ):
+    for number, status in enumerate([RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED]):
         run = SyncRun(
-            connector_id="kontum-feedback", status=status, trigger="schedule",
+            connector_id="kontum-feedback",
+            status=status,
+            trigger="schedule",
             started_at=start + timedelta(hours=number),
             finished_at=start + timedelta(hours=number, minutes=5),
-            records_read=10, records_written=10 - number, records_quarantined=number,
+            records_read=10,
+            records_written=10 - number,
+            records_quarantined=number,
             error="source answered 503" if status == RunStatus.FAILED else None,
         )
         session.add(run)
         session.flush()
         seeded.runs[status] = run.id
     for number in range(5):
-        session.add(QuarantinedRecord(
-            connector_id="kontum-feedback", sync_run_id=seeded.runs[RunStatus.PARTIAL],
-            reason=f"unknown unit {number}", place=f"line {number}", payload={"n": number},
-        ))
+        session.add(
+            QuarantinedRecord(
+                connector_id="kontum-feedback",
+                sync_run_id=seeded.runs[RunStatus.PARTIAL],
+                reason=f"unknown unit {number}",
+                place=f"line {number}",
+                payload={"n": number},
+            )
+        )
 
 
 def add_event(
-    hub: Hub, seed: Seed, source_id: str, occurred_at: datetime, unit: tuple[str, str] | None,
-    sector: str = "feedback", kind: str = "feedback.case", severity: int | None = None,
+    hub: Hub,
+    seed: Seed,
+    source_id: str,
+    occurred_at: datetime,
+    unit: tuple[str, str] | None,
+    sector: str = "feedback",
+    kind: str = "feedback.case",
+    severity: int | None = None,
     status: str | None = "open",
 ) -> int:
     with hub.db.session() as session:
         row = Event(
-            sector=sector, kind=kind, title=f"Event {source_id}", status=status,
-            severity=severity, occurred_at=occurred_at,
-            unit_id=seed.units[unit] if unit else None, attributes={"id": source_id},
-            source="seed", source_id=source_id,
+            sector=sector,
+            kind=kind,
+            title=f"Event {source_id}",
+            status=status,
+            severity=severity,
+            occurred_at=occurred_at,
+            unit_id=seed.units[unit] if unit else None,
+            attributes={"id": source_id},
+            source="seed",
+            source_id=source_id,
         )
         session.add(row)
         session.flush()

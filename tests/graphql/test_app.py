@@ -86,7 +86,9 @@ def test_cors(client: TestClient, configured: Callable[..., TestClient]) -> None
     with configured(cors_origins=[origin]) as allowed:
         response = allowed.options("/graphql", headers=preflight)
         assert response.headers["access-control-allow-origin"] == origin
-        refused = allowed.options("/graphql", headers={**preflight, "Origin": "https://evil.example"})
+        refused = allowed.options(
+            "/graphql", headers={**preflight, "Origin": "https://evil.example"}
+        )
         assert refused.headers.get("access-control-allow-origin") != "https://evil.example"
     response = client.post("/graphql", json={"query": "{ __typename }"}, headers={"Origin": origin})
     assert "access-control-allow-origin" not in response.headers
@@ -127,8 +129,10 @@ def test_too_many_tokens_or_aliases_are_refused(configured: Callable[..., TestCl
         assert "errors" not in graphql(strict, "{ a: metrics { code } b: indicators { code } }")
         aliases = graphql(strict, "{ a: metrics { code } b: metrics { code } c: metrics { code } }")
         assert error_codes(aliases) == ["BAD_USER_INPUT"]
-        long = "{ metrics { code name unit sector aggregation disaggregations description } " \
-               "indicators { code name numerator denominator factor sector unit description } }"
+        long = (
+            "{ metrics { code name unit sector aggregation disaggregations description } "
+            "indicators { code name numerator denominator factor sector unit description } }"
+        )
         tokens = graphql(strict, long)
         assert error_codes(tokens) == ["BAD_USER_INPUT"]
         assert "tokens" in tokens["errors"][0]["message"]
@@ -196,9 +200,7 @@ def _differences(name: str, wanted: GraphQLNamedType, got: GraphQLNamedType | No
     return problems
 
 
-def _field_differences(
-    where: str, wanted: GraphQLField, got: GraphQLField | None
-) -> list[str]:
+def _field_differences(where: str, wanted: GraphQLField, got: GraphQLField | None) -> list[str]:
     if got is None or str(got.type) != str(wanted.type):
         return [f"{where}: {got and got.type} instead of {wanted.type}"]
     problems = []

@@ -17,12 +17,29 @@ CONNECTORS = """{ connectors { id plugin kind enabled schedule configured
 def test_connectors_with_their_last_run(client: TestClient, seed: Seed) -> None:
     connectors = data(client, CONNECTORS)["connectors"]
     assert connectors == [
-        {"id": "kontum-feedback", "plugin": "testplugin", "kind": "static", "enabled": True,
-         "schedule": "*/15 * * * *", "configured": True,
-         "lastRun": {"id": str(seed.runs[RunStatus.FAILED]), "status": "FAILED",
-                     "error": "source answered 503", "connector": {"id": "kontum-feedback"}}},
-        {"id": "kontum-traffic", "plugin": "testplugin", "kind": "static", "enabled": False,
-         "schedule": None, "configured": True, "lastRun": None},
+        {
+            "id": "kontum-feedback",
+            "plugin": "testplugin",
+            "kind": "static",
+            "enabled": True,
+            "schedule": "*/15 * * * *",
+            "configured": True,
+            "lastRun": {
+                "id": str(seed.runs[RunStatus.FAILED]),
+                "status": "FAILED",
+                "error": "source answered 503",
+                "connector": {"id": "kontum-feedback"},
+            },
+        },
+        {
+            "id": "kontum-traffic",
+            "plugin": "testplugin",
+            "kind": "static",
+            "enabled": False,
+            "schedule": None,
+            "configured": True,
+            "lastRun": None,
+        },
     ]
 
 
@@ -33,9 +50,14 @@ def test_runs_newest_first(client: TestClient, seed: Seed) -> None:
     runs = data(client, query, last=2)["connector"]["runs"]
     assert [run["status"] for run in runs] == ["FAILED", "PARTIAL"]
     assert runs[1] == {
-        "id": str(seed.runs[RunStatus.PARTIAL]), "status": "PARTIAL",
-        "startedAt": "2026-03-01T01:00:00+00:00", "finishedAt": "2026-03-01T01:05:00+00:00",
-        "recordsRead": 10, "recordsWritten": 9, "recordsQuarantined": 1, "trigger": "schedule",
+        "id": str(seed.runs[RunStatus.PARTIAL]),
+        "status": "PARTIAL",
+        "startedAt": "2026-03-01T01:00:00+00:00",
+        "finishedAt": "2026-03-01T01:05:00+00:00",
+        "recordsRead": 10,
+        "recordsWritten": 9,
+        "recordsQuarantined": 1,
+        "trigger": "schedule",
     }
     assert len(data(client, query)["connector"]["runs"]) == 3  # last: 10 by default
     assert error_codes(graphql(client, query, last=-1)) == ["BAD_USER_INPUT"]
@@ -69,14 +91,20 @@ def test_set_connector_enabled_persists(client: TestClient, hub: Hub) -> None:
     assert data(client, SET_ENABLED, id="kontum-traffic", enabled=True) == {
         "setConnectorEnabled": {"id": "kontum-traffic", "enabled": True}
     }
-    assert data(client, SET_ENABLED, id="kontum-feedback", enabled=False)[
-        "setConnectorEnabled"]["enabled"] is False
+    assert (
+        data(client, SET_ENABLED, id="kontum-feedback", enabled=False)["setConnectorEnabled"][
+            "enabled"
+        ]
+        is False
+    )
     enabled = {c["id"]: c["enabled"] for c in data(client, CONNECTORS)["connectors"]}
     assert enabled == {"kontum-feedback": False, "kontum-traffic": True}
     with hub.db.session() as session:
         rows = {row.id: row for row in session.scalars(select(ConnectorRow))}
     assert (rows["kontum-traffic"].enabled, rows["kontum-traffic"].enabled_override) == (
-        False, True)
+        False,
+        True,
+    )
     assert rows["kontum-feedback"].enabled_override is False
 
 

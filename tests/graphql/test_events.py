@@ -68,9 +68,15 @@ def test_an_event_added_meanwhile_neither_shifts_nor_repeats_a_page(
 
 def test_first_zero_and_an_empty_listing(client: TestClient, many: list[str]) -> None:
     empty_page = data(client, PAGE, first=0)["events"]
-    assert empty_page == {"edges": [], "pageInfo": {
-        "hasNextPage": True, "hasPreviousPage": False, "startCursor": None, "endCursor": None,
-    }}
+    assert empty_page == {
+        "edges": [],
+        "pageInfo": {
+            "hasNextPage": True,
+            "hasPreviousPage": False,
+            "startCursor": None,
+            "endCursor": None,
+        },
+    }
     everything = data(client, PAGE, first=50)["events"]
     last = data(client, PAGE, after=everything["pageInfo"]["endCursor"])["events"]
     assert last["edges"] == [] and last["pageInfo"]["hasNextPage"] is False
@@ -99,12 +105,35 @@ def test_a_malformed_cursor_is_bad_user_input(client: TestClient, cursor: str) -
 
 @pytest.fixture
 def varied(hub: Hub, seed: Seed) -> None:
-    add_event(hub, seed, "old-thang-loi", local(2025, 3, 10, 8), ("23293", "legacy"),
-              sector="traffic", kind="traffic.accident", severity=3)
-    add_event(hub, seed, "old-quang-trung", local(2025, 5, 1), ("23281", "legacy"), severity=1,
-              status="closed")
-    add_event(hub, seed, "new-kon-tum", local(2025, 8, 1), ("23293", "new"),
-              sector="security", kind="security.alert", severity=5)
+    add_event(
+        hub,
+        seed,
+        "old-thang-loi",
+        local(2025, 3, 10, 8),
+        ("23293", "legacy"),
+        sector="traffic",
+        kind="traffic.accident",
+        severity=3,
+    )
+    add_event(
+        hub,
+        seed,
+        "old-quang-trung",
+        local(2025, 5, 1),
+        ("23281", "legacy"),
+        severity=1,
+        status="closed",
+    )
+    add_event(
+        hub,
+        seed,
+        "new-kon-tum",
+        local(2025, 8, 1),
+        ("23293", "new"),
+        sector="security",
+        kind="security.alert",
+        severity=5,
+    )
     add_event(hub, seed, "old-dak-glei", local(2025, 2, 2), ("23341", "legacy"), severity=2)
     add_event(hub, seed, "new-dak-pek", local(2025, 9, 9), ("23341", "new"))
     add_event(hub, seed, "hanoi", local(2025, 4, 4), ("00004", "legacy"))
@@ -115,24 +144,39 @@ def varied(hub: Hub, seed: Seed) -> None:
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        ({}, ["new-dak-pek", "new-kon-tum", "old-quang-trung", "hanoi", "old-thang-loi",
-              "old-dak-glei", "nowhere"]),
+        (
+            {},
+            [
+                "new-dak-pek",
+                "new-kon-tum",
+                "old-quang-trung",
+                "hanoi",
+                "old-thang-loi",
+                "old-dak-glei",
+                "nowhere",
+            ],
+        ),
         ({"sector": "traffic"}, ["old-thang-loi"]),
         ({"kind": "security.alert"}, ["new-kon-tum"]),
         ({"status": "closed"}, ["old-quang-trung"]),
         ({"minSeverity": 3}, ["new-kon-tum", "old-thang-loi"]),
         # `from` is inclusive, `to` exclusive, and a time without a zone is Vietnam's.
-        ({"from": "2025-05-01T00:00:00", "to": "2025-08-01T00:00:00+07:00"},
-         ["old-quang-trung"]),
-        ({"from": "2025-03-10T01:00:00Z", "to": "2025-05-01T00:00:00+07:00"},
-         ["hanoi", "old-thang-loi"]),
+        ({"from": "2025-05-01T00:00:00", "to": "2025-08-01T00:00:00+07:00"}, ["old-quang-trung"]),
+        (
+            {"from": "2025-03-10T01:00:00Z", "to": "2025-05-01T00:00:00+07:00"},
+            ["hanoi", "old-thang-loi"],
+        ),
         # today's Phường Kon Tum covers the wards that merged into it
         ({"within": "23293"}, ["new-kon-tum", "old-quang-trung", "old-thang-loi"]),
         ({"within": "23293", "asOf": "2025-01-01"}, ["old-thang-loi"]),
-        ({"within": "62", "asOf": "2025-01-01"},
-         ["old-quang-trung", "old-thang-loi", "old-dak-glei"]),
-        ({"within": "51"}, ["new-dak-pek", "new-kon-tum", "old-quang-trung", "old-thang-loi",
-                            "old-dak-glei"]),
+        (
+            {"within": "62", "asOf": "2025-01-01"},
+            ["old-quang-trung", "old-thang-loi", "old-dak-glei"],
+        ),
+        (
+            {"within": "51"},
+            ["new-dak-pek", "new-kon-tum", "old-quang-trung", "old-thang-loi", "old-dak-glei"],
+        ),
         ({"within": "01", "sector": "feedback"}, ["hanoi"]),
         ({"within": "608", "asOf": "2025-06-30", "minSeverity": 2}, ["old-thang-loi"]),
     ],

@@ -50,23 +50,44 @@ def statements(hub: Hub) -> Iterator[list[str]]:
 def add_district(hub: Hub, seed: Seed, code: str, communes: int) -> None:
     """A legacy district of Kon Tum with ``communes`` communes, each merged into a new one."""
     with hub.db.session() as session:
-        district = AdminUnit(identity=f"{code}@", code=code, name=f"District {code}",
-                             level=AdminLevel.DISTRICT, parent_id=seed.units[("62", "legacy")],
-                             valid_to=REFORM - timedelta(days=1))
+        district = AdminUnit(
+            identity=f"{code}@",
+            code=code,
+            name=f"District {code}",
+            level=AdminLevel.DISTRICT,
+            parent_id=seed.units[("62", "legacy")],
+            valid_to=REFORM - timedelta(days=1),
+        )
         session.add(district)
         session.flush()
         for number in range(communes):
             commune_code = f"{code}{number:02d}"
-            old = AdminUnit(identity=f"{commune_code}@", code=commune_code, name="Old",
-                            level=AdminLevel.COMMUNE, parent_id=district.id,
-                            valid_to=REFORM - timedelta(days=1))
-            new = AdminUnit(identity=f"{commune_code}@{REFORM}", code=commune_code, name="New",
-                            level=AdminLevel.COMMUNE, parent_id=seed.units[("51", "new")],
-                            valid_from=REFORM)
+            old = AdminUnit(
+                identity=f"{commune_code}@",
+                code=commune_code,
+                name="Old",
+                level=AdminLevel.COMMUNE,
+                parent_id=district.id,
+                valid_to=REFORM - timedelta(days=1),
+            )
+            new = AdminUnit(
+                identity=f"{commune_code}@{REFORM}",
+                code=commune_code,
+                name="New",
+                level=AdminLevel.COMMUNE,
+                parent_id=seed.units[("51", "new")],
+                valid_from=REFORM,
+            )
             session.add_all([old, new])
             session.flush()
-            session.add(Succession(predecessor_id=old.id, successor_id=new.id,
-                                   effective=REFORM, kind=SuccessionKind.MERGE))
+            session.add(
+                Succession(
+                    predecessor_id=old.id,
+                    successor_id=new.id,
+                    effective=REFORM,
+                    kind=SuccessionKind.MERGE,
+                )
+            )
 
 
 def test_units_with_nested_fields_take_a_bounded_number_of_statements(

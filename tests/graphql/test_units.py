@@ -19,10 +19,18 @@ def codes(units: list[dict]) -> list[str]:
 def test_a_code_and_a_day_pick_the_record_valid_that_day(client: TestClient) -> None:
     before = data(client, UNIT, code="23293", asOf="2025-06-30")["adminUnit"]
     after = data(client, UNIT, code="23293", asOf="2025-07-01")["adminUnit"]
-    assert before == {"code": "23293", "name": "Phường Thắng Lợi", "validFrom": None,
-                      "validTo": "2025-06-30"}
-    assert after == {"code": "23293", "name": "Phường Kon Tum", "validFrom": "2025-07-01",
-                     "validTo": None}
+    assert before == {
+        "code": "23293",
+        "name": "Phường Thắng Lợi",
+        "validFrom": None,
+        "validTo": "2025-06-30",
+    }
+    assert after == {
+        "code": "23293",
+        "name": "Phường Kon Tum",
+        "validFrom": "2025-07-01",
+        "validTo": None,
+    }
 
 
 def test_a_code_not_valid_that_day_is_null(client: TestClient) -> None:
@@ -55,11 +63,19 @@ def test_admin_units_of_a_level_within_a_unit(client: TestClient) -> None:
         adminUnits(level: $level, within: $within, asOf: $asOf) { code level } }"""
     districts = data(client, query, level="DISTRICT", within="62", asOf="2025-01-01")
     assert districts["adminUnits"] == [
-        {"code": "608", "level": "DISTRICT"}, {"code": "610", "level": "DISTRICT"},
+        {"code": "608", "level": "DISTRICT"},
+        {"code": "610", "level": "DISTRICT"},
     ]
     communes = data(client, query, level="COMMUNE", within="62", asOf="2025-01-01")
     assert codes(communes["adminUnits"]) == [
-        "23281", "23284", "23287", "23293", "23311", "23341", "23353", "23368",
+        "23281",
+        "23284",
+        "23287",
+        "23293",
+        "23311",
+        "23341",
+        "23353",
+        "23368",
     ]
     everything_below = data(client, query, within="608", asOf="2025-01-01")
     assert codes(everything_below["adminUnits"]) == ["23281", "23284", "23287", "23293", "23311"]
@@ -87,7 +103,8 @@ def test_children_differ_before_and_after_the_reform(client: TestClient) -> None
     unit = data(client, query)["adminUnit"]
     assert unit["before"] == [{"code": "001", "level": "DISTRICT"}]
     assert unit["after"] == [
-        {"code": "00004", "level": "COMMUNE"}, {"code": "00097", "level": "COMMUNE"},
+        {"code": "00004", "level": "COMMUNE"},
+        {"code": "00097", "level": "COMMUNE"},
     ]
     assert codes(unit["asked"]) == ["001"]  # by default, the day the unit was asked for
 
@@ -123,7 +140,9 @@ def test_successors_and_predecessors(client: TestClient) -> None:
     ]
     predecessors = result["new"]["predecessors"]
     assert [p["name"] for p in predecessors] == [
-        "Phường Quang Trung", "Phường Quyết Thắng", "Phường Thắng Lợi",
+        "Phường Quang Trung",
+        "Phường Quyết Thắng",
+        "Phường Thắng Lợi",
     ]
     assert {p["validTo"] for p in predecessors} == {"2025-06-30"}
     assert all(p["successors"] == [{"name": "Phường Kon Tum"}] for p in predecessors)

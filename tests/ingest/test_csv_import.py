@@ -27,8 +27,13 @@ def test_rows_become_observations_with_their_disaggregations(tmp_path: Path) -> 
     )
     first, second = read_long_csv(path)
     assert first == Observation(
-        metric="cases", unit="608", period="2024-01", value="12", dims={"sex": "F"},
-        calendar="GREGORIAN", place="data.csv line 2",
+        metric="cases",
+        unit="608",
+        period="2024-01",
+        value="12",
+        dims={"sex": "F"},
+        calendar="GREGORIAN",
+        place="data.csv line 2",
     )
     assert (second.dims, second.calendar) == ({"age": "A"}, "ND09")
 
@@ -36,10 +41,7 @@ def test_rows_become_observations_with_their_disaggregations(tmp_path: Path) -> 
 def test_malformed_rows_are_bad_records_that_say_why_and_where(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "metric,unit,period,value,sex\n"
-        "cases,608,2024-01,1,F,surplus\n"
-        ",608,,1\n"
-        "cases,608,2024-03\n",
+        "metric,unit,period,value,sex\ncases,608,2024-01,1,F,surplus\n,608,,1\ncases,608,2024-03\n",
     )
     surplus, empty, short = read_long_csv(path)
     assert isinstance(surplus, BadRecord) and isinstance(empty, BadRecord)

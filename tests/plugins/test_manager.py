@@ -31,20 +31,24 @@ def test_the_built_in_indicators_plugin_is_found_through_its_entry_point() -> No
 @pytest.fixture
 def fake_distribution(tmp_path: Path) -> Iterator[Path]:
     """A real installed distribution (a .dist-info on sys.path) with three plugins."""
-    (tmp_path / "good_plugin.py").write_text(textwrap.dedent('''
+    (tmp_path / "good_plugin.py").write_text(
+        textwrap.dedent("""
         from hub.plugins import MetricDefinition, hookimpl
 
         @hookimpl
         def register_metrics():
             return [MetricDefinition("good_metric", "Good", "test")]
-    '''))
-    (tmp_path / "raising_plugin.py").write_text(textwrap.dedent('''
+    """)
+    )
+    (tmp_path / "raising_plugin.py").write_text(
+        textwrap.dedent("""
         from hub.plugins import hookimpl
 
         @hookimpl
         def register_metrics():
             raise RuntimeError("the plugin's hook is broken")
-    '''))
+    """)
+    )
     info = tmp_path / "fake_plugins-1.2.3.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-plugins\nVersion: 1.2.3\n")

@@ -51,10 +51,20 @@ FORM: dict[str, Any] = {
     "filling_level": "COMMUNE",
     "deadlines": {"COMMUNE": 2, "DISTRICT": 4, "PROVINCE": 6},
     "opens_days_before_cutoff": 3,
-    "layout": {"sheet": "Biểu 01", "header_row": 4,
-               "texts": {"A1": "BÁO CÁO THỬ NGHIỆM", "A4": "STT", "B4": "Chỉ tiêu",
-                         "C4": "ĐVT", "D4": "Kỳ này", "E4": "Kỳ trước", "F4": "So sánh (%)",
-                         "G4": "Lũy kế"}},
+    "layout": {
+        "sheet": "Biểu 01",
+        "header_row": 4,
+        "texts": {
+            "A1": "BÁO CÁO THỬ NGHIỆM",
+            "A4": "STT",
+            "B4": "Chỉ tiêu",
+            "C4": "ĐVT",
+            "D4": "Kỳ này",
+            "E4": "Kỳ trước",
+            "F4": "So sánh (%)",
+            "G4": "Lũy kế",
+        },
+    },
     "columns": [
         {"column": "D", "label": "Kỳ này", "kind": "ROLLUP"},
         {"column": "E", "label": "Kỳ trước", "formula": "=PREV(D{r})"},
@@ -65,15 +75,39 @@ FORM: dict[str, Any] = {
         {"row": 5, "code": "I", "label": "KINH TẾ", "heading": True},
         {"row": 6, "code": "1", "label": "Diện tích gieo trồng", "unit": "ha", "indent": 1},
         {"row": 7, "code": "2", "label": "Số trẻ em sinh ra", "unit": "người", "indent": 1},
-        {"row": 8, "code": "3", "label": "Số hộ nghèo", "unit": "hộ", "indent": 1,
-         "aggregation": "LAST", "cells": {"G": "=D8"}},
-        {"row": 9, "code": "4", "label": "Tổng (1+2)", "unit": "", "indent": 1,
-         "cells": {"D": "=SUM(D6:D7)"}},
-        {"row": 10, "code": "5", "label": "Tỷ lệ", "unit": "%", "indent": 1,
-         "aggregation": "NONE",
-         "cells": {"D": "=D6/D7*100", "E": "=PREV(D10)", "F": None, "G": None}},
-        {"row": 11, "code": "6", "label": "Ý kiến của đơn vị (số kiến nghị)", "unit": "kiến nghị",
-         "cells": {"D": "INPUT", "E": None, "F": None, "G": None}},
+        {
+            "row": 8,
+            "code": "3",
+            "label": "Số hộ nghèo",
+            "unit": "hộ",
+            "indent": 1,
+            "aggregation": "LAST",
+            "cells": {"G": "=D8"},
+        },
+        {
+            "row": 9,
+            "code": "4",
+            "label": "Tổng (1+2)",
+            "unit": "",
+            "indent": 1,
+            "cells": {"D": "=SUM(D6:D7)"},
+        },
+        {
+            "row": 10,
+            "code": "5",
+            "label": "Tỷ lệ",
+            "unit": "%",
+            "indent": 1,
+            "aggregation": "NONE",
+            "cells": {"D": "=D6/D7*100", "E": "=PREV(D10)", "F": None, "G": None},
+        },
+        {
+            "row": 11,
+            "code": "6",
+            "label": "Ý kiến của đơn vị (số kiến nghị)",
+            "unit": "kiến nghị",
+            "cells": {"D": "INPUT", "E": None, "F": None, "G": None},
+        },
     ],
 }
 
@@ -93,21 +127,38 @@ def local(year: int, month: int, day: int, hour: int = 9) -> datetime:
 
 @pytest.fixture
 def corner(make_hub: Callable[..., Hub]) -> Corner:
-    return seed_corner(make_hub({"metrics": {"births_registered": {
-        "name": "Births registered", "sector": "justice", "aggregation": "SUM"}}}))
+    return seed_corner(
+        make_hub(
+            {
+                "metrics": {
+                    "births_registered": {
+                        "name": "Births registered",
+                        "sector": "justice",
+                        "aggregation": "SUM",
+                    }
+                }
+            }
+        )
+    )
 
 
 def seed_corner(hub: Hub) -> Corner:
     """The units of the corner and the test form, in ``hub``'s database."""
     seeded = Corner(hub)
     with hub.db.session() as session:
-        for era, units, start, end in (("legacy", LEGACY, None, LEGACY_END),
-                                       ("new", NEW, REFORM, None)):
+        for era, units, start, end in (
+            ("legacy", LEGACY, None, LEGACY_END),
+            ("new", NEW, REFORM, None),
+        ):
             for code, name, level, parent in units:
                 row = AdminUnit(
-                    identity=f"{code}@{start or ''}", code=code, name=name, level=level,
+                    identity=f"{code}@{start or ''}",
+                    code=code,
+                    name=name,
+                    level=level,
                     parent_id=seeded.units[(parent, era)] if parent else None,
-                    valid_from=start, valid_to=end,
+                    valid_from=start,
+                    valid_to=end,
                 )
                 session.add(row)
                 session.flush()
@@ -135,7 +186,11 @@ class Desk:
 
 
 def file_report(
-    hub: Hub, unit: str, period: str, values: dict[str, Any], submitted: datetime,
+    hub: Hub,
+    unit: str,
+    period: str,
+    values: dict[str, Any],
+    submitted: datetime,
     approved: datetime | None = None,
 ) -> None:
     """Save, submit and (if ``approved``) approve a commune's report."""

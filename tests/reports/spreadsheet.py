@@ -22,8 +22,9 @@ def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
         if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is not installed: apt-get install "
-                        "libreoffice-calc-nogui")
+            pytest.fail(
+                "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+            )
         pytest.skip("LibreOffice (soffice) is not installed")
     return found
 
@@ -35,13 +36,28 @@ def recalculated(content: bytes, folder: Path) -> dict[str, dict[str, Any]]:
     source.write_bytes(content)
     profile = (folder / "profile").resolve().as_uri()
     subprocess.run(
-        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore",
-         "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-        check=True, capture_output=True, timeout=TIMEOUT,
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
     )
     book = load_workbook(out / "report.xlsx", data_only=True)
     return {
-        sheet.title: {cell.coordinate: cell.value for row in sheet.iter_rows() for cell in row
-                      if cell.value is not None}
+        sheet.title: {
+            cell.coordinate: cell.value
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        }
         for sheet in book.worksheets
     }

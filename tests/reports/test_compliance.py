@@ -32,9 +32,14 @@ def test_on_time_late_missing_and_not_yet_due(corner: Corner) -> None:
     found = kontum_compliance(corner, local(2025, 3, 19))
     by_unit = {entry.unit.code: entry.timeliness for entry in found.units}
     assert by_unit == {
-        "62": Timeliness.NOT_DUE, "608": Timeliness.ON_TIME, "610": Timeliness.NOT_DUE,
-        "23281": Timeliness.ON_TIME, "23284": Timeliness.LATE, "23287": Timeliness.MISSING,
-        "23341": Timeliness.MISSING, "23353": Timeliness.MISSING,
+        "62": Timeliness.NOT_DUE,
+        "608": Timeliness.ON_TIME,
+        "610": Timeliness.NOT_DUE,
+        "23281": Timeliness.ON_TIME,
+        "23284": Timeliness.LATE,
+        "23287": Timeliness.MISSING,
+        "23341": Timeliness.MISSING,
+        "23353": Timeliness.MISSING,
     }
     assert found.due == 6 and found.count(Timeliness.ON_TIME) == 2
     assert found.on_time_rate == 100 * 2 / 6
@@ -47,8 +52,14 @@ def test_the_on_time_rate_is_published_as_observations(corner: Corner) -> None:
     assert run.status == "SUCCEEDED", run.error
     with corner.hub.db.sessions() as session:
         rows = session.execute(
-            select(Metric.code, AdminUnit.code, Observation.value, Observation.dims,
-                   Observation.calendar, Observation.period)
+            select(
+                Metric.code,
+                AdminUnit.code,
+                Observation.value,
+                Observation.dims,
+                Observation.calendar,
+                Observation.period,
+            )
             .join(Metric, Metric.id == Observation.metric_id)
             .join(AdminUnit, AdminUnit.id == Observation.unit_id)
         ).all()
@@ -76,8 +87,13 @@ def test_the_on_time_rate_is_an_indicator_that_aggregate_answers(corner: Corner)
     file_report(corner.hub, "23284", MARCH, {"D6": 1}, local(2025, 3, 20))
     publish(corner.hub, kontum_compliance(corner, local(2025, 3, 19)))
     request = AggregateRequest(
-        metric="report_forms_on_time_rate", period_type="MONTH", start=MARCH, end=MARCH,
-        calendar="ND09", units=("608", "610"), as_of=parse_period(MARCH, "ND09").end,
+        metric="report_forms_on_time_rate",
+        period_type="MONTH",
+        start=MARCH,
+        end=MARCH,
+        calendar="ND09",
+        units=("608", "610"),
+        as_of=parse_period(MARCH, "ND09").end,
     )
     rates = {value.unit.code: value.value for value in aggregate(corner.hub.db, request)}
     assert rates == {"608": 100 * 1 / 3, "610": 0.0}  # a ratio of sums over the communes

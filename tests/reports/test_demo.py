@@ -62,7 +62,8 @@ def test_the_demo_files_reports_for_kon_tums_communes(
 
     with hub.db.sessions() as session:
         published = session.execute(
-            select(Metric.code, Observation.value).join(Metric, Metric.id == Observation.metric_id)
+            select(Metric.code, Observation.value)
+            .join(Metric, Metric.id == Observation.metric_id)
             .where(Observation.period == "2026-11")
         ).all()
     due = [value for code, value in published if code == "report_forms_due"]
@@ -71,9 +72,13 @@ def test_the_demo_files_reports_for_kon_tums_communes(
     assert sum(on_time) == 40 - 3 - 4  # three late, four missing
     with hub.db.sessions() as session:
         october = session.execute(
-            select(Metric.code, Observation.value).join(Metric, Metric.id == Observation.metric_id)
+            select(Metric.code, Observation.value)
+            .join(Metric, Metric.id == Observation.metric_id)
             .where(Observation.period == "2026-10")
         ).all()
     assert sorted({code for code, _ in october}) == [
-        "report_forms_due", "report_forms_on_time", "report_forms_submitted"]
+        "report_forms_due",
+        "report_forms_on_time",
+        "report_forms_submitted",
+    ]
     assert sum(value for _, value in october) == 3 * 40  # every commune filed October on time

@@ -31,16 +31,29 @@ def people_workbook(**changes: Any) -> bytes:
     sheet["A1"] = "ỦY BAN NHÂN DÂN XÃ"
     sheet["A2"] = "BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI THÁNG"
     sheet.merge_cells("A2:G2")
-    for letter, text in zip("ABCDEFG", ["STT", "Chỉ tiêu", "Đơn vị tính", "Tháng này",
-                                        "Cùng kỳ năm trước", "So sánh (%)", "Ghi chú"],
-                            strict=True):
+    for letter, text in zip(
+        "ABCDEFG",
+        [
+            "STT",
+            "Chỉ tiêu",
+            "Đơn vị tính",
+            "Tháng này",
+            "Cùng kỳ năm trước",
+            "So sánh (%)",
+            "Ghi chú",
+        ],
+        strict=True,
+    ):
         sheet[f"{letter}4"] = text
     for letter, text in zip("ABCDEF", ["A", "B", "C", 1, 2, "3=1/2"], strict=True):
         sheet[f"{letter}5"] = text
     sheet["A6"], sheet["B6"] = "I", "Nông nghiệp"
     sheet["B6"].font = Font(bold=True)
-    rows = [("1", "Diện tích lúa", "ha"), ("2", "Diện tích ngô", "ha"),
-            ("3", "Tổng diện tích", "ha")]
+    rows = [
+        ("1", "Diện tích lúa", "ha"),
+        ("2", "Diện tích ngô", "ha"),
+        ("3", "Tổng diện tích", "ha"),
+    ]
     for number, (code, label, unit) in enumerate(rows, start=7):
         sheet[f"A{number}"], sheet[f"B{number}"], sheet[f"C{number}"] = code, label, unit
         sheet[f"B{number}"].alignment = Alignment(indent=1)
@@ -66,7 +79,10 @@ def test_a_workbook_comes_across_with_labels_layout_and_formulas() -> None:
         (9, "3", "Tổng diện tích", "ha", 1),
     ]
     assert [(c.column, c.label) for c in template.columns] == [
-        ("D", "Tháng này"), ("E", "Cùng kỳ năm trước"), ("F", "So sánh (%)"), ("G", "Ghi chú"),
+        ("D", "Tháng này"),
+        ("E", "Cùng kỳ năm trước"),
+        ("F", "So sánh (%)"),
+        ("G", "Ghi chú"),
     ]
     assert template.layout.header_row == 5 and template.layout.sheet == "Biểu 01-X"
     assert template.layout.texts["A2"].startswith("BÁO CÁO") and "A2:G2" in template.layout.merged
@@ -114,7 +130,10 @@ def test_an_exported_form_imports_back_whole() -> None:
         (r.row, r.code, r.label, r.unit, r.aggregation) for r in template.rows
     ]
     assert (again.code, again.deadlines, again.calendar) == (
-        template.code, template.deadlines, template.calendar)
+        template.code,
+        template.deadlines,
+        template.calendar,
+    )
 
 
 def test_an_exported_report_keeps_its_formulas(corner: Corner) -> None:
@@ -138,7 +157,8 @@ def same(hub_value: CellValue, sheet_value: Any) -> bool:
         return sheet_value == hub_value.code
     if isinstance(hub_value, float):
         return isinstance(sheet_value, int | float) and sheet_value == pytest.approx(
-            hub_value, rel=1e-12, abs=1e-12)
+            hub_value, rel=1e-12, abs=1e-12
+        )
     return sheet_value == hub_value
 
 
@@ -149,10 +169,17 @@ def test_libreoffice_recomputes_an_exported_report_to_the_hubs_values(
     file_report(hub, "23281", "2024-03", {"D6": 33.3, "D7": 3, "D8": 9}, local(2024, 3, 14))
     file_report(hub, "23281", "2025-01", {"D6": 20.25, "D7": 1, "D8": 10}, local(2025, 1, 14))
     file_report(hub, "23281", "2025-02", {"D6": 40.5, "D7": 0, "D8": 11}, local(2025, 2, 14))
-    Desk(hub).do("save", "23281", "2025-03", local(2025, 3, 14),
-                 {"D6": 50.1, "D7": 7, "D8": 12, "D11": 2})
-    file_report(hub, "23284", "2025-03", {"D6": 1.7, "D7": 0, "D8": 3}, local(2025, 3, 14),
-                approved=local(2025, 3, 15))
+    Desk(hub).do(
+        "save", "23281", "2025-03", local(2025, 3, 14), {"D6": 50.1, "D7": 7, "D8": 12, "D11": 2}
+    )
+    file_report(
+        hub,
+        "23284",
+        "2025-03",
+        {"D6": 1.7, "D7": 0, "D8": 3},
+        local(2025, 3, 14),
+        approved=local(2025, 3, 15),
+    )
     checked, errors = 0, 0
     for unit in ("23281", "608"):
         with hub.db.sessions() as session:

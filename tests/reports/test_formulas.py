@@ -21,25 +21,33 @@ def form(**cells: Any) -> dict[str, Any]:
     for where, spec in cells.items():
         rows[int(where[1:])][where[0]] = spec
     return {
-        "code": "F", "name": "F", "deadlines": {"COMMUNE": 1, "DISTRICT": 1, "PROVINCE": 1},
+        "code": "F",
+        "name": "F",
+        "deadlines": {"COMMUNE": 1, "DISTRICT": 1, "PROVINCE": 1},
         "layout": {"header_row": 4},
         "columns": [{"column": "D", "label": "a"}, {"column": "E", "label": "b"}],
         "rows": [{"row": n, "label": f"r{n}", "cells": c} for n, c in rows.items() if c],
     }
 
 
-def values(definition: dict[str, Any], known: dict[str, Any],
-           other: OtherPeriods | None = None) -> dict[str, Any]:
+def values(
+    definition: dict[str, Any], known: dict[str, Any], other: OtherPeriods | None = None
+) -> dict[str, Any]:
     template = template_from_dict(definition)
     return compute(template, known, other or OtherPeriods()).values
 
 
 def test_arithmetic_percent_and_functions_match_hand_computed_values() -> None:
     definition = form(
-        D5="ROLLUP", D6="ROLLUP", D7="ROLLUP",
+        D5="ROLLUP",
+        D6="ROLLUP",
+        D7="ROLLUP",
         D8="=ROUND((D5+D6)*D7/3,2)+50%*D5-ABS(D6-D7)",
-        D9='=IF(SUM(D5:D7)>100,MAX(D5:D7)-MIN(D5:D7),AVERAGE(D5:D7))',
-        E5="=IFERROR(D5/D6,-1)", E6="=D6%", E7="=SUM(D5:D7,E5)", E8="=AVERAGE(D5:D7)",
+        D9="=IF(SUM(D5:D7)>100,MAX(D5:D7)-MIN(D5:D7),AVERAGE(D5:D7))",
+        E5="=IFERROR(D5/D6,-1)",
+        E6="=D6%",
+        E7="=SUM(D5:D7,E5)",
+        E8="=AVERAGE(D5:D7)",
     )
     a, b, c = 12.5, 0.0, 7.0
     got = values(definition, {"D5": a, "D6": b, "D7": c})
@@ -52,8 +60,9 @@ def test_arithmetic_percent_and_functions_match_hand_computed_values() -> None:
 
 
 def test_blank_cells_are_left_out_of_averages_and_count_zero_in_arithmetic() -> None:
-    definition = form(D5="ROLLUP", D6="ROLLUP", D7="ROLLUP", D8="=AVERAGE(D5:D7)",
-                      D9="=D5+D6", E5="=D6")
+    definition = form(
+        D5="ROLLUP", D6="ROLLUP", D7="ROLLUP", D8="=AVERAGE(D5:D7)", D9="=D5+D6", E5="=D6"
+    )
     got = values(definition, {"D5": 4.0, "D7": 8.0})
     assert got["D8"] == 6.0  # (4 + 8) / 2: the blank D6 does not count
     assert got["D9"] == 4.0
@@ -61,8 +70,9 @@ def test_blank_cells_are_left_out_of_averages_and_count_zero_in_arithmetic() -> 
 
 
 def test_division_by_zero_is_an_error_in_its_cell_and_spreads_like_excel() -> None:
-    definition = form(D5="ROLLUP", D6="ROLLUP", D7="=D5/D6", D8="=D7+1", D9="=IFERROR(D7,0)",
-                      E5="=ISERROR(D7)")
+    definition = form(
+        D5="ROLLUP", D6="ROLLUP", D7="=D5/D6", D8="=D7+1", D9="=IFERROR(D7,0)", E5="=ISERROR(D7)"
+    )
     got = values(definition, {"D5": 1.0, "D6": 0.0})
     assert got["D7"] == CellError("#DIV/0!")
     assert got["D8"] == CellError("#DIV/0!")
@@ -79,8 +89,12 @@ def test_text_results_and_text_arithmetic() -> None:
 
 def test_other_periods_and_year_to_date() -> None:
     definition = form(
-        D5="ROLLUP", E5="=PREV(D5)", D6="=LASTYEAR(D5)", D7="=YTD(D5)",
-        D8="=IFERROR(D5/PREV(D5)*100-100,\"\")", D9="=SUM(PREV(D5:D6))",
+        D5="ROLLUP",
+        E5="=PREV(D5)",
+        D6="=LASTYEAR(D5)",
+        D7="=YTD(D5)",
+        D8='=IFERROR(D5/PREV(D5)*100-100,"")',
+        D9="=SUM(PREV(D5:D6))",
     )
     other = OtherPeriods(
         previous={"D5": 8.0, "D6": 2.0},
@@ -97,8 +111,9 @@ def test_other_periods_and_year_to_date() -> None:
 
 def test_the_test_form_computes_every_column() -> None:
     template = template_from_dict(FORM)
-    other = OtherPeriods(previous={"D6": 40.0, "D9": 50.0},
-                         earlier_this_year=[{"D6": 20.0, "D7": 1.0}])
+    other = OtherPeriods(
+        previous={"D6": 40.0, "D9": 50.0}, earlier_this_year=[{"D6": 20.0, "D7": 1.0}]
+    )
     got = compute(template, {"D6": 50.0, "D7": 4.0, "D8": 12.0}, other)
     assert got.values["D9"] == 54.0
     assert got.values["E6"] == 40.0 and got.values["F6"] == pytest.approx(125.0)
@@ -151,8 +166,11 @@ def test_bad_formulas_are_rejected_with_the_cell_and_the_reason(
 def test_year_to_date_only_of_rows_that_sum() -> None:
     definition = copy.deepcopy(FORM)
     definition["rows"][3]["cells"] = {}  # the stock row gets the column's =YTD(D8) back
-    with pytest.raises(TemplateError, match=r"G8: YTD\(D8\): year to date sums a row over the "
-                                            r"periods, but row 8 aggregates as LAST"):
+    with pytest.raises(
+        TemplateError,
+        match=r"G8: YTD\(D8\): year to date sums a row over the "
+        r"periods, but row 8 aggregates as LAST",
+    ):
         template_from_dict(definition)
 
 
@@ -210,7 +228,10 @@ def test_requests_parsing_forms_at_once_in_a_fresh_process_all_succeed() -> None
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-c", CONCURRENT_PARSE], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", CONCURRENT_PARSE],
+        capture_output=True,
+        text=True,
+        timeout=300,
         check=True,
     )
     assert done.stdout.strip() == "[]", done.stdout

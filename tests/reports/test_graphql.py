@@ -58,10 +58,14 @@ class Api:
         self.monkeypatch.setattr(clock, "now", lambda: moment)
         return self
 
-    def post(self, query: str, user: str = "tester", scope: str | None = None,
-             **variables: Any) -> dict[str, Any]:
-        response = self.client.post("/graphql", json={"query": query, "variables": variables},
-                                    headers=self.headers(user, scope))
+    def post(
+        self, query: str, user: str = "tester", scope: str | None = None, **variables: Any
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers=self.headers(user, scope),
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -87,48 +91,85 @@ def cells(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_templates_are_listed_with_their_layout_and_cells(api: Api) -> None:
-    listed = api.data("{ reportTemplates { code name periodType calendar fillingLevel levels "
-                      "deadlines { level workingDaysAfterCutoff } } }")["reportTemplates"]
+    listed = api.data(
+        "{ reportTemplates { code name periodType calendar fillingLevel levels "
+        "deadlines { level workingDaysAfterCutoff } } }"
+    )["reportTemplates"]
     assert [t["code"] for t in listed] == ["KTXH-XA-THANG", "TEST-01"]  # shipped, then ours
-    assert listed[1:] == [{
-        "code": "TEST-01", "name": "Báo cáo thử nghiệm", "periodType": "MONTH",
-        "calendar": "ND09", "fillingLevel": "COMMUNE",
-        "levels": ["PROVINCE", "DISTRICT", "COMMUNE"],
-        "deadlines": [{"level": "COMMUNE", "workingDaysAfterCutoff": 2},
-                      {"level": "DISTRICT", "workingDaysAfterCutoff": 4},
-                      {"level": "PROVINCE", "workingDaysAfterCutoff": 6}],
-    }]
-    one = api.data('{ reportTemplate(code: "TEST-01") { columns { column label } '
-                   "rows { row code label indent unit aggregation cells { address kind formula } }"
-                   " } }")["reportTemplate"]
+    assert listed[1:] == [
+        {
+            "code": "TEST-01",
+            "name": "Báo cáo thử nghiệm",
+            "periodType": "MONTH",
+            "calendar": "ND09",
+            "fillingLevel": "COMMUNE",
+            "levels": ["PROVINCE", "DISTRICT", "COMMUNE"],
+            "deadlines": [
+                {"level": "COMMUNE", "workingDaysAfterCutoff": 2},
+                {"level": "DISTRICT", "workingDaysAfterCutoff": 4},
+                {"level": "PROVINCE", "workingDaysAfterCutoff": 6},
+            ],
+        }
+    ]
+    one = api.data(
+        '{ reportTemplate(code: "TEST-01") { columns { column label } '
+        "rows { row code label indent unit aggregation cells { address kind formula } }"
+        " } }"
+    )["reportTemplate"]
     assert one["columns"][1] == {"column": "E", "label": "Kỳ trước"}
     assert one["rows"][4] == {
-        "row": 9, "code": "4", "label": "Tổng (1+2)", "indent": 1, "unit": None,
-        "aggregation": "SUM", "cells": [
+        "row": 9,
+        "code": "4",
+        "label": "Tổng (1+2)",
+        "indent": 1,
+        "unit": None,
+        "aggregation": "SUM",
+        "cells": [
             {"address": "D9", "kind": "FORMULA", "formula": "=SUM(D6:D7)"},
             {"address": "E9", "kind": "FORMULA", "formula": "=PREV(D9)"},
             {"address": "F9", "kind": "FORMULA", "formula": '=IFERROR(D9/E9*100,"")'},
             {"address": "G9", "kind": "FORMULA", "formula": "=YTD(D9)"},
-        ]}
+        ],
+    }
     assert api.data('{ reportTemplate(code: "NONE") { code } }') == {"reportTemplate": None}
 
 
 def test_fill_in_submit_approve_and_read_every_cell(api: Api) -> None:
-    saved = api.data(SAVE, unit="23281", period="2025-03", user="xa", scope="23281",
-                     values=[{"address": "D6", "value": 12.5}, {"address": "D7", "value": "0"}])
+    saved = api.data(
+        SAVE,
+        unit="23281",
+        period="2025-03",
+        user="xa",
+        scope="23281",
+        values=[{"address": "D6", "value": 12.5}, {"address": "D7", "value": "0"}],
+    )
     shown = {c["address"]: (c["value"], c["error"]) for c in saved["saveReport"]["cells"]}
     assert shown["D9"] == (12.5, None) and shown["D10"] == (None, "#DIV/0!")
     assert api.data(STEP % "submitReport", unit="23281", period="2025-03")["submitReport"] == {
-        "status": "SUBMITTED", "timeliness": "ON_TIME"}
-    api.at(local(2025, 3, 17)).data(STEP % "approveReport", unit="23281", period="2025-03",
-                                    user="huyen", scope="608")
+        "status": "SUBMITTED",
+        "timeliness": "ON_TIME",
+    }
+    api.at(local(2025, 3, 17)).data(
+        STEP % "approveReport", unit="23281", period="2025-03", user="huyen", scope="608"
+    )
     report = api.data(REPORT, unit="23281", period="2025-03")["report"]
     assert (report["status"], report["locked"], report["deadline"]) == (
-        "APPROVED", True, "2025-03-18")
+        "APPROVED",
+        True,
+        "2025-03-18",
+    )
     assert report["periodStart"] == "2025-02-15" and report["periodEnd"] == "2025-03-14"
     d10 = cells(report)["D10"]
-    assert d10 == {"address": "D10", "kind": "FORMULA", "formula": "=D6/D7*100", "value": None,
-                   "text": None, "error": "#DIV/0!", "display": "#DIV/0!", "editable": False}
+    assert d10 == {
+        "address": "D10",
+        "kind": "FORMULA",
+        "formula": "=D6/D7*100",
+        "value": None,
+        "text": None,
+        "error": "#DIV/0!",
+        "display": "#DIV/0!",
+        "editable": False,
+    }
     assert cells(report)["F6"]["text"] == "" and cells(report)["D6"]["editable"] is True
     assert [h["action"] for h in report["history"]] == ["SAVE", "SUBMIT", "APPROVE"]
     assert report["history"][0]["changes"] == {"D6": [None, 12.5], "D7": [None, 0.0]}
@@ -142,12 +183,19 @@ def test_the_district_report_lists_missing_and_late_communes(api: Api) -> None:
     api.at(local(2025, 3, 19)).data(STEP % "submitReport", unit="23284", period="2025-03")
     report = api.data(REPORT, unit="608", period="2025-03")["report"]
     assert report["lowerUnits"] == [
-        {"unit": {"code": "23281"}, "status": "APPROVED", "timeliness": "ON_TIME",
-         "included": True},
-        {"unit": {"code": "23284"}, "status": "SUBMITTED", "timeliness": "LATE",
-         "included": False},
-        {"unit": {"code": "23287"}, "status": "NOT_STARTED", "timeliness": "MISSING",
-         "included": False},
+        {
+            "unit": {"code": "23281"},
+            "status": "APPROVED",
+            "timeliness": "ON_TIME",
+            "included": True,
+        },
+        {"unit": {"code": "23284"}, "status": "SUBMITTED", "timeliness": "LATE", "included": False},
+        {
+            "unit": {"code": "23287"},
+            "status": "NOT_STARTED",
+            "timeliness": "MISSING",
+            "included": False,
+        },
     ]
     assert report["missingUnits"] == [{"code": "23287"}]
     assert report["lateUnits"] == [{"code": "23284"}]
@@ -155,33 +203,46 @@ def test_the_district_report_lists_missing_and_late_communes(api: Api) -> None:
 
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(api: Api) -> None:
-    code, message = api.error(SAVE, unit="23281", period="2025-03",
-                              values=[{"address": "D6", "value": "nhiều"}])
+    code, message = api.error(
+        SAVE, unit="23281", period="2025-03", values=[{"address": "D6", "value": "nhiều"}]
+    )
     assert (code, message) == ("BAD_USER_INPUT", "D6: 'nhiều' is not a number")
-    code, message = api.error(SAVE, unit="23281", period="2025-03",
-                              values=[{"address": "D9", "value": 1}])
+    code, message = api.error(
+        SAVE, unit="23281", period="2025-03", values=[{"address": "D9", "value": 1}]
+    )
     assert code == "BAD_USER_INPUT" and "computed by its formula" in message
     assert api.data(REPORT, unit="23281", period="2025-03")["report"]["status"] == "NOT_STARTED"
-    code, message = api.error(SAVE, unit="23281", period="2025-04",
-                              values=[{"address": "D6", "value": 1}])
+    code, message = api.error(
+        SAVE, unit="23281", period="2025-04", values=[{"address": "D6", "value": 1}]
+    )
     assert code == "BAD_USER_INPUT" and "not open yet" in message
-    code, _ = api.error(STEP.replace("TEST-01", "NOPE") % "submitReport", unit="23281",
-                        period="2025-03")
+    code, _ = api.error(
+        STEP.replace("TEST-01", "NOPE") % "submitReport", unit="23281", period="2025-03"
+    )
     assert code == "NOT_FOUND"
 
 
 def test_scope_comes_from_the_token(api: Api, corner: Corner) -> None:
     client = api.client
-    query = {"query": SAVE, "variables": {"unit": "23281", "period": "2025-03",
-                                          "values": [{"address": "D6", "value": 1}]}}
+    query = {
+        "query": SAVE,
+        "variables": {
+            "unit": "23281",
+            "period": "2025-03",
+            "values": [{"address": "D6", "value": 1}],
+        },
+    }
     refused = client.post("/graphql", json=query, headers=api.headers("xa.dakpek", "23353"))
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     allowed = client.post("/graphql", json=query, headers=api.headers("huyen", "608")).json()
     assert "errors" not in allowed
     history = api.data(REPORT, unit="23281", period="2025-03")["report"]["history"]
     assert history[0]["actor"] == "huyen"
-    read_refused = client.post("/graphql", json={"query": REPORT, "variables": {
-        "unit": "23281", "period": "2025-03"}}, headers=api.headers("huyen.dakglei", "610"))
+    read_refused = client.post(
+        "/graphql",
+        json={"query": REPORT, "variables": {"unit": "23281", "period": "2025-03"}},
+        headers=api.headers("huyen.dakglei", "610"),
+    )
     assert read_refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -202,8 +263,9 @@ def test_a_second_submission_of_an_approved_report_is_a_conflict(api: Api) -> No
 def test_compliance_and_the_published_on_time_rate(api: Api, corner: Corner) -> None:
     api.data(STEP % "submitReport", unit="23281", period="2025-03")  # publishes its own
     with corner.hub.db.sessions() as session:
-        published = session.execute(select(Metric.code, Observation.value).join(
-            Metric, Metric.id == Observation.metric_id)).all()
+        published = session.execute(
+            select(Metric.code, Observation.value).join(Metric, Metric.id == Observation.metric_id)
+        ).all()
     assert sorted(published) == [
         ("report_forms_due", 1.0),
         ("report_forms_on_time", 1.0),
@@ -213,14 +275,24 @@ def test_compliance_and_the_published_on_time_rate(api: Api, corner: Corner) -> 
         within: $within) { expected due onTime late missing notDue onTimeRate
         units { unit { code } level status timeliness deadline } } }"""
     found = api.at(local(2025, 3, 19)).data(query, within="608")["reportingCompliance"]
-    assert (found["expected"], found["due"], found["onTime"], found["missing"],
-            found["notDue"]) == (4, 3, 1, 2, 1)
+    assert (
+        found["expected"],
+        found["due"],
+        found["onTime"],
+        found["missing"],
+        found["notDue"],
+    ) == (4, 3, 1, 2, 1)
     assert found["onTimeRate"] == pytest.approx(100 / 3)
-    assert found["units"][0] == {"unit": {"code": "608"}, "level": "DISTRICT",
-                                 "status": "NOT_STARTED", "timeliness": "NOT_DUE",
-                                 "deadline": "2025-03-20"}
+    assert found["units"][0] == {
+        "unit": {"code": "608"},
+        "level": "DISTRICT",
+        "status": "NOT_STARTED",
+        "timeliness": "NOT_DUE",
+        "deadline": "2025-03-20",
+    }
     publish = query.replace("query(", "mutation(").replace(
-        "reportingCompliance", "publishReportingCompliance")
+        "reportingCompliance", "publishReportingCompliance"
+    )
     api.data(publish, within="608")
     with corner.hub.db.sessions() as session:
         assert len(session.scalars(select(Observation)).all()) == 9  # 3 communes due, 3 each
@@ -240,17 +312,25 @@ def test_a_template_is_saved_from_json_and_a_bad_one_rejected(api: Api) -> None:
 
 def test_a_workbook_is_uploaded_and_reports_downloaded(api: Api) -> None:
     client = api.client
-    created = client.post("/reports/templates", params={"code": "X-01", "deadlines":
-                          "COMMUNE:1,DISTRICT:3,PROVINCE:5"},
-                          files={"file": ("bieu.xlsx", people_workbook())})
+    created = client.post(
+        "/reports/templates",
+        params={"code": "X-01", "deadlines": "COMMUNE:1,DISTRICT:3,PROVINCE:5"},
+        files={"file": ("bieu.xlsx", people_workbook())},
+    )
     assert created.status_code == 201, created.text
     assert created.json()["code"] == "X-01" and created.json()["cells"] == 12
-    bad = client.post("/reports/templates", params={"code": "X-02"},
-                      files={"file": ("bieu.xlsx", people_workbook(D8="=D9-1"))})
+    bad = client.post(
+        "/reports/templates",
+        params={"code": "X-02"},
+        files={"file": ("bieu.xlsx", people_workbook(D8="=D9-1"))},
+    )
     assert bad.status_code == 400
     assert "D8: circular reference D8 → D9 → D8" in bad.json()["errors"]
-    raw = client.post("/reports/templates?code=X-03", content=people_workbook(),
-                      headers={"Content-Type": "application/octet-stream"})
+    raw = client.post(
+        "/reports/templates?code=X-03",
+        content=people_workbook(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert raw.status_code == 201
 
     api.data(SAVE, unit="23281", period="2025-03", values=[{"address": "D6", "value": 7}])
@@ -260,8 +340,13 @@ def test_a_workbook_is_uploaded_and_reports_downloaded(api: Api) -> None:
     sheet = load_workbook(BytesIO(download.content))["Biểu 01"]
     assert sheet["D6"].value == 7 and sheet["D9"].value == "=SUM(D6:D7)"
     assert client.get("/reports/TEST-01/99999/2025-03.xlsx").status_code == 400
-    assert client.get("/reports/TEST-01/23281/2025-03.xlsx",
-                      headers=api.headers("huyen.dakglei", "610")).status_code == 403
+    assert (
+        client.get(
+            "/reports/TEST-01/23281/2025-03.xlsx", headers=api.headers("huyen.dakglei", "610")
+        ).status_code
+        == 403
+    )
     blank = client.get("/reports/templates/X-01.xlsx")
-    assert blank.status_code == 200 and client.get(
-        "/reports/templates/NOPE.xlsx").status_code == 404
+    assert (
+        blank.status_code == 200 and client.get("/reports/templates/NOPE.xlsx").status_code == 404
+    )

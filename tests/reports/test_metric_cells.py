@@ -18,24 +18,38 @@ from tests.reports.conftest import FORM, Corner, Desk, local
 
 def with_metric_row(metric: str) -> dict:
     form = copy.deepcopy(FORM) | {"code": "TEST-M"}
-    form["rows"].append({"row": 12, "code": "7", "label": "Khai sinh đã đăng ký", "unit": "trẻ",
-                         "cells": {"D": f"METRIC:{metric}", "E": None, "F": None,
-                                   "G": None}})
+    form["rows"].append(
+        {
+            "row": 12,
+            "code": "7",
+            "label": "Khai sinh đã đăng ký",
+            "unit": "trẻ",
+            "cells": {"D": f"METRIC:{metric}", "E": None, "F": None, "G": None},
+        }
+    )
     return form
 
 
 def test_a_metric_cell_reads_the_units_observations_of_the_period(corner: Corner) -> None:
     hub = corner.hub
     with hub.db.session() as session:
-        save_template(session, template_from_dict(with_metric_row("births_registered")), "test",
-                      hub.definitions.metrics)
-    load_records(hub, "civil-registry", [
-        records.Observation("births_registered", "23281", "2025-03", 5, calendar="ND09"),
-        # daily values inside 15 Feb – 14 Mar 2025 add up; one outside does not count
-        records.Observation("births_registered", "23284", "2025-02-20", 2),
-        records.Observation("births_registered", "23284", "2025-03-14", 3),
-        records.Observation("births_registered", "23284", "2025-03-15", 100),
-    ])
+        save_template(
+            session,
+            template_from_dict(with_metric_row("births_registered")),
+            "test",
+            hub.definitions.metrics,
+        )
+    load_records(
+        hub,
+        "civil-registry",
+        [
+            records.Observation("births_registered", "23281", "2025-03", 5, calendar="ND09"),
+            # daily values inside 15 Feb – 14 Mar 2025 add up; one outside does not count
+            records.Observation("births_registered", "23284", "2025-02-20", 2),
+            records.Observation("births_registered", "23284", "2025-03-14", 3),
+            records.Observation("births_registered", "23284", "2025-03-15", 100),
+        ],
+    )
     day = local(2025, 3, 14).date()
     with hub.db.sessions() as session:
         commune = view(session, locate(session, "TEST-M", "23281", "2025-03"), WorkingDays(), day)
@@ -49,8 +63,13 @@ def test_a_metric_cell_reads_the_units_observations_of_the_period(corner: Corner
 
 
 def test_a_metric_cell_must_name_a_known_metric(corner: Corner) -> None:
-    with corner.hub.db.session() as session, pytest.raises(
-        TemplateError, match="D12: unknown metric 'no_such_metric'"
+    with (
+        corner.hub.db.session() as session,
+        pytest.raises(TemplateError, match="D12: unknown metric 'no_such_metric'"),
     ):
-        save_template(session, template_from_dict(with_metric_row("no_such_metric")), "test",
-                      corner.hub.definitions.metrics)
+        save_template(
+            session,
+            template_from_dict(with_metric_row("no_such_metric")),
+            "test",
+            corner.hub.definitions.metrics,
+        )

@@ -25,8 +25,11 @@ def shown(corner: Corner, unit: str, period: str, at: datetime) -> ReportView:
 
 def lower(report: ReportView) -> dict[str, tuple[str, str, bool]]:
     return {
-        each.unit.code: (each.report.status if each.report else "NOT_STARTED",
-                         each.timeliness.value, each.included)
+        each.unit.code: (
+            each.report.status if each.report else "NOT_STARTED",
+            each.timeliness.value,
+            each.included,
+        )
         for each in report.lower
     }
 
@@ -99,10 +102,12 @@ def test_an_approved_report_stays_as_approved_and_says_it_is_stale(march: Corner
 
 def test_since_july_2025_the_province_sums_its_communes_directly(corner: Corner) -> None:
     august = "2025-08"  # 15 July – 14 August 2025, under the 2-level system
-    file_report(corner.hub, "23293", august, {"D6": 7, "D7": 1}, local(2025, 8, 14),
-                local(2025, 8, 15))
-    file_report(corner.hub, "23341", august, {"D6": 5, "D7": 3}, local(2025, 8, 14),
-                local(2025, 8, 15))
+    file_report(
+        corner.hub, "23293", august, {"D6": 7, "D7": 1}, local(2025, 8, 14), local(2025, 8, 15)
+    )
+    file_report(
+        corner.hub, "23341", august, {"D6": 5, "D7": 3}, local(2025, 8, 14), local(2025, 8, 15)
+    )
     province = shown(corner, "51", august, local(2025, 8, 20))
     assert set(lower(province)) == {"23293", "23341"}
     assert province.values["D6"] == 12.0 and province.values["D7"] == 4.0

@@ -51,7 +51,10 @@ def test_periods_without_a_same_period_last_year() -> None:
 
 def test_the_earlier_periods_of_the_year() -> None:
     assert ids(earlier_this_year(parse_period("2026-04", "ND09"))) == [
-        "2026-01", "2026-02", "2026-03"]
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
     assert ids(earlier_this_year(parse_period("2026-Q3"))) == ["2026-Q1", "2026-Q2"]
     assert earlier_this_year(parse_period("2026-01")) == []
     assert earlier_this_year(parse_period("2026")) == []
@@ -71,8 +74,9 @@ def test_deadlines_count_working_days_after_the_cut_off() -> None:
 def test_a_period_of_another_type_is_refused() -> None:
     template = template_from_dict(FORM)
     assert report_period(template, "2026-03").start == date(2026, 2, 15)
-    with pytest.raises(InputError, match="'2026-Q1' is a QUARTER period; the form 'TEST-01' is "
-                                         "filed per MONTH"):
+    with pytest.raises(
+        InputError, match="'2026-Q1' is a QUARTER period; the form 'TEST-01' is filed per MONTH"
+    ):
         report_period(template, "2026-Q1")
     with pytest.raises(InputError, match="not a period id"):
         report_period(template, "March")

@@ -45,8 +45,10 @@ def test_a_draft_is_saved_computed_and_recorded(corner: Corner) -> None:
     assert report.values["D9"] == 17.5 and report.values["D10"] == pytest.approx(250.0)
     with corner.hub.db.sessions() as session:
         changes = [t.changes for t in session.scalars(select(ReportTransition))]
-    assert changes == [{"D6": [None, 12.5], "D7": [None, 4.0]},
-                       {"D7": [4.0, 5.0], "D8": [None, 30.0]}]
+    assert changes == [
+        {"D6": [None, 12.5], "D7": [None, 4.0]},
+        {"D7": [4.0, 5.0], "D8": [None, 30.0]},
+    ]
     assert history(corner)[0] == ("SAVE", "DRAFT", "DRAFT", "officer.quangtrung", None)
 
 
@@ -136,7 +138,11 @@ def test_return_with_a_reason_then_resubmit_keeps_the_first_submission(corner: C
     report = stored(corner)
     assert report.first_submitted_at == ON_CUTOFF and report.submitted_at == local(2025, 3, 21)
     assert history(corner)[2] == (
-        "RETURN", "SUBMITTED", "RETURNED", "huyen", "Thiếu số trẻ em sinh ra"
+        "RETURN",
+        "SUBMITTED",
+        "RETURNED",
+        "huyen",
+        "Thiếu số trẻ em sinh ra",
     )
 
 

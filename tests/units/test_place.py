@@ -48,14 +48,15 @@ def test_a_code_still_in_use_is_not_redirected(loaded: Database) -> None:
 
 def test_a_divided_commune_cannot_be_placed(loaded: Database) -> None:
     divided = {
-        f"{number(r['wardCode']):05d}" for r in rows("succession_legacy_to_2025.csv")
+        f"{number(r['wardCode']):05d}"
+        for r in rows("succession_legacy_to_2025.csv")
         if r["isDividedWard"] == "True" and number(r["provinceCode"]) in (62, 51)
     }
     with loaded.session() as session:
         resolver = UnitResolver(session)
-        new_codes = set(session.scalars(
-            select(AdminUnit.code).where(AdminUnit.valid_from == date(2025, 7, 1))
-        ))
+        new_codes = set(
+            session.scalars(select(AdminUnit.code).where(AdminUnit.valid_from == date(2025, 7, 1)))
+        )
         retired_divided = sorted(divided - new_codes)
         assert retired_divided == ["21142"]  # the one divided commune of the two provinces
         for code in retired_divided:

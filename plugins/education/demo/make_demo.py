@@ -56,17 +56,29 @@ CENSUSES = {2025: "30/09/2025", 2026: "30/09/2026"}
 EXAM_YEARS = (2025, 2026)
 POPULATION_YEAR = 2026
 DISTRICT_POPULATION = {  # 2024, as in the indicators plugin's demo
-    608: 182_000, 610: 52_000, 611: 58_000, 612: 47_500, 613: 28_500,
-    614: 30_000, 615: 83_000, 616: 57_000, 617: 27_500, 618: 16_000,
+    608: 182_000,
+    610: 52_000,
+    611: 58_000,
+    612: 47_500,
+    613: 28_500,
+    614: 30_000,
+    615: 83_000,
+    616: 57_000,
+    617: 27_500,
+    618: 16_000,
 }
 COHORT_SHARE = 0.0195
 """Children of one year of age per inhabitant."""
-AGES = {"primary": ("6-10 tuổi", 5), "lower_secondary": ("11-14 tuổi", 4),
-        "upper_secondary": ("15-17 tuổi", 3)}
-GRADES = {"primary": range(1, 6), "lower_secondary": range(6, 10),
-          "upper_secondary": range(10, 13)}
+AGES = {
+    "primary": ("6-10 tuổi", 5),
+    "lower_secondary": ("11-14 tuổi", 4),
+    "upper_secondary": ("15-17 tuổi", 3),
+}
+GRADES = {"primary": range(1, 6), "lower_secondary": range(6, 10), "upper_secondary": range(10, 13)}
 LEVEL_NAMES = {
-    ("primary",): "TH", ("lower_secondary",): "THCS", ("upper_secondary",): "THPT",
+    ("primary",): "TH",
+    ("lower_secondary",): "THCS",
+    ("upper_secondary",): "THPT",
     ("primary", "lower_secondary"): "TH&THCS",
     ("lower_secondary", "upper_secondary"): "THCS&THPT",
     ("primary", "lower_secondary", "upper_secondary"): "TH, THCS và THPT",
@@ -124,17 +136,36 @@ def main() -> None:
     spread_population(communes, rng)
     schools = plan_schools(communes, rng)
     enrol(schools, rng)
-    write(SCHOOLS, ["Mã trường", "Tên trường", "Cấp học", "Loại hình", "Mã xã", "Địa chỉ",
-                    "Trạng thái", "Ghi chú"], school_rows(schools))
+    write(
+        SCHOOLS,
+        [
+            "Mã trường",
+            "Tên trường",
+            "Cấp học",
+            "Loại hình",
+            "Mã xã",
+            "Địa chỉ",
+            "Trạng thái",
+            "Ghi chú",
+        ],
+        school_rows(schools),
+    )
     pupils, classes, teachers = census_rows(schools, rng)
-    write(PUPILS, ["Mã trường", "Năm học", "Ngày báo cáo", "Khối", "Giới tính",
-                   "Số học sinh"], pupils)
+    write(
+        PUPILS, ["Mã trường", "Năm học", "Ngày báo cáo", "Khối", "Giới tính", "Số học sinh"], pupils
+    )
     write(CLASSES, ["Mã trường", "Năm học", "Ngày báo cáo", "Khối", "Số lớp"], classes)
     write(TEACHERS, ["Mã trường", "Ngày báo cáo", "Giới tính", "Số giáo viên"], teachers)
-    write(RESULTS, ["Mã trường", "Năm", "Kỳ thi", "Giới tính", "Số dự thi", "Số đỗ"],
-          exam_rows(schools, rng))
-    write(POPULATION, ["Mã xã", "Tên xã", "Năm", "Độ tuổi", "Giới tính", "Số trẻ"],
-          population_rows(communes, rng))
+    write(
+        RESULTS,
+        ["Mã trường", "Năm", "Kỳ thi", "Giới tính", "Số dự thi", "Số đỗ"],
+        exam_rows(schools, rng),
+    )
+    write(
+        POPULATION,
+        ["Mã xã", "Tên xã", "Năm", "Độ tuổi", "Giới tính", "Số trẻ"],
+        population_rows(communes, rng),
+    )
 
 
 def read_communes() -> list[Commune]:
@@ -142,9 +173,13 @@ def read_communes() -> list[Commune]:
         rows = [r for r in csv.DictReader(handle) if int(r["provinceCode"]) == KON_TUM]
     return [
         Commune(
-            code=f"{int(float(r['wardCode'])):05d}", name=r["ward"], kind=r["wardType"],
-            district=int(r["districtCode"]), district_name=r["district"],
-            new_code=f"{int(r['newWardCode']):05d}", new_name=r["newWard"],
+            code=f"{int(float(r['wardCode'])):05d}",
+            name=r["ward"],
+            kind=r["wardType"],
+            district=int(r["districtCode"]),
+            district_name=r["district"],
+            new_code=f"{int(r['newWardCode']):05d}",
+            new_name=r["newWard"],
         )
         for r in rows
     ]
@@ -182,13 +217,13 @@ def plan_schools(communes: list[Commune], rng: random.Random) -> list[School]:
             add(f"Trường Tiểu học {commune.short}", ("primary",), commune)
             add(f"Trường THCS {commune.short}", ("lower_secondary",), commune)
         else:
-            add(f"Trường PTDTBT TH và THCS {commune.short}",
-                ("primary", "lower_secondary"), commune)
+            add(
+                f"Trường PTDTBT TH và THCS {commune.short}", ("primary", "lower_secondary"), commune
+            )
     for district, seat in district_seats(communes).items():
         short = seat.district_name.removeprefix("Huyện ").removeprefix("Thành phố ")
         add(f"Trường THPT {short}", ("upper_secondary",), seat)
-        levels = ("lower_secondary", "upper_secondary") if district == 617 else (
-            "lower_secondary",)
+        levels = ("lower_secondary", "upper_secondary") if district == 617 else ("lower_secondary",)
         add(f"Trường PTDTNT {LEVEL_NAMES[levels]} {short}", levels, seat)
     city = district_seats(communes)[608]
     add("Trường THPT Kon Tum", ("upper_secondary",), city)
@@ -263,8 +298,16 @@ def school_rows(schools: list[School]) -> Iterable[list[object]]:
             address = f"{s.commune.name}, {s.commune.district_name}, tỉnh Kon Tum"
         state = OPEN if s.closes is None else MERGED
         note = NOTE if s is schools[0] else ""
-        yield [s.code, s.name, LEVEL_NAMES[s.levels], s.ownership, s.listed_code, address,
-               state, note]
+        yield [
+            s.code,
+            s.name,
+            LEVEL_NAMES[s.levels],
+            s.ownership,
+            s.listed_code,
+            address,
+            state,
+            note,
+        ]
 
 
 def census_rows(

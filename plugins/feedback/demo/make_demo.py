@@ -45,88 +45,197 @@ CITY_ENVIRONMENT = "Công ty CP Môi trường đô thị Kon Tum"
 COMMUNE_COMMITTEE = "UBND cấp xã"
 # code, name, group, agency, days to handle, descriptions
 SERVICES: list[tuple[str, str, str, str, int, list[str]]] = [
-    ("DUONG_HU", "Hư hỏng đường, cầu cống", "Hạ tầng giao thông", "Sở Xây dựng", 15, [
-        "Mặt đường sụt lún, nhiều ổ gà gây nguy hiểm cho người đi xe máy.",
-        "Cống thoát nước qua đường bị vỡ, nước tràn mặt đường.",
-        "Cầu tràn hư hỏng lan can, đề nghị sửa chữa trước mùa mưa.",
-    ]),
-    ("CHIEU_SANG", "Chiếu sáng công cộng", "Hạ tầng đô thị", CITY_ENVIRONMENT, 7, [
-        "Cụm đèn đường không sáng nhiều đêm liền.",
-        "Cột đèn chiếu sáng bị nghiêng, có nguy cơ đổ.",
-        "Đèn đường bật sáng cả ban ngày, lãng phí điện.",
-    ]),
-    ("RAC_THAI", "Thu gom rác thải", "Môi trường", CITY_ENVIRONMENT, 5, [
-        "Rác thải tồn đọng nhiều ngày chưa được thu gom.",
-        "Điểm tập kết rác tự phát bên đường, bốc mùi hôi.",
-        "Xe thu gom rác không đến theo lịch.",
-    ]),
-    ("TT_XAY_DUNG", "Trật tự xây dựng", "Xây dựng – Đất đai", COMMUNE_COMMITTEE, 20, [
-        "Công trình xây dựng không phép lấn ra hành lang đường.",
-        "Nhà dân xây dựng sai giấy phép, vượt số tầng.",
-        "Vật liệu xây dựng để tràn lòng đường.",
-    ]),
-    ("DAT_DAI", "Đất đai", "Xây dựng – Đất đai", "Sở Nông nghiệp và Môi trường", 30, [
-        "Tranh chấp ranh giới đất giữa hai hộ dân.",
-        "Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất chậm.",
-        "San lấp đất nông nghiệp trái phép.",
-    ]),
-    ("O_NHIEM", "Ô nhiễm môi trường", "Môi trường", "Sở Nông nghiệp và Môi trường", 15, [
-        "Cơ sở chăn nuôi xả nước thải ra suối.",
-        "Xưởng chế biến gỗ gây tiếng ồn và bụi vào ban đêm.",
-        "Khói đốt rác gây ô nhiễm khu dân cư.",
-    ]),
-    ("CAP_NUOC", "Cấp nước, thoát nước", "Hạ tầng đô thị", "Công ty CP Cấp nước Kon Tum", 7, [
-        "Mất nước sinh hoạt nhiều ngày không báo trước.",
-        "Đường ống nước bị vỡ, nước chảy lênh láng.",
-        "Mương thoát nước bị tắc gây ngập khi mưa.",
-    ]),
-    ("TT_DO_THI", "Trật tự đô thị, lấn chiếm vỉa hè", "Trật tự", COMMUNE_COMMITTEE, 10, [
-        "Hàng quán lấn chiếm vỉa hè, người đi bộ phải xuống lòng đường.",
-        "Biển quảng cáo treo sai quy định.",
-        "Đỗ xe ô tô trên vỉa hè gây cản trở.",
-    ]),
-    ("AN_TOAN_GT", "An toàn giao thông", "Trật tự", "Công an tỉnh", 10, [
-        "Thanh thiếu niên tụ tập đua xe vào ban đêm.",
-        "Biển báo giao thông bị che khuất tại ngã ba.",
-        "Xe tải chở quá tải làm hư đường liên xã.",
-    ]),
-    ("AN_TOAN_TP", "An toàn thực phẩm", "Y tế", "Sở Y tế", 15, [
-        "Cơ sở kinh doanh thực phẩm không đảm bảo vệ sinh.",
-        "Bán thực phẩm không rõ nguồn gốc tại chợ.",
-    ]),
-    ("CAY_XANH", "Cây xanh", "Hạ tầng đô thị", CITY_ENVIRONMENT, 7, [
-        "Cây xanh gãy cành đè lên đường dây điện.",
-        "Cây cổ thụ nghiêng có nguy cơ đổ vào nhà dân.",
-    ]),
-    ("HANH_CHINH", "Thủ tục hành chính", "Hành chính", COMMUNE_COMMITTEE, 10, [
-        "Hồ sơ chứng thực quá hạn chưa được trả kết quả.",
-        "Thái độ cán bộ tiếp dân chưa đúng mực.",
-    ]),
+    (
+        "DUONG_HU",
+        "Hư hỏng đường, cầu cống",
+        "Hạ tầng giao thông",
+        "Sở Xây dựng",
+        15,
+        [
+            "Mặt đường sụt lún, nhiều ổ gà gây nguy hiểm cho người đi xe máy.",
+            "Cống thoát nước qua đường bị vỡ, nước tràn mặt đường.",
+            "Cầu tràn hư hỏng lan can, đề nghị sửa chữa trước mùa mưa.",
+        ],
+    ),
+    (
+        "CHIEU_SANG",
+        "Chiếu sáng công cộng",
+        "Hạ tầng đô thị",
+        CITY_ENVIRONMENT,
+        7,
+        [
+            "Cụm đèn đường không sáng nhiều đêm liền.",
+            "Cột đèn chiếu sáng bị nghiêng, có nguy cơ đổ.",
+            "Đèn đường bật sáng cả ban ngày, lãng phí điện.",
+        ],
+    ),
+    (
+        "RAC_THAI",
+        "Thu gom rác thải",
+        "Môi trường",
+        CITY_ENVIRONMENT,
+        5,
+        [
+            "Rác thải tồn đọng nhiều ngày chưa được thu gom.",
+            "Điểm tập kết rác tự phát bên đường, bốc mùi hôi.",
+            "Xe thu gom rác không đến theo lịch.",
+        ],
+    ),
+    (
+        "TT_XAY_DUNG",
+        "Trật tự xây dựng",
+        "Xây dựng – Đất đai",
+        COMMUNE_COMMITTEE,
+        20,
+        [
+            "Công trình xây dựng không phép lấn ra hành lang đường.",
+            "Nhà dân xây dựng sai giấy phép, vượt số tầng.",
+            "Vật liệu xây dựng để tràn lòng đường.",
+        ],
+    ),
+    (
+        "DAT_DAI",
+        "Đất đai",
+        "Xây dựng – Đất đai",
+        "Sở Nông nghiệp và Môi trường",
+        30,
+        [
+            "Tranh chấp ranh giới đất giữa hai hộ dân.",
+            "Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất chậm.",
+            "San lấp đất nông nghiệp trái phép.",
+        ],
+    ),
+    (
+        "O_NHIEM",
+        "Ô nhiễm môi trường",
+        "Môi trường",
+        "Sở Nông nghiệp và Môi trường",
+        15,
+        [
+            "Cơ sở chăn nuôi xả nước thải ra suối.",
+            "Xưởng chế biến gỗ gây tiếng ồn và bụi vào ban đêm.",
+            "Khói đốt rác gây ô nhiễm khu dân cư.",
+        ],
+    ),
+    (
+        "CAP_NUOC",
+        "Cấp nước, thoát nước",
+        "Hạ tầng đô thị",
+        "Công ty CP Cấp nước Kon Tum",
+        7,
+        [
+            "Mất nước sinh hoạt nhiều ngày không báo trước.",
+            "Đường ống nước bị vỡ, nước chảy lênh láng.",
+            "Mương thoát nước bị tắc gây ngập khi mưa.",
+        ],
+    ),
+    (
+        "TT_DO_THI",
+        "Trật tự đô thị, lấn chiếm vỉa hè",
+        "Trật tự",
+        COMMUNE_COMMITTEE,
+        10,
+        [
+            "Hàng quán lấn chiếm vỉa hè, người đi bộ phải xuống lòng đường.",
+            "Biển quảng cáo treo sai quy định.",
+            "Đỗ xe ô tô trên vỉa hè gây cản trở.",
+        ],
+    ),
+    (
+        "AN_TOAN_GT",
+        "An toàn giao thông",
+        "Trật tự",
+        "Công an tỉnh",
+        10,
+        [
+            "Thanh thiếu niên tụ tập đua xe vào ban đêm.",
+            "Biển báo giao thông bị che khuất tại ngã ba.",
+            "Xe tải chở quá tải làm hư đường liên xã.",
+        ],
+    ),
+    (
+        "AN_TOAN_TP",
+        "An toàn thực phẩm",
+        "Y tế",
+        "Sở Y tế",
+        15,
+        [
+            "Cơ sở kinh doanh thực phẩm không đảm bảo vệ sinh.",
+            "Bán thực phẩm không rõ nguồn gốc tại chợ.",
+        ],
+    ),
+    (
+        "CAY_XANH",
+        "Cây xanh",
+        "Hạ tầng đô thị",
+        CITY_ENVIRONMENT,
+        7,
+        [
+            "Cây xanh gãy cành đè lên đường dây điện.",
+            "Cây cổ thụ nghiêng có nguy cơ đổ vào nhà dân.",
+        ],
+    ),
+    (
+        "HANH_CHINH",
+        "Thủ tục hành chính",
+        "Hành chính",
+        COMMUNE_COMMITTEE,
+        10,
+        [
+            "Hồ sơ chứng thực quá hạn chưa được trả kết quả.",
+            "Thái độ cán bộ tiếp dân chưa đúng mực.",
+        ],
+    ),
 ]
 SERVICE_WEIGHTS = [16, 10, 14, 9, 7, 8, 8, 9, 6, 3, 5, 5]
 URBAN = {"23284", "23293", "23302"}  # the three wards of the former city of Kon Tum
-STREETS = ["Trần Hưng Đạo", "Phan Đình Phùng", "Lê Hồng Phong", "Nguyễn Huệ", "Bà Triệu",
-           "Hùng Vương", "Phạm Văn Đồng", "Trường Chinh"]
+STREETS = [
+    "Trần Hưng Đạo",
+    "Phan Đình Phùng",
+    "Lê Hồng Phong",
+    "Nguyễn Huệ",
+    "Bà Triệu",
+    "Hùng Vương",
+    "Phạm Văn Đồng",
+    "Trường Chinh",
+]
 
 
 def kon_tum_communes() -> list[dict[str, Any]]:
     """The 2025 communes that Kon Tum's legacy communes became, with their centres."""
     with (UNITS / "succession_legacy_to_2025.csv").open(encoding="utf-8") as handle:
-        codes = {int(r["newWardCode"]) for r in csv.DictReader(handle)
-                 if int(float(r["provinceCode"])) == KON_TUM}
+        codes = {
+            int(r["newWardCode"])
+            for r in csv.DictReader(handle)
+            if int(float(r["provinceCode"])) == KON_TUM
+        }
     with (UNITS / "communes_2025_with_location.csv").open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if int(r["wardCode"]) in codes]
     return sorted(
-        ({"code": f"{int(r['wardCode']):05d}", "name": r["ward"],
-          "lat": float(r["wardLat"]), "lon": float(r["wardLon"])} for r in rows),
+        (
+            {
+                "code": f"{int(r['wardCode']):05d}",
+                "name": r["ward"],
+                "lat": float(r["wardLat"]),
+                "lon": float(r["wardLon"]),
+            }
+            for r in rows
+        ),
         key=lambda commune: commune["code"],
     )
 
 
 def services_document() -> list[dict[str, Any]]:
     return [
-        {"service_code": code, "service_name": name, "description": name, "metadata": False,
-         "type": "realtime", "keywords": "", "group": group}
+        {
+            "service_code": code,
+            "service_name": name,
+            "description": name,
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": group,
+        }
         for code, name, group, _, _, _ in SERVICES
     ]
 
@@ -151,11 +260,13 @@ class Generator:
 
     def request(self, day: date) -> dict[str, Any]:
         self.count += 1
-        code, name, _, agency, days, descriptions = self.random.choices(
-            SERVICES, SERVICE_WEIGHTS)[0]
+        code, name, _, agency, days, descriptions = self.random.choices(SERVICES, SERVICE_WEIGHTS)[
+            0
+        ]
         commune = self.random.choices(self.communes, self.commune_weights)[0]
         requested = datetime.combine(day, time(6), ZONE) + timedelta(
-            minutes=self.random.randrange(15 * 60))
+            minutes=self.random.randrange(15 * 60)
+        )
         deadline = requested + timedelta(days=days)
         status, updated, notes = self.outcome(requested, deadline)
         request = {

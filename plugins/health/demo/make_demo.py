@@ -71,16 +71,26 @@ DISTRICTS = [
 ]
 # Communes with a health station in the demo: (GSO code, name, district code)
 STATIONS = [
-    ("23281", "Phường Quang Trung", "608"), ("23302", "Phường Lê Lợi", "608"),
-    ("23311", "Xã Đắk Cấm", "608"), ("23326", "Xã Ia Chim", "608"),
-    ("23338", "Xã Hòa Bình", "608"), ("23341", "Thị trấn Đắk Glei", "610"),
-    ("23359", "Xã Xốp", "610"), ("23377", "Thị trấn Plei Kần", "611"),
-    ("23383", "Xã Đắk Dục", "611"), ("23401", "Thị trấn Đắk Tô", "612"),
-    ("23437", "Xã Tân Cảnh", "612"), ("23473", "Thị trấn Măng Đen", "613"),
-    ("23476", "Xã Hiếu", "613"), ("23479", "Thị trấn Đắk Rve", "614"),
-    ("23500", "Thị trấn Đắk Hà", "615"), ("23521", "Xã Hà Mòn", "615"),
-    ("23527", "Thị trấn Sa Thầy", "616"), ("23536", "Xã Mô Rai", "616"),
-    ("23425", "Xã Đắk Hà", "617"), ("23538", "Xã Ia Tơi", "618"),
+    ("23281", "Phường Quang Trung", "608"),
+    ("23302", "Phường Lê Lợi", "608"),
+    ("23311", "Xã Đắk Cấm", "608"),
+    ("23326", "Xã Ia Chim", "608"),
+    ("23338", "Xã Hòa Bình", "608"),
+    ("23341", "Thị trấn Đắk Glei", "610"),
+    ("23359", "Xã Xốp", "610"),
+    ("23377", "Thị trấn Plei Kần", "611"),
+    ("23383", "Xã Đắk Dục", "611"),
+    ("23401", "Thị trấn Đắk Tô", "612"),
+    ("23437", "Xã Tân Cảnh", "612"),
+    ("23473", "Thị trấn Măng Đen", "613"),
+    ("23476", "Xã Hiếu", "613"),
+    ("23479", "Thị trấn Đắk Rve", "614"),
+    ("23500", "Thị trấn Đắk Hà", "615"),
+    ("23521", "Xã Hà Mòn", "615"),
+    ("23527", "Thị trấn Sa Thầy", "616"),
+    ("23536", "Xã Mô Rai", "616"),
+    ("23425", "Xã Đắk Hà", "617"),
+    ("23538", "Xã Ia Tơi", "618"),
 ]
 HOSPITAL_COMMUNE = "23281"  # Phường Quang Trung, Kon Tum city
 TEXT_ADDRESSED = {"615", "616"}  # district health centres known by address text only
@@ -88,10 +98,14 @@ UNADDRESSED_STATION = "23536"  # Mô Rai: placed by the config's facility_units
 
 # The infant schedule of the expanded programme: (CVX code, name, dose, age in days)
 SCHEDULE = [
-    ("19", "BCG", 1, 0), ("08", "Viêm gan B sơ sinh", 1, 0),
-    ("102", "DPT-VGB-Hib", 1, 60), ("02", "OPV", 1, 60),
-    ("102", "DPT-VGB-Hib", 2, 90), ("02", "OPV", 2, 90),
-    ("102", "DPT-VGB-Hib", 3, 120), ("02", "OPV", 3, 120),
+    ("19", "BCG", 1, 0),
+    ("08", "Viêm gan B sơ sinh", 1, 0),
+    ("102", "DPT-VGB-Hib", 1, 60),
+    ("02", "OPV", 1, 60),
+    ("102", "DPT-VGB-Hib", 2, 90),
+    ("02", "OPV", 2, 90),
+    ("102", "DPT-VGB-Hib", 3, 120),
+    ("02", "OPV", 3, 120),
     ("04", "Sởi - Rubella", 1, 270),
 ]
 # Diagnoses: (ICD-10 code, name, monthly weights Jan..Dec, how many in the year)
@@ -111,8 +125,10 @@ def main() -> None:
     FHIR_FILE.write_text("".join(_line(r) for r in resources), encoding="utf-8")
     DHIS2_FILE.write_text(_pretty(demo.data_value_set()), encoding="utf-8")
     ORG_UNITS_FILE.write_text(_pretty(demo.org_units()), encoding="utf-8")
-    print(f"wrote {FHIR_FILE.name} ({len(resources)} resources), {DHIS2_FILE.name}, "
-          f"{ORG_UNITS_FILE.name}")
+    print(
+        f"wrote {FHIR_FILE.name} ({len(resources)} resources), {DHIS2_FILE.name}, "
+        f"{ORG_UNITS_FILE.name}"
+    )
 
 
 class Demo:
@@ -145,9 +161,11 @@ class Demo:
             commune = self.rng.choice(elsewhere)
         born = date(self.rng.randint(1950, 2022), self.rng.randint(1, 12), self.rng.randint(1, 28))
         resource = {
-            "resourceType": "Patient", "id": f"bn-{number:04d}", "meta": _meta(datetime(
-                2023, 12, 1, 8, tzinfo=ICT) + timedelta(minutes=number)),
-            "gender": self.rng.choice(["male", "female"]), "birthDate": born.isoformat(),
+            "resourceType": "Patient",
+            "id": f"bn-{number:04d}",
+            "meta": _meta(datetime(2023, 12, 1, 8, tzinfo=ICT) + timedelta(minutes=number)),
+            "gender": self.rng.choice(["male", "female"]),
+            "birthDate": born.isoformat(),
             "address": [{"use": "home", **_coded_address(commune)}],
         }
         return {"resource": resource, "commune": commune, "district": district}
@@ -161,21 +179,30 @@ class Demo:
             start = _moment(self.rng, self._day(None))
             yield self._encounter(number, patient, facility, start)
         for number in (501, 502):  # faulty on purpose: no start date
-            encounter = self._encounter(number, self.patients[number % 250], self.facilities[0],
-                                        _moment(self.rng, date(YEAR, 5, 4)))
+            encounter = self._encounter(
+                number,
+                self.patients[number % 250],
+                self.facilities[0],
+                _moment(self.rng, date(YEAR, 5, 4)),
+            )
             del encounter["period"]
             yield encounter
 
     def _encounter(
         self, number: int, patient: dict[str, Any], facility: dict[str, Any], start: datetime
     ) -> dict[str, Any]:
-        klass = "AMB" if facility["kind"] == "commune_health_station" else self.rng.choices(
-            ["AMB", "EMER", "IMP"], [70, 12, 18])[0]
+        klass = (
+            "AMB"
+            if facility["kind"] == "commune_health_station"
+            else self.rng.choices(["AMB", "EMER", "IMP"], [70, 12, 18])[0]
+        )
         status = self.rng.choices(["finished", "cancelled", "entered-in-error"], [96, 3, 1])[0]
         hours = self.rng.randint(72, 240) if klass == "IMP" else 1
         resource = {
-            "resourceType": "Encounter", "id": f"kb-{number:05d}",
-            "meta": _meta(start + timedelta(hours=hours, minutes=30)), "status": status,
+            "resourceType": "Encounter",
+            "id": f"kb-{number:05d}",
+            "meta": _meta(start + timedelta(hours=hours, minutes=30)),
+            "status": status,
             "class": {"system": ACT_CODE, "code": klass},
             "subject": {"reference": f"Patient/{patient['resource']['id']}"},
             "period": {"start": _instant(start), "end": _instant(start + timedelta(hours=hours))},
@@ -185,10 +212,19 @@ class Demo:
         return resource
 
     def _facility_for(self, patient: dict[str, Any]) -> dict[str, Any]:
-        station = next((f for f in self.facilities if f.get("commune") == patient["commune"]
-                        and f["kind"] == "commune_health_station"), None)
-        centre = next(f for f in self.facilities if f.get("district") == patient["district"]
-                      and f["kind"] == "district_health_centre")
+        station = next(
+            (
+                f
+                for f in self.facilities
+                if f.get("commune") == patient["commune"] and f["kind"] == "commune_health_station"
+            ),
+            None,
+        )
+        centre = next(
+            f
+            for f in self.facilities
+            if f.get("district") == patient["district"] and f["kind"] == "district_health_centre"
+        )
         choice = self.rng.choices(["station", "centre", "hospital"], [50, 30, 20])[0]
         if choice == "station" and station:
             return station
@@ -207,10 +243,26 @@ class Demo:
                 if given.year != YEAR or self.rng.random() < 0.06:
                     continue  # given outside the year, or missed
                 number += 1
-                yield _immunization(number, f"tre-{infant:03d}", station["key"], cvx, name, dose,
-                                    _moment(self.rng, given), self.rng)
-        yield _immunization(number + 1, "tre-001", "Organization/tyt-99999", "19", "BCG", 1,
-                            _moment(self.rng, date(YEAR, 3, 8)), self.rng)  # unknown facility
+                yield _immunization(
+                    number,
+                    f"tre-{infant:03d}",
+                    station["key"],
+                    cvx,
+                    name,
+                    dose,
+                    _moment(self.rng, given),
+                    self.rng,
+                )
+        yield _immunization(
+            number + 1,
+            "tre-001",
+            "Organization/tyt-99999",
+            "19",
+            "BCG",
+            1,
+            _moment(self.rng, date(YEAR, 3, 8)),
+            self.rng,
+        )  # unknown facility
 
     def _infants(self) -> Iterator[tuple[str, date]]:
         for commune, births in self.births.items():
@@ -245,14 +297,17 @@ class Demo:
         verification = self.rng.choices(["confirmed", "provisional", "refuted"], [70, 27, 3])[0]
         recorded = visit["start"]
         return {
-            "resourceType": "Condition", "id": f"cd-{number:04d}",
+            "resourceType": "Condition",
+            "id": f"cd-{number:04d}",
             "meta": _meta(recorded + timedelta(hours=2)),
             "verificationStatus": _concept(
-                "http://terminology.hl7.org/CodeSystem/condition-ver-status", verification),
+                "http://terminology.hl7.org/CodeSystem/condition-ver-status", verification
+            ),
             "code": {"coding": [{"system": ICD10, "code": code, "display": name}]},
             "subject": {"reference": f"Patient/{visit['patient']['resource']['id']}"},
             "encounter": {"reference": f"Encounter/{visit['resource']['id']}"},
-            "onsetDateTime": onset.isoformat(), "recordedDate": _instant(recorded),
+            "onsetDateTime": onset.isoformat(),
+            "recordedDate": _instant(recorded),
         }
 
     # -- DHIS2 ------------------------------------------------------------------------------
@@ -271,18 +326,19 @@ class Demo:
                 days = (date(YEAR + month // 12, month % 12 + 1, 1) - date(YEAR, month, 1)).days
                 occupancy = self.rng.uniform(0.78, 0.98)
                 values.append(_value("KtBeds0001", period, org_unit, beds))
-                values.append(_value("KtInpDays01", period, org_unit,
-                                     round(beds * days * occupancy)))
+                values.append(
+                    _value("KtInpDays01", period, org_unit, round(beds * days * occupancy))
+                )
         for commune, births in self.births.items():
             for combo in ("KtTgtBcg001", "KtTgtPenta3", "KtTgtMr0001"):
                 values.append(_value("KtEpiTgt001", str(YEAR), commune, births, combo))
-        return {"dataSet": "KtHealthRep", "completeDate": f"{YEAR + 1}-01-20",
-                "dataValues": values}
+        return {"dataSet": "KtHealthRep", "completeDate": f"{YEAR + 1}-01-20", "dataValues": values}
 
     def org_units(self) -> dict[str, Any]:
         return {
             f["org_unit"]: {"unit": f["commune"], "dims": {"facility": f["key"]}}
-            for f in self.facilities if f["kind"] != "commune_health_station"
+            for f in self.facilities
+            if f["kind"] != "commune_health_station"
         }
 
     # -- dates ------------------------------------------------------------------------------
@@ -294,45 +350,93 @@ class Demo:
 
 
 def _facilities() -> Iterator[dict[str, Any]]:
-    yield _facility("bvdk-tinh", "Bệnh viện Đa khoa tỉnh Kon Tum", "provincial_hospital",
-                    HOSPITAL_COMMUNE, "608", "KtBvdkTinh1")
+    yield _facility(
+        "bvdk-tinh",
+        "Bệnh viện Đa khoa tỉnh Kon Tum",
+        "provincial_hospital",
+        HOSPITAL_COMMUNE,
+        "608",
+        "KtBvdkTinh1",
+    )
     for district, name, seat, seat_name in DISTRICTS:
         place = name.replace("Huyện ", "huyện ").replace("Thành phố", "thành phố")
-        yield _facility(f"ttyt-{district}", f"Trung tâm Y tế {place}", "district_health_centre",
-                        seat, district, f"KtTtyt{district}0", text_only=district in TEXT_ADDRESSED,
-                        seat_name=seat_name, district_name=name)
+        yield _facility(
+            f"ttyt-{district}",
+            f"Trung tâm Y tế {place}",
+            "district_health_centre",
+            seat,
+            district,
+            f"KtTtyt{district}0",
+            text_only=district in TEXT_ADDRESSED,
+            seat_name=seat_name,
+            district_name=name,
+        )
     for commune, name, district in STATIONS:
         place = name.replace("Phường", "phường").replace("Xã", "xã").replace("Thị trấn", "thị trấn")
-        yield _facility(f"tyt-{commune}", f"Trạm Y tế {place}", "commune_health_station",
-                        commune, district, None, no_address=commune == UNADDRESSED_STATION)
+        yield _facility(
+            f"tyt-{commune}",
+            f"Trạm Y tế {place}",
+            "commune_health_station",
+            commune,
+            district,
+            None,
+            no_address=commune == UNADDRESSED_STATION,
+        )
 
 
 def _facility(
-    ident: str, name: str, kind: str, commune: str, district: str, org_unit: str | None, *,
-    text_only: bool = False, no_address: bool = False, seat_name: str = "",
+    ident: str,
+    name: str,
+    kind: str,
+    commune: str,
+    district: str,
+    org_unit: str | None,
+    *,
+    text_only: bool = False,
+    no_address: bool = False,
+    seat_name: str = "",
     district_name: str = "",
 ) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "resourceType": "Organization", "id": ident, "active": True, "name": name,
+        "resourceType": "Organization",
+        "id": ident,
+        "active": True,
+        "name": name,
         "meta": _meta(datetime(2023, 11, 1, tzinfo=ICT)),
         "type": [_concept(f"{SYSTEM}/facility-type", kind)],
         "identifier": [{"system": f"{SYSTEM}/facility-code", "value": ident.upper()}],
     }
     if text_only:
-        resource["address"] = [{"use": "work", "line": [seat_name], "district": district_name,
-                                "state": "Tỉnh Kon Tum", "country": "VN"}]
+        resource["address"] = [
+            {
+                "use": "work",
+                "line": [seat_name],
+                "district": district_name,
+                "state": "Tỉnh Kon Tum",
+                "country": "VN",
+            }
+        ]
     elif not no_address:
         resource["address"] = [{"use": "work", **_coded_address(commune, district)}]
-    return {"resource": resource, "key": f"Organization/{ident}", "kind": kind,
-            "commune": commune, "district": district, "org_unit": org_unit}
+    return {
+        "resource": resource,
+        "key": f"Organization/{ident}",
+        "kind": kind,
+        "commune": commune,
+        "district": district,
+        "org_unit": org_unit,
+    }
 
 
 def _emergency_department() -> dict[str, Any]:
     """A Location inside the hospital: placed through its managing organisation."""
     return {
-        "resourceType": "Location", "id": "bvdk-cap-cuu",
-        "meta": _meta(datetime(2023, 11, 1, tzinfo=ICT)), "status": "active",
-        "name": "Khoa Cấp cứu - Bệnh viện Đa khoa tỉnh Kon Tum", "mode": "instance",
+        "resourceType": "Location",
+        "id": "bvdk-cap-cuu",
+        "meta": _meta(datetime(2023, 11, 1, tzinfo=ICT)),
+        "status": "active",
+        "name": "Khoa Cấp cứu - Bệnh viện Đa khoa tỉnh Kon Tum",
+        "mode": "instance",
         "type": [_concept("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "ER")],
         "managingOrganization": {"reference": "Organization/bvdk-tinh"},
         "position": {"latitude": 14.3537, "longitude": 108.0076},
@@ -340,16 +444,25 @@ def _emergency_department() -> dict[str, Any]:
 
 
 def _immunization(
-    number: int, infant: str, facility: str, cvx: str, name: str, dose: int, given: datetime,
+    number: int,
+    infant: str,
+    facility: str,
+    cvx: str,
+    name: str,
+    dose: int,
+    given: datetime,
     rng: random.Random,
 ) -> dict[str, Any]:
     status = rng.choices(["completed", "not-done", "entered-in-error"], [97, 2, 1])[0]
     return {
-        "resourceType": "Immunization", "id": f"tc-{number:04d}",
-        "meta": _meta(given + timedelta(hours=1)), "status": status,
+        "resourceType": "Immunization",
+        "id": f"tc-{number:04d}",
+        "meta": _meta(given + timedelta(hours=1)),
+        "status": status,
         "vaccineCode": {"coding": [{"system": CVX, "code": cvx}], "text": name},
         "patient": {"reference": f"Patient/{infant}"},
-        "occurrenceDateTime": _instant(given), "primarySource": True,
+        "occurrenceDateTime": _instant(given),
+        "primarySource": True,
         "location": {"reference": facility},
         "protocolApplied": [{"doseNumberPositiveInt": dose}],
     }
@@ -366,17 +479,28 @@ def _coded_address(commune: str, district: str | None = None) -> dict[str, Any]:
 
 def _other_communes(district: str) -> list[str]:
     """Communes without a station in the demo, where some patients live."""
-    extra = {"608": ["23293", "23296", "23299"], "611": ["23392"], "615": ["23512"],
-             "612": ["23434"], "610": ["23368"]}
+    extra = {
+        "608": ["23293", "23296", "23299"],
+        "611": ["23392"],
+        "615": ["23512"],
+        "612": ["23434"],
+        "610": ["23368"],
+    }
     return extra.get(district, [])
 
 
 def _value(
     element: str, period: str, org_unit: str, value: int, combo: str = "HllvX50cXC0"
 ) -> dict[str, Any]:
-    return {"dataElement": element, "period": period, "orgUnit": org_unit,
-            "categoryOptionCombo": combo, "attributeOptionCombo": "HllvX50cXC0",
-            "value": str(value), "lastUpdated": f"{YEAR + 1}-01-15T09:00:00.000"}
+    return {
+        "dataElement": element,
+        "period": period,
+        "orgUnit": org_unit,
+        "categoryOptionCombo": combo,
+        "attributeOptionCombo": "HllvX50cXC0",
+        "value": str(value),
+        "lastUpdated": f"{YEAR + 1}-01-15T09:00:00.000",
+    }
 
 
 def _concept(system: str, code: str) -> dict[str, Any]:
@@ -388,8 +512,9 @@ def _meta(moment: datetime) -> dict[str, Any]:
 
 
 def _moment(rng: random.Random, day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randint(7, 16), rng.choice([0, 15, 30, 45]),
-                    tzinfo=ICT)
+    return datetime(
+        day.year, day.month, day.day, rng.randint(7, 16), rng.choice([0, 15, 30, 45]), tzinfo=ICT
+    )
 
 
 def _instant(moment: datetime) -> str:

@@ -63,14 +63,50 @@ QUARTERS = [(2024, 1), (2024, 2), (2024, 3), (2024, 4), (2025, 1), (2025, 2)]
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 # Retail sales swell before Tết (10 Feb 2024, 29 Jan 2025) and at the year's end.
-RETAIL_SEASON = {1: 1.10, 2: 1.08, 3: 0.93, 4: 0.95, 5: 0.97, 6: 0.97,
-                 7: 0.98, 8: 1.00, 9: 0.99, 10: 1.00, 11: 1.01, 12: 1.08}
+RETAIL_SEASON = {
+    1: 1.10,
+    2: 1.08,
+    3: 0.93,
+    4: 0.95,
+    5: 0.97,
+    6: 0.97,
+    7: 0.98,
+    8: 1.00,
+    9: 0.99,
+    10: 1.00,
+    11: 1.01,
+    12: 1.08,
+}
 # Revenue: land-use fees and year-end settlements make December heavy.
-REVENUE_SEASON = {1: 1.05, 2: 0.70, 3: 0.85, 4: 0.95, 5: 0.95, 6: 1.00,
-                  7: 0.95, 8: 0.90, 9: 0.95, 10: 1.00, 11: 1.10, 12: 1.60}
+REVENUE_SEASON = {
+    1: 1.05,
+    2: 0.70,
+    3: 0.85,
+    4: 0.95,
+    5: 0.95,
+    6: 1.00,
+    7: 0.95,
+    8: 0.90,
+    9: 0.95,
+    10: 1.00,
+    11: 1.10,
+    12: 1.60,
+}
 # Public investment disburses slowly early in the year and fast before the deadline.
-DISBURSEMENT_SHARE = {1: 0.02, 2: 0.03, 3: 0.05, 4: 0.05, 5: 0.06, 6: 0.09,
-                      7: 0.07, 8: 0.08, 9: 0.10, 10: 0.11, 11: 0.13, 12: 0.18}
+DISBURSEMENT_SHARE = {
+    1: 0.02,
+    2: 0.03,
+    3: 0.05,
+    4: 0.05,
+    5: 0.06,
+    6: 0.09,
+    7: 0.07,
+    8: 0.08,
+    9: 0.10,
+    10: 0.11,
+    11: 0.13,
+    12: 0.18,
+}
 DOSSIER_CODES = [
     ("TN", "Hồ sơ tiếp nhận"),
     ("TT", "Trong đó: tiếp nhận trực tuyến"),
@@ -156,8 +192,9 @@ def _investment_plan(sheet: Worksheet, rng: random.Random) -> dict[tuple[str, in
     for code, name, _, share in DISTRICTS:
         row = []
         for year in (2024, 2025):
-            plans[code, year] = _money(1_900 * (0.5 * share + 0.05) * _growth(year, 0.12)
-                                       * _noise(rng, 0.1))
+            plans[code, year] = _money(
+                1_900 * (0.5 * share + 0.05) * _growth(year, 0.12) * _noise(rng, 0.1)
+            )
             row.append(plans[code, year])
         sheet.append([code, name, *row])
     return plans
@@ -262,9 +299,7 @@ def _cpi_message(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _cpi_series(
-    rng: random.Random, start: float, trend: float, count: int
-) -> dict[str, list[Any]]:
+def _cpi_series(rng: random.Random, start: float, trend: float, count: int) -> dict[str, list[Any]]:
     observations = {}
     level = start
     for index in range(count):
@@ -292,8 +327,10 @@ def _cpi_structure(months: list[str]) -> dict[str, Any]:
                 dimension("COMMODITY", "Nhóm hàng", 3, coded([c[:2] for c in COMMODITIES])),
             ],
             "observation": [
-                {**dimension("TIME_PERIOD", "Thời kỳ", 4, coded([(m, m) for m in months])),
-                 "roles": ["TIME_PERIOD"]},
+                {
+                    **dimension("TIME_PERIOD", "Thời kỳ", 4, coded([(m, m) for m in months])),
+                    "roles": ["TIME_PERIOD"],
+                },
             ],
         },
         "measures": {"observation": [{"id": "OBS_VALUE", "name": "Giá trị"}]},

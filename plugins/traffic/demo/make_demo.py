@@ -43,7 +43,8 @@ REFORM = date(2025, 7, 1)
 
 # (old commune code, old name, new commune code, new name, lat, lon of the new commune)
 COMMUNES = {
-    c[0]: c for c in [
+    c[0]: c
+    for c in [
         ("23341", "Thị trấn Đăk Glei", "23341", "Xã Đăk Pék", 15.0668, 107.743),
         ("23353", "Xã Đăk Pék", "23341", "Xã Đăk Pék", 15.0668, 107.743),
         ("23374", "Xã Đăk Môn", "23374", "Xã Đăk Môn", 14.9516, 107.690),
@@ -78,29 +79,58 @@ COMMUNES = {
 
 # road → (weight, [(old commune code, kilometre post near it)])
 ROADS = {
-    "QL14": (45, [("23341", 1398), ("23353", 1405), ("23374", 1421), ("23383", 1440),
-                  ("23377", 1452), ("23401", 1471), ("23437", 1476), ("23500", 1494),
-                  ("23521", 1499), ("23311", 1505), ("23293", 1511), ("23281", 1513),
-                  ("23302", 1517), ("23335", 1522)]),
-    "QL24": (25, [("23323", 160), ("23497", 151), ("23479", 140), ("23473", 112),
-                  ("23476", 97)]),
+    "QL14": (
+        45,
+        [
+            ("23341", 1398),
+            ("23353", 1405),
+            ("23374", 1421),
+            ("23383", 1440),
+            ("23377", 1452),
+            ("23401", 1471),
+            ("23437", 1476),
+            ("23500", 1494),
+            ("23521", 1499),
+            ("23311", 1505),
+            ("23293", 1511),
+            ("23281", 1513),
+            ("23302", 1517),
+            ("23335", 1522),
+        ],
+    ),
+    "QL24": (25, [("23323", 160), ("23497", 151), ("23479", 140), ("23473", 112), ("23476", 97)]),
     "QL40": (10, [("23377", 3), ("23389", 12), ("23395", 21)]),
     "QL14C": (8, [("23398", 58), ("23530", 82), ("23536", 118), ("23538", 151)]),
     "QL40B": (5, [("23422", 204), ("23410", 221)]),
     "ĐT671": (7, [("23299", 2), ("23326", 11)]),
 }
 CAUSES = [
-    ("Vi phạm tốc độ", 30), ("Không chú ý quan sát", 22), ("Đi không đúng phần đường", 18),
-    ("Sử dụng rượu bia", 12), ("Vượt xe không đảm bảo an toàn", 10),
+    ("Vi phạm tốc độ", 30),
+    ("Không chú ý quan sát", 22),
+    ("Đi không đúng phần đường", 18),
+    ("Sử dụng rượu bia", 12),
+    ("Vượt xe không đảm bảo an toàn", 10),
     ("Chuyển hướng không đảm bảo an toàn", 8),
 ]
 COLLISIONS = [
-    ("Va chạm giữa hai xe", 60), ("Tự gây tai nạn", 22), ("Va chạm với người đi bộ", 10),
+    ("Va chạm giữa hai xe", 60),
+    ("Tự gây tai nạn", 22),
+    ("Va chạm với người đi bộ", 10),
     ("Lật xe", 8),
 ]
 CSV_HEADER = [
-    "Số hồ sơ", "Ngày xảy ra", "Giờ xảy ra", "Mã xã", "Vĩ độ", "Kinh độ", "Tuyến đường",
-    "Địa điểm", "Số phương tiện", "Số người chết", "Số người bị thương", "Nguyên nhân",
+    "Số hồ sơ",
+    "Ngày xảy ra",
+    "Giờ xảy ra",
+    "Mã xã",
+    "Vĩ độ",
+    "Kinh độ",
+    "Tuyến đường",
+    "Địa điểm",
+    "Số phương tiện",
+    "Số người chết",
+    "Số người bị thương",
+    "Nguyên nhân",
     "Loại va chạm",
 ]
 HOUR_WEIGHTS = [1, 1, 1, 1, 2, 4, 7, 8, 6, 4, 4, 4, 5, 4, 4, 5, 7, 9, 10, 9, 7, 5, 3, 2]
@@ -184,8 +214,14 @@ lang="vi" modelBaseVersion="3">
     <com:nationalIdentifier>VN-KT-PC08</com:nationalIdentifier>
   </com:publicationCreator>
 """
-DATEX_TYPES = [("collision", 45), ("headOnCollision", 15), ("rearCollision", 12),
-               ("collisionWithPerson", 10), ("vehicleOffRoad", 10), ("overturnedVehicle", 8)]
+DATEX_TYPES = [
+    ("collision", 45),
+    ("headOnCollision", 15),
+    ("rearCollision", 12),
+    ("collisionWithPerson", 10),
+    ("vehicleOffRoad", 10),
+    ("overturnedVehicle", 8),
+]
 DATEX_CAUSES = ["excessiveSpeed", "driverDistraction", "driverDrugAbuse", "overtaking"]
 NATIONAL = ("QL14", "QL24", "QL40")
 
@@ -193,8 +229,13 @@ NATIONAL = ("QL14", "QL24", "QL40")
 def datex2(rng: random.Random) -> str:
     parts = [DATEX_HEAD]
     for number in range(1, 13):
-        when = datetime(2026, 11, 1 + (number - 1) * 26 // 12, rng.choices(range(24),
-                        HOUR_WEIGHTS)[0], rng.randrange(60))
+        when = datetime(
+            2026,
+            11,
+            1 + (number - 1) * 26 // 12,
+            rng.choices(range(24), HOUR_WEIGHTS)[0],
+            rng.randrange(60),
+        )
         parts.append(_datex_accident(rng, number, when))
     parts.append(_datex_roadworks("KT-DX-2026-RW1", "QL24", 14.6806, 108.278, 3))
     parts.append(_datex_roadworks("KT-DX-2026-RW2", "QL14", 14.6189, 107.824, 17))
@@ -206,15 +247,19 @@ def _datex_accident(rng: random.Random, number: int, when: datetime) -> str:
     road = rng.choice(NATIONAL)
     commune, km = rng.choice(ROADS[road][1])
     _, _, _, name, lat, lon = COMMUNES[commune]
-    people = [("dead", rng.choices([0, 1, 2], [30, 60, 10])[0]),
-              ("seriouslyInjured", rng.choices([0, 1, 2], [60, 30, 10])[0]),
-              ("slightlyInjured", rng.choices([0, 1, 2], [60, 30, 10])[0])]
+    people = [
+        ("dead", rng.choices([0, 1, 2], [30, 60, 10])[0]),
+        ("seriouslyInjured", rng.choices([0, 1, 2], [60, 30, 10])[0]),
+        ("slightlyInjured", rng.choices([0, 1, 2], [60, 30, 10])[0]),
+    ]
     groups = "".join(
         f"""
         <sit:groupOfPeopleInvolved>
           <sit:numberOfPeople>{count}</sit:numberOfPeople>
           <sit:injuryStatus>{status}</sit:injuryStatus>
-        </sit:groupOfPeopleInvolved>""" for status, count in people if count
+        </sit:groupOfPeopleInvolved>"""
+        for status, count in people
+        if count
     )
     record_id = f"KT-DX-2026-{number:04d}"
     start = when.strftime("%Y-%m-%dT%H:%M:00+07:00")
@@ -278,22 +323,77 @@ def _datex_roadworks(record_id: str, road: str, lat: float, lon: float, day: int
 
 # (id, name, commune, lat, lon, road, what it detects, events a day)
 CAMERAS = [
-    ("KT-CAM-001", "Ngã tư Phan Đình Phùng – Trần Hưng Đạo", "23293", 14.3531, 108.0069, "QL14",
-     ["red_light", "no_helmet", "wrong_lane"], 22),
-    ("KT-CAM-002", "Ngã tư Phan Đình Phùng – Lê Hồng Phong", "23293", 14.3470, 108.0041, "QL14",
-     ["red_light", "no_helmet"], 18),
-    ("KT-CAM-003", "Cầu Đăk Bla", "23302", 14.3362, 107.9961, "QL24",
-     ["speeding", "wrong_lane", "congestion"], 12),
-    ("KT-CAM-004", "QL14 Km 1505 – Đăk Cấm", "23284", 14.4250, 108.0190, "QL14",
-     ["speeding", "stopped_vehicle"], 14),
-    ("KT-CAM-005", "QL14 Km 1494 – Thị trấn Đăk Hà cũ", "23500", 14.4700, 107.9300, "QL14",
-     ["speeding", "no_helmet"], 10),
-    ("KT-CAM-006", "QL14 Km 1471 – Đăk Tô", "23401", 14.6500, 107.8250, "QL14",
-     ["speeding"], 8),
-    ("KT-CAM-007", "QL24 Km 112 – Măng Đen", "23473", 14.6090, 108.2680, "QL24",
-     ["speeding", "congestion"], 6),
-    ("KT-CAM-008", "Ngã ba Đông Dương – Plei Kần", "23377", 14.7040, 107.6950, "QL40",
-     ["speeding", "no_helmet", "stopped_vehicle"], 7),
+    (
+        "KT-CAM-001",
+        "Ngã tư Phan Đình Phùng – Trần Hưng Đạo",
+        "23293",
+        14.3531,
+        108.0069,
+        "QL14",
+        ["red_light", "no_helmet", "wrong_lane"],
+        22,
+    ),
+    (
+        "KT-CAM-002",
+        "Ngã tư Phan Đình Phùng – Lê Hồng Phong",
+        "23293",
+        14.3470,
+        108.0041,
+        "QL14",
+        ["red_light", "no_helmet"],
+        18,
+    ),
+    (
+        "KT-CAM-003",
+        "Cầu Đăk Bla",
+        "23302",
+        14.3362,
+        107.9961,
+        "QL24",
+        ["speeding", "wrong_lane", "congestion"],
+        12,
+    ),
+    (
+        "KT-CAM-004",
+        "QL14 Km 1505 – Đăk Cấm",
+        "23284",
+        14.4250,
+        108.0190,
+        "QL14",
+        ["speeding", "stopped_vehicle"],
+        14,
+    ),
+    (
+        "KT-CAM-005",
+        "QL14 Km 1494 – Thị trấn Đăk Hà cũ",
+        "23500",
+        14.4700,
+        107.9300,
+        "QL14",
+        ["speeding", "no_helmet"],
+        10,
+    ),
+    ("KT-CAM-006", "QL14 Km 1471 – Đăk Tô", "23401", 14.6500, 107.8250, "QL14", ["speeding"], 8),
+    (
+        "KT-CAM-007",
+        "QL24 Km 112 – Măng Đen",
+        "23473",
+        14.6090,
+        108.2680,
+        "QL24",
+        ["speeding", "congestion"],
+        6,
+    ),
+    (
+        "KT-CAM-008",
+        "Ngã ba Đông Dương – Plei Kần",
+        "23377",
+        14.7040,
+        107.6950,
+        "QL40",
+        ["speeding", "no_helmet", "stopped_vehicle"],
+        7,
+    ),
 ]
 SPEED_LIMITS = {"QL14": 80, "QL24": 70, "QL40": 70}
 VEHICLE_CLASSES = ["motorbike", "motorbike", "motorbike", "car", "car", "truck", "bus"]
@@ -302,8 +402,15 @@ PLATE_PREFIX = ["82A", "82B", "82C", "82H", "81A", "76A", "82K1", "82N1"]
 
 def camera_registry() -> list[dict[str, object]]:
     return [
-        {"id": cid, "name": name, "commune": commune, "lat": lat, "lon": lon, "road": road,
-         "detects": detects}
+        {
+            "id": cid,
+            "name": name,
+            "commune": commune,
+            "lat": lat,
+            "lon": lon,
+            "road": road,
+            "detects": detects,
+        }
         for cid, name, commune, lat, lon, road, detects, _ in CAMERAS
     ]
 
@@ -313,8 +420,9 @@ def camera_events(rng: random.Random, cameras: list[dict[str, object]]) -> str:
     for day in (date(2026, 11, 21) + timedelta(days=n) for n in range(7)):
         for cid, _, _, _, _, road, detects, per_day in CAMERAS:
             for _ in range(per_day + rng.randrange(-3, 4)):
-                lines.append(json.dumps(_camera_event(rng, cid, road, detects, day),
-                                        ensure_ascii=False))
+                lines.append(
+                    json.dumps(_camera_event(rng, cid, road, detects, day), ensure_ascii=False)
+                )
     lines.sort(key=lambda line: json.loads(line)["time"])
     lines.insert(len(lines) // 2, lines[len(lines) // 2 - 1])  # a message the platform resent
     return "\n".join(lines) + "\n"

@@ -32,8 +32,15 @@ class Written:
 
 def written(hub: Hub, source: str, metric: str | None = None) -> list[Written]:
     query = (
-        select(Metric.code, AdminUnit.code, AdminUnit.valid_from, Observation.period,
-               Observation.dims, Observation.value, Observation.sync_run_id)
+        select(
+            Metric.code,
+            AdminUnit.code,
+            AdminUnit.valid_from,
+            Observation.period,
+            Observation.dims,
+            Observation.value,
+            Observation.sync_run_id,
+        )
         .join(Metric, Metric.id == Observation.metric_id)
         .join(AdminUnit, AdminUnit.id == Observation.unit_id)
         .where(Observation.source == source)
@@ -78,9 +85,7 @@ def facilities(hub: Hub, source: str) -> dict[str, tuple[str | None, date | None
 
 
 def quarantined(hub: Hub, connector_id: str, run: SyncRun | None = None) -> list[str]:
-    query = select(QuarantinedRecord.reason).where(
-        QuarantinedRecord.connector_id == connector_id
-    )
+    query = select(QuarantinedRecord.reason).where(QuarantinedRecord.connector_id == connector_id)
     if run is not None:
         query = query.where(QuarantinedRecord.sync_run_id == run.id)
     with hub.db.session() as session:

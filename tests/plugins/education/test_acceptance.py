@@ -36,7 +36,5 @@ class TestSqlKindWithALookBack(ConnectorAcceptance):
 
 class TestFileKind(ConnectorAcceptance):
     @pytest.fixture
-    def connector_under_test(
-        self, edu_hub: Callable[..., Hub], tmp_path: Path
-    ) -> tuple[Hub, str]:
+    def connector_under_test(self, edu_hub: Callable[..., Hub], tmp_path: Path) -> tuple[Hub, str]:
         return edu_hub({"export": cut_down(tmp_path / "export")}), "export"

@@ -41,6 +41,7 @@ def test_the_demo_export_loads_whole_and_adds_up(edu_hub: Callable[..., Hub]) ->
     run = run_sync(hub, "demo")
 
     assert (run.status, run.records_quarantined, run.error) == (RunStatus.SUCCEEDED, 0, None)
+
     def by_period(metric: str) -> dict[str, float]:
         return {key[0]: n for key, n in totals(hub, "demo", metric, "period").items()}
 
@@ -93,7 +94,8 @@ def test_an_unchanged_export_is_skipped_and_a_changed_one_read_again(
     assert changed.records_read == first.records_read
     added = values(hub, "export", "teachers", "school", "period", "sex")[school, "2026-09", "male"]
     assert added == 7 + sum(
-        int(r["Số giáo viên"]) for r in rows("teachers", table)[:-1]
+        int(r["Số giáo viên"])
+        for r in rows("teachers", table)[:-1]
         if (r["Mã trường"], r["Ngày báo cáo"], r["Giới tính"]) == (school, "30/09/2026", "Nam")
     )
 
@@ -130,12 +132,26 @@ def write_workbook(path: Path) -> None:
 def workbook_table(path: Path, **changes: Any) -> dict[str, Any]:
     common = {"location": str(path), "header_row": 3}
     return {
-        "plugin": "education", "kind": "file", "snapshot": "2026-09-30",
-        "schools": {**common, "sheet": "Trường", "id": "Mã trường", "name": "Tên trường",
-                    "level": "Cấp học", "commune": "Mã xã",
-                    "only": {"Cấp học": ["Tiểu học", "TH", "THCS"]}},
-        "pupils": {**common, "sheet": "Học sinh", "school": "Mã trường", "grade": "Khối",
-                   "sex": "Giới tính", "count": "Số học sinh"},
+        "plugin": "education",
+        "kind": "file",
+        "snapshot": "2026-09-30",
+        "schools": {
+            **common,
+            "sheet": "Trường",
+            "id": "Mã trường",
+            "name": "Tên trường",
+            "level": "Cấp học",
+            "commune": "Mã xã",
+            "only": {"Cấp học": ["Tiểu học", "TH", "THCS"]},
+        },
+        "pupils": {
+            **common,
+            "sheet": "Học sinh",
+            "school": "Mã trường",
+            "grade": "Khối",
+            "sex": "Giới tính",
+            "count": "Số học sinh",
+        },
         **changes,
     }
 
@@ -151,13 +167,21 @@ def test_an_excel_export_loads_what_it_can_and_says_where_the_rest_is(
 
     assert run.status == RunStatus.PARTIAL
     pupils = values(hub, "xlsx", "pupils_enrolled", "unit", "school", "grade", "sex")
-    assert pupils == {("23293", "T1", "1", "male"): 31, ("23293", "T1", "1", "female"): 29,
-                      ("23293", "T2", "6", "male"): 44}
+    assert pupils == {
+        ("23293", "T1", "1", "male"): 31,
+        ("23293", "T1", "1", "female"): 29,
+        ("23293", "T2", "6", "male"): 44,
+    }
     sheet = "file truong.xlsx, sheet 'Học sinh'"
     assert f"{sheet}, row 6: negative count -4" in reasons
     assert f"{sheet}, row 7: no grade" in reasons
-    assert any(r.startswith(f"pupils: 2 rows of school 'T9', which is not in the schools "
-                            f"table; first: {sheet}, row 9") for r in reasons)
+    assert any(
+        r.startswith(
+            f"pupils: 2 rows of school 'T9', which is not in the schools "
+            f"table; first: {sheet}, row 9"
+        )
+        for r in reasons
+    )
     assert sum("unknown unit '21142'" in r for r in reasons) > 1  # T3 and its values
     assert sum("unknown unit '99999'" in r for r in reasons) > 1
     assert not any("T5" in r for r in reasons)
@@ -174,18 +198,29 @@ def test_a_csv_line_with_more_fields_than_the_header_is_quarantined_with_its_num
         "ma;gioi;so\nA1;Nam;4\n\nA1;Nữ;12;x\nA1;Nữ;11\n", encoding="utf-8"
     )
     columns = {"id": "ma", "name": "ten", "level": "cap", "commune": "xa"}
-    hub = edu_hub({"csv": {
-        "plugin": "education", "kind": "file", "snapshot": "2026-10",
-        "schools": {"location": str(tmp_path / "truong.csv"), **columns},
-        "teachers": {"location": str(tmp_path / "gv.csv"), "school": "ma", "sex": "gioi",
-                     "count": "so"},
-    }})
+    hub = edu_hub(
+        {
+            "csv": {
+                "plugin": "education",
+                "kind": "file",
+                "snapshot": "2026-10",
+                "schools": {"location": str(tmp_path / "truong.csv"), **columns},
+                "teachers": {
+                    "location": str(tmp_path / "gv.csv"),
+                    "school": "ma",
+                    "sex": "gioi",
+                    "count": "so",
+                },
+            }
+        }
+    )
 
     run = run_sync(hub, "csv")
 
     assert quarantined(hub, "csv", run) == ["file gv.csv, line 4: 4 fields, the header has 3"]
     assert values(hub, "csv", "teachers", "sex", "period") == {
-        ("male", "2026-10"): 4, ("female", "2026-10"): 11,
+        ("male", "2026-10"): 4,
+        ("female", "2026-10"): 11,
     }
 
 

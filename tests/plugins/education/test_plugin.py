@@ -51,19 +51,39 @@ def test_the_demo_connector_validates(loaded: Plugins) -> None:
     assert problems(table, loaded) == []
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    ({"levels": {"Mầm non": "preschool"}},
-     "x.levels: 'Mầm non' maps to 'preschool', not a level (primary, lower_secondary, "),
-    ({"sexes": {"2": "nữ"}}, "x.sexes: '2' maps to 'nữ', not a sex (male, female)"),
-    ({"communes": {"KT01": "2329"}}, "x.communes: 'KT01' maps to '2329', not a 5-digit"),
-    ({"classes": None}, "x: pupils.class needs a classes table with an id column"),
-    ({"results": {"table": "kq", "school": "s", "year": "y", "result": "r", "passed": "p"}},
-     "x.results: give result (one row per candidate) or passed (counts)"),
-    ({"pupils": {"table": "hs", "sex": "gt"}},
-     "x.pupils: give school and grade, or class (with a classes table)"),
-    ({"schools": {"table": "t", "id": "a", "name": "b", "commune": "c", "level": "d", "x": 1}},
-     "x.schools.x: unknown setting"),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            {"levels": {"Mầm non": "preschool"}},
+            "x.levels: 'Mầm non' maps to 'preschool', not a level (primary, lower_secondary, ",
+        ),
+        ({"sexes": {"2": "nữ"}}, "x.sexes: '2' maps to 'nữ', not a sex (male, female)"),
+        ({"communes": {"KT01": "2329"}}, "x.communes: 'KT01' maps to '2329', not a 5-digit"),
+        ({"classes": None}, "x: pupils.class needs a classes table with an id column"),
+        (
+            {"results": {"table": "kq", "school": "s", "year": "y", "result": "r", "passed": "p"}},
+            "x.results: give result (one row per candidate) or passed (counts)",
+        ),
+        (
+            {"pupils": {"table": "hs", "sex": "gt"}},
+            "x.pupils: give school and grade, or class (with a classes table)",
+        ),
+        (
+            {
+                "schools": {
+                    "table": "t",
+                    "id": "a",
+                    "name": "b",
+                    "commune": "c",
+                    "level": "d",
+                    "x": 1,
+                }
+            },
+            "x.schools.x: unknown setting",
+        ),
+    ],
+)
 def test_a_config_that_does_not_fit_says_what_and_where(
     loaded: Plugins, change: dict[str, Any], problem: str
 ) -> None:

@@ -59,8 +59,12 @@ def test_the_first_sync_writes_what_the_database_holds(hub: Hub, legacy: SchoolS
 
     assert run.status == RunStatus.PARTIAL, run.error  # the faults are quarantined
     assert_matches_the_database(hub, legacy)
-    stocks = {r.period for r in written(hub, SOURCE) if r.metric != "exam_candidates"
-              and r.metric not in ("exam_passes", "school_age_population")}
+    stocks = {
+        r.period
+        for r in written(hub, SOURCE)
+        if r.metric != "exam_candidates"
+        and r.metric not in ("exam_passes", "school_age_population")
+    }
     assert stocks == {MONTH}
 
 
@@ -116,8 +120,11 @@ def test_what_cannot_be_placed_or_counted_is_quarantined_and_the_run_goes_on(
     assert len(having("table hoc_sinh", ": no sex")) == 1
     assert len(having("sex 7 is not known")) == 1
     assert len(having("table bien_che_gv, row id=", "negative count -2")) == 1
-    for table, source_table in (("classes", "lop_hoc"), ("pupils", "hoc_sinh"),
-                                ("teachers", "bien_che_gv")):
+    for table, source_table in (
+        ("classes", "lop_hoc"),
+        ("pupils", "hoc_sinh"),
+        ("teachers", "bien_che_gv"),
+    ):
         found = having(f"{table}: ", "of school 'K08', which was quarantined (table dm_truong")
         assert len(found) == 1 and f"first: table {source_table}, row" in found[0]
     # K06 (no commune 99999) and K07 (Trà Bùi, divided in 2025) cannot be placed by the hub.
@@ -131,24 +138,40 @@ def test_an_incremental_sync_recounts_only_the_schools_that_changed(
     hub: Hub, legacy: SchoolServer
 ) -> None:
     first = run_sync(hub, SOURCE)
-    pupil = legacy_db.query(legacy.engine, """
+    pupil = legacy_db.query(
+        legacy.engine,
+        """
         SELECT h.ma_hs FROM hoc_sinh h JOIN lop_hoc l ON l.id = h.lop_id
         WHERE l.ma_truong = 'K02' AND l.nam_hoc = :year AND h.trang_thai = 'Đang học'
-        ORDER BY h.ma_hs LIMIT 1""", year=f"{SCHOOL_YEAR}-{SCHOOL_YEAR + 1}")[0][0]
-    execute(legacy.engine, "UPDATE hoc_sinh SET trang_thai = 'Thôi học', ngay_cap_nhat = :t "
-            "WHERE ma_hs = :pupil", t=AFTER, pupil=pupil)
-    execute(legacy.engine, "UPDATE dm_truong SET trang_thai = 0, ngay_cap_nhat = :t "
-            "WHERE ma_truong = 'K04'", t=AFTER)
-    execute(legacy.engine, "UPDATE bien_che_gv SET so_luong = so_luong + 3, ngay_cap_nhat = :t "
-            "WHERE ma_truong = 'K05' AND gioi_tinh = 'Nữ'", t=AFTER)
+        ORDER BY h.ma_hs LIMIT 1""",
+        year=f"{SCHOOL_YEAR}-{SCHOOL_YEAR + 1}",
+    )[0][0]
+    execute(
+        legacy.engine,
+        "UPDATE hoc_sinh SET trang_thai = 'Thôi học', ngay_cap_nhat = :t WHERE ma_hs = :pupil",
+        t=AFTER,
+        pupil=pupil,
+    )
+    execute(
+        legacy.engine,
+        "UPDATE dm_truong SET trang_thai = 0, ngay_cap_nhat = :t WHERE ma_truong = 'K04'",
+        t=AFTER,
+    )
+    execute(
+        legacy.engine,
+        "UPDATE bien_che_gv SET so_luong = so_luong + 3, ngay_cap_nhat = :t "
+        "WHERE ma_truong = 'K05' AND gioi_tinh = 'Nữ'",
+        t=AFTER,
+    )
 
     second = run_sync(hub, SOURCE)
 
     assert second.status == RunStatus.PARTIAL, second.error
     assert second.records_read < first.records_read
     assert_matches_the_database(hub, legacy)
-    rewritten = {r.dims["school"] for r in written(hub, SOURCE)
-                 if r.run == second.id and "school" in r.dims}
+    rewritten = {
+        r.dims["school"] for r in written(hub, SOURCE) if r.run == second.id and "school" in r.dims
+    }
     # K01 (and K05, in the exam results) hold the newest time the first run saw: at or after
     # that time, their rows are read again (a tie), and nothing else is.
     assert rewritten == {"K01", "K02", "K04", "K05"}
@@ -161,8 +184,12 @@ def test_a_row_changed_at_the_same_time_as_the_last_run_saw_is_not_missed(
     run_sync(hub, SOURCE)
     # A row that committed after the first run read, stamped with the same second as the
     # newest row that run saw.
-    execute(legacy.engine, "UPDATE bien_che_gv SET so_luong = 40, ngay_cap_nhat = :t "
-            "WHERE ma_truong = 'K03' AND gioi_tinh = 'Nữ'", t=LAST_CHANGE)
+    execute(
+        legacy.engine,
+        "UPDATE bien_che_gv SET so_luong = 40, ngay_cap_nhat = :t "
+        "WHERE ma_truong = 'K03' AND gioi_tinh = 'Nữ'",
+        t=LAST_CHANGE,
+    )
 
     run_sync(hub, SOURCE)
 
@@ -210,10 +237,12 @@ def test_a_reader_account_with_its_password_in_the_environment(
     try:
         monkeypatch.setenv("EDU_DB_PASSWORD", password)
         url = legacy.url.replace("root@", f"{user}@")
-        hub = edu_hub({
-            "ok": legacy_db.config(url, password="${EDU_DB_PASSWORD}"),
-            "wrong": legacy_db.config(url, password="not-the-password"),
-        })
+        hub = edu_hub(
+            {
+                "ok": legacy_db.config(url, password="${EDU_DB_PASSWORD}"),
+                "wrong": legacy_db.config(url, password="not-the-password"),
+            }
+        )
 
         assert run_sync(hub, "ok").status == RunStatus.PARTIAL
         refused = run_sync(hub, "wrong")
@@ -262,8 +291,10 @@ def test_a_database_without_modification_times_is_read_in_full_every_time(
     hub = edu_hub({SOURCE: table})
 
     first = run_sync(hub, SOURCE)
-    execute(legacy.engine, "UPDATE bien_che_gv SET so_luong = 41 WHERE ma_truong = 'K05' "
-            "AND gioi_tinh = 'Nam'")
+    execute(
+        legacy.engine,
+        "UPDATE bien_che_gv SET so_luong = 41 WHERE ma_truong = 'K05' AND gioi_tinh = 'Nam'",
+    )
     second = run_sync(hub, SOURCE)
 
     assert second.records_read == first.records_read

@@ -27,10 +27,20 @@ NOW = datetime(2026, 3, 15, 10, 0, tzinfo=VN)
 """The connector's clock in these tests (a Sunday morning in Kon Tum)."""
 
 SERVICES = [
-    {"service_code": "DUONG_HU", "service_name": "Hư hỏng đường, cầu cống",
-     "group": "Hạ tầng giao thông", "type": "realtime", "metadata": "false"},
-    {"service_code": "RAC_THAI", "service_name": "Thu gom rác thải", "group": "Môi trường",
-     "type": "realtime", "metadata": "false"},
+    {
+        "service_code": "DUONG_HU",
+        "service_name": "Hư hỏng đường, cầu cống",
+        "group": "Hạ tầng giao thông",
+        "type": "realtime",
+        "metadata": "false",
+    },
+    {
+        "service_code": "RAC_THAI",
+        "service_name": "Thu gom rác thải",
+        "group": "Môi trường",
+        "type": "realtime",
+        "metadata": "false",
+    },
 ]
 KON_TUM_WARD, DAK_HA, SA_THAY = "23293", "23500", "23527"
 """Phường Kon Tum, Xã Đăk Hà, Xã Sa Thầy (2025 communes of Quảng Ngãi, once Kon Tum's)."""
@@ -85,8 +95,13 @@ def feedback_hub(make_hub: Callable[..., Hub], unit_files: list[Path]) -> Callab
 def table(portal: Open311Portal, **options: Any) -> dict[str, Any]:
     """An ``open311`` connector table for the test portal."""
     return {
-        "plugin": "feedback", "kind": "open311", "location": portal.base_url,
-        "since": "2025-10-01", "unit_field": "commune_code", "units": COMMUNE_NAMES, **options,
+        "plugin": "feedback",
+        "kind": "open311",
+        "location": portal.base_url,
+        "since": "2025-10-01",
+        "unit_field": "commune_code",
+        "units": COMMUNE_NAMES,
+        **options,
     }
 
 
@@ -104,10 +119,16 @@ def at(day: str, clock_time: str = "08:00") -> str:
 def request(request_id: str, requested: str, status: str = "open", **fields: Any) -> dict[str, Any]:
     """A GeoReport v2 request in Phường Kon Tum about road damage, unless told otherwise."""
     return {
-        "service_request_id": request_id, "status": status, "service_code": "DUONG_HU",
-        "service_name": "Hư hỏng đường, cầu cống", "agency_responsible": "Sở Xây dựng",
-        "description": "Ổ gà trên đường", "requested_datetime": requested,
-        "updated_datetime": requested, "commune_code": KON_TUM_WARD, **fields,
+        "service_request_id": request_id,
+        "status": status,
+        "service_code": "DUONG_HU",
+        "service_name": "Hư hỏng đường, cầu cống",
+        "agency_responsible": "Sở Xây dựng",
+        "description": "Ổ gà trên đường",
+        "requested_datetime": requested,
+        "updated_datetime": requested,
+        "commune_code": KON_TUM_WARD,
+        **fields,
     }
 
 
@@ -134,8 +155,9 @@ Values = dict[tuple[str, str, str, str], float]
 
 def observations(hub: Hub, source: str) -> Values:
     query = (
-        select(Metric.code, AdminUnit.code, Observation.period, Observation.dims_key,
-               Observation.value)
+        select(
+            Metric.code, AdminUnit.code, Observation.period, Observation.dims_key, Observation.value
+        )
         .join(Metric, Metric.id == Observation.metric_id)
         .join(AdminUnit, AdminUnit.id == Observation.unit_id)
         .where(Observation.source == source, Observation.period_type == "DAY")

@@ -19,8 +19,13 @@ from tests.plugins.feedback.portal_server import Open311Portal
 from tests.support.http_server import Reply
 
 SINCE = datetime(2025, 10, 1, tzinfo=VN)
-DAYS = [f"2025-10-{d:02d}" for d in (1, 5, 20)] + ["2025-12-29", "2025-12-30", "2026-01-15",
-                                                   "2026-03-01", "2026-03-14"]
+DAYS = [f"2025-10-{d:02d}" for d in (1, 5, 20)] + [
+    "2025-12-29",
+    "2025-12-30",
+    "2026-01-15",
+    "2026-03-01",
+    "2026-03-14",
+]
 
 
 def requests_on(days: list[str]) -> list[dict[str, Any]]:
@@ -118,8 +123,11 @@ def test_a_malformed_page_is_quarantined_with_its_place_and_reading_goes_on(
 ) -> None:
     for entry in requests_on(["2026-02-01"] * 8):
         portal.put(entry)
-    portal.fail_next("requests", Reply(200, b'[{"service_request_id": "R4",'),
-                     when=lambda params: params["page"] == "2")
+    portal.fail_next(
+        "requests",
+        Reply(200, b'[{"service_request_id": "R4",'),
+        when=lambda params: params["page"] == "2",
+    )
 
     items = read(portal, since="2026-01-20")
 
@@ -133,8 +141,9 @@ def test_a_malformed_page_is_quarantined_with_its_place_and_reading_goes_on(
 
 def test_two_unreadable_pages_in_a_row_end_the_window(portal: Open311Portal, clock: Clock) -> None:
     portal.put(request("R1", at("2026-02-01")))
-    portal.fail_next("requests", Reply(200, b"<html>maintenance</html>"),
-                     Reply(200, b"<html>maintenance</html>"))
+    portal.fail_next(
+        "requests", Reply(200, b"<html>maintenance</html>"), Reply(200, b"<html>maintenance</html>")
+    )
 
     items = read(portal, since="2026-01-20")
 
@@ -191,20 +200,39 @@ def test_the_snapshot_counts_open_cases_past_their_deadline_at_the_pass_start(
 ) -> None:
     portal.put(request("late", at("2026-03-01"), expected_datetime=at("2026-03-10")))
     portal.put(request("due", at("2026-03-01"), expected_datetime=at("2026-03-20")))
-    portal.put(request("done", at("2026-03-01"), "closed", updated_datetime=at("2026-03-12"),
-                       expected_datetime=at("2026-03-10")))
-    portal.put(request("trash", at("2026-03-02"), service_code="RAC_THAI",
-                       agency_responsible="Công ty CP Môi trường đô thị Kon Tum",
-                       expected_datetime=at("2026-03-07")))
+    portal.put(
+        request(
+            "done",
+            at("2026-03-01"),
+            "closed",
+            updated_datetime=at("2026-03-12"),
+            expected_datetime=at("2026-03-10"),
+        )
+    )
+    portal.put(
+        request(
+            "trash",
+            at("2026-03-02"),
+            service_code="RAC_THAI",
+            agency_responsible="Công ty CP Môi trường đô thị Kon Tum",
+            expected_datetime=at("2026-03-07"),
+        )
+    )
 
     items = read(portal, since="2026-02-01")
 
-    snapshot = {(o.unit, o.period, tuple(sorted(o.dims.items()))): o.value
-                for o in items if isinstance(o, Observation)}
+    snapshot = {
+        (o.unit, o.period, tuple(sorted(o.dims.items()))): o.value
+        for o in items
+        if isinstance(o, Observation)
+    }
     assert snapshot == {
         ("23293", "2026-03-15", (("agency", "Sở Xây dựng"), ("category", "DUONG_HU"))): 1,
-        ("23293", "2026-03-15", (("agency", "Công ty CP Môi trường đô thị Kon Tum"),
-                                 ("category", "RAC_THAI"))): 1,
+        (
+            "23293",
+            "2026-03-15",
+            (("agency", "Công ty CP Môi trường đô thị Kon Tum"), ("category", "RAC_THAI")),
+        ): 1,
     }
 
 

@@ -58,7 +58,9 @@ def test_the_demo_connector_is_a_valid_table() -> None:
     table = plugin.demo_connector()
 
     assert (table["plugin"], table["kind"], Path(table["location"])) == (
-        "feedback", "open311", plugin.DEMO
+        "feedback",
+        "open311",
+        plugin.DEMO,
     )
     assert len(table["units"]) == 40
 
@@ -105,8 +107,9 @@ def commune_of(case: dict[str, Any], communes: list[dict[str, Any]]) -> str:
     named = [c["code"] for c in communes if c["name"] in case["address"]]
     if named:
         return named[0]
-    return min(communes, key=lambda c: math.dist((c["lat"], c["lon"]),
-                                                 (case["lat"], case["long"])))["code"]
+    return min(
+        communes, key=lambda c: math.dist((c["lat"], c["lon"]), (case["lat"], case["long"]))
+    )["code"]
 
 
 def expected(cases: list[dict[str, Any]]) -> tuple[Counter[tuple[str, ...]], Counter[str]]:
@@ -151,8 +154,9 @@ def test_the_demo_syncs_into_the_counts_of_its_files(
     assert None not in event_units(hub, DEMO_ID).values()
     stored = observations(hub, DEMO_ID)
     flows, overdue = expected(cases)
-    found = (totals(counts(stored, "feedback_cases_received"), "feedback_cases_received")
-             + totals(counts(stored, "feedback_cases_resolved"), "feedback_cases_resolved"))
+    found = totals(counts(stored, "feedback_cases_received"), "feedback_cases_received") + totals(
+        counts(stored, "feedback_cases_resolved"), "feedback_cases_resolved"
+    )
     assert found == flows
     snapshot: Counter[str] = Counter()
     for (unit, day, _), value in counts(stored, "feedback_cases_overdue").items():

@@ -19,10 +19,17 @@ from tests.plugins.feedback.conftest import NOW, VN
 @pytest.mark.parametrize(
     ("label", "status"),
     [
-        ("open", "received"), ("closed", "closed"), ("Acknowledged", "in_progress"),
-        ("in progress", "in_progress"), ("IN_PROGRESS", "in_progress"),
-        ("in-progress", "in_progress"), ("resolved", "resolved"), ("duplicate", "rejected"),
-        ("Đang xử lý", "in_progress"), ("ĐÃ XỬ LÝ", "resolved"), ("Từ chối", "rejected"),
+        ("open", "received"),
+        ("closed", "closed"),
+        ("Acknowledged", "in_progress"),
+        ("in progress", "in_progress"),
+        ("IN_PROGRESS", "in_progress"),
+        ("in-progress", "in_progress"),
+        ("resolved", "resolved"),
+        ("duplicate", "rejected"),
+        ("Đang xử lý", "in_progress"),
+        ("ĐÃ XỬ LÝ", "resolved"),
+        ("Từ chối", "rejected"),
     ],
 )
 def test_default_statuses(label: str, status: str) -> None:
@@ -57,8 +64,10 @@ def finder(**options: object) -> UnitFinder:
         ({"commune_code": "23527"}, Placement("23527", "field")),
         ({"commune_code": 23527}, Placement("23527", "field")),
         ({"commune_code": "p.kt"}, Placement("23293", "field")),
-        ({"commune_code": "somewhere", "address": "Thôn 3, xã Đăk Hà"},
-         Placement("23500", "address")),
+        (
+            {"commune_code": "somewhere", "address": "Thôn 3, xã Đăk Hà"},
+            Placement("23500", "address"),
+        ),
         ({"address": "Thôn 3, Xã  ĐĂK HÀ, tỉnh Quảng Ngãi"}, Placement("23500", "address")),
         ({"address": "Xã Đăk Hàn"}, None),  # a name inside a longer word is not that name
         ({"address": "Thôn 1"}, None),
@@ -134,7 +143,9 @@ def test_a_pass_resumes_where_its_last_checkpoint_left_off() -> None:
     assert resumed.wants(first.start, first.start)  # still the first pass: everything
     done = resumed.finished(timedelta(minutes=15))
     assert (done.read_to, done.changed_since, done.pass_started) == (
-        NOW, NOW - timedelta(minutes=15), None
+        NOW,
+        NOW - timedelta(minutes=15),
+        None,
     )
 
 
@@ -155,6 +166,4 @@ def test_a_window_holds_both_its_ends() -> None:
 def test_a_name_inside_a_longer_one_is_the_longer_one() -> None:
     nested = UnitFinder(None, {"Kon Tum": "62", "Phường Kon Tum": "23293"}, True)
 
-    assert nested.place({"address": "12 Bà Triệu, Phường Kon Tum"}) == Placement(
-        "23293", "address"
-    )
+    assert nested.place({"address": "12 Bà Triệu, Phường Kon Tum"}) == Placement("23293", "address")

@@ -39,32 +39,88 @@ from tests.support.http_server import Reply
 
 SOURCE = "portal"
 DONE = {"resolved", "closed"}
-TRASH = {"service_code": "RAC_THAI", "service_name": "Thu gom rác thải",
-         "agency_responsible": "Công ty CP Môi trường đô thị Kon Tum"}
+TRASH = {
+    "service_code": "RAC_THAI",
+    "service_name": "Thu gom rác thải",
+    "agency_responsible": "Công ty CP Môi trường đô thị Kon Tum",
+}
 
 
 def cases() -> list[dict[str, Any]]:
     """Twelve cases of Oct 2025 – Mar 2026 in three communes: open, late, on time, rejected;
     placed by code, by address, or by their point only."""
     return [
-        request("KT-01", at("2025-10-03", "09:00"), "closed", updated_datetime=at("2025-10-06"),
-                expected_datetime=at("2025-10-18")),
-        request("KT-02", at("2025-10-03", "23:30"), "resolved", **TRASH,
-                updated_datetime=at("2025-10-20"), expected_datetime=at("2025-10-08")),
-        request("KT-03", at("2025-11-11"), "rejected", commune_code=DAK_HA,
-                updated_datetime=at("2025-11-12")),
-        request("KT-04", at("2025-12-01"), "Đã xử lý", commune_code=None,
-                address="Thôn 2, Xã Sa Thầy", updated_datetime=at("2025-12-09", "18:00")),
-        request("KT-05", at("2025-12-30"), "in progress", commune_code=SA_THAY,
-                updated_datetime=at("2026-01-02"), expected_datetime=at("2026-01-14")),
-        request("KT-06", at("2026-01-15"), "closed", **TRASH, commune_code=DAK_HA,
-                updated_datetime=at("2026-01-16"), expected_datetime=at("2026-01-20")),
-        request("KT-07", at("2026-02-02"), "open", commune_code=None, lat=WARD_CENTRE[0],
-                long=WARD_CENTRE[1], expected_datetime=at("2026-02-17")),
-        request("KT-08", at("2026-02-20"), "acknowledged", updated_datetime=at("2026-02-21"),
-                expected_datetime=at("2026-03-20")),
-        request("KT-09", at("2026-03-01"), "resolved", commune_code=DAK_HA,
-                updated_datetime=at("2026-03-04"), expected_datetime=at("2026-03-05")),
+        request(
+            "KT-01",
+            at("2025-10-03", "09:00"),
+            "closed",
+            updated_datetime=at("2025-10-06"),
+            expected_datetime=at("2025-10-18"),
+        ),
+        request(
+            "KT-02",
+            at("2025-10-03", "23:30"),
+            "resolved",
+            **TRASH,
+            updated_datetime=at("2025-10-20"),
+            expected_datetime=at("2025-10-08"),
+        ),
+        request(
+            "KT-03",
+            at("2025-11-11"),
+            "rejected",
+            commune_code=DAK_HA,
+            updated_datetime=at("2025-11-12"),
+        ),
+        request(
+            "KT-04",
+            at("2025-12-01"),
+            "Đã xử lý",
+            commune_code=None,
+            address="Thôn 2, Xã Sa Thầy",
+            updated_datetime=at("2025-12-09", "18:00"),
+        ),
+        request(
+            "KT-05",
+            at("2025-12-30"),
+            "in progress",
+            commune_code=SA_THAY,
+            updated_datetime=at("2026-01-02"),
+            expected_datetime=at("2026-01-14"),
+        ),
+        request(
+            "KT-06",
+            at("2026-01-15"),
+            "closed",
+            **TRASH,
+            commune_code=DAK_HA,
+            updated_datetime=at("2026-01-16"),
+            expected_datetime=at("2026-01-20"),
+        ),
+        request(
+            "KT-07",
+            at("2026-02-02"),
+            "open",
+            commune_code=None,
+            lat=WARD_CENTRE[0],
+            long=WARD_CENTRE[1],
+            expected_datetime=at("2026-02-17"),
+        ),
+        request(
+            "KT-08",
+            at("2026-02-20"),
+            "acknowledged",
+            updated_datetime=at("2026-02-21"),
+            expected_datetime=at("2026-03-20"),
+        ),
+        request(
+            "KT-09",
+            at("2026-03-01"),
+            "resolved",
+            commune_code=DAK_HA,
+            updated_datetime=at("2026-03-04"),
+            expected_datetime=at("2026-03-05"),
+        ),
         request("KT-10", at("2026-03-05"), "open", **TRASH, expected_datetime=at("2026-03-10")),
         request("KT-11", at("2026-03-10"), "duplicate", updated_datetime=at("2026-03-10", "10:00")),
         request("KT-12", at("2026-03-14", "22:00"), "open", expected_datetime=at("2026-03-24")),
@@ -88,9 +144,11 @@ def expected_metrics(portal_cases: Iterable[dict[str, Any]]) -> Counter[tuple[st
         day = local_day(resolved)
         values["feedback_cases_resolved", unit, day, dims] += 1
         taken = datetime.fromisoformat(resolved) - datetime.fromisoformat(
-            case["requested_datetime"])
-        values["feedback_days_to_resolve", unit, day, dims] += round(taken.days + taken.seconds
-                                                                     / 86400, 2)
+            case["requested_datetime"]
+        )
+        values["feedback_days_to_resolve", unit, day, dims] += round(
+            taken.days + taken.seconds / 86400, 2
+        )
         if case.get("expected_datetime"):
             on_time = resolved <= case["expected_datetime"]  # one offset: text order is time order
             metric = f"feedback_cases_resolved_{'on_time' if on_time else 'late'}"
@@ -100,10 +158,13 @@ def expected_metrics(portal_cases: Iterable[dict[str, Any]]) -> Counter[tuple[st
 
 def flows(hub: Hub) -> Counter[tuple[str, ...]]:
     """The stored daily metrics counted from events (all but the overdue snapshot)."""
-    return Counter({
-        key: value for key, value in observations(hub, SOURCE).items()
-        if key[0] != "feedback_cases_overdue" and value
-    })
+    return Counter(
+        {
+            key: value
+            for key, value in observations(hub, SOURCE).items()
+            if key[0] != "feedback_cases_overdue" and value
+        }
+    )
 
 
 @pytest.fixture
@@ -166,8 +227,11 @@ def test_changes_between_syncs_are_read_and_move_the_counts(
     portal.change("KT-09", status="reopened", updated_datetime=at("2026-03-16"))  # reopened
     portal.put(request("KT-13", at("2026-03-16", "20:00"), "open", commune_code=SA_THAY))
     # a request the portal got late, filed before the last sync's cursor
-    portal.put(request("KT-14", at("2026-03-15", "09:59"), "open",
-                       updated_datetime=at("2026-03-15", "11:00")))
+    portal.put(
+        request(
+            "KT-14", at("2026-03-15", "09:59"), "open", updated_datetime=at("2026-03-15", "11:00")
+        )
+    )
 
     run = run_sync(hub, SOURCE)
 
@@ -177,8 +241,9 @@ def test_changes_between_syncs_are_read_and_move_the_counts(
     assert (events["KT-05"].status, events["KT-09"].status) == ("closed", "in_progress")
     assert {"KT-13", "KT-14"} <= set(events)
     assert flows(hub) == expected_metrics(portal.stored.values())
-    assert not any(key[0] == "feedback_cases_resolved" and key[2] == "2026-03-04"
-                   for key in flows(hub))  # the reopened case no longer counts as resolved
+    assert not any(
+        key[0] == "feedback_cases_resolved" and key[2] == "2026-03-04" for key in flows(hub)
+    )  # the reopened case no longer counts as resolved
 
 
 def test_a_change_stamped_just_before_the_last_sync_began_is_still_read(
@@ -216,8 +281,12 @@ def test_a_server_error_is_retried_and_nothing_is_lost_or_doubled(
     portal_hub: Callable[..., Hub], portal: Open311Portal
 ) -> None:
     hub = portal_hub()
-    portal.fail_next("requests", Reply(500), Reply(503, headers={"Retry-After": "0"}),
-                     when=lambda params: params["page"] == "2")
+    portal.fail_next(
+        "requests",
+        Reply(500),
+        Reply(503, headers={"Retry-After": "0"}),
+        when=lambda params: params["page"] == "2",
+    )
 
     run = run_sync(hub, SOURCE)
 
@@ -245,8 +314,11 @@ def test_a_malformed_document_is_quarantined_and_the_run_goes_on(
     portal_hub: Callable[..., Hub], portal: Open311Portal
 ) -> None:
     hub = portal_hub(format="xml")
-    portal.fail_next("requests", Reply(200, b"<service_requests><request><service_"),
-                     when=lambda params: params["page"] == "1")
+    portal.fail_next(
+        "requests",
+        Reply(200, b"<service_requests><request><service_"),
+        when=lambda params: params["page"] == "1",
+    )
 
     run = run_sync(hub, SOURCE)
 
@@ -275,8 +347,9 @@ def test_bad_requests_are_quarantined_by_id_and_the_others_stored(
     portal_hub: Callable[..., Hub], portal: Open311Portal
 ) -> None:
     hub = portal_hub()
-    portal.put({**request("KT-20", at("2026-01-05")), "requested_datetime": "",
-                "updated_datetime": None})
+    portal.put(
+        {**request("KT-20", at("2026-01-05")), "requested_datetime": "", "updated_datetime": None}
+    )
     portal.put(request("KT-21", at("2026-01-06"), "on hold"))
     portal.put(request("KT-22", at("2026-01-07"), commune_code="99999"))
 
@@ -298,8 +371,11 @@ def test_a_request_without_requested_datetime_is_quarantined_naming_it(
     """A portal that lists such a request whatever the dates asked."""
     hub = portal_hub()
     undated = {**request("KT-30", at("2026-01-05")), "requested_datetime": None}
-    portal.fail_next("requests", Reply(200, json.dumps([undated]).encode()),
-                     when=lambda params: params["page"] == "2")
+    portal.fail_next(
+        "requests",
+        Reply(200, json.dumps([undated]).encode()),
+        when=lambda params: params["page"] == "2",
+    )
 
     run = run_sync(hub, SOURCE)
 

@@ -57,8 +57,13 @@ def serve(server: FhirTestServer, clinic: Clinic) -> None:
 def fhir_table(server: FhirTestServer, **options: Any) -> dict[str, Any]:
     """A ``fhir`` connector against the test server, with the generated data's mapping."""
     return {
-        "plugin": "health", "kind": "fhir", "base_url": server.base_url, "token": TOKEN,
-        "page_size": 7, **CONFIG, **options,
+        "plugin": "health",
+        "kind": "fhir",
+        "base_url": server.base_url,
+        "token": TOKEN,
+        "page_size": 7,
+        **CONFIG,
+        **options,
     }
 
 
@@ -72,10 +77,12 @@ def observed(hub: Hub, metric: str) -> Reading:
     )
     with hub.db.session() as session:
         rows = session.execute(query).all()
-    return Counter({
-        (code, period, tuple(sorted(dims.items()))): int(value)
-        for code, period, dims, value in rows
-    })
+    return Counter(
+        {
+            (code, period, tuple(sorted(dims.items()))): int(value)
+            for code, period, dims, value in rows
+        }
+    )
 
 
 def quarantined(hub: Hub) -> list[str]:

@@ -202,8 +202,11 @@ class FhirTestServer:
     def _search(self, request: Request, fault: Fault | None) -> Answer:
         resource_type = request.path.strip("/")
         bounds = request.query.get("_lastUpdated", [])
-        keys = [key for key in self._resources
-                if key[0] == resource_type and self._updated_within(key, bounds)]
+        keys = [
+            key
+            for key in self._resources
+            if key[0] == resource_type and self._updated_within(key, bounds)
+        ]
         if request.param("_summary") == "count":
             total = {"resourceType": "Bundle", "type": "searchset", "total": len(keys)}
             return 200, {}, _json(total), None
@@ -229,7 +232,7 @@ class FhirTestServer:
         return 200, {}, body, fault
 
     def _bundle(self, search_id: str, search: _Search, offset: int, count: int) -> dict[str, Any]:
-        keys = search.keys[offset:offset + count]
+        keys = search.keys[offset : offset + count]
         matches = [self._resources[key] for key in keys if key in self._resources]
         included = self._included(matches, search.includes)
         entries = [{"resource": r, "search": {"mode": "match"}} for r in matches]
@@ -239,12 +242,15 @@ class FhirTestServer:
         if offset + count < len(search.keys):
             after = f"search={search_id}&offset={offset + count}&count={count}"
             links.append({"relation": "next", "url": f"{base}/_page?{after}"})
-        return {"resourceType": "Bundle", "type": "searchset", "total": len(search.keys),
-                "link": links, "entry": entries}
+        return {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(search.keys),
+            "link": links,
+            "entry": entries,
+        }
 
-    def _included(
-        self, matches: list[dict[str, Any]], includes: list[str]
-    ) -> list[dict[str, Any]]:
+    def _included(self, matches: list[dict[str, Any]], includes: list[str]) -> list[dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for resource in matches:
             for include in includes:
@@ -266,8 +272,13 @@ class FhirTestServer:
         moment = self._updated(key)
         for bound in bounds:
             prefix, value = bound[:2], datetime.fromisoformat(bound[2:])
-            holds = {"gt": moment > value, "ge": moment >= value, "lt": moment < value,
-                     "le": moment <= value, "eq": moment == value}.get(prefix, False)
+            holds = {
+                "gt": moment > value,
+                "ge": moment >= value,
+                "lt": moment < value,
+                "le": moment <= value,
+                "eq": moment == value,
+            }.get(prefix, False)
             if not holds:
                 return False
         return True
@@ -277,8 +288,11 @@ class FhirTestServer:
 
 
 CAPABILITIES = {
-    "resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
-    "fhirVersion": "4.0.1", "format": ["json"],
+    "resourceType": "CapabilityStatement",
+    "status": "active",
+    "kind": "instance",
+    "fhirVersion": "4.0.1",
+    "format": ["json"],
     "software": {"name": "iochub test FHIR server", "version": "1.0"},
 }
 
@@ -288,9 +302,12 @@ def _json(document: dict[str, Any]) -> bytes:
 
 
 def _outcome(code: str, diagnostics: str | None) -> bytes:
-    return _json({"resourceType": "OperationOutcome", "issue": [
-        {"severity": "error", "code": code, "diagnostics": diagnostics or ""}
-    ]})
+    return _json(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": code, "diagnostics": diagnostics or ""}],
+        }
+    )
 
 
 def _handler(server: FhirTestServer) -> type[BaseHTTPRequestHandler]:
@@ -299,7 +316,7 @@ def _handler(server: FhirTestServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            path = parts.path[len(PREFIX):] if parts.path.startswith(PREFIX) else parts.path
+            path = parts.path[len(PREFIX) :] if parts.path.startswith(PREFIX) else parts.path
             headers = {name.lower(): value for name, value in self.headers.items()}
             request = Request(path, parse_qs(parts.query), headers)
             status, extra, body, fault = server.answer(request)

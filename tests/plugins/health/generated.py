@@ -23,7 +23,10 @@ CVX = "http://hl7.org/fhir/sid/cvx"
 VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 
 HOSPITAL, CENTRE, STATION, EMERGENCY = (
-    "Organization/bvdk", "Organization/ttyt-615", "Organization/tyt-23326", "Location/bvdk-ed",
+    "Organization/bvdk",
+    "Organization/ttyt-615",
+    "Organization/tyt-23326",
+    "Location/bvdk-ed",
 )
 FACILITY_COMMUNES = {HOSPITAL: "23281", CENTRE: "23500", STATION: "23326", EMERGENCY: "23281"}
 HOME_COMMUNES = ["23281", "23293", "23326", "23500", "23512"]
@@ -90,23 +93,39 @@ class Clinic:
     def expected_encounters(self) -> Counter[tuple[str, str, tuple[tuple[str, str], ...]]]:
         happened = {"arrived", "triaged", "in-progress", "onleave", "finished"}
         return Counter(
-            (FACILITY_COMMUNES[f.facility], _local_day(f.start),
-             (("encounter_class", f.klass), ("facility", f.facility)))
-            for f in self.encounters if f.status in happened
+            (
+                FACILITY_COMMUNES[f.facility],
+                _local_day(f.start),
+                (("encounter_class", f.klass), ("facility", f.facility)),
+            )
+            for f in self.encounters
+            if f.status in happened
         )
 
     def expected_doses(self) -> Counter[tuple[str, str, tuple[tuple[str, str], ...]]]:
         return Counter(
-            (FACILITY_COMMUNES[f.facility], _local_day(f.given),
-             (("dose", str(f.dose)), ("facility", f.facility), ("vaccine", VACCINES[f.vaccine])))
-            for f in self.doses if f.status == "completed"
+            (
+                FACILITY_COMMUNES[f.facility],
+                _local_day(f.given),
+                (("dose", str(f.dose)), ("facility", f.facility), ("vaccine", VACCINES[f.vaccine])),
+            )
+            for f in self.doses
+            if f.status == "completed"
         )
 
     def expected_cases(self) -> Counter[tuple[str, str, tuple[tuple[str, str], ...]]]:
         return Counter(
-            (f.home, f.onset.isoformat(),
-             (("classification", "confirmed" if f.verification == "confirmed" else "suspected"),
-              ("disease", DISEASES[f.code])))
+            (
+                f.home,
+                f.onset.isoformat(),
+                (
+                    (
+                        "classification",
+                        "confirmed" if f.verification == "confirmed" else "suspected",
+                    ),
+                    ("disease", DISEASES[f.code]),
+                ),
+            )
             for f in self.cases
             if f.code in DISEASES and f.verification not in ("refuted", "entered-in-error")
         )
@@ -145,55 +164,115 @@ class Clock:
 
 def facilities() -> list[dict[str, Any]]:
     return [
-        {"resourceType": "Organization", "id": "bvdk", "name": "Bệnh viện Đa khoa tỉnh Kon Tum",
-         "address": [{"use": "work", "extension": [{"url": VN_CORE, "extension": [
-             {"url": "state", "valueCode": "62"}, {"url": "district", "valueCode": "608"},
-             {"url": "ward", "valueCode": "23281"}]}]}]},
-        {"resourceType": "Organization", "id": "ttyt-615", "name": "Trung tâm Y tế huyện Đắk Hà",
-         "address": [{"line": ["Thị trấn Đăk Hà"], "district": "Huyện Đắk Hà",
-                      "state": "Tỉnh Kon Tum"}]},
+        {
+            "resourceType": "Organization",
+            "id": "bvdk",
+            "name": "Bệnh viện Đa khoa tỉnh Kon Tum",
+            "address": [
+                {
+                    "use": "work",
+                    "extension": [
+                        {
+                            "url": VN_CORE,
+                            "extension": [
+                                {"url": "state", "valueCode": "62"},
+                                {"url": "district", "valueCode": "608"},
+                                {"url": "ward", "valueCode": "23281"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+        {
+            "resourceType": "Organization",
+            "id": "ttyt-615",
+            "name": "Trung tâm Y tế huyện Đắk Hà",
+            "address": [
+                {"line": ["Thị trấn Đăk Hà"], "district": "Huyện Đắk Hà", "state": "Tỉnh Kon Tum"}
+            ],
+        },
         {"resourceType": "Organization", "id": "tyt-23326", "name": "Trạm Y tế xã Ia Chim"},
-        {"resourceType": "Location", "id": "bvdk-ed", "name": "Khoa Cấp cứu",
-         "managingOrganization": {"reference": HOSPITAL}},
+        {
+            "resourceType": "Location",
+            "id": "bvdk-ed",
+            "name": "Khoa Cấp cứu",
+            "managingOrganization": {"reference": HOSPITAL},
+        },
     ]
 
 
 def patient(ident: str, home: str) -> dict[str, Any]:
-    return {"resourceType": "Patient", "id": ident, "address": [
-        {"use": "home", "extension": [{"url": VN_CORE, "extension": [
-            {"url": "ward", "valueCodeableConcept": {"coding": [{"code": home}]}}]}]}]}
+    return {
+        "resourceType": "Patient",
+        "id": ident,
+        "address": [
+            {
+                "use": "home",
+                "extension": [
+                    {
+                        "url": VN_CORE,
+                        "extension": [
+                            {"url": "ward", "valueCodeableConcept": {"coding": [{"code": home}]}}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def encounter(
     ident: str, facility: str, klass: str, status: str, start: datetime
 ) -> dict[str, Any]:
-    provider = ({"serviceProvider": {"reference": facility}} if facility.startswith("Organization")
-                else {"location": [{"location": {"reference": facility}}]})
-    return {"resourceType": "Encounter", "id": ident, "status": status,
-            "class": {"system": ACT_CODE, "code": klass}, "period": {"start": start.isoformat()},
-            "subject": {"reference": "Patient/p1"}, **provider}
+    provider = (
+        {"serviceProvider": {"reference": facility}}
+        if facility.startswith("Organization")
+        else {"location": [{"location": {"reference": facility}}]}
+    )
+    return {
+        "resourceType": "Encounter",
+        "id": ident,
+        "status": status,
+        "class": {"system": ACT_CODE, "code": klass},
+        "period": {"start": start.isoformat()},
+        "subject": {"reference": "Patient/p1"},
+        **provider,
+    }
 
 
 def immunization(
     ident: str, facility: str, cvx: str, dose: int, status: str, given: datetime
 ) -> dict[str, Any]:
-    where = ({"location": {"reference": facility}} if facility.startswith("Location")
-             else {"performer": [{"actor": {"reference": facility}}]})
-    return {"resourceType": "Immunization", "id": ident, "status": status,
-            "vaccineCode": {"coding": [{"system": CVX, "code": cvx}]},
-            "patient": {"reference": "Patient/p2"}, "occurrenceDateTime": given.isoformat(),
-            "protocolApplied": [{"doseNumberPositiveInt": dose}], **where}
+    where = (
+        {"location": {"reference": facility}}
+        if facility.startswith("Location")
+        else {"performer": [{"actor": {"reference": facility}}]}
+    )
+    return {
+        "resourceType": "Immunization",
+        "id": ident,
+        "status": status,
+        "vaccineCode": {"coding": [{"system": CVX, "code": cvx}]},
+        "patient": {"reference": "Patient/p2"},
+        "occurrenceDateTime": given.isoformat(),
+        "protocolApplied": [{"doseNumberPositiveInt": dose}],
+        **where,
+    }
 
 
 def condition(
     ident: str, patient_id: str, encounter_id: str, code: str, verification: str, onset: date
 ) -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": ident,
-            "verificationStatus": {"coding": [{"system": VER_STATUS, "code": verification}]},
-            "code": {"coding": [{"system": ICD10, "code": code}]},
-            "subject": {"reference": f"Patient/{patient_id}"},
-            "encounter": {"reference": f"Encounter/{encounter_id}"},
-            "onsetDateTime": onset.isoformat()}
+    return {
+        "resourceType": "Condition",
+        "id": ident,
+        "verificationStatus": {"coding": [{"system": VER_STATUS, "code": verification}]},
+        "code": {"coding": [{"system": ICD10, "code": code}]},
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "encounter": {"reference": f"Encounter/{encounter_id}"},
+        "onsetDateTime": onset.isoformat(),
+    }
 
 
 def _add_encounter(clinic: Clinic, rng: random.Random, ident: str, updated: datetime) -> None:

@@ -41,9 +41,7 @@ class TestFhirFiles(ConnectorAcceptance):
 
 class TestDhis2Server(ConnectorAcceptance):
     @pytest.fixture
-    def connector_under_test(
-        self, health_hub: Callable[..., Hub]
-    ) -> Iterator[tuple[Hub, str]]:
+    def connector_under_test(self, health_hub: Callable[..., Hub]) -> Iterator[tuple[Hub, str]]:
         with ScriptedServer() as server:
             body = json.dumps(data_value_set()).encode()
             server.script("/api/dataValueSets.json", Reply(200, body))

@@ -23,7 +23,10 @@ from tests.support.http_server import Reply, ScriptedServer
 
 DEFAULT = "HllvX50cXC0"
 DHIS2_TABLE: dict[str, Any] = {
-    "plugin": "health", "kind": "dhis2", "location": "set by the test", "token": "d2pat_xyz",
+    "plugin": "health",
+    "kind": "dhis2",
+    "location": "set by the test",
+    "token": "d2pat_xyz",
     "data_elements": {
         "DeBeds00001": "health_beds",
         "DeTarget001": {"metric": "health_immunization_target", "dims": {"vaccine": "penta"}},
@@ -33,21 +36,32 @@ DHIS2_TABLE: dict[str, Any] = {
 }
 
 
-def value(element: str, period: str, org_unit: str, number: Any, combo: str = DEFAULT,
-          **more: Any) -> dict[str, Any]:
-    return {"dataElement": element, "period": period, "orgUnit": org_unit,
-            "categoryOptionCombo": combo, "attributeOptionCombo": DEFAULT, "value": str(number),
-            "lastUpdated": "2024-02-01T10:00:00.000", **more}
+def value(
+    element: str, period: str, org_unit: str, number: Any, combo: str = DEFAULT, **more: Any
+) -> dict[str, Any]:
+    return {
+        "dataElement": element,
+        "period": period,
+        "orgUnit": org_unit,
+        "categoryOptionCombo": combo,
+        "attributeOptionCombo": DEFAULT,
+        "value": str(number),
+        "lastUpdated": "2024-02-01T10:00:00.000",
+        **more,
+    }
 
 
 def data_value_set(*extra: dict[str, Any]) -> dict[str, Any]:
-    return {"dataSet": "DsHealth001", "dataValues": [
-        value("DeBeds00001", "2024", "OuBvdk00001", 750),
-        value("DeTarget001", "2024", "23326", 180, "CocDose3000"),
-        value("DeTarget001", "2024", "23326", 185, "CocDose1000"),
-        value("DeTarget001", "2024", "23500", 240, "CocDose3000"),
-        *extra,
-    ]}
+    return {
+        "dataSet": "DsHealth001",
+        "dataValues": [
+            value("DeBeds00001", "2024", "OuBvdk00001", 750),
+            value("DeTarget001", "2024", "23326", 180, "CocDose3000"),
+            value("DeTarget001", "2024", "23326", 185, "CocDose1000"),
+            value("DeTarget001", "2024", "23500", 240, "CocDose3000"),
+            *extra,
+        ],
+    }
 
 
 def mapped(document: dict[str, Any], **config: Any) -> list[Observation | BadRecord]:
@@ -56,26 +70,37 @@ def mapped(document: dict[str, Any], **config: Any) -> list[Observation | BadRec
     return [*found.problems, *Dhis2Mapping(settings).observations(found.values)]
 
 
-@pytest.mark.parametrize(("dhis2", "canonical"), [
-    ("20240115", "2024-01-15"), ("2024W3", "2024-W03"), ("2020W53", "2020-W53"),
-    ("202401", "2024-01"), ("2024Q1", "2024-Q1"), ("2024S2", "2024-H2"), ("2024", "2024"),
-])
+@pytest.mark.parametrize(
+    ("dhis2", "canonical"),
+    [
+        ("20240115", "2024-01-15"),
+        ("2024W3", "2024-W03"),
+        ("2020W53", "2020-W53"),
+        ("202401", "2024-01"),
+        ("2024Q1", "2024-Q1"),
+        ("2024S2", "2024-H2"),
+        ("2024", "2024"),
+    ],
+)
 def test_dhis2_periods_have_canonical_ids(dhis2: str, canonical: str) -> None:
     assert dhis2_period(dhis2).id == canonical
 
 
-@pytest.mark.parametrize(("dhis2", "problem"), [
-    ("2024WedW3", "a week that does not start on Monday"),
-    ("2024BiW2", "a bi-week"),
-    ("202401B", "a bi-month"),
-    ("2024AprilS1", "a six-month period not starting in January"),
-    ("2024July", "a financial year"),
-    ("2024NovQ1", "a quarter starting in November"),
-    ("2024W53", "2024 has 52 ISO weeks"),
-    ("202413", "not a month"),
-    ("20240230", "not a day"),
-    ("Jan 2024", "not a DHIS2 period"),
-])
+@pytest.mark.parametrize(
+    ("dhis2", "problem"),
+    [
+        ("2024WedW3", "a week that does not start on Monday"),
+        ("2024BiW2", "a bi-week"),
+        ("202401B", "a bi-month"),
+        ("2024AprilS1", "a six-month period not starting in January"),
+        ("2024July", "a financial year"),
+        ("2024NovQ1", "a quarter starting in November"),
+        ("2024W53", "2024 has 52 ISO weeks"),
+        ("202413", "not a month"),
+        ("20240230", "not a day"),
+        ("Jan 2024", "not a DHIS2 period"),
+    ],
+)
 def test_other_dhis2_periods_say_why_they_have_none(dhis2: str, problem: str) -> None:
     period = dhis2_period(dhis2)
     assert period.id is None and problem in (period.problem or "")
@@ -85,9 +110,13 @@ def test_values_map_to_metrics_units_and_disaggregations() -> None:
     beds, target_3, target_1, other = mapped(data_value_set())
 
     assert beds == Observation(
-        metric="health_beds", unit="23281", period="2024", value="750",
+        metric="health_beds",
+        unit="23281",
+        period="2024",
+        value="750",
         dims={"facility": "Organization/bvdk"},
-        source_id=f"DeBeds00001.2024.OuBvdk00001.{DEFAULT}.{DEFAULT}", place="dataValue 1",
+        source_id=f"DeBeds00001.2024.OuBvdk00001.{DEFAULT}.{DEFAULT}",
+        place="dataValue 1",
     )
     assert (target_3.unit, target_3.dims) == ("23326", {"vaccine": "penta", "dose": "3"})
     assert target_1.dims == {"vaccine": "penta", "dose": "1"}
@@ -95,12 +124,14 @@ def test_values_map_to_metrics_units_and_disaggregations() -> None:
 
 
 def test_what_the_mapping_lacks_is_quarantined_with_the_reason() -> None:
-    items = mapped(data_value_set(
-        value("DeUnknown01", "2024", "23326", 1),
-        value("DeBeds00001", "2024BiW1", "OuUnknown01", 1, "CocUnknown1"),
-        {"dataElement": "DeBeds00001", "value": "3"},
-        value("DeTarget001", "2024", "23500", 9, "CocDose3000"),
-    ))
+    items = mapped(
+        data_value_set(
+            value("DeUnknown01", "2024", "23326", 1),
+            value("DeBeds00001", "2024BiW1", "OuUnknown01", 1, "CocUnknown1"),
+            {"dataElement": "DeBeds00001", "value": "3"},
+            value("DeTarget001", "2024", "23500", 9, "CocDose3000"),
+        )
+    )
 
     reasons = [item.reason for item in items if isinstance(item, BadRecord)]
     assert reasons == [
@@ -126,8 +157,13 @@ def test_a_deleted_value_retracts_its_observation() -> None:
 
 
 def test_the_set_gives_period_and_org_unit_to_values_without_them() -> None:
-    document = {"period": "202403", "orgUnit": "23326", "dataValues": [
-        {"dataElement": "DeBeds00001", "categoryOptionCombo": DEFAULT, "value": "12"}]}
+    document = {
+        "period": "202403",
+        "orgUnit": "23326",
+        "dataValues": [
+            {"dataElement": "DeBeds00001", "categoryOptionCombo": DEFAULT, "value": "12"}
+        ],
+    }
 
     (beds,) = mapped(document)
 
@@ -149,12 +185,29 @@ def test_over_http_it_sends_the_token_then_asks_only_for_what_changed(
     health_hub: Callable[..., Hub],
 ) -> None:
     first = json.dumps(data_value_set()).encode()
-    changes = json.dumps({"dataValues": [
-        value("DeTarget001", "2024", "23326", 190, "CocDose3000",
-              lastUpdated="2024-03-01T08:00:00.000"),
-        value("DeTarget001", "2024", "23500", 240, "CocDose3000", deleted=True,
-              lastUpdated="2024-03-01T08:00:00.000"),
-    ]}).encode()
+    changes = json.dumps(
+        {
+            "dataValues": [
+                value(
+                    "DeTarget001",
+                    "2024",
+                    "23326",
+                    190,
+                    "CocDose3000",
+                    lastUpdated="2024-03-01T08:00:00.000",
+                ),
+                value(
+                    "DeTarget001",
+                    "2024",
+                    "23500",
+                    240,
+                    "CocDose3000",
+                    deleted=True,
+                    lastUpdated="2024-03-01T08:00:00.000",
+                ),
+            ]
+        }
+    ).encode()
     with ScriptedServer() as server:
         server.script("/api/dataValueSets.json", Reply(200, first), Reply(200, changes))
         location = server.url("/api/dataValueSets.json?dataSet=DsHealth001&period=2024")
@@ -171,10 +224,12 @@ def test_over_http_it_sends_the_token_then_asks_only_for_what_changed(
         "dataSet=DsHealth001&period=2024&lastUpdated=2024-02-01T10%3A00%3A00.000"
         "&includeDeleted=true"
     )
-    assert observed(hub, "health_immunization_target") == Counter({
-        ("23326", "2024", (("dose", "1"), ("vaccine", "penta"))): 185,
-        ("23326", "2024", (("dose", "3"), ("vaccine", "penta"))): 190,
-    })
+    assert observed(hub, "health_immunization_target") == Counter(
+        {
+            ("23326", "2024", (("dose", "1"), ("vaccine", "penta"))): 185,
+            ("23326", "2024", (("dose", "3"), ("vaccine", "penta"))): 190,
+        }
+    )
 
 
 def test_over_http_a_refused_token_fails_the_run_and_says_so(
@@ -202,11 +257,17 @@ def test_the_demo_file_loads_every_value(health_hub: Callable[..., Hub]) -> None
 
     assert (run.status, run.records_quarantined) == (RunStatus.SUCCEEDED, 0)
     assert run.records_written == len(document["dataValues"])
-    beds = Counter({
-        (org_units[v["orgUnit"]]["unit"], f"{v['period'][:4]}-{v['period'][4:]}",
-         (("facility", org_units[v["orgUnit"]]["dims"]["facility"]),)): int(v["value"])
-        for v in document["dataValues"] if v["dataElement"] == "KtBeds0001"
-    })
+    beds = Counter(
+        {
+            (
+                org_units[v["orgUnit"]]["unit"],
+                f"{v['period'][:4]}-{v['period'][4:]}",
+                (("facility", org_units[v["orgUnit"]]["dims"]["facility"]),),
+            ): int(v["value"])
+            for v in document["dataValues"]
+            if v["dataElement"] == "KtBeds0001"
+        }
+    )
     assert len(beds) == 11 * 12  # the hospital and ten centres, every month
     assert observed(hub, "health_beds") == beds
     assert quarantined(hub) == []

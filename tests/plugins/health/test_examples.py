@@ -163,7 +163,8 @@ def key(resource: dict[str, Any]) -> str:
 
 def test_every_example_file_is_in_the_table() -> None:
     with_read_types = {
-        path.name for path in EXAMPLE_FILES
+        path.name
+        for path in EXAMPLE_FILES
         if any(r["resourceType"] in READ_TYPES for r in read_files(str(path), 5).resources)
     }
     assert with_read_types == set(EXPECTED)
@@ -179,14 +180,18 @@ def test_each_resource_is_mapped_or_quarantined_with_what_it_lacks(path: Path) -
     mapper = connector(path).mapper(directory)
     related = {key(r): r for r in everything}.get
 
-    outcomes = {key(r): outcome(mapper.map(r, related)) for r in in_file
-                if r["resourceType"] in READ_TYPES}
+    outcomes = {
+        key(r): outcome(mapper.map(r, related)) for r in in_file if r["resourceType"] in READ_TYPES
+    }
     others = [mapper.map(r, related) for r in in_file if r["resourceType"] not in READ_TYPES]
 
     assert outcomes == EXPECTED.get(path.name, {})
     # Another type where a search expects these (a server's mistake) is quarantined too.
-    assert all(isinstance(item, BadRecord) and "not a resource type the fhir connector reads"
-               in item.reason for item in others)
+    assert all(
+        isinstance(item, BadRecord)
+        and "not a resource type the fhir connector reads" in item.reason
+        for item in others
+    )
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda path: path.name)
@@ -209,14 +214,23 @@ def test_all_examples_from_a_server_sync_with_the_rest_quarantined(
             for resource in read_files(str(path), 5).resources:
                 server.put(resource, last_updated="2024-01-02T03:04:05+07:00")
             last_of_each.update(EXPECTED.get(path.name, {}))
-        table = {"plugin": "health", "kind": "fhir", "base_url": server.base_url,
-                 "token": TOKEN, "page_size": 5, **CONFIG}
+        table = {
+            "plugin": "health",
+            "kind": "fhir",
+            "base_url": server.base_url,
+            "token": TOKEN,
+            "page_size": 5,
+            **CONFIG,
+        }
         hub = health_hub({"examples": table})
 
         run = run_sync(hub, "examples")
 
-    problems = {f"{k}: {o}" for k, o in last_of_each.items()
-                if not o.startswith(("facility in", "health.", "not counted"))}
+    problems = {
+        f"{k}: {o}"
+        for k, o in last_of_each.items()
+        if not o.startswith(("facility in", "health.", "not counted"))
+    }
     assert (run.status, run.error) == (RunStatus.PARTIAL, None)
     assert sorted(quarantined(hub)) == sorted(problems)
     with hub.db.session() as session:

@@ -22,8 +22,9 @@ def test_ndjson_lines_that_are_not_resources_are_bad_records_the_rest_is_read(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "Encounter.ndjson"
-    path.write_text(f"{json.dumps(ENCOUNTER)}\n\n{{oops\n[1, 2]\n{json.dumps(PATIENT)}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"{json.dumps(ENCOUNTER)}\n\n{{oops\n[1, 2]\n{json.dumps(PATIENT)}\n", encoding="utf-8"
+    )
 
     found = read_files(str(path), 5)
 
@@ -36,8 +37,11 @@ def test_ndjson_lines_that_are_not_resources_are_bad_records_the_rest_is_read(
 
 def test_bundles_are_opened_nested_ones_too(tmp_path: Path) -> None:
     inner = {"resourceType": "Bundle", "entry": [{"resource": PATIENT}]}
-    outer = {"resourceType": "Bundle", "type": "collection",
-             "entry": [{"resource": ENCOUNTER}, {"resource": inner}, {"request": {}}]}
+    outer = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": ENCOUNTER}, {"resource": inner}, {"request": {}}],
+    }
     (tmp_path / "bundle.json").write_text(json.dumps(outer), encoding="utf-8")
 
     assert read_files(str(tmp_path / "bundle.json"), 5).resources == [ENCOUNTER, PATIENT]
@@ -67,9 +71,10 @@ def test_a_missing_file_or_an_empty_folder_fails_the_run(tmp_path: Path) -> None
 
 
 def test_a_429_says_how_long_to_wait_and_a_500_outcome_its_diagnostics() -> None:
-    with FhirTestServer(token=TOKEN) as server, FhirServer(
-        server.base_url, {"Authorization": f"Bearer {TOKEN}"}, 5
-    ) as client:
+    with (
+        FhirTestServer(token=TOKEN) as server,
+        FhirServer(server.base_url, {"Authorization": f"Bearer {TOKEN}"}, 5) as client,
+    ):
         server.inject(Status(429, {"Retry-After": "7"}), when=of_type("Encounter"))
         down = Status(500, diagnostics="HAPI-0389: database down")
         server.inject(down, when=of_type("Encounter"))
@@ -93,12 +98,15 @@ def test_a_200_operation_outcome_is_an_error_transient_only_if_its_issue_is() ->
             list(client.search("Encounter", {}))
 
 
-@pytest.mark.parametrize(("reply", "error", "message"), [
-    (Reply(200, b'{"resourceType": "Patient"}'), PermanentSourceError, "expected a Bundle"),
-    (Reply(200, b'{"resourceType": "Bund'), TransientSourceError, "not complete JSON"),
-    (Reply(404, b"no such type"), PermanentSourceError, "HTTP 404"),
-    (Reply(403, b""), PermanentSourceError, "check the token"),
-])
+@pytest.mark.parametrize(
+    ("reply", "error", "message"),
+    [
+        (Reply(200, b'{"resourceType": "Patient"}'), PermanentSourceError, "expected a Bundle"),
+        (Reply(200, b'{"resourceType": "Bund'), TransientSourceError, "not complete JSON"),
+        (Reply(404, b"no such type"), PermanentSourceError, "HTTP 404"),
+        (Reply(403, b""), PermanentSourceError, "check the token"),
+    ],
+)
 def test_answers_that_are_no_search_set_are_errors(
     reply: Reply, error: type[Exception], message: str
 ) -> None:
@@ -111,8 +119,12 @@ def test_answers_that_are_no_search_set_are_errors(
 
 def test_a_paging_that_loops_is_stopped() -> None:
     with ScriptedServer() as server, FhirServer(server.url("/fhir"), {}, 5) as client:
-        looping = {"resourceType": "Bundle", "type": "searchset", "entry": [],
-                   "link": [{"relation": "next", "url": server.url("/fhir/Encounter")}]}
+        looping = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [],
+            "link": [{"relation": "next", "url": server.url("/fhir/Encounter")}],
+        }
         server.script("/fhir/Encounter", Reply(200, json.dumps(looping).encode()))
 
         with pytest.raises(PermanentSourceError, match="the server's paging loops"):
@@ -120,13 +132,19 @@ def test_a_paging_that_loops_is_stopped() -> None:
 
 
 def test_an_entry_without_a_resource_is_a_bad_record_and_outcomes_are_not_matches() -> None:
-    bundle = {"resourceType": "Bundle", "type": "searchset", "entry": [
-        {"resource": ENCOUNTER, "search": {"mode": "match"}},
-        {"fullUrl": "urn:uuid:1"},
-        {"resource": {"resourceType": "OperationOutcome", "issue": []},
-         "search": {"mode": "outcome"}},
-        {"resource": PATIENT, "search": {"mode": "include"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {"resource": ENCOUNTER, "search": {"mode": "match"}},
+            {"fullUrl": "urn:uuid:1"},
+            {
+                "resource": {"resourceType": "OperationOutcome", "issue": []},
+                "search": {"mode": "outcome"},
+            },
+            {"resource": PATIENT, "search": {"mode": "include"}},
+        ],
+    }
     with ScriptedServer() as server, FhirServer(server.url("/fhir"), {}, 5) as client:
         server.script("/fhir/Encounter", Reply(200, json.dumps(bundle).encode()))
 

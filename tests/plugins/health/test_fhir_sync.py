@@ -73,8 +73,12 @@ def test_a_sync_counts_encounters_doses_and_cases_per_commune_and_day(
     assert count(hub, Event) == len(clinic.encounters) + len(clinic.doses) + len(notifiable)
     with hub.db.session() as session:
         places = set(session.scalars(select(Facility.source_id)))
-    assert places == {"Organization/bvdk", "Organization/ttyt-615",
-                           "Organization/tyt-23326", "Location/bvdk-ed"}
+    assert places == {
+        "Organization/bvdk",
+        "Organization/ttyt-615",
+        "Organization/tyt-23326",
+        "Location/bvdk-ed",
+    }
 
 
 def test_it_pages_through_next_links_sending_the_token(
@@ -83,9 +87,10 @@ def test_it_pages_through_next_links_sending_the_token(
     run_sync(fhir_hub(page_size=7), "fhir")
 
     pages = [r for r in fhir_server.requests if is_page(r)]
-    expected_pages = sum(-(-len(clinic.of_type(kind)) // 7) - 1
-                         for kind in ("Organization", "Location", "Encounter", "Immunization",
-                                      "Condition"))
+    expected_pages = sum(
+        -(-len(clinic.of_type(kind)) // 7) - 1
+        for kind in ("Organization", "Location", "Encounter", "Immunization", "Condition")
+    )
     assert len(pages) == expected_pages
     assert {r.headers["authorization"] for r in fhir_server.requests} == {f"Bearer {TOKEN}"}
     (condition_search,) = fhir_server.searches_of("Condition")
@@ -174,7 +179,7 @@ def test_an_operation_outcome_fails_the_run_with_its_diagnostics(
     fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer
 ) -> None:
     hub = fhir_hub()
-    fhir_server.inject(Outcome("Unknown search parameter \"_sort\""), when=of_type("Immunization"))
+    fhir_server.inject(Outcome('Unknown search parameter "_sort"'), when=of_type("Immunization"))
 
     run = run_sync(hub, "fhir")
 
@@ -208,7 +213,9 @@ def test_a_wrong_token_fails_the_run_and_says_so(
 
 
 def test_the_token_comes_from_the_environment(
-    health_hub: Callable[..., Hub], fhir_server: FhirTestServer, clinic: Clinic,
+    health_hub: Callable[..., Hub],
+    fhir_server: FhirTestServer,
+    clinic: Clinic,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     serve(fhir_server, clinic)

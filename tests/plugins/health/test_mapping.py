@@ -17,11 +17,19 @@ from hub.connectors.base import ConnectorContext
 from hub.connectors.records import BadRecord, Event, Facility
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
-HOSPITAL = {"resourceType": "Organization", "id": "h", "name": "Bệnh viện",
-            "type": [{"coding": [{"system": "urn:kind", "code": "prov"}]}]}
-WARD = {"resourceType": "Location", "id": "w", "name": "Khoa Nhi",
-        "managingOrganization": {"reference": "Organization/h"},
-        "position": {"latitude": 14.35, "longitude": 108.0}}
+HOSPITAL = {
+    "resourceType": "Organization",
+    "id": "h",
+    "name": "Bệnh viện",
+    "type": [{"coding": [{"system": "urn:kind", "code": "prov"}]}],
+}
+WARD = {
+    "resourceType": "Location",
+    "id": "w",
+    "name": "Khoa Nhi",
+    "managingOrganization": {"reference": "Organization/h"},
+    "position": {"latitude": 14.35, "longitude": 108.0},
+}
 
 
 def mapper(**config: Any) -> ResourceMapper:
@@ -31,9 +39,14 @@ def mapper(**config: Any) -> ResourceMapper:
 
 
 def condition(**fields: Any) -> dict[str, Any]:
-    return {"resourceType": "Condition", "id": "c", "subject": {"reference": "Patient/p"},
-            "code": {"coding": [{"system": ICD10, "code": "A91"}]},
-            "onsetDateTime": "2024-07-03", **fields}
+    return {
+        "resourceType": "Condition",
+        "id": "c",
+        "subject": {"reference": "Patient/p"},
+        "code": {"coding": [{"system": ICD10, "code": "A91"}]},
+        "onsetDateTime": "2024-07-03",
+        **fields,
+    }
 
 
 def related(*resources: dict[str, Any]) -> Any:
@@ -65,37 +78,62 @@ def test_a_facility_without_a_name_is_quarantined() -> None:
 
 def test_an_encounter_is_an_event_at_its_facility_on_its_start() -> None:
     ict = timezone(timedelta(hours=7))
-    item = mapper().map({
-        "resourceType": "Encounter", "id": "e", "status": "finished",
-        "class": {"code": "IMP", "display": "inpatient"},
-        "period": {"start": "2024-07-01T22:30:00+07:00"},
-        "location": [{"location": {"reference": "#contained"}},
-                     {"location": {"reference": "https://fhir.example.vn/fhir/Location/w"}}],
-    })
+    item = mapper().map(
+        {
+            "resourceType": "Encounter",
+            "id": "e",
+            "status": "finished",
+            "class": {"code": "IMP", "display": "inpatient"},
+            "period": {"start": "2024-07-01T22:30:00+07:00"},
+            "location": [
+                {"location": {"reference": "#contained"}},
+                {"location": {"reference": "https://fhir.example.vn/fhir/Location/w"}},
+            ],
+        }
+    )
 
     assert isinstance(item, Event)
     assert (item.kind, item.source_id, item.unit, item.status) == (
-        "health.encounter", "Encounter/e", "23293", "finished")
+        "health.encounter",
+        "Encounter/e",
+        "23293",
+        "finished",
+    )
     assert item.occurred_at == datetime(2024, 7, 1, 22, 30, tzinfo=ict)
     assert item.attributes["class"] == "IMP" and item.attributes["facility"] == "Location/w"
 
 
-@pytest.mark.parametrize(("start", "problem"), [
-    ("2024-07", "no date (period.start: '2024-07' is not precise to the day)"),
-    ("July 2024", "no date (period.start: 'July 2024' is not a date)"),
-    ("2024-02-30", "no date (period.start: '2024-02-30' is not a date)"),
-])
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [
+        ("2024-07", "no date (period.start: '2024-07' is not precise to the day)"),
+        ("July 2024", "no date (period.start: 'July 2024' is not a date)"),
+        ("2024-02-30", "no date (period.start: '2024-02-30' is not a date)"),
+    ],
+)
 def test_an_encounter_dated_too_vaguely_says_so(start: str, problem: str) -> None:
-    item = mapper().map({"resourceType": "Encounter", "id": "e", "class": {"code": "AMB"},
-                         "period": {"start": start},
-                         "serviceProvider": {"reference": "Organization/h"}})
+    item = mapper().map(
+        {
+            "resourceType": "Encounter",
+            "id": "e",
+            "class": {"code": "AMB"},
+            "period": {"start": start},
+            "serviceProvider": {"reference": "Organization/h"},
+        }
+    )
 
     assert isinstance(item, BadRecord) and item.reason == f"Encounter/e: {problem}"
 
 
 def test_an_encounter_at_an_unknown_facility_and_without_class_lists_both() -> None:
-    item = mapper().map({"resourceType": "Encounter", "id": "e", "period": {"start": "2024-07-01"},
-                         "serviceProvider": {"reference": "Organization/gone"}})
+    item = mapper().map(
+        {
+            "resourceType": "Encounter",
+            "id": "e",
+            "period": {"start": "2024-07-01"},
+            "serviceProvider": {"reference": "Organization/gone"},
+        }
+    )
 
     assert isinstance(item, BadRecord)
     assert item.reason == (
@@ -106,19 +144,27 @@ def test_an_encounter_at_an_unknown_facility_and_without_class_lists_both() -> N
 
 
 def test_an_immunization_names_its_vaccine_and_dose() -> None:
-    item = mapper(vaccine_codes={"urn:vn-epi|QVX": "penta"}).map({
-        "resourceType": "Immunization", "id": "i", "status": "completed",
-        "vaccineCode": {"coding": [{"system": "urn:vn-epi", "code": "QVX"}]},
-        "occurrenceDateTime": "2024-07-02", "performer": [
-            {"actor": {"reference": "Practitioner/nurse"}},
-            {"actor": {"reference": "Organization/h"}},
-        ],
-        "protocolApplied": [{"doseNumberString": "3"}],
-    })
+    item = mapper(vaccine_codes={"urn:vn-epi|QVX": "penta"}).map(
+        {
+            "resourceType": "Immunization",
+            "id": "i",
+            "status": "completed",
+            "vaccineCode": {"coding": [{"system": "urn:vn-epi", "code": "QVX"}]},
+            "occurrenceDateTime": "2024-07-02",
+            "performer": [
+                {"actor": {"reference": "Practitioner/nurse"}},
+                {"actor": {"reference": "Organization/h"}},
+            ],
+            "protocolApplied": [{"doseNumberString": "3"}],
+        }
+    )
 
     assert isinstance(item, Event) and item.unit == "23293"
     assert {k: item.attributes[k] for k in ("vaccine", "dose", "facility")} == {
-        "vaccine": "penta", "dose": "3", "facility": "Organization/h"}
+        "vaccine": "penta",
+        "dose": "3",
+        "facility": "Organization/h",
+    }
 
 
 def test_a_case_counts_in_the_patients_commune_first() -> None:
@@ -132,11 +178,16 @@ def test_a_case_counts_in_the_patients_commune_first() -> None:
 
 
 def test_a_case_without_a_known_home_counts_at_its_encounters_facility() -> None:
-    encounter = {"resourceType": "Encounter", "id": "v",
-                 "serviceProvider": {"reference": "Organization/h"}}
+    encounter = {
+        "resourceType": "Encounter",
+        "id": "v",
+        "serviceProvider": {"reference": "Organization/h"},
+    }
     item = mapper().condition(
-        condition(encounter={"reference": "Encounter/v"},
-                  verificationStatus={"coding": [{"code": "confirmed"}]}),
+        condition(
+            encounter={"reference": "Encounter/v"},
+            verificationStatus={"coding": [{"code": "confirmed"}]},
+        ),
         related(encounter),
     )
 
@@ -155,11 +206,17 @@ def test_a_case_that_cannot_be_placed_says_what_was_missing() -> None:
     )
 
 
-@pytest.mark.parametrize(("dates", "day", "basis"), [
-    ({"onsetPeriod": {"start": "2024-07-04"}}, "2024-07-04", "onset"),
-    ({"onsetAge": {"value": 3}, "recordedDate": "2024-07-05T09:00:00+07:00"}, "2024-07-05",
-     "recorded"),
-])
+@pytest.mark.parametrize(
+    ("dates", "day", "basis"),
+    [
+        ({"onsetPeriod": {"start": "2024-07-04"}}, "2024-07-04", "onset"),
+        (
+            {"onsetAge": {"value": 3}, "recordedDate": "2024-07-05T09:00:00+07:00"},
+            "2024-07-05",
+            "recorded",
+        ),
+    ],
+)
 def test_a_case_is_dated_by_onset_else_by_record(
     dates: dict[str, Any], day: str, basis: str
 ) -> None:
@@ -181,39 +238,56 @@ def test_a_resource_without_id_or_of_another_type_is_quarantined() -> None:
 
     assert isinstance(no_id, BadRecord) and no_id.reason == "Encounter (no id): no id"
     assert isinstance(other, BadRecord) and other.reason.startswith(
-        "Observation/o: not a resource type the fhir connector reads")
+        "Observation/o: not a resource type the fhir connector reads"
+    )
 
 
-@pytest.mark.parametrize(("coding", "disease"), [
-    ({"system": ICD10, "code": "B05.9"}, "measles"),
-    ({"system": ICD10, "code": "B059"}, "measles"),
-    ({"system": ICD10, "code": "B08.4"}, "hand_foot_mouth"),
-    ({"system": ICD10, "code": "B08.5"}, None),
-    ({"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "A90"}, "dengue"),
-    ({"code": "A97.1"}, "dengue"),
-    ({"system": "http://snomed.info/sct", "code": "A90"}, None),
-    ({"system": "http://snomed.info/sct", "code": "38362002"}, "dengue"),
-])
+@pytest.mark.parametrize(
+    ("coding", "disease"),
+    [
+        ({"system": ICD10, "code": "B05.9"}, "measles"),
+        ({"system": ICD10, "code": "B059"}, "measles"),
+        ({"system": ICD10, "code": "B08.4"}, "hand_foot_mouth"),
+        ({"system": ICD10, "code": "B08.5"}, None),
+        ({"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "A90"}, "dengue"),
+        ({"code": "A97.1"}, "dengue"),
+        ({"system": "http://snomed.info/sct", "code": "A90"}, None),
+        ({"system": "http://snomed.info/sct", "code": "38362002"}, "dengue"),
+    ],
+)
 def test_notifiable_diseases_match_icd10_prefixes_and_exact_tokens(
     coding: dict[str, str], disease: str | None
 ) -> None:
-    diseases = NotifiableDiseases({
-        "dengue": ["A90", "A91", "A97", "http://snomed.info/sct|38362002"],
-        "measles": ["B05"], "hand_foot_mouth": ["B08.4"],
-    })
+    diseases = NotifiableDiseases(
+        {
+            "dengue": ["A90", "A91", "A97", "http://snomed.info/sct|38362002"],
+            "measles": ["B05"],
+            "hand_foot_mouth": ["B08.4"],
+        }
+    )
 
     found = diseases.diagnose({"coding": [coding]})
 
     assert (found.disease if found else None) == disease
 
 
-@pytest.mark.parametrize(("concept", "name"), [
-    ({"coding": [{"system": "urn:other", "code": "X"}, {"system": "http://hl7.org/fhir/sid/cvx",
-                                                         "code": "102"}]}, "102"),
-    ({"coding": [{"system": "http://www.whocc.no/atc", "code": "J07CA11"}]}, "J07CA11"),
-    ({"coding": [{"system": "urn:other", "code": "X"}]}, "X"),
-    ({"text": "Vắc xin sởi"}, "Vắc xin sởi"),
-])
+@pytest.mark.parametrize(
+    ("concept", "name"),
+    [
+        (
+            {
+                "coding": [
+                    {"system": "urn:other", "code": "X"},
+                    {"system": "http://hl7.org/fhir/sid/cvx", "code": "102"},
+                ]
+            },
+            "102",
+        ),
+        ({"coding": [{"system": "http://www.whocc.no/atc", "code": "J07CA11"}]}, "J07CA11"),
+        ({"coding": [{"system": "urn:other", "code": "X"}]}, "X"),
+        ({"text": "Vắc xin sởi"}, "Vắc xin sởi"),
+    ],
+)
 def test_a_vaccine_is_named_by_cvx_then_atc_then_any_code_then_text(
     concept: dict[str, Any], name: str
 ) -> None:
@@ -222,15 +296,18 @@ def test_a_vaccine_is_named_by_cvx_then_atc_then_any_code_then_text(
     assert vaccine is not None and vaccine.name == name
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({}, "give either base_url"),
-    ({"base_url": "x", "location": "y"}, "give either base_url"),
-    ({"base_url": "ftp://x"}, r"not an http\(s\) URL"),
-    ({"location": "x", "facility_units": {"Patient/1": "23293"}}, "not 'Organization/<id>'"),
-    ({"location": "x", "facility_units": {"Organization/1": "608"}}, "not a commune code"),
-    ({"location": "x", "search": {"Patient": {"a": "b"}}}, "not a type the connector reads"),
-    ({"location": "x", "notifiable_diseases": {"dengue": []}}, "needs at least one code"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "give either base_url"),
+        ({"base_url": "x", "location": "y"}, "give either base_url"),
+        ({"base_url": "ftp://x"}, r"not an http\(s\) URL"),
+        ({"location": "x", "facility_units": {"Patient/1": "23293"}}, "not 'Organization/<id>'"),
+        ({"location": "x", "facility_units": {"Organization/1": "608"}}, "not a commune code"),
+        ({"location": "x", "search": {"Patient": {"a": "b"}}}, "not a type the connector reads"),
+        ({"location": "x", "notifiable_diseases": {"dengue": []}}, "needs at least one code"),
+    ],
+)
 def test_a_config_that_cannot_work_is_refused(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         FhirConfig.model_validate(fields)

@@ -44,7 +44,8 @@ def test_the_hub_finds_the_plugin_and_what_it_brings() -> None:
 
     assert not [f for f in plugins.failures if f.name == "health"]
     assert {code for _, m in plugins.metrics() if (code := m.code).startswith("health_")} == {
-        m.code for m in METRICS}
+        m.code for m in METRICS
+    }
     assert {kind.kind for kind in plugin.register_connector_kinds()} == {"fhir", "dhis2"}
 
 
@@ -57,7 +58,10 @@ def test_counts_sum_and_stocks_keep_their_last_value() -> None:
     assert aggregation["health_immunization_target"] == Aggregation.LAST
     coverage = next(i for i in INDICATORS if i.code == "health_immunization_coverage")
     assert (coverage.numerator, coverage.denominator, coverage.factor) == (
-        "health_vaccine_doses", "health_immunization_target", 100)
+        "health_vaccine_doses",
+        "health_immunization_target",
+        100,
+    )
     counted = {m.metric for kind in EVENT_KINDS for m in kind.metrics}
     assert counted == {"health_encounters", "health_vaccine_doses", "health_disease_cases"}
 
@@ -82,8 +86,12 @@ def demo_hub(health_hub: Callable[..., Hub]) -> Hub:
 
 
 def test_the_fhir_demo_loads_from_its_file_with_its_three_faulty_records(demo_hub: Hub) -> None:
-    (misplaced,) = [r["id"] for r in demo_resources() if r["resourceType"] == "Immunization"
-                    and r["location"]["reference"] == "Organization/tyt-99999"]
+    (misplaced,) = [
+        r["id"]
+        for r in demo_resources()
+        if r["resourceType"] == "Immunization"
+        and r["location"]["reference"] == "Organization/tyt-99999"
+    ]
 
     run = run_sync(demo_hub, "health-kontum-fhir")
 
@@ -102,7 +110,8 @@ def test_the_demos_disease_cases_are_counted_where_the_patients_live(demo_hub: H
     resources = demo_resources()
     homes = {
         f"Patient/{r['id']}": r["address"][0]["extension"][0]["extension"][-1]["valueCode"]
-        for r in resources if r["resourceType"] == "Patient"
+        for r in resources
+        if r["resourceType"] == "Patient"
     }
     expected: Counter[Any] = Counter()
     for r in resources:
@@ -118,18 +127,29 @@ def test_the_demos_disease_cases_are_counted_where_the_patients_live(demo_hub: H
 
     assert observed(demo_hub, "health_disease_cases") == expected
     dengue = sum(n for (_, day, dims), n in expected.items() if ("disease", "dengue") in dims)
-    in_season = sum(n for (_, day, dims), n in expected.items()
-                    if ("disease", "dengue") in dims and "2024-06" <= day[:7] <= "2024-10")
+    in_season = sum(
+        n
+        for (_, day, dims), n in expected.items()
+        if ("disease", "dengue") in dims and "2024-06" <= day[:7] <= "2024-10"
+    )
     assert in_season > 0.7 * dengue  # the rainy season's peak
 
 
 def test_the_demos_encounters_and_doses_add_up_by_class_and_vaccine(demo_hub: Hub) -> None:
     resources = demo_resources()
-    happened = [r for r in resources if r["resourceType"] == "Encounter"
-                and r["status"] == "finished" and "period" in r]
+    happened = [
+        r
+        for r in resources
+        if r["resourceType"] == "Encounter" and r["status"] == "finished" and "period" in r
+    ]
     known = {f"Organization/{r['id']}" for r in resources if r["resourceType"] == "Organization"}
-    doses = [r for r in resources if r["resourceType"] == "Immunization"
-             and r["status"] == "completed" and r["location"]["reference"] in known]
+    doses = [
+        r
+        for r in resources
+        if r["resourceType"] == "Immunization"
+        and r["status"] == "completed"
+        and r["location"]["reference"] in known
+    ]
 
     run_sync(demo_hub, "health-kontum-fhir")
 
@@ -137,7 +157,14 @@ def test_the_demos_encounters_and_doses_add_up_by_class_and_vaccine(demo_hub: Hu
     for (_, _, dims), n in observed(demo_hub, "health_encounters").items():
         by_class[dict(dims)["encounter_class"]] += n
     assert by_class == Counter(r["class"]["code"] for r in happened)
-    penta_3 = sum(n for (_, _, dims), n in observed(demo_hub, "health_vaccine_doses").items()
-                  if dict(dims)["vaccine"] == "penta" and dict(dims)["dose"] == "3")
-    assert penta_3 == sum(1 for r in doses if r["vaccineCode"]["coding"][0]["code"] == "102"
-                          and r["protocolApplied"][0]["doseNumberPositiveInt"] == 3)
+    penta_3 = sum(
+        n
+        for (_, _, dims), n in observed(demo_hub, "health_vaccine_doses").items()
+        if dict(dims)["vaccine"] == "penta" and dict(dims)["dose"] == "3"
+    )
+    assert penta_3 == sum(
+        1
+        for r in doses
+        if r["vaccineCode"]["coding"][0]["code"] == "102"
+        and r["protocolApplied"][0]["doseNumberPositiveInt"] == 3
+    )

@@ -66,7 +66,10 @@ def test_dimensions_become_disaggregations_by_default(sdmx_json: SdmxJson) -> No
     first = observations(list(connector.read({}, full=False)))[0]
 
     assert first.dims == {
-        "currency_denom": "EUR", "exr_type": "SP00", "exr_suffix": "A", "currency": "NZD",
+        "currency_denom": "EUR",
+        "exr_type": "SP00",
+        "exr_suffix": "A",
+        "currency": "NZD",
     }
 
 
@@ -87,9 +90,14 @@ def test_dimensions_renamed_recoded_fixed_and_totals(sdmx_json: SdmxJson) -> Non
 def test_indicator_and_unit_codes_through_the_mappings(sdmx_json: SdmxJson) -> None:
     connector = sdmx_json(
         sample("agri.json"),
-        metric=None, metric_dimension="FREQ", metrics={"A": "rice_production"},
-        unit=None, unit_dimension="REF_AREA", units={"ASIKHM001": "608", "ASIKHM002": "610"},
-        scale={"rice_production": 1000}, drop_dims=[],
+        metric=None,
+        metric_dimension="FREQ",
+        metrics={"A": "rice_production"},
+        unit=None,
+        unit_dimension="REF_AREA",
+        units={"ASIKHM001": "608", "ASIKHM002": "610"},
+        scale={"rice_production": 1000},
+        drop_dims=[],
     )
 
     items = list(connector.read({}, full=False))
@@ -164,9 +172,7 @@ def test_an_unchanged_file_is_skipped_unless_full(sdmx_json: SdmxJson) -> None:
     assert len(observations(list(connector.read(state, full=True)))) == 4
 
 
-def test_over_http_with_etag_and_a_token(
-    sdmx_json: SdmxJson, http_server: ScriptedServer
-) -> None:
+def test_over_http_with_etag_and_a_token(sdmx_json: SdmxJson, http_server: ScriptedServer) -> None:
     body = (SDMX_SAMPLES / EXR).read_bytes()
     http_server.script("/data/EXR", Reply(200, body, {"ETag": '"2013-01-21"'}))
     connector = sdmx_json(http_server.url("/data/EXR"), token="s3cret")
@@ -225,9 +231,12 @@ def test_sdmx_csv(make_connector: Callable[..., Connector], tmp_path: Any) -> No
     path = tmp_path / "ktxh.csv"
     path.write_text(KONTUM_V2, encoding="utf-8")
     connector = make_connector(
-        "sdmx-csv", location=str(path),
-        metric_dimension="INDICATOR", metrics={"B1GQ": "grdp", "POP": "population"},
-        unit_dimension="REF_AREA", units={"VN-KT": "62"},
+        "sdmx-csv",
+        location=str(path),
+        metric_dimension="INDICATOR",
+        metrics={"B1GQ": "grdp", "POP": "population"},
+        unit_dimension="REF_AREA",
+        units={"VN-KT": "62"},
     )
 
     items = list(connector.read({}, full=False))
@@ -264,12 +273,17 @@ def test_configs_that_do_not_validate(
 
 def test_secrets_are_not_shown(make_connector: Callable[..., Connector]) -> None:
     connector = make_connector(
-        "sdmx-json", location="x.json", metric="x", unit="62", token="s3cret",
+        "sdmx-json",
+        location="x.json",
+        metric="x",
+        unit="62",
+        token="s3cret",
         headers={"X-Api-Key": "k3y"},
     )
 
     assert "s3cret" not in repr(connector.config)
     assert "k3y" not in repr(connector.config)
     assert connector.config.request_headers() == {  # type: ignore[attr-defined]
-        "X-Api-Key": "k3y", "Authorization": "Bearer s3cret",
+        "X-Api-Key": "k3y",
+        "Authorization": "Bearer s3cret",
     }

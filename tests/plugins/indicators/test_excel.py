@@ -39,9 +39,7 @@ def workbook(path: Path, sheets: dict[str, Rows]) -> str:
 
 
 @pytest.fixture
-def excel(
-    tmp_path: Path, make_connector: Callable[..., Connector]
-) -> Callable[..., Connector]:
+def excel(tmp_path: Path, make_connector: Callable[..., Connector]) -> Callable[..., Connector]:
     def build(sheets: dict[str, Rows], layouts: list[dict[str, Any]], **table: Any) -> Connector:
         location = workbook(tmp_path / "book.xlsx", sheets)
         return make_connector("excel", location=location, sheets=layouts, **table)
@@ -67,10 +65,16 @@ def test_units_down_periods_across(excel: Callable[..., Connector]) -> None:
     items = list(connector.read({}, full=False))
 
     assert observations(items) == {
-        ("62", "2024-Q1"): 8600.5, ("62", "2024-Q2"): 9600, ("62", "2024-Q3"): 10100.2,
-        ("608", "2024-Q1"): 3500, ("608", "2024-Q2"): 3900.5, ("608", "2024-Q3"): 4100,
-        ("615", "2024-Q1"): 900.1, ("615", "2024-Q3"): 1000,
-        ("610", "2024-Q1"): 400, ("610", "2024-Q2"): 420,
+        ("62", "2024-Q1"): 8600.5,
+        ("62", "2024-Q2"): 9600,
+        ("62", "2024-Q3"): 10100.2,
+        ("608", "2024-Q1"): 3500,
+        ("608", "2024-Q2"): 3900.5,
+        ("608", "2024-Q3"): 4100,
+        ("615", "2024-Q1"): 900.1,
+        ("615", "2024-Q3"): 1000,
+        ("610", "2024-Q1"): 400,
+        ("610", "2024-Q2"): 420,
     }
     first = next(i for i in items if isinstance(i, Observation))
     assert first.metric == "grdp"
@@ -88,7 +92,10 @@ def test_a_text_where_a_number_belongs_names_the_sheet_and_cell(
     assert problem.reason == "Sheet 'GRDP' cell E7: 'n/a' is not a number"
     assert problem.place == "Sheet 'GRDP' cell E7"
     assert problem.payload == {
-        "key": {"UNIT": "610"}, "period": "2024-Q3", "value": "n/a", "source_id": "GRDP!E7",
+        "key": {"UNIT": "610"},
+        "period": "2024-Q3",
+        "value": "n/a",
+        "source_id": "GRDP!E7",
     }
 
 
@@ -126,8 +133,10 @@ def test_headers_that_are_not_periods(excel: Callable[..., Connector]) -> None:
     items = list(connector.read({}, full=False))
 
     assert observations(items) == {
-        ("608", "2024-01"): 1200, ("608", "2024-02"): 1150,
-        ("610", "2024-01"): 130, ("610", "2024-02"): 128,
+        ("608", "2024-01"): 1200,
+        ("608", "2024-02"): 1150,
+        ("610", "2024-01"): 130,
+        ("610", "2024-02"): 128,
     }
     assert [p.reason for p in bad(items)] == [
         "Sheet 'BL' cell D1: header 'Ghi chú' is not a period, and the column has values",
@@ -155,7 +164,9 @@ def test_date_and_number_headers(excel: Callable[..., Connector]) -> None:
     connector = excel({"S": rows}, [{"metric": "budget_revenue"}])
 
     assert observations(list(connector.read({}, full=False))) == {
-        ("617", "2024-01"): 10.5, ("617", "2024-02"): 11, ("617", "2024"): 130,
+        ("617", "2024-01"): 10.5,
+        ("617", "2024-02"): 11,
+        ("617", "2024"): 130,
     }
 
 

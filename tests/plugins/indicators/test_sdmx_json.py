@@ -61,7 +61,9 @@ def walk(message: dict[str, Any]) -> list[tuple[dict[str, str], Any, bool]]:
         for series_key, series in data_set.get("series", {}).items():
             for obs_key, obs in series.get("observations", {}).items():
                 key = {
-                    **fixed, **ids(dims["series"], series_key), **ids(dims["observation"], obs_key)
+                    **fixed,
+                    **ids(dims["series"], series_key),
+                    **ids(dims["observation"], obs_key),
                 }
                 found.append((key, obs[0] if obs else None, deleted))
         for obs_key, obs in data_set.get("observations", {}).items():
@@ -110,7 +112,10 @@ def test_dataset_level_dimensions_are_part_of_every_key() -> None:
     first = values(read(load("exr-time-series.json")))[0]
 
     assert first.key == {
-        "FREQ": "D", "CURRENCY_DENOM": "EUR", "EXR_TYPE": "SP00", "EXR_SUFFIX": "A",
+        "FREQ": "D",
+        "CURRENCY_DENOM": "EUR",
+        "EXR_TYPE": "SP00",
+        "EXR_SUFFIX": "A",
         "CURRENCY": "NZD",
     }
     assert first.source_id == "D.NZD.EUR.SP00.A@2013-01-18"  # ordered by keyPosition
@@ -138,7 +143,8 @@ def test_the_constructed_sample_reads_every_detail_level() -> None:
     assert rates("constructed-sample-full.json", 3) == rates("exr-time-series.json")
     # "nodata": the arrays start with an attribute, which the mapping will find is no number
     assert set(rates("constructed-sample-full.json", 4).values()) == {
-        "2013-03-18T11:00:00", "2013-03-21T11:00:00",
+        "2013-03-18T11:00:00",
+        "2013-03-21T11:00:00",
     }
 
 
@@ -200,8 +206,11 @@ def test_describe_counts_data_sets_series_and_observations() -> None:
 def test_the_1_0_layout_is_read_too() -> None:
     message = load("exr-time-series.json")
     data_set = {k: v for k, v in message["data"]["dataSets"][0].items() if k != "structure"}
-    old = {"header": {"id": "IT1001"}, "structure": message["data"]["structures"][0],
-           "dataSets": [data_set]}
+    old = {
+        "header": {"id": "IT1001"},
+        "structure": message["data"]["structures"][0],
+        "dataSets": [data_set],
+    }
 
     assert [as_walked(v) for v in values(read(old))] == walk(message)
 

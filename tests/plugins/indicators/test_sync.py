@@ -19,7 +19,9 @@ from tests.support.http_server import Reply, ScriptedServer
 
 DISTRICTS = ["608", *(str(code) for code in range(610, 619))]
 EXCHANGE_RATE_METRIC = {
-    "name": "Exchange rate", "sector": "economy", "aggregation": "LAST_AVERAGE_UNITS",
+    "name": "Exchange rate",
+    "sector": "economy",
+    "aggregation": "LAST_AVERAGE_UNITS",
     "disaggregations": ["currency"],
 }
 
@@ -27,19 +29,33 @@ EXCHANGE_RATE_METRIC = {
 def add_kon_tum(hub: Hub) -> None:
     """Kon Tum province and its 10 districts, as they were until 30 June 2025."""
     with hub.db.session() as session:
-        province = AdminUnit(identity="62@", code="62", name="Tỉnh Kon Tum",
-                             level=AdminLevel.PROVINCE, valid_to=date(2025, 6, 30))
+        province = AdminUnit(
+            identity="62@",
+            code="62",
+            name="Tỉnh Kon Tum",
+            level=AdminLevel.PROVINCE,
+            valid_to=date(2025, 6, 30),
+        )
         session.add(province)
         session.flush()
         for code in DISTRICTS:
-            session.add(AdminUnit(identity=f"{code}@", code=code, name=f"Huyện {code}",
-                                  level=AdminLevel.DISTRICT, parent_id=province.id,
-                                  valid_to=date(2025, 6, 30)))
+            session.add(
+                AdminUnit(
+                    identity=f"{code}@",
+                    code=code,
+                    name=f"Huyện {code}",
+                    level=AdminLevel.DISTRICT,
+                    parent_id=province.id,
+                    valid_to=date(2025, 6, 30),
+                )
+            )
 
 
 def demo_tables() -> dict[str, dict[str, Any]]:
-    return {t["id"]: {k: v for k, v in t.items() if k != "id"}
-            for t in plugin.register_demo_connectors()}
+    return {
+        t["id"]: {k: v for k, v in t.items() if k != "id"}
+        for t in plugin.register_demo_connectors()
+    }
 
 
 def count(hub: Hub, model: type, *where: Any) -> int:
@@ -73,12 +89,16 @@ def test_the_demo_cpi_syncs_with_its_commodity_groups(demo_hub: Hub) -> None:
     run = run_sync(demo_hub, "indicators-kontum-cpi")
 
     assert (run.status, run.records_written, run.records_quarantined) == (
-        RunStatus.SUCCEEDED, 72, 0,
+        RunStatus.SUCCEEDED,
+        72,
+        0,
     )
     with demo_hub.db.session() as session:
         keys = set(session.scalars(select(ObservationRow.dims_key)))
     assert keys == {
-        "", "commodity_group=food_catering", "commodity_group=housing_utilities",
+        "",
+        "commodity_group=food_catering",
+        "commodity_group=housing_utilities",
         "commodity_group=transport",
     }
 
@@ -94,14 +114,21 @@ def test_an_sdmx_delete_message_retracts_over_http(
         Reply(200, rates, {"ETag": '"1"'}),
         Reply(200, deletion, {"ETag": '"2"'}),
     )
-    hub = make_hub({
-        "metrics": {"exchange_rate": EXCHANGE_RATE_METRIC},
-        "connectors": {"ecb": {
-            "plugin": "indicators", "kind": "sdmx-json", "location": http_server.url("/ecb/EXR"),
-            "metric": "exchange_rate", "unit": "62",
-            "drop_dims": ["FREQ", "CURRENCY_DENOM", "EXR_TYPE", "EXR_SUFFIX"],
-        }},
-    })
+    hub = make_hub(
+        {
+            "metrics": {"exchange_rate": EXCHANGE_RATE_METRIC},
+            "connectors": {
+                "ecb": {
+                    "plugin": "indicators",
+                    "kind": "sdmx-json",
+                    "location": http_server.url("/ecb/EXR"),
+                    "metric": "exchange_rate",
+                    "unit": "62",
+                    "drop_dims": ["FREQ", "CURRENCY_DENOM", "EXR_TYPE", "EXR_SUFFIX"],
+                }
+            },
+        }
+    )
     add_kon_tum(hub)
 
     assert run_sync(hub, "ecb").records_written == 4
@@ -112,7 +139,8 @@ def test_an_sdmx_delete_message_retracts_over_http(
     with hub.db.session() as session:
         left = session.execute(select(ObservationRow.dims_key, ObservationRow.period)).all()
     assert sorted(left) == [
-        ("currency=NZD", "2013-01-21"), ("currency=RUB", "2013-01-18"),
+        ("currency=NZD", "2013-01-21"),
+        ("currency=RUB", "2013-01-18"),
         ("currency=RUB", "2013-01-21"),
     ]
 
@@ -131,11 +159,21 @@ def test_bad_values_are_quarantined_with_their_place(
         "GSO:KTXH(1.0),999,POP,2023,1\n",
         encoding="utf-8",
     )
-    hub = make_hub({"connectors": {"csv": {
-        "plugin": "indicators", "kind": "sdmx-csv", "location": str(path),
-        "metric_dimension": "INDICATOR", "metrics": {"POP": "population"},
-        "unit_dimension": "REF_AREA", "units": {"VN-KT": "62"},
-    }}})
+    hub = make_hub(
+        {
+            "connectors": {
+                "csv": {
+                    "plugin": "indicators",
+                    "kind": "sdmx-csv",
+                    "location": str(path),
+                    "metric_dimension": "INDICATOR",
+                    "metrics": {"POP": "population"},
+                    "unit_dimension": "REF_AREA",
+                    "units": {"VN-KT": "62"},
+                }
+            }
+        }
+    )
     add_kon_tum(hub)
 
     run = run_sync(hub, "csv")

@@ -61,7 +61,8 @@ def events(hub: Hub, kind: str) -> list[Event]:
     """The stored events of one kind, with their unit's code in ``unit_code``."""
     with hub.db.session() as session:
         rows = session.execute(
-            select(Event, AdminUnit.code).outerjoin(AdminUnit, AdminUnit.id == Event.unit_id)
+            select(Event, AdminUnit.code)
+            .outerjoin(AdminUnit, AdminUnit.id == Event.unit_id)
             .where(Event.kind == kind)
         ).all()
         for event, code in rows:

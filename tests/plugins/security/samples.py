@@ -39,8 +39,13 @@ LABEL = {5: "low", 10: "medium", 12: "high", 15: "critical"}
 
 def security_table(kind: str, **options: Any) -> dict[str, Any]:
     """A ``[connectors.<id>]`` table of the security plugin with the test host table."""
-    return {"plugin": "security", "kind": kind, "hosts": HOSTS, "default_owner": DEFAULT_OWNER,
-            **options}
+    return {
+        "plugin": "security",
+        "kind": kind,
+        "hosts": HOSTS,
+        "default_owner": DEFAULT_OWNER,
+        **options,
+    }
 
 
 def wazuh_alert(
@@ -65,8 +70,13 @@ def generate_alerts(seed: int, start: datetime, hours: int) -> list[dict[str, An
     for hour in range(hours):
         moment = start + timedelta(hours=hour)
         for _ in range(rng.choice([0, 0, 1, 2])):
-            alerts.append((moment + timedelta(seconds=rng.randint(0, 3599)),
-                           rng.choice(list(RULES)), rng.choice(list(AGENTS))))
+            alerts.append(
+                (
+                    moment + timedelta(seconds=rng.randint(0, 3599)),
+                    rng.choice(list(RULES)),
+                    rng.choice(list(AGENTS)),
+                )
+            )
         if rng.random() < 0.15:  # a burst: one rule on one host, many times in a short while
             rule, agent = rng.choice(list(RULES)), rng.choice(list(AGENTS))
             for _ in range(rng.randint(3, 12)):

@@ -33,9 +33,15 @@ def test_cef_levels_fall_in_the_arcsight_bands() -> None:
     bands = [from_cef_level(level) for level in range(11)]
 
     assert bands == [LOW] * 4 + [MEDIUM] * 3 + [HIGH] * 2 + [CRITICAL] * 2
-    assert [from_cef_level(cef_level(word)) for word in ("Unknown", "low", "Medium", "HIGH",
-                                                         "Very-High")] == [
-        LOW, LOW, MEDIUM, HIGH, CRITICAL,
+    assert [
+        from_cef_level(cef_level(word))
+        for word in ("Unknown", "low", "Medium", "HIGH", "Very-High")
+    ] == [
+        LOW,
+        LOW,
+        MEDIUM,
+        HIGH,
+        CRITICAL,
     ]
 
 
@@ -47,11 +53,18 @@ def test_cef_levels_outside_the_scale_are_refused(value: str) -> None:
 
 def wazuh_line(**changes: object) -> bytes:
     alert = {
-        "timestamp": "2026-11-10T08:15:22.311+0700", "id": "1762737322.1045",
-        "rule": {"id": "5712", "level": 10, "description": "sshd: brute force",
-                 "groups": ["sshd"], "mitre": {"id": ["T1110"], "tactic": ["Credential Access"]}},
+        "timestamp": "2026-11-10T08:15:22.311+0700",
+        "id": "1762737322.1045",
+        "rule": {
+            "id": "5712",
+            "level": 10,
+            "description": "sshd: brute force",
+            "groups": ["sshd"],
+            "mitre": {"id": ["T1110"], "tactic": ["Credential Access"]},
+        },
         "agent": {"id": "003", "name": "stc-web01", "ip": "10.62.10.11"},
-        "data": {"srcip": "203.0.113.45"}, "full_log": "x" * 600,
+        "data": {"srcip": "203.0.113.45"},
+        "full_log": "x" * 600,
     }
     alert.update(changes)
     return json.dumps(alert).encode()
@@ -100,13 +113,19 @@ FIREWALL = "CEF:0|Fortinet|FortiGate|7.2.8|13056|SQL Injection|8|"
 
 
 def test_a_cef_alert_in_syslog() -> None:
-    text = ("<134>Nov 10 08:15:22 fw01 " + FIREWALL
-            + "rt=1762737322311 src=203.0.113.45 dst=10.62.40.41 dvchost=FGT")
+    text = (
+        "<134>Nov 10 08:15:22 fw01 "
+        + FIREWALL
+        + "rt=1762737322311 src=203.0.113.45 dst=10.62.40.41 dvchost=FGT"
+    )
     alert = cef_alert(text, "file:1", CEF_OPTIONS, ICT, NOW)
 
     assert alert.occurred_at == datetime(2025, 11, 10, 1, 15, 22, 311000, tzinfo=UTC)
     assert (alert.rule, alert.title, alert.level, alert.severity) == (
-        "Fortinet|FortiGate|13056", "SQL Injection", 8, HIGH,
+        "Fortinet|FortiGate|13056",
+        "SQL Injection",
+        8,
+        HIGH,
     )
     assert alert.hosts == ("10.62.40.41", "203.0.113.45", "FGT", "fw01")
     assert alert.details["cef"]["src"] == "203.0.113.45"
@@ -148,8 +167,9 @@ def test_cef_times(text: str, expected: datetime) -> None:
     assert cef_time(text, ICT, NOW) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [("soon", "not a CEF time"),
-                                              ("Nov 10 08:15:22 ICT", "ambiguous")])
+@pytest.mark.parametrize(
+    ("text", "reason"), [("soon", "not a CEF time"), ("Nov 10 08:15:22 ICT", "ambiguous")]
+)
 def test_unreadable_cef_times(text: str, reason: str) -> None:
     with pytest.raises(AlertError, match=reason):
         cef_time(text, ICT, NOW)
@@ -164,8 +184,12 @@ FALLBACK = HostOwner(agency="Sở Khoa học và Công nghệ", unit="23293")
 @pytest.fixture
 def directory() -> HostDirectory:
     return HostDirectory(
-        {"STC-Web01": FINANCE, "10.62.101.0/24": WARD, "10.62.101.0/28": WARD_SERVER,
-         "10.62.10.12": FINANCE},
+        {
+            "STC-Web01": FINANCE,
+            "10.62.101.0/24": WARD,
+            "10.62.101.0/28": WARD_SERVER,
+            "10.62.10.12": FINANCE,
+        },
         default=FALLBACK,
     )
 

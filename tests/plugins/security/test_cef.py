@@ -12,7 +12,10 @@ def test_reads_the_seven_header_fields_and_the_extension() -> None:
     event = parse_cef(HEADER + "src=203.0.113.45 dst=10.62.40.41 dpt=443")
 
     assert (event.version, event.vendor, event.product, event.device_version) == (
-        "0", "Fortinet", "FortiGate", "7.2.8",
+        "0",
+        "Fortinet",
+        "FortiGate",
+        "7.2.8",
     )
     assert (event.signature, event.name, event.severity) == ("13056", "SQL Injection", "8")
     assert event.extension == {"src": "203.0.113.45", "dst": "10.62.40.41", "dpt": "443"}
@@ -22,7 +25,10 @@ def test_header_pipes_and_backslashes_are_unescaped() -> None:
     event = parse_cef(r"CEF:0|Vendor\|Inc|Prod\\uct|1.0|sig\|1|Path\\to\|x|5|act=blocked")
 
     assert (event.vendor, event.product, event.signature, event.name) == (
-        "Vendor|Inc", "Prod\\uct", "sig|1", "Path\\to|x",
+        "Vendor|Inc",
+        "Prod\\uct",
+        "sig|1",
+        "Path\\to|x",
     )
     assert event.extension == {"act": "blocked"}
 
@@ -45,10 +51,14 @@ def test_a_message_without_extension_or_trailing_pipe() -> None:
 @pytest.mark.parametrize(
     ("extension", "expected"),
     [
-        ("msg=login failed for user admin act=deny",
-         {"msg": "login failed for user admin", "act": "deny"}),
-        (r"request=https://x.vn/a?q\=1 act=blocked", {"request": "https://x.vn/a?q=1",
-                                                       "act": "blocked"}),
+        (
+            "msg=login failed for user admin act=deny",
+            {"msg": "login failed for user admin", "act": "deny"},
+        ),
+        (
+            r"request=https://x.vn/a?q\=1 act=blocked",
+            {"request": "https://x.vn/a?q=1", "act": "blocked"},
+        ),
         (r"fname=C:\\Windows\\cmd.exe", {"fname": "C:\\Windows\\cmd.exe"}),
         (r"msg=line one\nline two\r cs1=x", {"msg": "line one\nline two\r", "cs1": "x"}),
         (r"msg=a \| pipe", {"msg": "a | pipe"}),
@@ -56,8 +66,10 @@ def test_a_message_without_extension_or_trailing_pipe() -> None:
         ("url=http://x.vn/?a=1&b=2 act=ok", {"url": "http://x.vn/?a=1&b=2", "act": "ok"}),
         ("empty= act=deny", {"empty": "", "act": "deny"}),
         (r"msg=escaped backslash then equals \\=x", {"msg": "escaped backslash then equals \\=x"}),
-        ("cs1Label=policy cs1=WAF-DVC ad.name=x", {"cs1Label": "policy", "cs1": "WAF-DVC",
-                                                   "ad.name": "x"}),
+        (
+            "cs1Label=policy cs1=WAF-DVC ad.name=x",
+            {"cs1Label": "policy", "cs1": "WAF-DVC", "ad.name": "x"},
+        ),
         ("", {}),
     ],
 )

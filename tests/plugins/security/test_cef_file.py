@@ -39,7 +39,9 @@ def test_appended_lines_fold_and_a_broken_one_is_quarantined(
     ]
     (incident,) = events(hub, "security.incident")
     assert (incident.title, incident.status, incident.attributes["count"]) == (
-        "Known Exploits|SQL Injection — 10.62.101.21", "open", 4,
+        "Known Exploits|SQL Injection — 10.62.101.21",
+        "open",
+        4,
     )
     assert (incident.unit_code, incident.attributes["agency"]) == ("23284", "UBND phường Đăk Cấm")
     counts = totals(observed(hub, "security_alerts"), severity="high")

@@ -103,8 +103,9 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
     security_hub: Callable[..., Hub],
 ) -> None:
     port = free_port()
-    table = security_table("cef-syslog", port=port, idle_timeout_seconds=3.0,
-                           checkpoint_seconds=0.2)
+    table = security_table(
+        "cef-syslog", port=port, idle_timeout_seconds=3.0, checkpoint_seconds=0.2
+    )
     hub = security_hub({"syslog": table})
 
     with listening(hub, "syslog") as outcome:
@@ -121,10 +122,9 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
     run = outcome["run"]
     assert (run.status, run.records_quarantined) == (RunStatus.PARTIAL, 2), run.error
     alerts = events(hub, "security.alert")
-    assert sorted(a.attributes["cef"].get("dst") or a.attributes["cef"].get("src")
-                  for a in alerts) == sorted(
-        ["10.62.40.41", "10.62.40.41", "10.62.101.21", "10.62.101.30", "10.62.10.11"]
-    )
+    assert sorted(
+        a.attributes["cef"].get("dst") or a.attributes["cef"].get("src") for a in alerts
+    ) == sorted(["10.62.40.41", "10.62.40.41", "10.62.101.21", "10.62.101.30", "10.62.10.11"])
     scan = next(a for a in alerts if a.attributes["cef"].get("request"))
     assert scan.attributes["cef"]["request"] == "/a?x=1"
     assert scan.attributes["cef"]["msg"] == "many ports, one source"
@@ -134,20 +134,29 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
         ("Botnet C&C", 4, "23284"),  # its source, a ward's machine, calling out
         ("Port scan", 2, "23293"),
     }
-    assert sorted((q.reason, q.payload) for q in quarantined(hub)) == sorted([
-        ("broken extension: an empty key at '=oops'", BROKEN_TCP),
-        ("the CEF header has 3 of its 7 fields", BROKEN_UDP),
-    ])
-    incidents = {e.attributes["host"]: e.attributes["count"]
-                 for e in events(hub, "security.incident")
-                 if e.attributes["rule"] == "Fortinet|FortiGate|13056"}
+    assert sorted((q.reason, q.payload) for q in quarantined(hub)) == sorted(
+        [
+            ("broken extension: an empty key at '=oops'", BROKEN_TCP),
+            ("the CEF header has 3 of its 7 fields", BROKEN_UDP),
+        ]
+    )
+    incidents = {
+        e.attributes["host"]: e.attributes["count"]
+        for e in events(hub, "security.incident")
+        if e.attributes["rule"] == "Fortinet|FortiGate|13056"
+    }
     assert incidents == {"10.62.40.41": 2}
 
 
 def test_the_listener_runs_until_the_hub_stops_it(security_hub: Callable[..., Hub]) -> None:
     port = free_port()
-    hub = security_hub({"syslog": security_table("cef-syslog", port=port, transports=["tcp"],
-                                                  checkpoint_seconds=0.2)})
+    hub = security_hub(
+        {
+            "syslog": security_table(
+                "cef-syslog", port=port, transports=["tcp"], checkpoint_seconds=0.2
+            )
+        }
+    )
 
     with listening(hub, "syslog") as outcome:
         with connect(port) as sender:
@@ -167,9 +176,13 @@ def test_the_port_in_use_is_reported(security_hub: Callable[..., Hub]) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        hub = security_hub({"syslog": security_table("cef-syslog", port=port,
-                                                      transports=["tcp"],
-                                                      idle_timeout_seconds=0.5)})
+        hub = security_hub(
+            {
+                "syslog": security_table(
+                    "cef-syslog", port=port, transports=["tcp"], idle_timeout_seconds=0.5
+                )
+            }
+        )
         run = run_sync(hub, "syslog")
 
     assert run.status == RunStatus.FAILED
@@ -200,8 +213,13 @@ def test_a_message_that_trips_the_parser_is_quarantined_and_the_rest_arrive(
 
     monkeypatch.setattr(syslog_kind, "cef_alert", fragile)
     port = free_port()
-    hub = security_hub({"syslog": security_table("cef-syslog", port=port, transports=["tcp"],
-                                                  idle_timeout_seconds=2.0)})
+    hub = security_hub(
+        {
+            "syslog": security_table(
+                "cef-syslog", port=port, transports=["tcp"], idle_timeout_seconds=2.0
+            )
+        }
+    )
     boom = cef("9", "boom", 5, "dst=10.62.10.11")
 
     with listening(hub, "syslog") as outcome, connect(port) as sender:

@@ -62,8 +62,9 @@ def run_at_once(alerts: list[Alert], config: SecurityConfig = CONFIG) -> Outcome
 
 
 def test_repeated_alerts_fold_into_one_incident_with_a_count() -> None:
-    brute_force = [raw_alert(f"a{n}", START + timedelta(minutes=5 * n), "5710", "web01")
-                   for n in range(6)]
+    brute_force = [
+        raw_alert(f"a{n}", START + timedelta(minutes=5 * n), "5710", "web01") for n in range(6)
+    ]
     later = raw_alert("b", START + timedelta(hours=3), "5710", "web01")
     outcome = run_at_once(alerts_of([*brute_force, later]))
 
@@ -77,7 +78,8 @@ def test_repeated_alerts_fold_into_one_incident_with_a_count() -> None:
     alerts = outcome.kind("security.alert")
     assert len(alerts) == 7
     assert {alert.attributes["incident"] for alert in alerts} == {
-        first.source_id, second.source_id,
+        first.source_id,
+        second.source_id,
     }
 
 
@@ -90,8 +92,13 @@ def test_incidents_match_an_independent_fold() -> None:
         for i in expected_incidents(raw)
     )
     found = sorted(
-        (e.attributes["host"], e.attributes["rule"], e.attributes["count"],
-         e.status == "resolved", datetime.fromisoformat(e.attributes["first_seen"]).isoformat())
+        (
+            e.attributes["host"],
+            e.attributes["rule"],
+            e.attributes["count"],
+            e.status == "resolved",
+            datetime.fromisoformat(e.attributes["first_seen"]).isoformat(),
+        )
         for e in outcome.kind("security.incident")
     )
     assert found == expected
@@ -156,16 +163,22 @@ def test_the_days_figures_open_incidents_and_hosts() -> None:
 def test_the_book_of_open_incidents_is_bounded() -> None:
     config = SecurityConfig.model_validate({**CONFIG.model_dump(), "max_open_incidents": 3})
     rules = ["5710", "5712", "31106", "100200"]
-    raw = [raw_alert(str(n), START + timedelta(minutes=n), rule, "web01")
-           for n, rule in enumerate(rules)]
+    raw = [
+        raw_alert(str(n), START + timedelta(minutes=n), rule, "web01")
+        for n, rule in enumerate(rules)
+    ]
     pipeline = AlertPipeline(config, {})
     outcome = Outcome()
     for alert in alerts_of(raw):
         outcome.keep(pipeline.take(alert))
 
     statuses = {e.attributes["rule"]: e.status for e in outcome.kind("security.incident")}
-    assert statuses == {"wazuh:5710": "resolved", "wazuh:5712": "open", "wazuh:31106": "open",
-                        "wazuh:100200": "open"}
+    assert statuses == {
+        "wazuh:5710": "resolved",
+        "wazuh:5712": "open",
+        "wazuh:31106": "open",
+        "wazuh:100200": "open",
+    }
     assert len(pipeline.state()["incidents"]) == 3
 
 

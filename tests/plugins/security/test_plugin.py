@@ -39,8 +39,10 @@ def test_the_plugin_loads_with_its_definitions(plugins: Plugins) -> None:
     ("table", "problem"),
     [
         ({"kind": "cef-syslog", "port": 70000}, "port"),
-        ({"kind": "wazuh-file", "path": "/x", "hosts": {"h": {"agency": "A", "unit": "6"}}},
-         "not a GSO code"),
+        (
+            {"kind": "wazuh-file", "path": "/x", "hosts": {"h": {"agency": "A", "unit": "6"}}},
+            "not a GSO code",
+        ),
         ({"kind": "wazuh-http", "url": "ftp://x"}, "not an http(s) URL"),
         ({"kind": "cef-file", "path": "/x", "timezone": "Mars/Olympus"}, "unknown time zone"),
         ({"kind": "wazuh-file", "path": "/x", "treshold": 3}, "treshold"),
@@ -50,8 +52,9 @@ def test_bad_config_is_refused_at_start(
     plugins: Plugins, table: dict[str, Any], problem: str
 ) -> None:
     with pytest.raises(ConfigError) as caught:
-        Hub.create(settings_from_dict({"connectors": {"x": {"plugin": "security", **table}}},
-                                      {}), plugins)
+        Hub.create(
+            settings_from_dict({"connectors": {"x": {"plugin": "security", **table}}}, {}), plugins
+        )
     assert problem in str(caught.value)
 
 
@@ -75,12 +78,10 @@ class TestDemoWazuh(ConnectorAcceptance):
         return demo_hub, "security-kontum-wazuh"
 
 
-
 class TestDemoCef(ConnectorAcceptance):
     @pytest.fixture
     def connector_under_test(self, demo_hub: Hub) -> tuple[Hub, str]:
         return demo_hub, "security-kontum-cef"
-
 
 
 def test_the_demo_loads_clean_and_adds_up(demo_hub: Hub) -> None:
@@ -109,7 +110,9 @@ def test_the_demo_loads_clean_and_adds_up(demo_hub: Hub) -> None:
         ("23527", "UBND xã Sa Thầy", 4, "resolved"),
     ]
     still_open = [i for i in incidents if i.status == "open"]
-    assert any(i.attributes["rule"] == "wazuh:5712" and i.attributes["host"] == "10.62.10.11"
-               for i in still_open)
+    assert any(
+        i.attributes["rule"] == "wazuh:5712" and i.attributes["host"] == "10.62.10.11"
+        for i in still_open
+    )
     open_figures = totals(observed(demo_hub, "security_incidents_open"))
     assert sum(v for (_, day), v in open_figures.items() if day == "2026-11-15") == len(still_open)

@@ -15,7 +15,7 @@ CEF = "CEF:0|V|P|1|sig|name|5|src=1.2.3.4"
 
 def test_rfc5424_with_structured_data() -> None:
     text = (
-        '<134>1 2026-11-29T08:15:22.311+07:00 fw01 fortigate 1234 ID47 '
+        "<134>1 2026-11-29T08:15:22.311+07:00 fw01 fortigate 1234 ID47 "
         '[origin ip="10.0.0.1" note="a \\"quoted\\] value"][meta seq="7"] ' + CEF
     )
     message = parse_syslog(text, ICT, NOW)
@@ -83,7 +83,9 @@ def test_octet_counting_across_reads_and_mixed_with_newlines() -> None:
 
     assert framer.feed(b"%d " % len(message) + message[:10]) == []
     assert payloads(framer.feed(message[10:] + b"<13>plain line\n3 abc")) == [
-        message, b"<13>plain line", b"abc",
+        message,
+        b"<13>plain line",
+        b"abc",
     ]
 
 

@@ -114,7 +114,10 @@ def test_an_over_long_line_is_cut_short_and_marked(
 
     lines = list(appended_lines(log, FileCursor()))
     assert [(line.data, line.oversized) for line in lines] == [
-        (b"one", False), (b"two", False), (b"a-very-l", True), (b"ok", False),
+        (b"one", False),
+        (b"two", False),
+        (b"a-very-l", True),
+        (b"ok", False),
     ]
     assert lines[-1].cursor.offset == log.stat().st_size
 

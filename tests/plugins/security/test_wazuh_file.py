@@ -34,6 +34,8 @@ from tests.plugins.security.samples import (
 )
 
 START = datetime(2026, 11, 2, tzinfo=ICT)
+
+
 class TestWazuhFileAcceptance(ConnectorAcceptance):
     @pytest.fixture
     def connector_under_test(
@@ -62,8 +64,14 @@ def test_a_full_re_read_writes_the_same_rows_and_values(
 
 def incident_rows(hub: Hub) -> list[tuple[Any, ...]]:
     return sorted(
-        (e.attributes["host"], e.attributes["rule"], e.attributes["count"], e.status,
-         e.unit_code, e.severity)
+        (
+            e.attributes["host"],
+            e.attributes["rule"],
+            e.attributes["count"],
+            e.status,
+            e.unit_code,
+            e.severity,
+        )
         for e in events(hub, "security.incident")
     )
 
@@ -71,8 +79,14 @@ def incident_rows(hub: Hub) -> list[tuple[Any, ...]]:
 def expected_rows(alerts: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     severity = {"low": 1, "medium": 2, "high": 3, "critical": 4}
     return sorted(
-        (HOST_KEYS[i.agent], f"wazuh:{i.rule}", i.count, "resolved" if i.resolved else "open",
-         OWNERS[i.agent][1], severity[LABEL[i.level]])
+        (
+            HOST_KEYS[i.agent],
+            f"wazuh:{i.rule}",
+            i.count,
+            "resolved" if i.resolved else "open",
+            OWNERS[i.agent][1],
+            severity[LABEL[i.level]],
+        )
         for i in expected_incidents(alerts)
     )
 
@@ -111,8 +125,7 @@ def test_appends_and_a_rotation_between_runs_match_the_reference(
     alerts = generate_alerts(21, START, hours=24 * 4)
     parts = [alerts[:40], alerts[40:95], alerts[95:150], alerts[150:]]
     path = tmp_path / "alerts.json"
-    hub = security_hub({"wazuh": security_table("wazuh-file", path=str(path),
-                                                checkpoint_every=7)})
+    hub = security_hub({"wazuh": security_table("wazuh-file", path=str(path), checkpoint_every=7)})
 
     path.write_text(json_lines(parts[0]), encoding="utf-8")
     assert run_sync(hub, "wazuh").status == RunStatus.SUCCEEDED
@@ -135,8 +148,7 @@ def test_a_fault_mid_run_is_retried_without_counting_twice(
     alerts = generate_alerts(8, START, hours=48)
     path = tmp_path / "alerts.json"
     path.write_text(json_lines(alerts), encoding="utf-8")
-    hub = security_hub({"wazuh": security_table("wazuh-file", path=str(path),
-                                                checkpoint_every=10)})
+    hub = security_hub({"wazuh": security_table("wazuh-file", path=str(path), checkpoint_every=10)})
     take = pipeline_module.AlertPipeline.take
     taken = {"alerts": 0}
 
@@ -159,8 +171,10 @@ def test_bad_lines_are_quarantined_with_the_reason_and_the_raw_line(
     alerts = generate_alerts(4, START, hours=6)
     path = tmp_path / "alerts.json"
     broken = '{"timestamp": "2026-11-02T01:00:00+0000", "rule": {"id": "5710"}}'
-    path.write_text(json_lines(alerts[:3]) + "{oops\n" + broken + "\n" + json_lines(alerts[3:]),
-                    encoding="utf-8")
+    path.write_text(
+        json_lines(alerts[:3]) + "{oops\n" + broken + "\n" + json_lines(alerts[3:]),
+        encoding="utf-8",
+    )
     hub = security_hub({"wazuh": security_table("wazuh-file", path=str(path))})
 
     run = run_sync(hub, "wazuh")

@@ -30,15 +30,18 @@ SEARCH = "/wazuh-alerts-4.x-*/_search"
 
 
 def search_response(alerts: list[dict[str, Any]]) -> bytes:
-    hits = [{"_index": "wazuh-alerts-4.x-2026.11.02", "_id": f"doc-{alert['id']}",
-             "_source": alert} for alert in alerts]
+    hits = [
+        {"_index": "wazuh-alerts-4.x-2026.11.02", "_id": f"doc-{alert['id']}", "_source": alert}
+        for alert in alerts
+    ]
     return json.dumps({"took": 3, "hits": {"total": {"value": len(hits)}, "hits": hits}}).encode()
 
 
 def indexer_table(server: ScriptedServer, **options: Any) -> dict[str, Any]:
     options = {"settle_seconds": 0, **options}
-    return security_table("wazuh-http", url=server.url(""), username="admin",
-                          password="s3cret", **options)
+    return security_table(
+        "wazuh-http", url=server.url(""), username="admin", password="s3cret", **options
+    )
 
 
 def utc_ms(alert: dict[str, Any]) -> str:
@@ -58,7 +61,6 @@ class TestIndexerAcceptance(ConnectorAcceptance):
     ) -> Iterator[tuple[Hub, str]]:
         http_server.script(SEARCH, Reply(200, search_response(generate_alerts(3, START, 30))))
         yield security_hub({"indexer": indexer_table(http_server)}), "indexer"
-
 
 
 def test_pages_are_walked_from_the_time_cursor(
@@ -81,7 +83,9 @@ def test_pages_are_walked_from_the_time_cursor(
     assert (run.status, len(events(hub, "security.alert"))) == (RunStatus.SUCCEEDED, 7)
     asked = queries(http_server)
     assert [(q["size"], q["from"], q["sort"]) for q in asked] == [
-        ("3", "0", "timestamp:asc"), ("3", "1", "timestamp:asc"), ("3", "1", "timestamp:asc"),
+        ("3", "0", "timestamp:asc"),
+        ("3", "1", "timestamp:asc"),
+        ("3", "1", "timestamp:asc"),
     ]
     assert "q" not in asked[0]
     assert asked[1]["q"] == f'timestamp:["{utc_ms(alerts[2])}" TO *]'
@@ -90,8 +94,11 @@ def test_pages_are_walked_from_the_time_cursor(
     assert http_server.requests_for(SEARCH)[0].headers["Authorization"] == f"Basic {basic}"
 
     assert run_sync(hub, "indexer").records_read == 0  # the next run asks from the cursor on
-    assert queries(http_server)[-1] == {**asked[0], "from": "1",
-                                        "q": f'timestamp:["{utc_ms(alerts[6])}" TO *]'}
+    assert queries(http_server)[-1] == {
+        **asked[0],
+        "from": "1",
+        "q": f'timestamp:["{utc_ms(alerts[6])}" TO *]',
+    }
 
 
 def test_a_503_mid_run_is_retried_from_the_last_page_without_counting_twice(
@@ -116,8 +123,13 @@ def test_an_export_of_json_lines_with_a_bad_line(
     alerts = generate_alerts(14, START, hours=10)
     body = json_lines(alerts[:2]) + "{not json\n" + json_lines(alerts[2:])
     http_server.script("/export/alerts", Reply(200, body.encode()))
-    table = security_table("wazuh-http", api="export", url=http_server.url("/export/alerts"),
-                           token="t0ken", settle_seconds=0)
+    table = security_table(
+        "wazuh-http",
+        api="export",
+        url=http_server.url("/export/alerts"),
+        token="t0ken",
+        settle_seconds=0,
+    )
     hub = security_hub({"export": table})
 
     run = run_sync(hub, "export")

@@ -42,8 +42,9 @@ class MqttNames:
 
 def client(client_id: str = "", clean: bool = True, **options: Any) -> mqtt.Client:
     """A connected paho client with its network thread running."""
-    paho = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean,
-                       **options)
+    paho = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean, **options
+    )
     connected = threading.Event()
     paho.on_connect = lambda *args: connected.set()
     paho.connect(HOST, PORT)

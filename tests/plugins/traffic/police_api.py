@@ -52,6 +52,9 @@ class PoliceApi(ScriptedServer):
 
     def _changed_since(self, since: str | None) -> list[dict[str, Any]]:
         start = datetime.fromisoformat(since) if since else None
-        changed = [a for a in self.accidents
-                   if start is None or datetime.fromisoformat(a["updated_at"]) >= start]
+        changed = [
+            a
+            for a in self.accidents
+            if start is None or datetime.fromisoformat(a["updated_at"]) >= start
+        ]
         return sorted(changed, key=lambda a: (datetime.fromisoformat(a["updated_at"]), a["id"]))

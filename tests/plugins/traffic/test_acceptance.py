@@ -61,8 +61,14 @@ class TestAccidentsRest(CountedEventsAcceptance):
     @pytest.fixture
     def connector_under_test(self, traffic_hub: Callable[..., Hub]) -> Iterator[tuple[Hub, str]]:
         with PoliceApi([dict(a) for a in ACCIDENTS]) as api:
-            connectors = {"police": {"plugin": "traffic", "kind": "accidents-rest",
-                                     "url": api.endpoint, "page_size": 2}}
+            connectors = {
+                "police": {
+                    "plugin": "traffic",
+                    "kind": "accidents-rest",
+                    "url": api.endpoint,
+                    "page_size": 2,
+                }
+            }
             yield traffic_hub(connectors), "police"
 
 

@@ -14,9 +14,18 @@ from hub.connectors.errors import PermanentSourceError
 from hub.connectors.records import BadRecord, Checkpoint, Event
 
 VIETNAMESE_COLUMNS = {
-    "id": "Số hồ sơ", "occurred_at": "", "date": "Ngày", "time": "Giờ", "unit": "Mã xã",
-    "lat": "Vĩ độ", "lon": "Kinh độ", "road": "Tuyến", "deaths": "Chết", "injuries": "Bị thương",
-    "vehicles": "Số xe", "attributes": {"officer_unit": "Đơn vị thụ lý"},
+    "id": "Số hồ sơ",
+    "occurred_at": "",
+    "date": "Ngày",
+    "time": "Giờ",
+    "unit": "Mã xã",
+    "lat": "Vĩ độ",
+    "lon": "Kinh độ",
+    "road": "Tuyến",
+    "deaths": "Chết",
+    "injuries": "Bị thương",
+    "vehicles": "Số xe",
+    "attributes": {"officer_unit": "Đơn vị thụ lý"},
 }
 HEADER = "Số hồ sơ;Ngày;Giờ;Mã xã;Vĩ độ;Kinh độ;Tuyến;Chết;Bị thương;Số xe;Đơn vị thụ lý\n"
 
@@ -30,8 +39,12 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8-sig") -> str:
 @pytest.fixture
 def csv_kind(make_connector: Callable[..., Connector]) -> Callable[..., Connector]:
     def build(location: str, **table: Any) -> Connector:
-        table = {"columns": VIETNAMESE_COLUMNS, "delimiter": ";",
-                 "time_format": "%d/%m/%Y %H:%M", **table}
+        table = {
+            "columns": VIETNAMESE_COLUMNS,
+            "delimiter": ";",
+            "time_format": "%d/%m/%Y %H:%M",
+            **table,
+        }
         return make_connector("accidents-csv", location=location, **table)
 
     return build
@@ -40,19 +53,32 @@ def csv_kind(make_connector: Callable[..., Connector]) -> Callable[..., Connecto
 def test_rows_become_accident_events_through_the_column_mapping(
     tmp_path: Path, csv_kind: Callable[..., Connector]
 ) -> None:
-    location = write(tmp_path, HEADER
-                     + "A-1;05/03/2026;07:40;23293;14.35;108.01;QL14;2;1;2;PC08\n"
-                     + "A-2;06/03/2026;18:05;;14.62;107.82;QL14;;3;;\n")
+    location = write(
+        tmp_path,
+        HEADER
+        + "A-1;05/03/2026;07:40;23293;14.35;108.01;QL14;2;1;2;PC08\n"
+        + "A-2;06/03/2026;18:05;;14.62;107.82;QL14;;3;;\n",
+    )
 
     items = list(csv_kind(location).read({}, full=False))
 
     first, second, checkpoint = items
     assert isinstance(first, Event) and isinstance(second, Event)
     assert (first.kind, first.source_id, first.unit, first.lat, first.lon) == (
-        "traffic.accident", "A-1", "23293", 14.35, 108.01)
+        "traffic.accident",
+        "A-1",
+        "23293",
+        14.35,
+        108.01,
+    )
     assert first.occurred_at == datetime(2026, 3, 5, 7, 40)  # naive: the hub reads Vietnam time
-    assert first.attributes == {"deaths": 2, "injuries": 1, "vehicles": 2, "road": "QL14",
-                                "officer_unit": "PC08"}
+    assert first.attributes == {
+        "deaths": 2,
+        "injuries": 1,
+        "vehicles": 2,
+        "road": "QL14",
+        "officer_unit": "PC08",
+    }
     assert (first.severity, first.title) == (3, "Accident on QL14: 2 dead, 1 injured")
     assert second.unit is None  # the hub places it by its point
     assert second.attributes == {"deaths": 0, "injuries": 3, "road": "QL14"}
@@ -98,8 +124,10 @@ def test_a_file_without_a_mapped_column_fails_naming_it(
 def test_columns_left_at_their_default_names_may_be_missing(
     tmp_path: Path, make_connector: Callable[..., Connector]
 ) -> None:
-    location = write(tmp_path, "id,occurred_at,commune,deaths,injuries\n"
-                               "X-1,2026-03-05T07:40:00+07:00,23293,1,0\n")
+    location = write(
+        tmp_path,
+        "id,occurred_at,commune,deaths,injuries\nX-1,2026-03-05T07:40:00+07:00,23293,1,0\n",
+    )
 
     items = list(make_connector("accidents-csv", location=location).read({}, full=False))
 
@@ -129,8 +157,10 @@ def test_an_unchanged_file_is_skipped_and_full_reads_it_again(
 def test_check_says_what_the_export_holds(
     tmp_path: Path, csv_kind: Callable[..., Connector]
 ) -> None:
-    location = write(tmp_path, HEADER + "A-1;05/03/2026;07:40;23293;;;QL14;0;1;;\n"
-                                        "A-2;05/03/2026;07:40;;;;QL14;0;1;;\n")
+    location = write(
+        tmp_path,
+        HEADER + "A-1;05/03/2026;07:40;23293;;;QL14;0;1;;\nA-2;05/03/2026;07:40;;;;QL14;0;1;;\n",
+    )
 
     message = csv_kind(location).check()
 

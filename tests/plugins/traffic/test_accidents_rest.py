@@ -23,18 +23,27 @@ CONNECTOR = "police-accidents"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def accident(number: int, commune: str, deaths: int, injuries: int, day: int = 5,
-             updated: str | None = None) -> dict[str, Any]:
+def accident(
+    number: int, commune: str, deaths: int, injuries: int, day: int = 5, updated: str | None = None
+) -> dict[str, Any]:
     return {
-        "id": f"KT-{number:04d}", "occurred_at": f"2026-03-{day:02d}T07:{number:02d}:00+07:00",
-        "commune": commune, "road": "QL14", "deaths": deaths, "injuries": injuries,
-        "vehicles": 2, "updated_at": updated or f"2026-03-{day:02d}T12:{number:02d}:00+07:00",
+        "id": f"KT-{number:04d}",
+        "occurred_at": f"2026-03-{day:02d}T07:{number:02d}:00+07:00",
+        "commune": commune,
+        "road": "QL14",
+        "deaths": deaths,
+        "injuries": injuries,
+        "vehicles": 2,
+        "updated_at": updated or f"2026-03-{day:02d}T12:{number:02d}:00+07:00",
     }
 
 
 ACCIDENTS = [
-    accident(1, "23293", 1, 0), accident(2, "23293", 0, 2), accident(3, "23302", 2, 1),
-    accident(4, "23500", 0, 1, day=6), accident(5, "23293", 1, 3, day=6),
+    accident(1, "23293", 1, 0),
+    accident(2, "23293", 0, 2),
+    accident(3, "23302", 2, 1),
+    accident(4, "23500", 0, 1, day=6),
+    accident(5, "23293", 1, 3, day=6),
 ]
 
 
@@ -47,10 +56,18 @@ def api() -> Iterator[PoliceApi]:
 @pytest.fixture
 def police_hub(traffic_hub: Callable[..., Hub], api: PoliceApi) -> Callable[..., Hub]:
     def build(**table: Any) -> Hub:
-        return traffic_hub({CONNECTOR: {
-            "plugin": "traffic", "kind": "accidents-rest", "url": api.endpoint, "page_size": 2,
-            "token": "s3cret", **table,
-        }})
+        return traffic_hub(
+            {
+                CONNECTOR: {
+                    "plugin": "traffic",
+                    "kind": "accidents-rest",
+                    "url": api.endpoint,
+                    "page_size": 2,
+                    "token": "s3cret",
+                    **table,
+                }
+            }
+        )
 
     return build
 
@@ -98,15 +115,21 @@ def test_the_next_run_reads_only_what_changed_and_the_counts_follow(
 ) -> None:
     hub = police_hub()
     run_sync(hub, CONNECTOR)
-    corrected = {**api.accidents[1], "deaths": 1, "commune": "23302",  # died in hospital; moved
-                 "updated_at": "2026-03-07T08:00:00+07:00"}
+    corrected = {
+        **api.accidents[1],
+        "deaths": 1,
+        "commune": "23302",  # died in hospital; moved
+        "updated_at": "2026-03-07T08:00:00+07:00",
+    }
     api.accidents[1] = corrected
     api.accidents.append(accident(6, "23500", 3, 0, day=7, updated="2026-03-07T09:00:00+07:00"))
 
     run = run_sync(hub, CONNECTOR)
 
-    assert api.pages_asked()[3:] == [(1, "2026-03-06T12:05:00+07:00"),
-                                     (2, "2026-03-06T12:05:00+07:00")]
+    assert api.pages_asked()[3:] == [
+        (1, "2026-03-06T12:05:00+07:00"),
+        (2, "2026-03-06T12:05:00+07:00"),
+    ]
     assert run.records_read == 3  # the last one again (the cursor is inclusive), and two changes
     assert deaths_by_commune_and_day(hub) == expected_deaths(api.accidents)
     with hub.db.session() as session:
@@ -170,8 +193,15 @@ def test_bad_credentials_fail_the_run_saying_so(
 def test_items_that_are_no_accidents_are_quarantined_with_their_page_and_place(
     police_hub: Callable[..., Hub], api: PoliceApi
 ) -> None:
-    api.accidents.insert(1, {"id": "KT-9", "updated_at": "2026-03-05T12:30:00+07:00",
-                             "occurred_at": "2026-03-05T07:00:00+07:00", "deaths": 1})
+    api.accidents.insert(
+        1,
+        {
+            "id": "KT-9",
+            "updated_at": "2026-03-05T12:30:00+07:00",
+            "occurred_at": "2026-03-05T07:00:00+07:00",
+            "deaths": 1,
+        },
+    )
     hub = police_hub()
 
     run = run_sync(hub, CONNECTOR)
@@ -179,8 +209,10 @@ def test_items_that_are_no_accidents_are_quarantined_with_their_page_and_place(
     assert (run.status, run.records_read, run.records_quarantined) == (RunStatus.PARTIAL, 6, 1)
     with hub.db.session() as session:
         bad = session.scalars(select(QuarantinedRecord)).one()
-    assert (bad.reason, bad.place) == ("accident: no place: neither a commune code nor "
-                                       "coordinates", "page 2, item 2")
+    assert (bad.reason, bad.place) == (
+        "accident: no place: neither a commune code nor coordinates",
+        "page 2, item 2",
+    )
     assert bad.payload["id"] == "KT-9"
 
 

@@ -27,12 +27,18 @@ from hub.core import Hub
         (MqttConfig, {"topics": [""]}, "cannot be empty"),
         (MqttConfig, {"topics": []}, "at least 1 item"),
         (MqttConfig, {"topics": ["t"], "password": "x"}, "a password needs a username"),
-        (MqttConfig, {"topics": ["t"], "reconnect_min_delay": 10, "reconnect_max_delay": 5},
-         "reconnect_max_delay is shorter"),
+        (
+            MqttConfig,
+            {"topics": ["t"], "reconnect_min_delay": 10, "reconnect_max_delay": 5},
+            "reconnect_max_delay is shorter",
+        ),
         (MqttConfig, {"topics": ["t"], "qos": 2}, "Input should be 0 or 1"),
         (MessageConfig, {"plates": "pseudonymise"}, "needs a plate_key"),
-        (MessageConfig, {"fields": {"attributes": {"violation_type": "x"}}},
-         "may not be named violation_type"),
+        (
+            MessageConfig,
+            {"fields": {"attributes": {"violation_type": "x"}}},
+            "may not be named violation_type",
+        ),
         (AccidentFields, {"occurred_at": ""}, "give occurred_at, or date"),
         (AccidentFields, {"attributes": {"deaths": "Chết"}}, "may not be named deaths"),
         (AccidentsRestConfig, {"url": "ftp://x"}, "should match pattern"),
@@ -56,10 +62,12 @@ def test_aliases_and_violation_types_are_read_in_the_hubs_spelling() -> None:
 
 
 def test_the_hub_lists_every_problem_with_its_connector_and_field() -> None:
-    raw = {"connectors": {
-        "cams": {"plugin": "traffic", "kind": "mqtt", "topics": ["a/#/b"], "colour": "red"},
-        "police": {"plugin": "traffic", "kind": "accidents-rest", "url": "x"},
-    }}
+    raw = {
+        "connectors": {
+            "cams": {"plugin": "traffic", "kind": "mqtt", "topics": ["a/#/b"], "colour": "red"},
+            "police": {"plugin": "traffic", "kind": "accidents-rest", "url": "x"},
+        }
+    }
 
     with pytest.raises(ConfigError) as raised:
         Hub.create(settings_from_dict(raw, os.environ))
@@ -71,8 +79,13 @@ def test_the_hub_lists_every_problem_with_its_connector_and_field() -> None:
 
 def test_secrets_are_never_shown() -> None:
     config = MqttConfig.model_validate(
-        {"topics": ["t"], "username": "iochub", "password": "hunter2", "plates": "pseudonymise",
-         "plate_key": "k3y"}
+        {
+            "topics": ["t"],
+            "username": "iochub",
+            "password": "hunter2",
+            "plates": "pseudonymise",
+            "plate_key": "k3y",
+        }
     )
 
     assert "hunter2" not in repr(config) and "k3y" not in repr(config)

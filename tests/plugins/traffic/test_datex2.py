@@ -96,8 +96,12 @@ def test_a_version_2_accident_with_its_casualties_vehicles_and_time() -> None:
     assert event.occurred_at == datetime(2026, 3, 5, 7, 40, tzinfo=VIETNAM)  # the start time
     assert (event.lat, event.lon) == (14.4634, 107.929)
     assert event.attributes == {
-        "deaths": 2, "injuries": 1, "vehicles": 2, "cause": "excessiveSpeed",
-        "accident_type": "headOnCollision, overturnedVehicle", "record_version": "2",
+        "deaths": 2,
+        "injuries": 1,
+        "vehicles": 2,
+        "cause": "excessiveSpeed",
+        "accident_type": "headOnCollision, overturnedVehicle",
+        "record_version": "2",
         "datex_severity": "high",
     }
     assert event.severity == 3
@@ -128,11 +132,16 @@ def test_describe_counts_the_records_and_the_accidents() -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"<d2LogicalModel xmlns='http://datex2.eu/schema/2/2_0'><unclosed>",
-         "not well-formed XML"),
+        (
+            b"<d2LogicalModel xmlns='http://datex2.eu/schema/2/2_0'><unclosed>",
+            "not well-formed XML",
+        ),
         (b"<feed xmlns='http://www.w3.org/2005/Atom'/>", "not in a DATEX II namespace"),
-        (b"<!DOCTYPE d [<!ENTITY a 'aaaa'>]><d2LogicalModel "
-         b"xmlns='http://datex2.eu/schema/2/2_0'>&a;</d2LogicalModel>", "DTD"),
+        (
+            b"<!DOCTYPE d [<!ENTITY a 'aaaa'>]><d2LogicalModel "
+            b"xmlns='http://datex2.eu/schema/2/2_0'>&a;</d2LogicalModel>",
+            "DTD",
+        ),
     ],
 )
 def test_a_document_that_cannot_be_read_is_one_bad_record(content: bytes, reason: str) -> None:

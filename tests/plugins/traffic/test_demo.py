@@ -32,8 +32,10 @@ DATEX_NS = {
 
 
 def demo_tables() -> dict[str, dict[str, Any]]:
-    return {t["id"]: {k: v for k, v in t.items() if k != "id"}
-            for t in plugin.register_demo_connectors()}
+    return {
+        t["id"]: {k: v for k, v in t.items() if k != "id"}
+        for t in plugin.register_demo_connectors()
+    }
 
 
 @pytest.fixture
@@ -76,11 +78,14 @@ def total_since_reform(counts: Counts) -> float:
 def events(hub: Hub, source: str) -> list[tuple[str, str | None, dict[str, Any]]]:
     """(source id, unit code, attributes) of every event of the source."""
     with hub.db.session() as session:
-        return [tuple(row) for row in session.execute(
-            select(Event.source_id, AdminUnit.code, Event.attributes)
-            .outerjoin(AdminUnit, AdminUnit.id == Event.unit_id)
-            .where(Event.source == source)
-        )]
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(Event.source_id, AdminUnit.code, Event.attributes)
+                .outerjoin(AdminUnit, AdminUnit.id == Event.unit_id)
+                .where(Event.source == source)
+            )
+        ]
 
 
 def test_the_plugin_registers_its_kinds_definitions_and_demo(make_hub: Callable[..., Hub]) -> None:
@@ -93,8 +98,12 @@ def test_the_plugin_registers_its_kinds_definitions_and_demo(make_hub: Callable[
     with hub.db.session() as session:
         metrics = set(session.scalars(select(Metric.code).where(Metric.sector == "traffic")))
         event_kinds = set(session.scalars(select(EventKind.code)))
-    assert metrics == {"traffic_accidents", "traffic_deaths", "traffic_injuries",
-                       "traffic_violations"}
+    assert metrics == {
+        "traffic_accidents",
+        "traffic_deaths",
+        "traffic_injuries",
+        "traffic_violations",
+    }
     assert {"traffic.accident", "traffic.violation", "traffic.sensor"} <= event_kinds
     assert {rule.code for _, rule in plugins.alert_rules()} >= {"traffic_fatal_accident"}
     demo = [table for name, table in plugins.demo_connectors() if name == "traffic"]
@@ -107,17 +116,24 @@ def test_the_demo_export_counts_per_commune_and_day_as_the_file_says(demo_hub: H
     run = run_sync(demo_hub, "traffic-kontum-accidents")
 
     assert (run.status, run.records_read, run.records_quarantined) == (
-        RunStatus.SUCCEEDED, len(rows), 0)
-    for metric, column in [("traffic_accidents", None), ("traffic_deaths", "Số người chết"),
-                           ("traffic_injuries", "Số người bị thương")]:
+        RunStatus.SUCCEEDED,
+        len(rows),
+        0,
+    )
+    for metric, column in [
+        ("traffic_accidents", None),
+        ("traffic_deaths", "Số người chết"),
+        ("traffic_injuries", "Số người bị thương"),
+    ]:
         expected: Counts = defaultdict(float)
         for row in rows:
             value = float(row[column] or 0) if column else 1.0
             expected[(row["Mã xã"], day_of(row).isoformat())] += value
         counts = daily(demo_hub, metric)
         # Before the reform every record names its (old) commune: exactly the file's figures.
-        assert before_reform(counts) == {k: v for k, v in before_reform(dict(expected)).items()
-                                         if v}, metric
+        assert before_reform(counts) == {
+            k: v for k, v in before_reform(dict(expected)).items() if v
+        }, metric
         # Since, some records carry a point only: the totals still match.
         assert total_since_reform(counts) == total_since_reform(dict(expected)), metric
 
@@ -140,22 +156,27 @@ def test_records_without_a_commune_are_placed_by_their_point_and_marked(demo_hub
 
 def test_the_demo_datex2_publication_gives_its_accidents_only(demo_hub: Hub) -> None:
     root = ET.parse(plugin.DEMO_DATEX2).getroot()
-    accidents = [r for r in root.iterfind(".//sit:situationRecord", DATEX_NS)
-                 if r.get(f"{{{DATEX_NS['xsi']}}}type") == "sit:Accident"]
+    accidents = [
+        r
+        for r in root.iterfind(".//sit:situationRecord", DATEX_NS)
+        if r.get(f"{{{DATEX_NS['xsi']}}}type") == "sit:Accident"
+    ]
 
     def people(record: ET.Element, statuses: set[str]) -> int:
-        return sum(int(group.findtext("sit:numberOfPeople", "1", DATEX_NS))
-                   for group in record.iterfind("sit:groupOfPeopleInvolved", DATEX_NS)
-                   if group.findtext("sit:injuryStatus", "", DATEX_NS) in statuses)
+        return sum(
+            int(group.findtext("sit:numberOfPeople", "1", DATEX_NS))
+            for group in record.iterfind("sit:groupOfPeopleInvolved", DATEX_NS)
+            if group.findtext("sit:injuryStatus", "", DATEX_NS) in statuses
+        )
 
     run = run_sync(demo_hub, "traffic-kontum-datex2")
 
     assert (run.status, run.records_read) == (RunStatus.SUCCEEDED, len(accidents))
     stored = events(demo_hub, "traffic-kontum-datex2")
-    assert sorted(source_id for source_id, _, _ in stored) == sorted(
-        r.get("id") for r in accidents)
-    assert all(code is not None and attributes["unit_approximate"]
-               for _, code, attributes in stored)
+    assert sorted(source_id for source_id, _, _ in stored) == sorted(r.get("id") for r in accidents)
+    assert all(
+        code is not None and attributes["unit_approximate"] for _, code, attributes in stored
+    )
     deaths = sum(daily(demo_hub, "traffic_deaths").values())
     injuries = sum(daily(demo_hub, "traffic_injuries").values())
     assert deaths == sum(people(r, {"dead"}) for r in accidents)
@@ -166,8 +187,10 @@ def test_the_demo_camera_week_counts_violations_by_type_per_commune_and_day(
     demo_hub: Hub,
 ) -> None:
     cameras = {c["id"]: c for c in json.loads(plugin.DEMO_CAMERAS.read_text(encoding="utf-8"))}
-    lines = [json.loads(line) for line in
-             plugin.DEMO_CAMERA_EVENTS.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        json.loads(line)
+        for line in plugin.DEMO_CAMERA_EVENTS.read_text(encoding="utf-8").splitlines()
+    ]
     unique = {message["event_id"]: message for message in lines}
     violation_types = {"red_light", "speeding", "no_helmet", "wrong_lane"}
     expected: Counter[tuple[str, str, str]] = Counter()
@@ -189,13 +212,16 @@ def test_the_demo_camera_week_counts_violations_by_type_per_commune_and_day(
             .join(Metric, Metric.id == Observation.metric_id)
             .where(Metric.code == "traffic_violations")
         ).all()
-        facilities = session.scalars(select(Facility.kind).where(Facility.source ==
-                                                                 "traffic-kontum-cameras")).all()
-    assert {(code, period, dims["violation_type"]): value
-            for code, period, dims, value in rows} == expected
+        facilities = session.scalars(
+            select(Facility.kind).where(Facility.source == "traffic-kontum-cameras")
+        ).all()
+    assert {
+        (code, period, dims["violation_type"]): value for code, period, dims, value in rows
+    } == expected
     assert facilities == ["camera"] * len(cameras)
-    assert not any("plate" in attributes for _, _, attributes in
-                   events(demo_hub, "traffic-kontum-cameras"))
+    assert not any(
+        "plate" in attributes for _, _, attributes in events(demo_hub, "traffic-kontum-cameras")
+    )
 
 
 def test_the_committed_demo_files_are_what_the_script_writes(

@@ -14,14 +14,30 @@ from pydantic import ValidationError
 
 from hub.connectors.records import BadRecord, Event
 
-REGISTRY = json.dumps({"cameras": [
-    {"id": "CAM-1", "name": "Ngã tư Phan Đình Phùng", "commune": "23293", "lat": 14.3531,
-     "lon": 108.0069, "road": "QL14"},
-    {"id": "CAM-2", "lat": 14.62, "lon": 107.82},
-    {"name": "no id"},
-]}).encode()
-MESSAGE = {"event_id": "E-1", "type": "Red-Light", "camera_id": "CAM-1",
-           "time": "2026-11-20T08:00:00+07:00", "plate": "82A-123.45", "vehicle_class": "car"}
+REGISTRY = json.dumps(
+    {
+        "cameras": [
+            {
+                "id": "CAM-1",
+                "name": "Ngã tư Phan Đình Phùng",
+                "commune": "23293",
+                "lat": 14.3531,
+                "lon": 108.0069,
+                "road": "QL14",
+            },
+            {"id": "CAM-2", "lat": 14.62, "lon": 107.82},
+            {"name": "no id"},
+        ]
+    }
+).encode()
+MESSAGE = {
+    "event_id": "E-1",
+    "type": "Red-Light",
+    "camera_id": "CAM-1",
+    "time": "2026-11-20T08:00:00+07:00",
+    "plate": "82A-123.45",
+    "vehicle_class": "car",
+}
 
 
 def mapper(**config: Any) -> MessageMapper:
@@ -37,10 +53,19 @@ def test_a_violation_takes_its_place_from_its_camera() -> None:
 
     assert isinstance(event, Event)
     assert (event.kind, event.source_id, event.unit, event.lat, event.lon) == (
-        "traffic.violation", "E-1", "23293", 14.3531, 108.0069)
+        "traffic.violation",
+        "E-1",
+        "23293",
+        14.3531,
+        108.0069,
+    )
     assert event.title == "Red light at Ngã tư Phan Đình Phùng"
-    assert event.attributes == {"violation_type": "red_light", "camera_id": "CAM-1",
-                                "vehicle_class": "car", "topic": "kontum/cameras/CAM-1"}
+    assert event.attributes == {
+        "violation_type": "red_light",
+        "camera_id": "CAM-1",
+        "vehicle_class": "car",
+        "topic": "kontum/cameras/CAM-1",
+    }
 
 
 def test_the_message_s_own_place_wins_over_its_camera_s() -> None:
@@ -51,8 +76,9 @@ def test_the_message_s_own_place_wins_over_its_camera_s() -> None:
 
 
 def test_other_types_are_sensor_events_and_aliases_rename_types() -> None:
-    m = mapper(type_aliases={"vuot_den_do": "red_light"},
-               fields={"attributes": {"queue_m": "data.queue"}})
+    m = mapper(
+        type_aliases={"vuot_den_do": "red_light"}, fields={"attributes": {"queue_m": "data.queue"}}
+    )
 
     sensor = m.item(encoded(type="Congestion", camera_id="CAM-2", data={"queue": 250}), "p")
     aliased = m.item(encoded(type="VUOT-DEN-DO"), "p")
@@ -149,7 +175,8 @@ def test_quarantine_keeps_a_plate_only_as_the_events_would() -> None:
 
     assert isinstance(hidden, BadRecord) and isinstance(shown, BadRecord)
     assert hidden.payload["message"]["vehicle"] == {
-        "plate": {"pseudonym": pseudonymised.plates.pseudonym("82A-123.45")}}
+        "plate": {"pseudonym": pseudonymised.plates.pseudonym("82A-123.45")}
+    }
     assert shown.payload["message"]["vehicle"] == {"plate": "82A-123.45"}
 
 
@@ -198,4 +225,8 @@ def test_the_registry_reads_csv_and_reports_entries_without_an_id() -> None:
     camera = from_csv.cameras["CAM-9"]
     facility = camera.facility()
     assert (facility.kind, facility.unit, facility.lat, facility.attributes) == (
-        "camera", "23302", None, {"road": "QL24"})
+        "camera",
+        "23302",
+        None,
+        {"road": "QL24"},
+    )

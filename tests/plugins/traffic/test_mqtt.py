@@ -30,8 +30,15 @@ from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_u
 
 CONNECTOR = "traffic-cameras"
 DAY = "2026-11-20"
-CAMERAS = [{"id": "CAM-1", "name": "Ngã tư Phan Đình Phùng", "commune": "23293",
-            "lat": 14.3531, "lon": 108.0069}]
+CAMERAS = [
+    {
+        "id": "CAM-1",
+        "name": "Ngã tư Phan Đình Phùng",
+        "commune": "23293",
+        "lat": 14.3531,
+        "lon": 108.0069,
+    }
+]
 
 
 @pytest.fixture
@@ -50,18 +57,33 @@ def camera_hub(
     registry.write_text(json.dumps(CAMERAS), encoding="utf-8")
 
     def build(**table: Any) -> Hub:
-        return traffic_hub({CONNECTOR: {
-            "plugin": "traffic", "kind": "mqtt", "topics": [f"{names.prefix}/+/events"],
-            "client_id": names.client_id, "camera_registry": str(registry),
-            "reconnect_min_delay": 1, "reconnect_max_delay": 2, "idle_timeout": 2.0, **table,
-        }})
+        return traffic_hub(
+            {
+                CONNECTOR: {
+                    "plugin": "traffic",
+                    "kind": "mqtt",
+                    "topics": [f"{names.prefix}/+/events"],
+                    "client_id": names.client_id,
+                    "camera_registry": str(registry),
+                    "reconnect_min_delay": 1,
+                    "reconnect_max_delay": 2,
+                    "idle_timeout": 2.0,
+                    **table,
+                }
+            }
+        )
 
     return build
 
 
 def violation(number: int, kind: str, hour: int = 8) -> dict[str, Any]:
-    return {"event_id": f"E-{number}", "type": kind, "camera_id": "CAM-1",
-            "time": f"{DAY}T{hour:02d}:{number % 60:02d}:00+07:00", "plate": "82A-123.45"}
+    return {
+        "event_id": f"E-{number}",
+        "type": kind,
+        "camera_id": "CAM-1",
+        "time": f"{DAY}T{hour:02d}:{number % 60:02d}:00+07:00",
+        "plate": "82A-123.45",
+    }
 
 
 def stored_events(hub: Hub) -> dict[str, EventRow]:
@@ -88,9 +110,13 @@ def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
 ) -> None:
     hub = camera_hub()
     broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
-    messages = [violation(1, "red-light"), violation(2, "Red Light"), violation(3, "speeding"),
-                {**violation(4, "no-helmet"), "vehicle_class": "xe\u0000 máy"},
-                violation(5, "congestion")]
+    messages = [
+        violation(1, "red-light"),
+        violation(2, "Red Light"),
+        violation(3, "speeding"),
+        {**violation(4, "no-helmet"), "vehicle_class": "xe\u0000 máy"},
+        violation(5, "congestion"),
+    ]
     topic = f"{names.prefix}/CAM-1/events"
 
     with streaming(hub, CONNECTOR) as run, publisher() as publish:
@@ -118,8 +144,9 @@ def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
     }  # the duplicate counted once
     with hub.db.session() as session:
         quarantined = {q.reason: q.payload for q in session.scalars(select(QuarantinedRecord))}
-        cameras = session.scalar(select(func.count()).select_from(Facility)
-                                 .where(Facility.kind == "camera"))
+        cameras = session.scalar(
+            select(func.count()).select_from(Facility).where(Facility.kind == "camera")
+        )
     assert quarantined["message: no event id (field 'event_id')"]["topic"].endswith("CAM-2/events")
     (not_json,) = [payload for reason, payload in quarantined.items() if "not JSON" in reason]
     assert not_json["text"] == "\x01 not json"  # PostgreSQL cannot store NUL characters
@@ -143,7 +170,10 @@ def test_messages_published_while_the_hub_was_away_are_delivered_next_time(
     third = run_sync(hub, CONNECTOR)
 
     assert (second.status, second.records_read, second.records_written) == (
-        RunStatus.SUCCEEDED, 2, 2)
+        RunStatus.SUCCEEDED,
+        2,
+        2,
+    )
     assert third.records_read == 0  # acknowledged once stored: not delivered again
     assert sorted(stored_events(hub)) == ["E-1", "E-2"]
 
@@ -182,8 +212,9 @@ def test_after_the_broker_drops_the_connection_the_stream_reconnects_and_loses_n
         # Another client takes over the session: the broker closes the hub's connection.
         # It gets the next message and never acknowledges it, then goes away.
         intruder_got = threading.Event()
-        intruder = broker.client(names.client_id, clean=False, manual_ack=True,
-                                 reconnect_on_failure=False)
+        intruder = broker.client(
+            names.client_id, clean=False, manual_ack=True, reconnect_on_failure=False
+        )
         intruder.on_message = lambda *args: intruder_got.set()
         publish(topic, violation(2, "speeding"))
         assert intruder_got.wait(5), "the intruder holds the session"
@@ -243,6 +274,8 @@ def test_check_subscribes_without_touching_the_stream_s_session(
     message = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR)).check()
     run = run_sync(hub, CONNECTOR)
 
-    assert message == (f"MQTT broker 127.0.0.1:1883 accepted the connection and the "
-                       f"subscription to {names.prefix}/+/events")
+    assert message == (
+        f"MQTT broker 127.0.0.1:1883 accepted the connection and the "
+        f"subscription to {names.prefix}/+/events"
+    )
     assert run.records_read == 1  # the message waited in the stream's session
