@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
-from hub.graphql.app import create_app
 from hub.model import Alert, Event
 from tests.auth.conftest import PRINCIPALS, RULE_OF, UnitKey, Who, World, sees_sector, sees_unit
+from tests.support.api_server import served_api
 
 SUBSCRIPTIONS = {
     "events": "subscription { events { sourceId } }",
@@ -47,20 +44,8 @@ NEW_EVENTS: list[tuple[UnitKey | None, str]] = [
 
 @pytest.fixture
 def server(world: World) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(world.hub), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        if not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        threading.Event().wait(0.05)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    thread.join(10)
+    with served_api(world.hub) as url:
+        yield url
 
 
 def store(world: World, kind: str, source_id: str, unit: UnitKey | None, sector: str) -> None:

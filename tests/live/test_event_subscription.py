@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
 from hub.core import Hub
-from hub.graphql.app import create_app
 from hub.model import AdminLevel, AdminUnit, Alert
 from hub.model import Event as EventRow
 from hub.plugins.manager import Plugins
 from tests.connectors import scripted
 from tests.live import kinds_plugin
+from tests.support.api_server import served_api
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIPTION = """subscription ($sector: String, $minSeverity: Int, $within: ID) {
@@ -63,20 +60,8 @@ def hub(make_hub: Callable[..., Hub]) -> Hub:
 
 @pytest.fixture
 def server(hub: Hub) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        if not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        threading.Event().wait(0.05)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    thread.join(10)
+    with served_api(hub) as url:
+        yield url
 
 
 WRITER = textwrap.dedent("""

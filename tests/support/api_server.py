@@ -1,0 +1,34 @@
+"""The hub's API served by uvicorn on a free local port, as ``iochub serve`` runs it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from hub.core import Hub
+from hub.graphql.app import create_app
+
+
+@contextmanager
+def served_api(hub: Hub) -> Iterator[str]:
+    """Serve ``hub``'s API until the block ends; yields the WebSocket URL of /graphql."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        if not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        threading.Event().wait(0.05)
+    try:
+        yield f"ws://127.0.0.1:{port}/graphql"
+    finally:
+        running.should_exit = True
+        thread.join(10)
