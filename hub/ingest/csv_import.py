@@ -52,18 +52,11 @@ class _Columns:
 def _observation(row: list[str], columns: _Columns, place: str) -> Item:
     if len(row) > len(columns.names):
         return BadRecord("the row has more cells than the header", _as_dict(row, columns), place)
-    row = [cell.strip() for cell in row] + [""] * (len(columns.names) - len(row))
-    empty = [
-        name
-        for name, index in (
-            ("metric", columns.metric),
-            ("unit", columns.unit),
-            ("period", columns.period),
-        )
-        if not row[index]
-    ]
-    if empty:
-        return BadRecord(f"empty {', '.join(empty)}", _as_dict(row, columns), place)
+    row = [cell.strip() for cell in row]
+    if len(row) < len(columns.names):
+        row += [""] * (len(columns.names) - len(row))
+    if not (row[columns.metric] and row[columns.unit] and row[columns.period]):
+        return BadRecord(f"empty {', '.join(_empty(row, columns))}", _as_dict(row, columns), place)
     calendar = row[columns.calendar] if columns.calendar is not None else ""
     return Observation(
         metric=row[columns.metric],
@@ -74,6 +67,11 @@ def _observation(row: list[str], columns: _Columns, place: str) -> Item:
         calendar=calendar or "GREGORIAN",
         place=place,
     )
+
+
+def _empty(row: list[str], columns: _Columns) -> list[str]:
+    keys = (("metric", columns.metric), ("unit", columns.unit), ("period", columns.period))
+    return [name for name, index in keys if not row[index]]
 
 
 def _as_dict(row: list[str], columns: _Columns) -> dict[str, str]:

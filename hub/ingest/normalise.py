@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.connectors import records
 from hub.model import EventKind, Metric
-from hub.periods import PeriodError, parse_period
+from hub.periods import Period, PeriodError, parse_period
 from hub.units.queries import UnitResolver
 
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -49,26 +49,35 @@ class Normaliser:
         self.units = units
         self.metrics = {m.code: m for m in session.scalars(select(Metric))}
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
+        self._periods: dict[tuple[str, str], Period | str] = {}
+        self._dims_problems: dict[tuple[str, ...], str | None] = {}
 
     def normalise(self, record: records.Record) -> Row | Rejection:
+        if isinstance(record, records.Observation):
+            return self.observation(record)
         record = _without_nul(record)
         problem = _key_problem(record)
         if problem:
             return self.reject(record, problem)
-        if isinstance(record, records.Observation):
-            return self.observation(record)
         if isinstance(record, records.Event):
             return self.event(record)
         return self.facility(record)
 
     def observation(self, record: records.Observation) -> Row | Rejection:
+        # Millions of these go through a load: the checks of other records, specialised,
+        # and what repeats (periods, cells) remembered.
+        if _has_nul(record):
+            record = _without_nul(record)
+        cell = dims_key(record.dims)
+        problem = _observation_key_problem(record, cell)
+        if problem:
+            return self.reject(record, problem)
         metric = self.metrics.get(record.metric)
         if metric is None:
             return self.reject(record, f"unknown metric {record.metric!r}")
-        try:
-            period = parse_period(record.period, record.calendar)
-        except (PeriodError, ValueError) as exc:
-            return self.reject(record, f"period: {exc}")
+        period = self._period(record.period, record.calendar)
+        if isinstance(period, str):
+            return self.reject(record, f"period: {period}")
         # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
         # 15 June, before the communes of the 2025 map existed, and ends after.
         unit_id = self.units.place(record.unit, period.start)
@@ -78,7 +87,7 @@ class Normaliser:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
             )
-        problem = _dims_problem(record.dims, metric)
+        problem = self._dims_problem(record.dims, metric)
         if problem:
             return self.reject(record, problem)
         value, problem = _number(record.value)
@@ -94,13 +103,31 @@ class Normaliser:
                 "period": period.id,
                 "period_start": period.start,
                 "period_end": period.end,
-                "dims_key": dims_key(record.dims),
+                "dims_key": cell,
                 "dims": dict(sorted(record.dims.items())),
                 "value": value,
                 "source": self.source,
                 "source_record_id": record.source_id,
             },
         )
+
+    def _period(self, period_id: str, calendar: str) -> Period | str:
+        """The period, or why there is none."""
+        key = (period_id, calendar)
+        found = self._periods.get(key)
+        if found is None:
+            try:
+                found = parse_period(period_id, calendar)
+            except (PeriodError, ValueError) as exc:
+                found = str(exc)
+            self._periods[key] = found
+        return found
+
+    def _dims_problem(self, dims: dict[str, str], metric: Metric) -> str | None:
+        key = (metric.code, *dims)
+        if key not in self._dims_problems:
+            self._dims_problems[key] = _dims_problem(dims, metric)
+        return self._dims_problems[key]
 
     def event(self, record: records.Event) -> Row | Rejection:
         kind = self.event_kinds.get(record.kind)
@@ -208,9 +235,23 @@ def _key_problem(record: records.Record) -> str | None:
         value = getattr(record, name, None)
         if isinstance(value, str) and len(value) > limit:
             return f"{name} is {len(value)} characters long; at most {limit} are stored"
-    if isinstance(record, records.Observation) and len(dims_key(record.dims)) > 300:
-        return "the disaggregation is longer than 300 characters"
     return None
+
+
+def _observation_key_problem(record: records.Observation, cell: str) -> str | None:
+    if len(cell) > 300:
+        return "the disaggregation is longer than 300 characters"
+    return _key_problem(record)
+
+
+def _has_nul(record: records.Observation) -> bool:
+    """Whether any text of an observation holds a NUL (or its cells are not plain text)."""
+    text = f"{record.metric}{record.unit}{record.period}{record.calendar}{record.value}"
+    return (
+        "\x00" in text
+        or "\x00" in f"{record.source_id}{record.place}"
+        or not _plain_and_clean(record.dims)
+    )
 
 
 def _without_nul(record: records.Record) -> records.Record:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, and_, delete, tuple_
@@ -21,12 +22,14 @@ if TYPE_CHECKING:
 from hub.ingest.normalise import Rejection, Row
 from hub.model import Event, Facility, Observation, QuarantinedRecord
 from hub.model.base import utcnow
+from hub.model.bulk import many_rows
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "observations": ("metric_id", "unit_id", "calendar", "period", "dims_key", "source"),
     "events": ("source", "source_id"),
     "facilities": ("source", "source_id"),
 }
+KEY_OF = {table: itemgetter(*columns) for table, columns in NATURAL_KEYS.items()}
 TABLES: dict[str, Table] = {
     "observations": Observation.__table__,  # type: ignore[dict-item]
     "events": Event.__table__,  # type: ignore[dict-item]
@@ -50,7 +53,7 @@ class Batch:
         elif item.table == "observations" and item.values["value"] is None:
             self.retractions.append(item.values)
         else:
-            key = tuple(item.values[column] for column in NATURAL_KEYS[item.table])
+            key = KEY_OF[item.table](item.values)
             self.rows[item.table][key] = item.values  # a later record of the same key wins
 
     def __len__(self) -> int:
@@ -119,15 +122,20 @@ def flush(
 def upsert(
     session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
 ) -> None:
-    """Insert the rows, or update the existing row with the same natural key."""
+    """Insert the rows, or update the existing row with the same natural key.
+
+    Every row holds the same columns (those of the first). New rows are inserted first;
+    only when some keys were already stored does the batch go again as an upsert. (On
+    SQLite, an upsert that may set a foreign key column costs twice an insert even when
+    it inserts: a load of new data should not pay that.)
+    """
     if not values:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
-    updates = {name: statement.excluded[name] for name in values[0] if name not in key}
-    statement = statement.on_conflict_do_update(index_elements=list(key), set_=updates)
-    session.execute(statement, values)
+    connection = session.connection()
+    columns, dialect = tuple(values[0]), connection.dialect
+    inserted = many_rows(table, columns, key, dialect, "nothing").run(connection, values)
+    if inserted < len(values):
+        many_rows(table, columns, key, dialect, "update").run(connection, values)
 
 
 def insert_new(
