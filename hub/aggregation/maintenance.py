@@ -16,6 +16,14 @@ it, so the data and its roll-ups are committed together or not at all. For each 
 Doing this once per commit rather than once per batch means that a load of many months,
 checkpointed every 50,000 records, works out a unit's year a few times, not once per batch
 of a thousand.
+
+A large load does better still by not keeping a metric's roll-ups up to date at every
+checkpoint at all: once a run has written more of a metric than ``[aggregation]
+rebuild_after`` (unit, period) pairs, it *defers* the metric (:func:`defer_rollups`). Its
+commits then mark the metric's roll-ups stale, in the same transaction as the observations
+(so no reader ever uses roll-ups that miss committed data: a stale metric is rebuilt before
+it is read), and the run rebuilds them once, at its end (:func:`rebuild_deferred`), mostly
+inside the database (:mod:`hub.aggregation.setwise`).
 """
 
 from __future__ import annotations
@@ -31,7 +39,14 @@ from sqlalchemy.orm import Session
 from hub.aggregation.catalog import MetricInfo, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import readings_in
-from hub.aggregation.rebuild import is_current, lock_metrics, push_up, rebuild_metric, save_state
+from hub.aggregation.rebuild import (
+    bring_current,
+    is_current,
+    lock_metrics,
+    push_up,
+    rebuild_metric,
+    save_state,
+)
 from hub.aggregation.series import (
     PeriodKey,
     Reading,
@@ -50,9 +65,14 @@ from hub.aggregation.store import (
     set_extremes,
     write_values,
 )
+from hub.model import RollupMetric
+from hub.model.base import utcnow
 from hub.periods import Period, add_months, parse_period
 
 PENDING = "iochub.rollups.pending"
+DEFERRED = "iochub.rollups.deferred"
+STALE = ""
+"""The signature of roll-ups known not to follow their observations."""
 
 Changes = dict[int, dict[int, set[Period]]]
 """Metric id → unit id → the periods of the observations written or retracted."""
@@ -74,6 +94,23 @@ def note_changes(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         pending[row["metric_id"]][row["unit_id"]].add(period)
 
 
+def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:
+    """From now on, this session's commits mark these metrics' roll-ups stale instead of
+    updating them; :func:`rebuild_deferred` brings them up to date."""
+    deferred: set[int] = session.info.setdefault(DEFERRED, set())
+    deferred.update(metric_ids)
+
+
+def deferred_metrics(session: Session) -> set[int]:
+    """The metrics whose roll-ups this session defers."""
+    return set(session.info.get(DEFERRED, ()))
+
+
+def rebuild_deferred(session: Session, metric_ids: Iterable[int]) -> list[str]:
+    """Rebuild the roll-ups of deferred metrics left stale; the codes of those rebuilt."""
+    return bring_current(session, metric_ids)
+
+
 def update_rollups(session: Session, changes: Changes) -> None:
     """Bring the roll-ups touched by ``changes`` up to date, in the session's transaction."""
     if not changes:
@@ -82,14 +119,26 @@ def update_rollups(session: Session, changes: Changes) -> None:
     lock_metrics(session, changes)
     metrics = metrics_by_id(session, changes)
     states = rollup_states(session, changes)
+    deferred = deferred_metrics(session)
     for metric_id in sorted(changes):
         metric = metrics.get(metric_id)
         if metric is None or metric.rule is None:
             continue
-        if is_current(metric, states.get(metric_id), hierarchy):
+        if metric_id in deferred:
+            _mark_stale(session, metric_id)
+        elif is_current(metric, states.get(metric_id), hierarchy):
             _update_metric(session, metric, changes[metric_id], hierarchy)
         else:
             rebuild_metric(session, metric, hierarchy)
+
+
+def _mark_stale(session: Session, metric_id: int) -> None:
+    state = session.get(RollupMetric, metric_id)
+    if state is None:
+        state = RollupMetric(metric_id=metric_id, period_kinds=[], levels=[])
+        session.add(state)
+    state.signature, state.updated_at = STALE, utcnow()
+    session.flush()
 
 
 def _before_commit(session: Session) -> None:

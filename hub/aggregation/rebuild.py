@@ -18,6 +18,7 @@ from hub.aggregation.catalog import MetricInfo, RollupState, metrics_by_id, roll
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import all_readings
 from hub.aggregation.series import Reading, RowKey, own_stats, period_types_of
+from hub.aggregation.setwise import rebuild_in_database
 from hub.aggregation.stats import Stat
 from hub.aggregation.store import BELOW, delete_metric, insert_rows, write_values
 from hub.connectors.locks import advisory_key
@@ -27,8 +28,18 @@ from hub.model.base import utcnow
 UNITS_PER_WRITE = 200
 
 
-def rebuild_metric(session: Session, metric: MetricInfo, hierarchy: Hierarchy) -> None:
-    """Replace every roll-up row of ``metric`` with rows computed from its observations."""
+def rebuild_metric(
+    session: Session, metric: MetricInfo, hierarchy: Hierarchy, in_database: bool = True
+) -> None:
+    """Replace every roll-up row of ``metric`` with rows computed from its observations.
+
+    The database computes them where it can (:mod:`hub.aggregation.setwise`); Python does
+    otherwise, or always with ``in_database=False``.
+    """
+    found = rebuild_in_database(session, metric, hierarchy) if in_database else None
+    if found is not None:
+        save_state(session, metric, hierarchy, *found, replace=True)
+        return
     delete_metric(session, metric.id)
     rule = metric.rule
     kinds: set[str] = set()

@@ -105,6 +105,9 @@ class AggregationSettings(Strict):
     default_within: str | None = None
     """The unit (e.g. the deployment's province) whose inside `level` means without `within`;
     by default, every unit of that level."""
+    rebuild_after: int = Field(2000, ge=0)
+    """How many (unit, period) pairs of one metric a run writes before it stops updating that
+    metric's roll-ups at each checkpoint and rebuilds them once, at its end (0: never)."""
 
 
 class ReportsSettings(Strict):

@@ -7,7 +7,9 @@ The steps of a run, each with its own place for failures:
 2. **attempt** (retried on transient faults): read from the last saved state; normalise each
    record; write batches; at each checkpoint, commit the records *and* the new state and the
    run's counters in one transaction;
-3. **finish**: SUCCEEDED, PARTIAL (some records quarantined) or FAILED with the cause.
+3. **finish**: rebuild the roll-ups of the metrics the run wrote so much of that it deferred
+   them (see :mod:`hub.aggregation.maintenance`); then SUCCEEDED, PARTIAL (some records
+   quarantined) or FAILED with the cause.
 
 A failed attempt rolls back what it wrote since its last checkpoint, and the next attempt
 resumes from that checkpoint: nothing is lost and, since writes are upserts by natural key,
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.aggregation.maintenance import defer_rollups, rebuild_deferred
 from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
@@ -125,6 +129,9 @@ class _Sync:
         self.touched: set[tuple[int, int, str, str]] = set()
         self.state: dict[str, Any] = {}
         self.attempts = 0
+        self.pairs_written: Counter[int] = Counter()
+        """(unit, period) pairs written per metric, as seen by each batch."""
+        self.deferred: set[int] = set()
 
     def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
         self.state = {} if full else self._saved_state()
@@ -138,6 +145,7 @@ class _Sync:
         except Exception as exc:  # a connector bug must end the run, not the process
             log.exception("sync of %s failed", self.connector_id)
             return self._finish(RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+        self._rebuild_deferred()
         status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
         return self._finish(status, None)
 
@@ -146,6 +154,7 @@ class _Sync:
         batch_size = self.hub.settings.runtime.batch_size
         self.touched = set()  # what a failed attempt wrote was rolled back
         with self.hub.db.sessions() as session:
+            defer_rollups(session, self.deferred)
             normaliser = Normaliser(session, self.connector_id, UnitResolver(session))
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
             self.raiser = AlertRaiser(self.hub.definitions.alert_rule_list())
@@ -165,6 +174,34 @@ class _Sync:
         pending.written += written.written
         pending.quarantined += written.quarantined
         self.touched |= written.touched
+        self._defer_large_metrics(session, written.touched)
+
+    def _defer_large_metrics(
+        self, session: Session, touched: set[tuple[int, int, str, str]]
+    ) -> None:
+        """Defer the roll-ups of metrics this run has written more than ``rebuild_after`` of."""
+        limit = self.hub.settings.aggregation.rebuild_after
+        if not limit:
+            return
+        self.pairs_written.update(metric_id for metric_id, *_ in touched)
+        large = {m for m, count in self.pairs_written.items() if count > limit} - self.deferred
+        if large:
+            self.deferred |= large
+            defer_rollups(session, large)
+
+    def _rebuild_deferred(self) -> None:
+        """Bring the deferred metrics' roll-ups up to date, now the run's data is committed.
+
+        Should this fail, they stay marked stale and are rebuilt before they are next read.
+        """
+        if not self.deferred:
+            return
+        try:
+            with self.hub.db.session() as session:
+                rebuilt = rebuild_deferred(session, self.deferred)
+            log.info("%s: roll-ups rebuilt: %s", self.connector_id, ", ".join(rebuilt))
+        except Exception:
+            log.exception("%s: rebuilding deferred roll-ups failed", self.connector_id)
 
     def _commit(
         self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None

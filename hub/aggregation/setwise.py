@@ -1,0 +1,218 @@
+"""Rebuilding a metric's roll-ups inside the database, with a few set-based statements.
+
+:func:`hub.aggregation.rebuild.rebuild_metric` computes roll-ups in Python, one unit at a
+time: the reference, and the only way for every rule. For a metric of millions of
+observations that is slow, so the common cases are computed here by the database itself,
+to the same rows (a test holds the two to each other):
+
+1. the Python side writes three small maps into temporary tables: each period observed,
+   with its era and days; the roll-up periods holding it (:func:`enclosing_keys`); each
+   reporting unit's ancestors;
+2. ``own`` rows: one per observation, the source chosen as in
+   :mod:`hub.aggregation.observations` (the value written last; on a tie, the source whose
+   name sorts last);
+3. ``below`` rows: each unit's values over every period holding them (time first), its
+   cells together as ``*``, added up under each of its ancestors.
+
+Not handled here (``rebuild_in_database`` answers False and the caller falls back): a
+last value carried forward over a horizon, and a metric observed with several period types
+(where the coarsest type within a period wins).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hub.aggregation.catalog import MetricInfo
+from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.rules import Over
+from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
+from hub.aggregation.store import BELOW, OWN, delete_metric
+from hub.periods import parse_period
+
+TEMPORARY_TABLES = {
+    "iochub_rebuild_periods": "calendar VARCHAR(10), period VARCHAR(12), era INTEGER, "
+    "days INTEGER, ends VARCHAR(10), PRIMARY KEY (calendar, period)",
+    "iochub_rebuild_enclosing": "calendar VARCHAR(10), period VARCHAR(12), out_id INTEGER, "
+    "PRIMARY KEY (calendar, period, out_id)",
+    "iochub_rebuild_outer": "out_id INTEGER PRIMARY KEY, out_calendar VARCHAR(10), "
+    "out_type VARCHAR(10), out_period VARCHAR(12)",
+    "iochub_rebuild_ancestors": "unit_id INTEGER, ancestor_id INTEGER, "
+    "PRIMARY KEY (unit_id, ancestor_id)",
+}
+OVER_TIME = {
+    Over.SUM: "SUM(r.value)",
+    Over.MEAN: "SUM(r.value * p.days) / SUM(p.days)",
+    Over.MIN: "MIN(r.value)",
+    Over.MAX: "MAX(r.value)",
+}
+ROLLUP_COLUMNS = (
+    "metric_id, unit_id, calendar, period_type, period, dims_key, era, scope, "
+    "total, cells, units, days, low, high"
+)
+
+
+def rebuild_in_database(
+    session: Session, metric: MetricInfo, hierarchy: Hierarchy
+) -> tuple[set[str], set[str]] | None:
+    """Replace the metric's roll-ups, computed by the database; None when not handled here.
+
+    Returns the ``CALENDAR:TYPE`` pairs observed and the levels of the units that reported.
+    """
+    rule = metric.rule
+    if rule is None or (rule.time is Over.LAST and metric.carry_months):
+        return None
+    kinds = _observed_kinds(session, metric.id)
+    if len({period_type for _, period_type in kinds}) > 1:
+        return None
+    delete_metric(session, metric.id)
+    units = _reporting_units(session, metric.id)
+    _fill_maps(session, metric.id, units, hierarchy)
+    parameters = {"metric": metric.id}
+    chosen = _chosen(session)
+    session.execute(text(_own_rows(chosen)), parameters)
+    session.execute(text(_below_rows(chosen, metric)), parameters)
+    _clear_maps(session)
+    levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
+    return {f"{calendar}:{period_type}" for calendar, period_type in kinds}, levels
+
+
+def _observed_kinds(session: Session, metric_id: int) -> set[tuple[str, str]]:
+    query = text(
+        "SELECT DISTINCT calendar, period_type FROM observations "
+        "WHERE metric_id = :metric AND value IS NOT NULL"
+    )
+    return {(calendar, kind) for calendar, kind in session.execute(query, {"metric": metric_id})}
+
+
+def _reporting_units(session: Session, metric_id: int) -> list[int]:
+    query = text(
+        "SELECT DISTINCT unit_id FROM observations WHERE metric_id = :metric "
+        "AND value IS NOT NULL"
+    )
+    return sorted(session.scalars(query, {"metric": metric_id}))
+
+
+def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hierarchy) -> None:
+    for table, columns in TEMPORARY_TABLES.items():
+        session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns})"))
+        session.execute(text(f"DELETE FROM {table}"))
+    query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
+    periods, enclosing = [], []
+    outer: dict[PeriodKey, int] = {}
+    for calendar, period_id in session.execute(query, {"metric": metric_id}):
+        period = parse_period(period_id, calendar)
+        era = hierarchy.era(period.start)
+        periods.append((calendar, period_id, era, period.days, _day(period.end)))
+        for key in enclosing_keys(period):
+            out_id = outer.setdefault(key, len(outer) + 1)
+            enclosing.append((calendar, period_id, out_id))
+    ancestors = [(unit, ancestor) for unit in units for ancestor in hierarchy.ancestors(unit)]
+    _insert(session, "iochub_rebuild_periods", periods)
+    _insert(session, "iochub_rebuild_enclosing", enclosing)
+    _insert(session, "iochub_rebuild_outer", [(i, *key) for key, i in outer.items()])
+    _insert(session, "iochub_rebuild_ancestors", ancestors)
+
+
+def _clear_maps(session: Session) -> None:
+    for table in TEMPORARY_TABLES:
+        session.execute(text(f"DELETE FROM {table}"))
+
+
+def _insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    marks = ", ".join(mark for _ in rows[0])
+    connection.exec_driver_sql(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def _day(day: date) -> str:
+    return day.isoformat()
+
+
+def _chosen(session: Session) -> str:
+    """The observations the roll-ups use: per cell and period, the one written last."""
+    collate = ' COLLATE "C"' if session.get_bind().dialect.name == "postgresql" else ""
+    return f"""
+        SELECT o.unit_id, o.calendar, o.period_type, o.period, o.dims_key, o.value
+        FROM observations o
+        WHERE o.metric_id = :metric AND o.value IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM observations b
+            WHERE b.metric_id = o.metric_id AND b.unit_id = o.unit_id
+              AND b.calendar = o.calendar AND b.period = o.period
+              AND b.dims_key = o.dims_key AND b.value IS NOT NULL AND b.id <> o.id
+              AND (b.updated_at > o.updated_at OR (b.updated_at = o.updated_at
+                   AND b.source{collate} > o.source{collate})))"""
+
+
+def _own_rows(chosen: str) -> str:
+    return f"""
+        INSERT INTO rollups ({ROLLUP_COLUMNS})
+        SELECT :metric, r.unit_id, r.calendar, r.period_type, r.period, r.dims_key, p.era,
+               '{OWN}', r.value, 1, 1, p.days, r.value, r.value
+        FROM ({chosen}) r
+        JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period"""
+
+
+def _below_rows(chosen: str, metric: MetricInfo) -> str:
+    """Each unit's own series over each period, then added up under its ancestors.
+
+    A unit's row of one cell counts one cell and one unit; its ``*`` row, all its cells and
+    one unit: so under an ancestor, ``units`` is the number of rows added up.
+
+    Periods travel as small integers (``out_id``) through the grouping, and are spelled out
+    only for the rows written.
+    """
+    rule = metric.rule
+    assert rule is not None
+    readings = f"""
+        FROM ({chosen}) r
+        JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period
+        JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period"""
+    group = "r.unit_id, e.out_id, r.dims_key, p.era"
+    if rule.time is Over.LAST:
+        own = f"""
+            SELECT unit_id, out_id, dims_key, era, total, days
+            FROM (SELECT {group}, r.value AS total, p.days AS days,
+                         ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY p.ends DESC) AS n
+                  {readings}) latest
+            WHERE n = 1"""
+    else:
+        own = f"""
+            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(p.days) AS days
+            {readings}
+            GROUP BY {group}"""
+    star_extremes = ", MIN(low), MAX(high)" if rule.needs_extremes else ""
+    cell_extremes = ", total AS low, total AS high" if rule.needs_extremes else ""
+    together = ""
+    if metric.has_cells:
+        together = f"""
+            UNION ALL
+            SELECT unit_id, out_id, '{ALL_CELLS}', era, SUM(total), COUNT(*), SUM(days)
+                   {star_extremes}
+            FROM unit_cells
+            GROUP BY unit_id, out_id, era"""
+    sums = f"""
+        SELECT a.ancestor_id, s.out_id, s.dims_key, s.era, SUM(s.total) AS total,
+               SUM(s.cells) AS cells, COUNT(*) AS units, SUM(s.days) AS days
+               {", MIN(s.low) AS low, MAX(s.high) AS high" if rule.needs_extremes else ""}
+        FROM (
+            SELECT unit_id, out_id, dims_key, era, total, 1 AS cells, days {cell_extremes}
+            FROM unit_cells{together}
+        ) s
+        JOIN iochub_rebuild_ancestors a ON a.unit_id = s.unit_id
+        GROUP BY a.ancestor_id, s.out_id, s.dims_key, s.era"""
+    low_high = "b.low, b.high" if rule.needs_extremes else "NULL, NULL"
+    return f"""
+        WITH unit_cells AS MATERIALIZED ({own})
+        INSERT INTO rollups ({ROLLUP_COLUMNS})
+        SELECT :metric, b.ancestor_id, o.out_calendar, o.out_type, o.out_period, b.dims_key,
+               b.era, '{BELOW}', b.total, b.cells, b.units, b.days, {low_high}
+        FROM ({sums}) b
+        JOIN iochub_rebuild_outer o ON o.out_id = b.out_id"""

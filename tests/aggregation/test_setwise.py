@@ -1,0 +1,160 @@
+"""The roll-ups the database builds equal those Python builds; large runs defer and rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from hub.aggregation.catalog import MetricInfo, metrics_by_id
+from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.maintenance import STALE
+from hub.aggregation.rebuild import rebuild_metric
+from hub.aggregation.setwise import rebuild_in_database
+from hub.connectors.records import Checkpoint, Item
+from hub.connectors.records import Observation as Record
+from hub.connectors.runtime import load_records
+from hub.core import Hub
+from hub.model import Metric, RollupMetric, RunStatus
+from tests.aggregation.conftest import COMMUNES, PROVINCE, ask, forget_data, load
+from tests.aggregation.test_maintenance import assert_same, stored
+
+HANDLED = ["cases", "inpatients", "class_size", "beds", "price", "low_water", "peak_water"]
+"""Metrics of every rule the database path takes (all but a carried-forward last value)."""
+PERIODS = {
+    "months": ["2023-11", "2023-12", "2024-01", "2024-03", "2024-06", "2024-07", "2024-12"],
+    "days": ["2023-12-14", "2023-12-15", "2024-01-01", "2024-03-14", "2024-06-15", "2024-12-31"],
+}
+
+record = st.tuples(
+    st.sampled_from(HANDLED),
+    st.sampled_from(["90001", "90002", "90004", "901"]),  # few units: values meet in periods
+    st.integers(0, 6),
+    st.sampled_from(["F", "M", "X"]),
+    st.one_of(st.none(), st.integers(-10, 100), st.floats(0, 1000, allow_nan=False)),
+    st.sampled_from(["a", "b"]),
+)
+
+
+def metric_infos(hub: Hub, codes: list[str]) -> tuple[Hierarchy, list[MetricInfo]]:
+    with hub.db.session() as session:
+        ids = session.scalars(select(Metric.id).where(Metric.code.in_(codes))).all()
+        return Hierarchy.current(session), list(metrics_by_id(session, ids).values())
+
+
+def built(hub: Hub, codes: list[str], in_database: bool) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Every roll-up row and state, after rebuilding ``codes`` one way or the other."""
+    hierarchy, metrics = metric_infos(hub, codes)
+    with hub.db.session() as session:
+        for metric in metrics:
+            if in_database:  # not the fallback: the database path must take it
+                assert rebuild_in_database(session, metric, hierarchy) is not None, metric.code
+            rebuild_metric(session, metric, hierarchy, in_database=in_database)
+        states = {
+            row.metric_id: (row.signature, sorted(row.period_kinds), sorted(row.levels))
+            for row in session.scalars(select(RollupMetric))
+        }
+    return stored(hub), states
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.sampled_from(sorted(PERIODS)), st.lists(record, min_size=1, max_size=60))
+def test_the_database_builds_the_rows_python_builds(
+    hub: Hub, kind: str, records: list[tuple[Any, ...]]
+) -> None:
+    forget_data(hub)
+    assert_built_alike(hub, kind, records)
+
+
+@pytest.mark.parametrize("kind", sorted(PERIODS))
+def test_the_database_builds_the_rows_python_builds_on_a_full_grid(hub: Hub, kind: str) -> None:
+    """Every metric, unit, period and cell, then a second source over a third of them."""
+    units = [*COMMUNES, "901"]
+    grid = [
+        (metric, unit, period, sex, (7 * n) % 23 - 3, "a" if n % 3 else "b")
+        for n, (metric, unit, period, sex) in enumerate(
+            (m, u, p, s) for m in HANDLED for u in units for p in range(7) for s in "FMX"
+        )
+    ]
+    assert_built_alike(hub, kind, grid)
+
+
+def assert_built_alike(hub: Hub, kind: str, records: list[tuple[Any, ...]]) -> None:
+    for source in ("a", "b"):  # two sources of the same cells: the last written is used
+        load(
+            hub,
+            [
+                Record(metric, unit, _period(kind, period), value, _dims(metric, sex))
+                for metric, unit, period, sex, value, origin in records
+                if origin == source
+            ],
+            source=source,
+        )
+    in_python = built(hub, HANDLED, in_database=False)
+    in_database = built(hub, HANDLED, in_database=True)
+    assert_same(in_database[0], in_python[0])
+    assert in_database[1] == in_python[1]
+
+
+def _period(kind: str, index: int) -> str:
+    return PERIODS[kind][index % len(PERIODS[kind])]
+
+
+def _dims(metric: str, sex: str) -> dict[str, str]:
+    if metric == "cases":
+        return {"sex": sex, "age": "0-4"} if sex != "X" else {}
+    return {}
+
+
+def test_a_carried_forward_last_value_is_left_to_python(hub: Hub) -> None:
+    load(hub, [Record("stock", "90001", "2024-01", 5)])
+    hierarchy, (metric,) = metric_infos(hub, ["stock"])
+    with hub.db.session() as session:
+        assert rebuild_in_database(session, metric, hierarchy) is None
+
+
+def test_mixed_period_types_are_left_to_python(hub: Hub) -> None:
+    load(hub, [Record("cases", "90001", "2024-01", 5), Record("cases", "90001", "2024", 50)])
+    hierarchy, (metric,) = metric_infos(hub, ["cases"])
+    with hub.db.session() as session:
+        assert rebuild_in_database(session, metric, hierarchy) is None
+
+
+def test_a_large_run_defers_the_roll_ups_and_rebuilds_them_at_its_end(hub: Hub) -> None:
+    load(hub, [Record("tested", unit, "2024-01", 1, {"sex": "F"}) for unit in COMMUNES])
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    large = [
+        Record("tested", unit, month, number, {"sex": sex})
+        for number, (unit, month, sex) in enumerate(
+            ((u, m, s) for m in months for u in COMMUNES for s in "FM"), start=1
+        )
+    ]
+    hub.settings.aggregation.rebuild_after = 10  # the run writes 60 (unit, month) pairs
+    with hub.db.session() as session:
+        metric_id = session.scalar(select(Metric.id).where(Metric.code == "tested"))
+    seen_during_the_run: list[str] = []
+
+    def items() -> Iterator[Item]:
+        for number, item in enumerate(large, start=1):
+            yield item
+            if number % 20 == 0:
+                yield Checkpoint({"n": number})
+            if number == 100:  # four checkpoints committed
+                with hub.db.session() as session:
+                    state = session.get_one(RollupMetric, metric_id)
+                    seen_during_the_run.append(state.signature)
+
+    assert load_records(hub, "test", items()).status == RunStatus.SUCCEEDED
+    assert seen_during_the_run == [STALE]
+    with hub.db.session() as session:
+        assert session.get_one(RollupMetric, metric_id).signature != STALE
+    first_quarter = [r.value for r in large if r.period in ("2024-01", "2024-02", "2024-03")]
+    (quarter,) = ask(hub, "tested", "QUARTER", "2024-Q1", "2024-Q1", units=[PROVINCE])
+    assert quarter.value == sum(first_quarter)
+    assert (quarter.units_reporting, quarter.units_expected) == (len(COMMUNES), len(COMMUNES))
