@@ -89,8 +89,12 @@ def note_changes(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         pending = session.info[PENDING] = defaultdict(lambda: defaultdict(set))
         event.listen(session, "before_commit", _before_commit)
         event.listen(session, "after_rollback", _after_rollback)
+    periods: dict[tuple[str, str], Period] = {}
     for row in rows:
-        period = parse_period(row["period"], row["calendar"])
+        key = (row["period"], row["calendar"])
+        period = periods.get(key)
+        if period is None:
+            period = periods[key] = parse_period(*key)
         pending[row["metric_id"]][row["unit_id"]].add(period)
 
 

@@ -51,6 +51,7 @@ class Normaliser:
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
         self._periods: dict[tuple[str, str], Period | str] = {}
         self._dims_problems: dict[tuple[str, ...], str | None] = {}
+        self._cells: dict[str, dict[str, str]] = {}
 
     def normalise(self, record: records.Record) -> Row | Rejection:
         if isinstance(record, records.Observation):
@@ -90,6 +91,9 @@ class Normaliser:
         problem = self._dims_problem(record.dims, metric)
         if problem:
             return self.reject(record, problem)
+        dims = self._cells.get(cell)
+        if dims is None:  # one dictionary per cell, shared by its rows (and never changed)
+            dims = self._cells[cell] = dict(sorted(record.dims.items()))
         value, problem = _number(record.value)
         if problem:
             return self.reject(record, problem)
@@ -104,7 +108,7 @@ class Normaliser:
                 "period_start": period.start,
                 "period_end": period.end,
                 "dims_key": cell,
-                "dims": dict(sorted(record.dims.items())),
+                "dims": dims,
                 "value": value,
                 "source": self.source,
                 "source_record_id": record.source_id,

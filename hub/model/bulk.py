@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table
+from sqlalchemy import JSON, Connection, Date, DateTime, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -48,8 +48,11 @@ class ManyRows:
             type_ = table.c[name].type
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                hashable = isinstance(type_, Date | DateTime)
-                self.processors.append((name, _remembered(processor) if hashable else processor))
+                if isinstance(type_, Date | DateTime):
+                    processor = _remembered(processor)
+                elif isinstance(type_, JSON):
+                    processor = _ByIdentity(processor)
+                self.processors.append((name, processor))
         if self.order is not None:
             where = {name: index for index, name in enumerate(self.order)}
             self.processors_at = [(where[name], processor) for name, processor in self.processors]
@@ -59,7 +62,13 @@ class ManyRows:
         changed = 0
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            result = connection.exec_driver_sql(self.sql, [self._parameters(row) for row in chunk])
+            try:
+                parameters = [self._parameters(row) for row in chunk]
+            finally:
+                for _, processor in self.processors:
+                    if isinstance(processor, _ByIdentity):
+                        processor.known.clear()
+            result = connection.exec_driver_sql(self.sql, parameters)
             changed += max(result.rowcount, 0)
         return changed
 
@@ -73,6 +82,26 @@ class ManyRows:
         for index, processor in self.processors_at:
             values[index] = processor(values[index])
         return tuple(values)
+
+
+class _ByIdentity:
+    """A processor remembering its answers for the objects of one write.
+
+    A loader shares one dictionary between the rows of the same cell, so its JSON is made
+    once per write. Objects are told apart by identity and kept alive while remembered (so
+    no other object can take an identity over); forgotten after each write, so an object
+    changed between writes is processed anew.
+    """
+
+    def __init__(self, processor: Callable[[Any], Any]) -> None:
+        self.processor = processor
+        self.known: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        found = self.known.get(id(value))
+        if found is None or found[0] is not value:
+            found = self.known[id(value)] = (value, self.processor(value))
+        return found[1]
 
 
 def _remembered(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
