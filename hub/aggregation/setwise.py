@@ -91,8 +91,7 @@ def _observed_kinds(session: Session, metric_id: int) -> set[tuple[str, str]]:
 
 def _reporting_units(session: Session, metric_id: int) -> list[int]:
     query = text(
-        "SELECT DISTINCT unit_id FROM observations WHERE metric_id = :metric "
-        "AND value IS NOT NULL"
+        "SELECT DISTINCT unit_id FROM observations WHERE metric_id = :metric AND value IS NOT NULL"
     )
     return sorted(session.scalars(query, {"metric": metric_id}))
 
@@ -116,6 +115,12 @@ def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hi
     _insert(session, "iochub_rebuild_enclosing", enclosing)
     _insert(session, "iochub_rebuild_outer", [(i, *key) for key, i in outer.items()])
     _insert(session, "iochub_rebuild_ancestors", ancestors)
+    if session.get_bind().dialect.name == "postgresql":
+        # Fresh temporary tables have no statistics: without them the planner takes them
+        # for empty and loops over the observations once per period.
+        for table in TEMPORARY_TABLES:
+            session.execute(text(f"ANALYZE {table}"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))  # sorts and hashes in memory
 
 
 def _clear_maps(session: Session) -> None:
