@@ -181,6 +181,7 @@ def write_observations(path: Path, communes: list[str], metrics: int, order: str
 def config(url: str, metrics: int) -> dict[str, Any]:
     return {
         "database": {"url": url},
+        "auth": {"required": False},  # the queries are timed, not the tokens
         "runtime": {"batch_size": 5000},
         "aggregation": {"max_values": 100_000},
         "metrics": {
