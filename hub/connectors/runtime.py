@@ -141,13 +141,15 @@ class _Sync:
                     self.attempts += 1
                     self._attempt(read)
         except SourceError as exc:
-            return self._finish(RunStatus.FAILED, str(exc))
+            status, error = RunStatus.FAILED, str(exc)
         except Exception as exc:  # a connector bug must end the run, not the process
             log.exception("sync of %s failed", self.connector_id)
-            return self._finish(RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
-        self._rebuild_deferred()
-        status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
-        return self._finish(status, None)
+            status, error = RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}"
+        else:
+            status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
+            error = None
+        self._rebuild_deferred()  # what was committed, even by a failed run
+        return self._finish(status, error)
 
     def _attempt(self, read: Callable[[dict[str, Any]], Iterable[records.Item]]) -> None:
         """Read from the last committed state to the end of the source."""

@@ -15,6 +15,7 @@ from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.maintenance import STALE
 from hub.aggregation.rebuild import rebuild_metric
 from hub.aggregation.setwise import rebuild_in_database
+from hub.connectors.errors import PermanentSourceError
 from hub.connectors.records import Checkpoint, Item
 from hub.connectors.records import Observation as Record
 from hub.connectors.runtime import load_records
@@ -158,3 +159,24 @@ def test_a_large_run_defers_the_roll_ups_and_rebuilds_them_at_its_end(hub: Hub) 
     (quarter,) = ask(hub, "tested", "QUARTER", "2024-Q1", "2024-Q1", units=[PROVINCE])
     assert quarter.value == sum(first_quarter)
     assert (quarter.units_reporting, quarter.units_expected) == (len(COMMUNES), len(COMMUNES))
+
+
+def test_a_failed_large_run_rebuilds_what_it_committed(hub: Hub) -> None:
+    hub.settings.aggregation.rebuild_after = 3
+
+    def items() -> Iterator[Item]:
+        for number, unit in enumerate(COMMUNES, start=1):
+            yield Record("tested", unit, "2024-01", number, {"sex": "F"})
+        yield Checkpoint({"n": len(COMMUNES)})
+        yield Record("tested", COMMUNES[0], "2024-02", 1000, {"sex": "F"})  # never committed
+        raise PermanentSourceError("the source went away")
+
+    assert load_records(hub, "test", items()).status == RunStatus.FAILED
+    with hub.db.session() as session:
+        metric_id = session.scalar(select(Metric.id).where(Metric.code == "tested"))
+        assert session.get_one(RollupMetric, metric_id).signature != STALE
+    (quarter,) = ask(hub, "tested", "QUARTER", "2024-Q1", "2024-Q1", units=[PROVINCE])
+    assert (quarter.value, quarter.units_reporting) == (
+        sum(range(1, len(COMMUNES) + 1)),
+        len(COMMUNES),
+    )
