@@ -196,14 +196,15 @@ class _Sync:
 
         Should this fail, they stay marked stale and are rebuilt before they are next read.
         """
-        if not self.deferred:
-            return
-        try:
-            with self.hub.db.session() as session:
-                rebuilt = rebuild_deferred(session, self.deferred)
+        rebuilt: list[str] = []
+        for metric_id in sorted(self.deferred):  # one transaction each: a bounded log
+            try:
+                with self.hub.db.session() as session:
+                    rebuilt += rebuild_deferred(session, [metric_id])
+            except Exception:
+                log.exception("%s: rebuilding deferred roll-ups failed", self.connector_id)
+        if rebuilt:
             log.info("%s: roll-ups rebuilt: %s", self.connector_id, ", ".join(rebuilt))
-        except Exception:
-            log.exception("%s: rebuilding deferred roll-ups failed", self.connector_id)
 
     def _commit(
         self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
