@@ -89,9 +89,7 @@ class ManyRows:
             try:
                 parameters = [self._parameters(row) for row in chunk]
             finally:
-                for _, processor in self.processors:
-                    if isinstance(processor, _ByIdentity):
-                        processor.known.clear()
+                self._forget()
             result = connection.exec_driver_sql(self.sql, parameters)
             changed += max(result.rowcount, 0)
         return changed
@@ -108,13 +106,17 @@ class ManyRows:
                         assert isinstance(named, dict)
                         copy.write_row(tuple(named[name] for name in self.columns))
             finally:
-                for _, processor in self.processors:
-                    if isinstance(processor, _ByIdentity):
-                        processor.known.clear()
+                self._forget()
             cursor.execute(self.from_staging)
             changed = max(cursor.rowcount, 0)
             cursor.execute(f"TRUNCATE {self.staging}")
         return changed
+
+    def _forget(self) -> None:
+        """Drop what the processors remembered of one write's objects."""
+        for _, processor in self.processors:
+            if isinstance(processor, _ByIdentity):
+                processor.known.clear()
 
     def _parameters(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         if self.order is None:
