@@ -21,7 +21,6 @@ last value carried forward over a horizon, and a metric observed with several pe
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -31,7 +30,7 @@ from hub.aggregation.catalog import MetricInfo
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.rules import Over
 from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
-from hub.aggregation.store import BELOW, OWN, delete_metric
+from hub.aggregation.store import BELOW, OWN, delete_metric, placeholder
 from hub.periods import parse_period
 
 TEMPORARY_TABLES = {
@@ -106,7 +105,7 @@ def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hi
     for calendar, period_id in session.execute(query, {"metric": metric_id}):
         period = parse_period(period_id, calendar)
         era = hierarchy.era(period.start)
-        periods.append((calendar, period_id, era, period.days, _day(period.end)))
+        periods.append((calendar, period_id, era, period.days, period.end.isoformat()))
         for key in enclosing_keys(period):
             out_id = outer.setdefault(key, len(outer) + 1)
             enclosing.append((calendar, period_id, out_id))
@@ -131,14 +130,8 @@ def _clear_maps(session: Session) -> None:
 def _insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    marks = ", ".join(mark for _ in rows[0])
-    connection.exec_driver_sql(f"INSERT INTO {table} VALUES ({marks})", rows)
-
-
-def _day(day: date) -> str:
-    return day.isoformat()
+    marks = ", ".join(placeholder(session) for _ in rows[0])
+    session.connection().exec_driver_sql(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def _chosen(session: Session) -> str:

@@ -181,7 +181,7 @@ def set_extremes(
         for unit_id, rows in extremes.items()
         for key, (low, high) in rows.items()
     ]
-    sql = f"UPDATE rollups SET low = {_mark(session)}, high = {_mark(session)} WHERE "
+    sql = f"UPDATE rollups SET low = {placeholder(session)}, high = {placeholder(session)} WHERE "
     _execute_many(session, sql + _where_key(session), updates)
 
 
@@ -194,7 +194,7 @@ ADD = ", ".join(f"{name} = rollups.{name} + excluded.{name}" for name in VALUES[
 
 
 def _insert(session: Session, on_conflict: str | None) -> str:
-    marks = ", ".join(_mark(session) for _ in (*KEY, *VALUES))
+    marks = ", ".join(placeholder(session) for _ in (*KEY, *VALUES))
     sql = f"INSERT INTO rollups ({', '.join((*KEY, *VALUES))}) VALUES ({marks})"
     if on_conflict:
         sql += f" ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {on_conflict}"
@@ -202,10 +202,10 @@ def _insert(session: Session, on_conflict: str | None) -> str:
 
 
 def _where_key(session: Session) -> str:
-    return " AND ".join(f"{name} = {_mark(session)}" for name in KEY)
+    return " AND ".join(f"{name} = {placeholder(session)}" for name in KEY)
 
 
-def _mark(session: Session) -> str:
+def placeholder(session: Session) -> str:
     """The driver's placeholder: ``?`` for sqlite3, ``%s`` for psycopg."""
     return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
 
