@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo, metrics_by_id, rollup_states
@@ -58,6 +58,7 @@ from hub.aggregation.series import (
 )
 from hub.aggregation.stats import Stat
 from hub.aggregation.store import (
+    OWN,
     UnitRows,
     add_below,
     chunks,
@@ -65,7 +66,7 @@ from hub.aggregation.store import (
     set_extremes,
     write_values,
 )
-from hub.model import RollupMetric
+from hub.model import Rollup, RollupMetric
 from hub.model.base import utcnow
 from hub.periods import Period, add_months, parse_period
 
@@ -103,6 +104,12 @@ def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:
     updating them; :func:`rebuild_deferred` brings them up to date."""
     deferred: set[int] = session.info.setdefault(DEFERRED, set())
     deferred.update(metric_ids)
+
+
+def stored_values(session: Session, metric_id: int) -> int:
+    """How many values (``own`` rows) the metric's roll-ups hold."""
+    query = select(func.count()).where(Rollup.metric_id == metric_id, Rollup.scope == OWN)
+    return session.scalar(query) or 0
 
 
 def deferred_metrics(session: Session) -> set[int]:

@@ -37,17 +37,17 @@ TEMPORARY_TABLES = {
     "iochub_rebuild_periods": "calendar VARCHAR(10), period VARCHAR(12), era INTEGER, "
     "days INTEGER, ends VARCHAR(10), PRIMARY KEY (calendar, period)",
     "iochub_rebuild_enclosing": "calendar VARCHAR(10), period VARCHAR(12), out_id INTEGER, "
-    "PRIMARY KEY (calendar, period, out_id)",
+    "ends VARCHAR(10), PRIMARY KEY (calendar, period, out_id)",
     "iochub_rebuild_outer": "out_id INTEGER PRIMARY KEY, out_calendar VARCHAR(10), "
     "out_type VARCHAR(10), out_period VARCHAR(12)",
     "iochub_rebuild_ancestors": "unit_id INTEGER, ancestor_id INTEGER, "
     "PRIMARY KEY (unit_id, ancestor_id)",
 }
 OVER_TIME = {
-    Over.SUM: "SUM(r.value)",
-    Over.MEAN: "SUM(r.value * p.days) / SUM(p.days)",
-    Over.MIN: "MIN(r.value)",
-    Over.MAX: "MAX(r.value)",
+    Over.SUM: "SUM(r.total)",
+    Over.MEAN: "SUM(r.total * r.days) / SUM(r.days)",
+    Over.MIN: "MIN(r.total)",
+    Over.MAX: "MAX(r.total)",
 }
 ROLLUP_COLUMNS = (
     "metric_id, unit_id, calendar, period_type, period, dims_key, era, scope, "
@@ -72,9 +72,8 @@ def rebuild_in_database(
     units = _reporting_units(session, metric.id)
     _fill_maps(session, metric.id, units, hierarchy)
     parameters = {"metric": metric.id}
-    chosen = _chosen(session)
-    session.execute(text(_own_rows(chosen)), parameters)
-    session.execute(text(_below_rows(chosen, metric)), parameters)
+    session.execute(text(_own_rows(_chosen(session))), parameters)
+    session.execute(text(_below_rows(metric)), parameters)
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
     return {f"{calendar}:{period_type}" for calendar, period_type in kinds}, levels
@@ -108,7 +107,7 @@ def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hi
         periods.append((calendar, period_id, era, period.days, period.end.isoformat()))
         for key in enclosing_keys(period):
             out_id = outer.setdefault(key, len(outer) + 1)
-            enclosing.append((calendar, period_id, out_id))
+            enclosing.append((calendar, period_id, out_id, period.end.isoformat()))
     ancestors = [(unit, ancestor) for unit in units for ancestor in hierarchy.ancestors(unit)]
     _insert(session, "iochub_rebuild_periods", periods)
     _insert(session, "iochub_rebuild_enclosing", enclosing)
@@ -158,8 +157,11 @@ def _own_rows(chosen: str) -> str:
         JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period"""
 
 
-def _below_rows(chosen: str, metric: MetricInfo) -> str:
+def _below_rows(metric: MetricInfo) -> str:
     """Each unit's own series over each period, then added up under its ancestors.
+
+    They are computed from the ``own`` rows just written: the sources are chosen already,
+    and each value carries its era and days.
 
     A unit's row of one cell counts one cell and one unit; its ``*`` row, all its cells and
     one unit: so under an ancestor, ``units`` is the number of rows added up.
@@ -170,20 +172,20 @@ def _below_rows(chosen: str, metric: MetricInfo) -> str:
     rule = metric.rule
     assert rule is not None
     readings = f"""
-        FROM ({chosen}) r
-        JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period
-        JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period"""
-    group = "r.unit_id, e.out_id, r.dims_key, p.era"
+        FROM rollups r
+        JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period
+        WHERE r.metric_id = :metric AND r.scope = '{OWN}'"""
+    group = "r.unit_id, e.out_id, r.dims_key, r.era"
     if rule.time is Over.LAST:
         own = f"""
             SELECT unit_id, out_id, dims_key, era, total, days
-            FROM (SELECT {group}, r.value AS total, p.days AS days,
-                         ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY p.ends DESC) AS n
+            FROM (SELECT {group}, r.total, r.days,
+                         ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY e.ends DESC) AS n
                   {readings}) latest
             WHERE n = 1"""
     else:
         own = f"""
-            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(p.days) AS days
+            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(r.days) AS days
             {readings}
             GROUP BY {group}"""
     star_extremes = ", MIN(low), MAX(high)" if rule.needs_extremes else ""

@@ -105,9 +105,10 @@ class AggregationSettings(Strict):
     default_within: str | None = None
     """The unit (e.g. the deployment's province) whose inside `level` means without `within`;
     by default, every unit of that level."""
-    rebuild_after: int = Field(2000, ge=0)
-    """How many (unit, period) pairs of one metric a run writes before it stops updating that
-    metric's roll-ups at each checkpoint and rebuilds them once, at its end (0: never)."""
+    rebuild_after: int = Field(500, ge=0)
+    """How many values of one metric a run writes, at least, before it stops updating that
+    metric's roll-ups at each checkpoint and rebuilds them once, at its end (0: never). It
+    also takes more than a tenth of the values the metric held."""
 
 
 class ReportsSettings(Strict):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hub.aggregation.maintenance import defer_rollups, rebuild_deferred
+from hub.aggregation.maintenance import defer_rollups, rebuild_deferred, stored_values
 from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from hub.core import Hub
 
 log = logging.getLogger(__name__)
+
+REBUILD_SHARE = 0.1
+"""The share of a metric's values a run may write before its roll-ups are deferred."""
 
 
 class RunInProgress(Exception):
@@ -129,8 +132,10 @@ class _Sync:
         self.touched: set[tuple[int, int, str, str]] = set()
         self.state: dict[str, Any] = {}
         self.attempts = 0
-        self.pairs_written: Counter[int] = Counter()
-        """(unit, period) pairs written per metric, as seen by each batch."""
+        self.values_written: Counter[int] = Counter()
+        """Observations written per metric, as seen by each batch."""
+        self.values_held: dict[int, int] = {}
+        """The values each metric held when the run first wrote to it."""
         self.deferred: set[int] = set()
 
     def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
@@ -167,7 +172,7 @@ class _Sync:
                     continue
                 pending.read += 1
                 batch.add(_normalise(normaliser, item))
-                if len(batch) >= batch_size:
+                if batch.added >= batch_size:
                     self._write(session, batch, pending)
             self._commit(session, batch, pending, None)
 
@@ -176,17 +181,27 @@ class _Sync:
         pending.written += written.written
         pending.quarantined += written.quarantined
         self.touched |= written.touched
-        self._defer_large_metrics(session, written.touched)
+        self._defer_large_metrics(session, written.per_metric)
 
-    def _defer_large_metrics(
-        self, session: Session, touched: set[tuple[int, int, str, str]]
-    ) -> None:
-        """Defer the roll-ups of metrics this run has written more than ``rebuild_after`` of."""
-        limit = self.hub.settings.aggregation.rebuild_after
-        if not limit:
+    def _defer_large_metrics(self, session: Session, per_metric: Counter[int]) -> None:
+        """Defer the roll-ups of the metrics this run writes much of.
+
+        Keeping roll-ups up to date value by value costs about ten times what rebuilding
+        them costs per value; so a metric is deferred once the run has written more than a
+        tenth of the values it held (and more than ``rebuild_after``). A new metric loaded
+        from a file is deferred from its first batch on, a monthly sync of a large one never.
+        """
+        minimum = self.hub.settings.aggregation.rebuild_after
+        if not minimum:
             return
-        self.pairs_written.update(metric_id for metric_id, *_ in touched)
-        large = {m for m, count in self.pairs_written.items() if count > limit} - self.deferred
+        self.values_written.update(per_metric)
+        large = set()
+        for metric_id in per_metric.keys() - self.deferred:
+            if metric_id not in self.values_held:
+                self.values_held[metric_id] = stored_values(session, metric_id)
+            limit = max(minimum, self.values_held[metric_id] * REBUILD_SHARE)
+            if self.values_written[metric_id] > limit:
+                large.add(metric_id)
         if large:
             self.deferred |= large
             defer_rollups(session, large)
@@ -272,6 +287,8 @@ class _Sync:
 
 
 def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
+    if type(item) is records.Observation:  # by far the most common: straight there
+        return normaliser.observation(item)
     if isinstance(item, records.BadRecord):
         return Rejection(reason=item.reason, payload=item.payload, place=item.place)
     if isinstance(item, records.Observation | records.Event | records.Facility):

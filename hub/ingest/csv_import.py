@@ -28,11 +28,11 @@ def read_long_csv(path: Path) -> Iterator[Item]:
                 f"{path.name}: missing column(s) {', '.join(missing)} "
                 f"(a long-format CSV has {', '.join(REQUIRED)}, then one column per disaggregation)"
             )
-        columns = _Columns(header)
+        columns, name = _Columns(header), path.name
         for line, row in enumerate(reader, start=2):
-            yield _observation(row, columns, f"{path.name} line {line}")
+            yield _observation(row, columns, f"{name} line {line}")
             if line % CHECKPOINT_EVERY == 0:
-                yield Checkpoint({"file": path.name, "line": line})
+                yield Checkpoint({"file": name, "line": line})
 
 
 class _Columns:

@@ -33,6 +33,19 @@ class Rejection:
     place: str | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Cell:
+    """A metric and one combination of its disaggregation values, checked."""
+
+    metric_id: int
+    key: str
+    dims: dict[str, str]
+    too_long: str
+    """Why the combination cannot be stored ("" when it can); likewise below."""
+    no_metric: str
+    not_of_metric: str
+
+
 @dataclasses.dataclass
 class Row:
     """A normalised record: the table it goes to and its column values."""
@@ -49,9 +62,8 @@ class Normaliser:
         self.units = units
         self.metrics = {m.code: m for m in session.scalars(select(Metric))}
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
-        self._periods: dict[tuple[str, str], Period | str] = {}
-        self._dims_problems: dict[tuple[str, ...], str | None] = {}
-        self._cells: dict[str, dict[str, str]] = {}
+        self._periods: dict[tuple[str, str], tuple[Period, dict[str, Any]] | str] = {}
+        self._cells: dict[tuple[Any, ...], _Cell] = {}
 
     def normalise(self, record: records.Record) -> Row | Rejection:
         if isinstance(record, records.Observation):
@@ -66,19 +78,20 @@ class Normaliser:
 
     def observation(self, record: records.Observation) -> Row | Rejection:
         # Millions of these go through a load: the checks of other records, specialised,
-        # and what repeats (periods, cells) remembered.
-        if _has_nul(record):
+        # and what repeats (a metric's cells, periods, units) checked once and remembered.
+        if _text_has_nul(record):
             record = _without_nul(record)
-        cell = dims_key(record.dims)
-        problem = _observation_key_problem(record, cell)
+        cell = self._cell(record.metric, record.dims)
+        if cell is None:  # cells not plain text yet
+            record = _without_nul(record)
+            cell = self._check_cell(record.metric, record.dims)
+        problem = cell.too_long or _source_id_problem(record.source_id) or cell.no_metric
         if problem:
             return self.reject(record, problem)
-        metric = self.metrics.get(record.metric)
-        if metric is None:
-            return self.reject(record, f"unknown metric {record.metric!r}")
-        period = self._period(record.period, record.calendar)
-        if isinstance(period, str):
-            return self.reject(record, f"period: {period}")
+        found = self._period(record.period, record.calendar)
+        if isinstance(found, str):
+            return self.reject(record, f"period: {found}")
+        period, columns = found
         # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
         # 15 June, before the communes of the 2025 map existed, and ends after.
         unit_id = self.units.place(record.unit, period.start)
@@ -88,50 +101,72 @@ class Normaliser:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
             )
-        problem = self._dims_problem(record.dims, metric)
-        if problem:
-            return self.reject(record, problem)
-        dims = self._cells.get(cell)
-        if dims is None:  # one dictionary per cell, shared by its rows (and never changed)
-            dims = self._cells[cell] = dict(sorted(record.dims.items()))
+        if cell.not_of_metric:
+            return self.reject(record, cell.not_of_metric)
         value, problem = _number(record.value)
         if problem:
             return self.reject(record, problem)
         return Row(
             "observations",
             {
-                "metric_id": metric.id,
+                "metric_id": cell.metric_id,
                 "unit_id": unit_id,
-                "calendar": period.calendar.value,
-                "period_type": period.type.value,
-                "period": period.id,
-                "period_start": period.start,
-                "period_end": period.end,
-                "dims_key": cell,
-                "dims": dims,
+                **columns,
+                "dims_key": cell.key,
+                "dims": cell.dims,
                 "value": value,
                 "source": self.source,
                 "source_record_id": record.source_id,
             },
         )
 
-    def _period(self, period_id: str, calendar: str) -> Period | str:
-        """The period, or why there is none."""
+    def _cell(self, metric_code: str, dims: dict[str, str]) -> _Cell | None:
+        """What a metric's cell (its disaggregation values) is, and what is wrong with it.
+
+        None when the values are not plain text free of NUL characters.
+        """
+        remembered = (metric_code, *dims.items())
+        try:
+            found = self._cells.get(remembered)
+        except TypeError:  # a value that is a list or a dictionary
+            return None
+        if found is None:
+            if not _plain_and_clean(dims):
+                return None
+            found = self._cells[remembered] = self._check_cell(metric_code, dims)
+        return found
+
+    def _check_cell(self, metric_code: str, dims: dict[str, str]) -> _Cell:
+        key = dims_key(dims)
+        metric = self.metrics.get(metric_code)
+        no_metric = None
+        if len(metric_code) > KEY_LIMITS["metric"]:
+            no_metric = f"metric is {len(metric_code)} characters long; at most 100 are stored"
+        elif metric is None:
+            no_metric = f"unknown metric {metric_code!r}"
+        return _Cell(
+            metric_id=metric.id if metric else 0,
+            key=key,
+            # one dictionary per cell, shared by its rows (and never changed)
+            dims=dict(sorted(dims.items())),
+            too_long="the disaggregation is longer than 300 characters" if len(key) > 300 else "",
+            no_metric=no_metric or "",
+            not_of_metric=(_dims_problem(dims, metric) or "") if metric else "",
+        )
+
+    def _period(self, period_id: str, calendar: str) -> tuple[Period, dict[str, Any]] | str:
+        """The period and its columns in a row, or why there is none."""
         key = (period_id, calendar)
         found = self._periods.get(key)
         if found is None:
             try:
-                found = parse_period(period_id, calendar)
+                period = parse_period(period_id, calendar)
             except (PeriodError, ValueError) as exc:
                 found = str(exc)
+            else:
+                found = (period, period_columns(period))
             self._periods[key] = found
         return found
-
-    def _dims_problem(self, dims: dict[str, str], metric: Metric) -> str | None:
-        key = (metric.code, *dims)
-        if key not in self._dims_problems:
-            self._dims_problems[key] = _dims_problem(dims, metric)
-        return self._dims_problems[key]
 
     def event(self, record: records.Event) -> Row | Rejection:
         kind = self.event_kinds.get(record.kind)
@@ -242,19 +277,29 @@ def _key_problem(record: records.Record) -> str | None:
     return None
 
 
-def _observation_key_problem(record: records.Observation, cell: str) -> str | None:
-    if len(cell) > 300:
-        return "the disaggregation is longer than 300 characters"
-    return _key_problem(record)
+def _source_id_problem(source_id: str | None) -> str:
+    limit = KEY_LIMITS["source_id"]
+    if source_id is not None and len(source_id) > limit:
+        return f"source_id is {len(source_id)} characters long; at most {limit} are stored"
+    return ""
 
 
-def _has_nul(record: records.Observation) -> bool:
-    """Whether any text of an observation holds a NUL (or its cells are not plain text)."""
-    text = f"{record.metric}{record.unit}{record.period}{record.calendar}{record.value}"
-    return (
-        "\x00" in text
-        or "\x00" in f"{record.source_id}{record.place}"
-        or not _plain_and_clean(record.dims)
+def period_columns(period: Period) -> dict[str, Any]:
+    """The columns of an observation's row that say its period."""
+    return {
+        "calendar": period.calendar.value,
+        "period_type": period.type.value,
+        "period": period.id,
+        "period_start": period.start,
+        "period_end": period.end,
+    }
+
+
+def _text_has_nul(record: records.Observation) -> bool:
+    """Whether any text of an observation, but its cells, holds a NUL."""
+    return "\x00" in (
+        f"{record.metric}{record.unit}{record.period}{record.calendar}{record.value}"
+        f"{record.source_id}{record.place}"
     )
 
 
@@ -302,7 +347,7 @@ def _number(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, bool):
         return None, f"value {value!r} is not a number"
     try:
-        number = float(value.strip() if isinstance(value, str) else value)
+        number = float(value)  # surrounding white space is allowed
     except (TypeError, ValueError):
         return None, f"value {value!r} is not a number"
     if not math.isfinite(number):

@@ -5,7 +5,7 @@ The same statements run on SQLite and PostgreSQL: both speak ``INSERT … ON CON
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -46,8 +46,11 @@ class Batch:
     )
     retractions: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    added: int = 0
+    """Items added since the batch was last emptied (a record replacing another counts)."""
 
     def add(self, item: Row | Rejection) -> None:
+        self.added += 1
         if isinstance(item, Rejection):
             self.rejections.append(item)
         elif item.table == "observations" and item.values["value"] is None:
@@ -66,6 +69,8 @@ class Written:
     quarantined: int = 0
     touched: set[tuple[int, int, str, str]] = field(default_factory=set)
     """The observations written or retracted: metric id, unit id, calendar, period id."""
+    per_metric: Counter[int] = field(default_factory=Counter)
+    """How many observations of each metric were written or retracted."""
 
 
 def flush(
@@ -89,7 +94,10 @@ def flush(
     for row in counted:
         batch.add(row)
     for table_name, rows in batch.rows.items():
-        values = [{**row, "sync_run_id": run_id, "updated_at": now} for row in rows.values()]
+        values = list(rows.values())
+        for row in values:  # the batch's own dictionaries: stamped in place, not copied
+            row["sync_run_id"] = run_id
+            row["updated_at"] = now
         upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])
         written.written += len(values)
     written.written += retract(session, batch.retractions)
@@ -98,6 +106,7 @@ def flush(
     changed = [*batch.rows.get("observations", {}).values(), *batch.retractions]
     note_changes(session, changed)
     written.touched = {(r["metric_id"], r["unit_id"], r["calendar"], r["period"]) for r in changed}
+    written.per_metric = Counter(map(itemgetter("metric_id"), changed))
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
     for rejection in batch.rejections:
@@ -116,6 +125,7 @@ def flush(
     batch.rows.clear()
     batch.retractions.clear()
     batch.rejections.clear()
+    batch.added = 0
     return written
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, select
@@ -70,7 +71,7 @@ class ManyRows:
             type_ = table.c[name].type
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                if isinstance(type_, Date | DateTime):
+                if isinstance(getattr(type_, "impl_instance", type_), Date | DateTime):
                     processor = _remembered(processor)
                 elif isinstance(type_, JSON):
                     processor = _ByIdentity(processor)
@@ -78,6 +79,7 @@ class ManyRows:
         if self.order is not None:
             where = {name: index for index, name in enumerate(self.order)}
             self.processors_at = [(where[name], processor) for name, processor in self.processors]
+            self.pick = _picker(self.order)
 
     def run(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         """Write the rows (each holding every column of the statement); how many changed."""
@@ -124,10 +126,17 @@ class ManyRows:
             for name, processor in self.processors:
                 named[name] = processor(named[name])
             return named
-        values = [row[name] for name in self.order]
+        values = list(self.pick(row))
         for index, processor in self.processors_at:
             values[index] = processor(values[index])
         return tuple(values)
+
+
+def _picker(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function taking these values out of a row, in this order, as a tuple."""
+    if len(names) == 1:
+        return lambda row: (row[names[0]],)
+    return itemgetter(*names)
 
 
 class _ByIdentity:
