@@ -24,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -35,6 +36,7 @@ from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, SourceError
+from hub.connectors.loading import LoadingThread
 from hub.connectors.locks import exclusive
 from hub.connectors.retry import retrying
 from hub.ingest.event_metrics import EventCounter
@@ -166,15 +168,19 @@ class _Sync:
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
             self.raiser = AlertRaiser(self.hub.definitions.alert_rule_list())
             batch, pending = Batch(), Counters()
-            for item in read(dict(self.state)):
-                if isinstance(item, records.Checkpoint):
-                    self._commit(session, batch, pending, item.state)
-                    continue
-                pending.read += 1
-                batch.add(_normalise(normaliser, item))
-                if batch.added >= batch_size:
-                    self._write(session, batch, pending)
-            self._commit(session, batch, pending, None)
+            # The session is the loading thread's from here on; this one reads and normalises.
+            with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
+                for item in read(dict(self.state)):
+                    if isinstance(item, records.Checkpoint):
+                        loading.submit(partial(self._commit, session, batch, pending, item.state))
+                        batch, pending = Batch(), Counters()
+                        continue
+                    pending.read += 1
+                    batch.add(_normalise(normaliser, item))
+                    if batch.added >= batch_size:
+                        loading.submit(partial(self._write, session, batch, pending))
+                        batch = Batch()
+                loading.submit(partial(self._commit, session, batch, pending, None))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
         written = flush(session, batch, self.connector_id, self.run_id, self.counter, self.raiser)
@@ -224,7 +230,11 @@ class _Sync:
     def _commit(
         self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
     ) -> None:
-        """Write the batch, the state and the run's counters, and commit them together."""
+        """Write the batch, the state and the run's counters, and commit them together.
+
+        ``pending`` counts the records read since the last commit (the reader's counter is
+        a new one from here on); it is emptied once they are committed.
+        """
         self._write(session, batch, pending)
         if state is not None:
             self._save_state(session, state)

@@ -62,6 +62,9 @@ class Normaliser:
         self.units = units
         self.metrics = {m.code: m for m in session.scalars(select(Metric))}
         self.event_kinds = {k.code: k for k in session.scalars(select(EventKind))}
+        # Read once, then used apart from the session (which may be busy in another thread).
+        for loaded in (*self.metrics.values(), *self.event_kinds.values()):
+            session.expunge(loaded)
         self._periods: dict[tuple[str, str], tuple[Period, dict[str, Any]] | str] = {}
         self._cells: dict[tuple[Any, ...], _Cell] = {}
 

@@ -13,6 +13,7 @@ a batch is copied (``COPY``) into a temporary table of the same columns and writ
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -46,6 +47,7 @@ class ManyRows:
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         self.sql = compiled.string
         self.columns = tuple(columns)
+        self.on_conflict = on_conflict
         self.staging: str | None = None
         if dialect.name == "postgresql":
             self.staging = f"iochub_staging_{table.name}_{zlib.crc32(','.join(columns).encode())}"
@@ -58,6 +60,7 @@ class ManyRows:
             if from_staging.compile(dialect=dialect).params:  # defaults of missing columns
                 self.staging = None
             listed = ", ".join(columns)
+            self.copy_straight = f"COPY {table.name} ({listed}) FROM STDIN"
             self.create_staging = (
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} AS "
                 f"SELECT {listed} FROM {table.name} WITH NO DATA"
@@ -80,6 +83,15 @@ class ManyRows:
             where = {name: index for index, name in enumerate(self.order)}
             self.processors_at = [(where[name], processor) for name, processor in self.processors]
             self.pick = _picker(self.order)
+        # COPY takes rows as tuples of the columns, a JSON value as its text (made once).
+        self.pick_copied = _picker(self.columns)
+        self.copy_processors_at = [
+            (
+                self.columns.index(name),
+                _ByIdentity(_json_text) if isinstance(processor, _ByIdentity) else processor,
+            )
+            for name, processor in self.processors
+        ]
 
     def run(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         """Write the rows (each holding every column of the statement); how many changed."""
@@ -99,24 +111,31 @@ class ManyRows:
     def _run_by_copy(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         driver = connection.connection.driver_connection
         assert driver is not None
+        try:
+            copied = [self._copied(row) for row in rows]
+        finally:
+            self._forget()
         with driver.cursor() as cursor:
+            if self.on_conflict == "nothing" and _copy_straight(cursor, self.copy_straight, copied):
+                return len(copied)
             cursor.execute(self.create_staging)
-            try:
-                with cursor.copy(self.copy) as copy:
-                    for row in rows:
-                        named = self._parameters(row)
-                        assert isinstance(named, dict)
-                        copy.write_row(tuple(named[name] for name in self.columns))
-            finally:
-                self._forget()
+            with cursor.copy(self.copy) as copy:
+                for values in copied:
+                    copy.write_row(values)
             cursor.execute(self.from_staging)
             changed = max(cursor.rowcount, 0)
             cursor.execute(f"TRUNCATE {self.staging}")
         return changed
 
+    def _copied(self, row: dict[str, Any]) -> list[Any]:
+        values = list(self.pick_copied(row))
+        for index, processor in self.copy_processors_at:
+            values[index] = processor(values[index])
+        return values
+
     def _forget(self) -> None:
         """Drop what the processors remembered of one write's objects."""
-        for _, processor in self.processors:
+        for _, processor in (*self.processors, *self.copy_processors_at):
             if isinstance(processor, _ByIdentity):
                 processor.known.clear()
 
@@ -130,6 +149,31 @@ class ManyRows:
         for index, processor in self.processors_at:
             values[index] = processor(values[index])
         return tuple(values)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as SQLAlchemy's JSON type writes it (None as JSON ``null``)."""
+    return json.dumps(value)
+
+
+def _copy_straight(cursor: Any, copy_sql: str, copied: list[list[Any]]) -> bool:
+    """COPY new rows into the table itself, the fastest way in; False if a key was stored.
+
+    Tried under a savepoint: should any key be stored already, the database refuses the
+    whole COPY, the savepoint is rolled back, and the caller goes the staging table's way.
+    """
+    from psycopg.errors import UniqueViolation
+
+    cursor.execute("SAVEPOINT iochub_copy")
+    try:
+        with cursor.copy(copy_sql) as copy:
+            for values in copied:
+                copy.write_row(values)
+    except UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT iochub_copy")
+        return False
+    cursor.execute("RELEASE SAVEPOINT iochub_copy")
+    return True
 
 
 def _picker(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:

@@ -69,3 +69,27 @@ def test_written_rows_read_back_whole_and_a_second_write_updates_them(
     assert (first.period_start, first.period_end) == (date(2026, 1, 1), date(2026, 1, 1))
     assert first.dims == {"sex": "F", "note": "Kon Tum – Đắk Hà"}
     assert first.updated_at == WRITTEN_AT
+
+
+@pytest.mark.parametrize("count", [COPY_FROM - 1, 3 * COPY_FROM])
+def test_a_write_of_stored_and_new_rows_inserts_the_new_and_updates_the_stored(
+    make_hub: Callable[..., Hub], count: int
+) -> None:
+    """On PostgreSQL a batch is first copied into the table itself; a stored key makes the
+    database refuse that copy, and the batch goes the staging table's way, losing nothing."""
+    hub = make_hub({"metrics": {"m": {"name": "M", "sector": "test", "aggregation": "SUM"}}})
+    with hub.db.session() as session:
+        metric_id = session.scalar(select(Metric.id).where(Metric.code == "m"))
+        unit = AdminUnit(identity="t", code="99", name="T", level=AdminLevel.PROVINCE)
+        session.add(unit)
+        session.flush()
+        unit_id = unit.id
+    table, key = TABLES["observations"], NATURAL_KEYS["observations"]
+    every = rows(metric_id, unit_id, count, 100.0)
+    with hub.db.session() as session:
+        upsert(session, table, rows(metric_id, unit_id, count // 2, 1.5), key)
+    with hub.db.session() as session:
+        upsert(session, table, every, key)
+    with hub.db.session() as session:
+        stored = session.scalars(select(Observation).order_by(Observation.period)).all()
+    assert [(o.period, o.value) for o in stored] == [(r["period"], r["value"]) for r in every]
