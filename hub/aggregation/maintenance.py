@@ -91,12 +91,16 @@ def note_changes(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
         event.listen(session, "before_commit", _before_commit)
         event.listen(session, "after_rollback", _after_rollback)
     periods: dict[tuple[str, str], Period] = {}
+    deferred = session.info.get(DEFERRED, ())
     for row in rows:
+        units = pending[row["metric_id"]]
+        if row["metric_id"] in deferred:  # its roll-ups only go stale: no need to know where
+            continue
         key = (row["period"], row["calendar"])
         period = periods.get(key)
         if period is None:
             period = periods[key] = parse_period(*key)
-        pending[row["metric_id"]][row["unit_id"]].add(period)
+        units[row["unit_id"]].add(period)
 
 
 def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:

@@ -72,7 +72,8 @@ def rebuild_in_database(
     units = _reporting_units(session, metric.id)
     _fill_maps(session, metric.id, units, hierarchy)
     parameters = {"metric": metric.id}
-    session.execute(text(_own_rows(_chosen(session))), parameters)
+    chosen = _chosen(session, several_sources=_sources(session, metric.id) > 1)
+    session.execute(text(_own_rows(chosen)), parameters)
     session.execute(text(_below_rows(metric)), parameters)
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
@@ -133,8 +134,22 @@ def _insert(session: Session, table: str, rows: list[tuple[Any, ...]]) -> None:
     session.connection().exec_driver_sql(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
-def _chosen(session: Session) -> str:
-    """The observations the roll-ups use: per cell and period, the one written last."""
+def _sources(session: Session, metric_id: int) -> int:
+    """How many sources the metric's observations come from (counted up to two)."""
+    query = text("SELECT DISTINCT source FROM observations WHERE metric_id = :metric LIMIT 2")
+    return len(session.scalars(query, {"metric": metric_id}).all())
+
+
+def _chosen(session: Session, several_sources: bool) -> str:
+    """The observations the roll-ups use: per cell and period, the one written last.
+
+    From a single source, each cell and period has one observation: nothing to choose.
+    """
+    if not several_sources:
+        return """
+        SELECT o.unit_id, o.calendar, o.period_type, o.period, o.dims_key, o.value
+        FROM observations o
+        WHERE o.metric_id = :metric AND o.value IS NOT NULL"""
     collate = ' COLLATE "C"' if session.get_bind().dialect.name == "postgresql" else ""
     return f"""
         SELECT o.unit_id, o.calendar, o.period_type, o.period, o.dims_key, o.value

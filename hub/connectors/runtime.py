@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -35,6 +38,7 @@ from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
+from hub.connectors.collector import fewer_collections
 from hub.connectors.errors import PermanentSourceError, SourceError
 from hub.connectors.loading import LoadingThread
 from hub.connectors.locks import exclusive
@@ -53,6 +57,8 @@ log = logging.getLogger(__name__)
 
 REBUILD_SHARE = 0.1
 """The share of a metric's values a run may write before its roll-ups are deferred."""
+REBUILD_WORKERS = 4
+"""The most metrics whose deferred roll-ups are rebuilt at once (PostgreSQL only)."""
 
 
 class RunInProgress(Exception):
@@ -144,7 +150,7 @@ class _Sync:
         self.state = {} if full else self._saved_state()
         try:
             for attempt in retrying(self.hub.settings.runtime, self._log_retry):
-                with attempt:
+                with attempt, fewer_collections():
                     self.attempts += 1
                     self._attempt(read)
         except SourceError as exc:
@@ -217,15 +223,21 @@ class _Sync:
 
         Should this fail, they stay marked stale and are rebuilt before they are next read.
         """
-        rebuilt: list[str] = []
-        for metric_id in sorted(self.deferred):  # one transaction each: a bounded log
-            try:
-                with self.hub.db.session() as session:
-                    rebuilt += rebuild_deferred(session, [metric_id])
-            except Exception:
-                log.exception("%s: rebuilding deferred roll-ups failed", self.connector_id)
+        # One transaction per metric: a bounded log. PostgreSQL rebuilds several at once,
+        # each on a connection (and a server process) of its own; SQLite has one writer.
+        workers = min(REBUILD_WORKERS, os.cpu_count() or 1) if self.hub.db.is_postgresql else 1
+        with ThreadPoolExecutor(workers, thread_name_prefix="iochub-rebuild") as pool:
+            rebuilt = [*chain.from_iterable(pool.map(self._rebuild, sorted(self.deferred)))]
         if rebuilt:
             log.info("%s: roll-ups rebuilt: %s", self.connector_id, ", ".join(rebuilt))
+
+    def _rebuild(self, metric_id: int) -> list[str]:
+        try:
+            with self.hub.db.session() as session:
+                return rebuild_deferred(session, [metric_id])
+        except Exception:
+            log.exception("%s: rebuilding deferred roll-ups failed", self.connector_id)
+            return []
 
     def _commit(
         self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None

@@ -5,10 +5,13 @@ Python, which for a load of millions of observations costs more than the databas
 a statement is compiled once for a table and a set of columns, each column keeps its type's
 own bind processor (so a JSON column is serialised and a date stored exactly as SQLAlchemy
 would), and the rows go to the driver's ``executemany`` as plain tuples or dictionaries.
+Values are processed a column at a time, each distinct object once: a load repeats the
+same dates, dictionaries and times down a column.
 
 On PostgreSQL, where one statement per row costs the server far more than the row itself,
-a batch is copied (``COPY``) into a temporary table of the same columns and written with one
-``INSERT … SELECT``.
+a batch is copied (``COPY``) straight into the table; should any of its keys be stored
+already, it is copied into a temporary table of the same columns instead and written with
+one ``INSERT … SELECT … ON CONFLICT``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from sqlalchemy.engine import Dialect
 CHUNK = 5000
 COPY_FROM = 50
 """Batches of at least this many rows go to PostgreSQL by COPY."""
+
+ColumnProcessor = Callable[[Sequence[Any]], Sequence[Any]]
+"""A column type's bind processor, applied to a column of values."""
 
 
 class ManyRows:
@@ -69,29 +75,26 @@ class ManyRows:
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup) if compiled.positiontup is not None else None
         )
-        self.processors: list[tuple[str, Callable[[Any], Any]]] = []
+        self.processors: list[tuple[str, ColumnProcessor]] = []
+        copy_processors: list[tuple[str, ColumnProcessor]] = []
         for name in columns:
             type_ = table.c[name].type
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                if isinstance(getattr(type_, "impl_instance", type_), Date | DateTime):
-                    processor = _remembered(processor)
-                elif isinstance(type_, JSON):
-                    processor = _ByIdentity(processor)
-                self.processors.append((name, processor))
+            if processor is None:
+                continue
+            if isinstance(type_, JSON):  # COPY takes a JSON value as its text
+                processor, copied = _each_once(processor), _each_once(_json_text)
+            elif isinstance(getattr(type_, "impl_instance", type_), Date | DateTime):
+                processor = copied = _each_once(processor)
+            else:  # values that do not repeat, as the measured values themselves
+                processor = copied = _each(processor)
+            self.processors.append((name, processor))
+            copy_processors.append((name, copied))
         if self.order is not None:
-            where = {name: index for index, name in enumerate(self.order)}
-            self.processors_at = [(where[name], processor) for name, processor in self.processors]
             self.pick = _picker(self.order)
-        # COPY takes rows as tuples of the columns, a JSON value as its text (made once).
+            self.processors_at = _at(self.order, self.processors)
         self.pick_copied = _picker(self.columns)
-        self.copy_processors_at = [
-            (
-                self.columns.index(name),
-                _ByIdentity(_json_text) if isinstance(processor, _ByIdentity) else processor,
-            )
-            for name, processor in self.processors
-        ]
+        self.copy_processors_at = _at(self.columns, copy_processors)
 
     def run(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         """Write the rows (each holding every column of the statement); how many changed."""
@@ -100,10 +103,10 @@ class ManyRows:
         changed = 0
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            try:
-                parameters = [self._parameters(row) for row in chunk]
-            finally:
-                self._forget()
+            if self.order is None:  # named parameters
+                parameters: list[Any] = [self._named(row) for row in chunk]
+            else:
+                parameters = _column_wise(chunk, self.pick, self.processors_at)
             result = connection.exec_driver_sql(self.sql, parameters)
             changed += max(result.rowcount, 0)
         return changed
@@ -111,10 +114,7 @@ class ManyRows:
     def _run_by_copy(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         driver = connection.connection.driver_connection
         assert driver is not None
-        try:
-            copied = [self._copied(row) for row in rows]
-        finally:
-            self._forget()
+        copied = _column_wise(rows, self.pick_copied, self.copy_processors_at)
         with driver.cursor() as cursor:
             if self.on_conflict == "nothing" and _copy_straight(cursor, self.copy_straight, copied):
                 return len(copied)
@@ -127,28 +127,58 @@ class ManyRows:
             cursor.execute(f"TRUNCATE {self.staging}")
         return changed
 
-    def _copied(self, row: dict[str, Any]) -> list[Any]:
-        values = list(self.pick_copied(row))
-        for index, processor in self.copy_processors_at:
-            values[index] = processor(values[index])
-        return values
+    def _named(self, row: dict[str, Any]) -> dict[str, Any]:
+        named = dict(row)
+        for name, process_column in self.processors:
+            (named[name],) = process_column((named[name],))
+        return named
 
-    def _forget(self) -> None:
-        """Drop what the processors remembered of one write's objects."""
-        for _, processor in (*self.processors, *self.copy_processors_at):
-            if isinstance(processor, _ByIdentity):
-                processor.known.clear()
 
-    def _parameters(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
-        if self.order is None:
-            named = dict(row)
-            for name, processor in self.processors:
-                named[name] = processor(named[name])
-            return named
-        values = list(self.pick(row))
-        for index, processor in self.processors_at:
-            values[index] = processor(values[index])
-        return tuple(values)
+def _column_wise(
+    rows: Sequence[dict[str, Any]],
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]],
+    processors_at: list[tuple[int, ColumnProcessor]],
+) -> list[tuple[Any, ...]]:
+    """The rows' values as tuples, processed a column at a time.
+
+    A load repeats the same few objects down a column (a period's dates, a cell's
+    dictionary, the batch's time): each distinct object is processed once.
+    """
+    picked = list(map(pick, rows))
+    if not processors_at or not picked:
+        return picked
+    columns = list(zip(*picked, strict=True))
+    for index, process_column in processors_at:
+        columns[index] = process_column(columns[index])
+    return list(zip(*columns, strict=True))
+
+
+def _each(processor: Callable[[Any], Any]) -> ColumnProcessor:
+    """A column's values processed one by one."""
+    return lambda values: tuple(map(processor, values))
+
+
+def _each_once(processor: Callable[[Any], Any]) -> ColumnProcessor:
+    """A column's values processed once per distinct object.
+
+    Objects are told apart by identity, which is safe here: every one of them is held by
+    the column until it is processed. (Equal dictionaries would not hash.)
+    """
+
+    def process_column(values: Sequence[Any]) -> Sequence[Any]:
+        distinct = {id(value): value for value in values}
+        done = {key: processor(value) for key, value in distinct.items()}
+        return tuple(map(done.__getitem__, map(id, values)))
+
+    return process_column
+
+
+def _at(
+    names: Sequence[str], processors: list[tuple[str, ColumnProcessor]]
+) -> list[tuple[int, ColumnProcessor]]:
+    """The processors by the position of their column among ``names``."""
+    where = {name: index for index, name in enumerate(names)}
+    return [(where[name], processor) for name, processor in processors]
 
 
 def _json_text(value: Any) -> str:
@@ -156,7 +186,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def _copy_straight(cursor: Any, copy_sql: str, copied: list[list[Any]]) -> bool:
+def _copy_straight(cursor: Any, copy_sql: str, copied: list[tuple[Any, ...]]) -> bool:
     """COPY new rows into the table itself, the fastest way in; False if a key was stored.
 
     Tried under a savepoint: should any key be stored already, the database refuses the
@@ -181,41 +211,6 @@ def _picker(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]
     if len(names) == 1:
         return lambda row: (row[names[0]],)
     return itemgetter(*names)
-
-
-class _ByIdentity:
-    """A processor remembering its answers for the objects of one write.
-
-    A loader shares one dictionary between the rows of the same cell, so its JSON is made
-    once per write. Objects are told apart by identity and kept alive while remembered (so
-    no other object can take an identity over); forgotten after each write, so an object
-    changed between writes is processed anew.
-    """
-
-    def __init__(self, processor: Callable[[Any], Any]) -> None:
-        self.processor = processor
-        self.known: dict[int, tuple[Any, Any]] = {}
-
-    def __call__(self, value: Any) -> Any:
-        found = self.known.get(id(value))
-        if found is None or found[0] is not value:
-            found = self.known[id(value)] = (value, self.processor(value))
-        return found[1]
-
-
-def _remembered(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The processor, remembering its answers: a load repeats the same few dates."""
-    known: dict[Any, Any] = {}
-
-    def process(value: Any) -> Any:
-        found = known.get(value, known)
-        if found is known:
-            if len(known) > 10_000:
-                known.clear()
-            found = known[value] = processor(value)
-        return found
-
-    return process
 
 
 def _on_conflict(
