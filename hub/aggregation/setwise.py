@@ -74,7 +74,8 @@ def rebuild_in_database(
     parameters = {"metric": metric.id}
     chosen = _chosen(session, several_sources=_sources(session, metric.id) > 1)
     session.execute(text(_own_rows(chosen)), parameters)
-    session.execute(text(_below_rows(metric)), parameters)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    session.execute(text(_below_rows(metric, sqlite)), parameters)
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
     return {f"{calendar}:{period_type}" for calendar, period_type in kinds}, levels
@@ -172,7 +173,7 @@ def _own_rows(chosen: str) -> str:
         JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period"""
 
 
-def _below_rows(metric: MetricInfo) -> str:
+def _below_rows(metric: MetricInfo, sqlite: bool) -> str:
     """Each unit's own series over each period, then added up under its ancestors.
 
     They are computed from the ``own`` rows just written: the sources are chosen already,
@@ -191,7 +192,14 @@ def _below_rows(metric: MetricInfo) -> str:
         JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period
         WHERE r.metric_id = :metric AND r.scope = '{OWN}'"""
     group = "r.unit_id, e.out_id, r.dims_key, r.era"
-    if rule.time is Over.LAST:
+    if rule.time is Over.LAST and sqlite:
+        # SQLite documents that with a single max() its other columns come from the row
+        # holding the maximum: one grouping, where a window would sort and filter.
+        own = f"""
+            SELECT {group}, r.total, r.days, MAX(e.ends) AS ends
+            {readings}
+            GROUP BY {group}"""
+    elif rule.time is Over.LAST:
         own = f"""
             SELECT unit_id, out_id, dims_key, era, total, days
             FROM (SELECT {group}, r.total, r.days,
