@@ -180,3 +180,31 @@ def test_a_failed_large_run_rebuilds_what_it_committed(hub: Hub) -> None:
         sum(range(1, len(COMMUNES) + 1)),
         len(COMMUNES),
     )
+
+
+def test_a_run_writing_a_small_share_of_a_metric_keeps_its_roll_ups_up_to_date(hub: Hub) -> None:
+    """Deferral is relative: a month added to a year of values is kept by differences."""
+    year = [f"2023-{m:02d}" for m in range(1, 13)]
+    held = [
+        Record("tested", u, month, 1, {"sex": s}) for month in year for u in COMMUNES for s in "FM"
+    ]
+    load(hub, held)
+    hub.settings.aggregation.rebuild_after = 3  # the run writes more: only the share holds back
+    january = [Record("tested", u, "2024-01", 5, {"sex": s}) for u in COMMUNES for s in "FM"]
+    assert len(january) > hub.settings.aggregation.rebuild_after
+    assert len(january) < len(held) / 10
+    with hub.db.session() as session:
+        metric_id = session.scalar(select(Metric.id).where(Metric.code == "tested"))
+    seen_during_the_run: list[str] = []
+
+    def items() -> Iterator[Item]:
+        yield from january[:-1]
+        yield Checkpoint({"n": len(january) - 1})
+        with hub.db.session() as session:  # what the checkpoint committed
+            seen_during_the_run.append(session.get_one(RollupMetric, metric_id).signature)
+        yield january[-1]
+
+    assert load_records(hub, "test", items()).status == RunStatus.SUCCEEDED
+    assert STALE not in seen_during_the_run
+    (total,) = ask(hub, "tested", "MONTH", "2024-01", "2024-01", units=[PROVINCE])
+    assert total.value == 5 * len(january)
