@@ -4,9 +4,11 @@ The steps of a run, each with its own place for failures:
 
 1. **start**: take the connector's lock, record a RUNNING sync run (committed at once, so
    that it is visible while the run goes on);
-2. **attempt** (retried on transient faults): read from the last saved state; normalise each
-   record; write batches; at each checkpoint, commit the records *and* the new state and the
-   run's counters in one transaction;
+2. **attempt** (retried on transient faults): read from the last saved state and normalise
+   each record, in the run's thread; write batches and, at each checkpoint, commit the
+   records *and* the new state and the run's counters in one transaction, in order, in a
+   loading thread (:mod:`hub.connectors.loading`), so the database writes one batch while
+   the next is normalised;
 3. **finish**: rebuild the roll-ups of the metrics the run wrote so much of that it deferred
    them (see :mod:`hub.aggregation.maintenance`); then SUCCEEDED, PARTIAL (some records
    quarantined) or FAILED with the cause.
