@@ -43,17 +43,21 @@ def rows(metric_id: int, unit_id: int, count: int, value: float) -> list[dict[st
     ]
 
 
-@pytest.mark.parametrize("count", [COPY_FROM - 1, 3 * COPY_FROM])  # by statement, by COPY
-def test_written_rows_read_back_whole_and_a_second_write_updates_them(
-    make_hub: Callable[..., Hub], count: int
-) -> None:
+def hub_with_a_metric_and_a_unit(make_hub: Callable[..., Hub]) -> tuple[Hub, int, int]:
     hub = make_hub({"metrics": {"m": {"name": "M", "sector": "test", "aggregation": "SUM"}}})
     with hub.db.session() as session:
         metric_id = session.scalar(select(Metric.id).where(Metric.code == "m"))
         unit = AdminUnit(identity="t", code="99", name="T", level=AdminLevel.PROVINCE)
         session.add(unit)
         session.flush()
-        unit_id = unit.id
+        return hub, metric_id, unit.id
+
+
+@pytest.mark.parametrize("count", [COPY_FROM - 1, 3 * COPY_FROM])  # by statement, by COPY
+def test_written_rows_read_back_whole_and_a_second_write_updates_them(
+    make_hub: Callable[..., Hub], count: int
+) -> None:
+    hub, metric_id, unit_id = hub_with_a_metric_and_a_unit(make_hub)
     table, key = TABLES["observations"], NATURAL_KEYS["observations"]
     with hub.db.session() as session:
         upsert(session, table, rows(metric_id, unit_id, count, 1.5), key)
@@ -77,13 +81,7 @@ def test_a_write_of_stored_and_new_rows_inserts_the_new_and_updates_the_stored(
 ) -> None:
     """On PostgreSQL a batch is first copied into the table itself; a stored key makes the
     database refuse that copy, and the batch goes the staging table's way, losing nothing."""
-    hub = make_hub({"metrics": {"m": {"name": "M", "sector": "test", "aggregation": "SUM"}}})
-    with hub.db.session() as session:
-        metric_id = session.scalar(select(Metric.id).where(Metric.code == "m"))
-        unit = AdminUnit(identity="t", code="99", name="T", level=AdminLevel.PROVINCE)
-        session.add(unit)
-        session.flush()
-        unit_id = unit.id
+    hub, metric_id, unit_id = hub_with_a_metric_and_a_unit(make_hub)
     table, key = TABLES["observations"], NATURAL_KEYS["observations"]
     every = rows(metric_id, unit_id, count, 100.0)
     with hub.db.session() as session:
