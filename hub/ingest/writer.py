@@ -59,9 +59,6 @@ class Batch:
             key = KEY_OF[item.table](item.values)
             self.rows[item.table][key] = item.values  # a later record of the same key wins
 
-    def __len__(self) -> int:
-        return sum(map(len, self.rows.values())) + len(self.retractions) + len(self.rejections)
-
 
 @dataclass
 class Written:
