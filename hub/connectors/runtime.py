@@ -40,8 +40,8 @@ from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
-from hub.connectors.collector import fewer_collections
 from hub.connectors.errors import PermanentSourceError, SourceError
+from hub.connectors.interpreter import tuned_for_loading
 from hub.connectors.loading import LoadingThread
 from hub.connectors.locks import exclusive
 from hub.connectors.retry import retrying
@@ -152,7 +152,7 @@ class _Sync:
         self.state = {} if full else self._saved_state()
         try:
             for attempt in retrying(self.hub.settings.runtime, self._log_retry):
-                with attempt, fewer_collections():
+                with attempt, tuned_for_loading():
                     self.attempts += 1
                     self._attempt(read)
         except SourceError as exc:

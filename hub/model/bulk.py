@@ -11,23 +11,26 @@ same dates, dictionaries and times down a column.
 On PostgreSQL, where one statement per row costs the server far more than the row itself,
 a batch is copied (``COPY``) straight into the table; should any of its keys be stored
 already, it is copied into a temporary table of the same columns instead and written with
-one ``INSERT … SELECT … ON CONFLICT``.
+one ``INSERT … SELECT … ON CONFLICT``. The copied text is formatted a column at a time too
+(:mod:`hub.model.copy_text`).
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Table, select
+from sqlalchemy import JSON, Connection, Date, DateTime, Float, Integer, Numeric, Table, select
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+
+from hub.model.copy_text import ColumnText, copy_chunks, copyable, each_object_once, each_value
 
 CHUNK = 5000
 COPY_FROM = 50
@@ -35,6 +38,9 @@ COPY_FROM = 50
 
 ColumnProcessor = Callable[[Sequence[Any]], Sequence[Any]]
 """A column type's bind processor, applied to a column of values."""
+Copied = Iterable[bytes] | Iterable[tuple[Any, ...]]
+"""A batch as COPY takes it: chunks of text, or rows for psycopg to format."""
+CopiedFrom = Callable[[], Copied]
 
 
 class ManyRows:
@@ -95,6 +101,12 @@ class ManyRows:
             self.processors_at = _at(self.order, self.processors)
         self.pick_copied = _picker(self.columns)
         self.copy_processors_at = _at(self.columns, copy_processors)
+        self.copy_texts: list[ColumnText] = [
+            each_value
+            if isinstance(table.c[name].type, Integer | Float | Numeric)
+            else each_object_once
+            for name in columns
+        ]
 
     def run(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         """Write the rows (each holding every column of the statement); how many changed."""
@@ -114,14 +126,19 @@ class ManyRows:
     def _run_by_copy(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
         driver = connection.connection.driver_connection
         assert driver is not None
-        copied = _column_wise(rows, self.pick_copied, self.copy_processors_at)
+        columns = _processed_columns(rows, self.pick_copied, self.copy_processors_at)
+        as_text = copyable(columns)
+
+        def copied() -> Copied:  # each time anew: the batch may be copied twice
+            if as_text:
+                return copy_chunks(columns, self.copy_texts)
+            return zip(*columns, strict=True)  # for psycopg to format, value by value
+
         with driver.cursor() as cursor:
             if self.on_conflict == "nothing" and _copy_straight(cursor, self.copy_straight, copied):
-                return len(copied)
+                return len(rows)
             cursor.execute(self.create_staging)
-            with cursor.copy(self.copy) as copy:
-                for values in copied:
-                    copy.write_row(values)
+            _copy(cursor, self.copy, copied)
             cursor.execute(self.from_staging)
             changed = max(cursor.rowcount, 0)
             cursor.execute(f"TRUNCATE {self.staging}")
@@ -144,13 +161,21 @@ def _column_wise(
     A load repeats the same few objects down a column (a period's dates, a cell's
     dictionary, the batch's time): each distinct object is processed once.
     """
-    picked = list(map(pick, rows))
-    if not processors_at or not picked:
-        return picked
-    columns = list(zip(*picked, strict=True))
+    if not processors_at or not rows:
+        return list(map(pick, rows))
+    return list(zip(*_processed_columns(rows, pick, processors_at), strict=True))
+
+
+def _processed_columns(
+    rows: Sequence[dict[str, Any]],
+    pick: Callable[[dict[str, Any]], tuple[Any, ...]],
+    processors_at: list[tuple[int, ColumnProcessor]],
+) -> list[Sequence[Any]]:
+    """The rows' values a column at a time (one sequence per column), processed."""
+    columns: list[Sequence[Any]] = list(zip(*map(pick, rows), strict=True))
     for index, process_column in processors_at:
         columns[index] = process_column(columns[index])
-    return list(zip(*columns, strict=True))
+    return columns
 
 
 def _each(processor: Callable[[Any], Any]) -> ColumnProcessor:
@@ -186,7 +211,17 @@ def _json_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def _copy_straight(cursor: Any, copy_sql: str, copied: list[tuple[Any, ...]]) -> bool:
+def _copy(cursor: Any, copy_sql: str, copied: CopiedFrom) -> None:
+    """COPY the rows: as chunks of text, or row by row formatted by psycopg."""
+    with cursor.copy(copy_sql) as copy:
+        for values in copied():
+            if isinstance(values, bytes):
+                copy.write(values)
+            else:
+                copy.write_row(values)
+
+
+def _copy_straight(cursor: Any, copy_sql: str, copied: CopiedFrom) -> bool:
     """COPY new rows into the table itself, the fastest way in; False if a key was stored.
 
     Tried under a savepoint: should any key be stored already, the database refuses the
@@ -196,9 +231,7 @@ def _copy_straight(cursor: Any, copy_sql: str, copied: list[tuple[Any, ...]]) ->
 
     cursor.execute("SAVEPOINT iochub_copy")
     try:
-        with cursor.copy(copy_sql) as copy:
-            for values in copied:
-                copy.write_row(values)
+        _copy(cursor, copy_sql, copied)
     except UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT iochub_copy")
         return False

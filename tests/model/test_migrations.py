@@ -1,3 +1,5 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from hub.model import Base
@@ -14,3 +16,11 @@ def test_upgrade_twice_changes_nothing(database: Database) -> None:
     before = set(inspect(database.engine).get_table_names())
     database.upgrade()
     assert set(inspect(database.engine).get_table_names()) == before
+
+
+def test_the_migrated_schema_is_the_model(database: Database) -> None:
+    """What alembic would generate to go from the migrated database to the model: nothing."""
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
