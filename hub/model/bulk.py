@@ -30,7 +30,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from hub.model.copy_text import ColumnText, copy_chunks, copyable, each_object_once, each_value
+from hub.model.copy_text import ColumnText, copy_chunks, copy_text, copyable
 
 CHUNK = 5000
 COPY_FROM = 50
@@ -102,9 +102,9 @@ class ManyRows:
         self.pick_copied = _picker(self.columns)
         self.copy_processors_at = _at(self.columns, copy_processors)
         self.copy_texts: list[ColumnText] = [
-            each_value
+            _each(copy_text)  # numbers: the measured values, which seldom repeat
             if isinstance(table.c[name].type, Integer | Float | Numeric)
-            else each_object_once
+            else _each_once(copy_text)
             for name in columns
         ]
 

@@ -2,10 +2,10 @@
 
 psycopg formats a row of a ``COPY`` value by value, looking up each value's dumper: about
 a microsecond a value, which for a load of millions of observations costs more Python time
-than reading and checking them. Here a batch is formatted a column at a time, each distinct
-object of a column once (a load repeats its periods' dates, its cells' keys and
-dictionaries, the batch's time), and joined into lines. The server parses the text into
-each column's type, as it does any ``COPY``.
+than reading and checking them. Here a batch is formatted a column at a time (by
+:mod:`hub.model.bulk`, each distinct object of a column once: a load repeats its periods'
+dates, its cells' keys and dictionaries, the batch's time), and joined into lines. The
+server parses the text into each column's type, as it does any ``COPY``.
 
 The format (PostgreSQL's documentation, "COPY", "Text Format"): columns separated by a tab,
 rows by a newline, ``\\N`` for null, and a backslash, tab, newline or carriage return inside
@@ -60,21 +60,6 @@ def copy_text(value: Any) -> str:
         return FORMATS[type(value)](value)
     except KeyError:
         raise NotCopyable(type(value).__name__) from None
-
-
-def each_value(values: Sequence[Any]) -> Sequence[str]:
-    """A column of values that seldom repeat (measured values), one by one."""
-    return tuple(map(copy_text, values))
-
-
-def each_object_once(values: Sequence[Any]) -> Sequence[str]:
-    """A column whose values repeat as the same objects, each object formatted once.
-
-    Objects are told apart by identity: the column holds each of them until it is done.
-    """
-    distinct = {id(value): value for value in values}
-    done = {key: copy_text(value) for key, value in distinct.items()}
-    return tuple(map(done.__getitem__, map(id, values)))
 
 
 def copyable(columns: Sequence[Sequence[Any]]) -> bool:

@@ -13,14 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, text
 
-from hub.model.copy_text import (
-    NotCopyable,
-    copy_chunks,
-    copy_text,
-    copyable,
-    each_object_once,
-    each_value,
-)
+from hub.model.copy_text import NotCopyable, copy_chunks, copy_text, copyable
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
 
 COLUMNS = {
@@ -56,7 +49,7 @@ def copy_rows(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[s
     names = ["n_row", *COLUMNS]
     columns = [[n, *(row.get(name) for name in COLUMNS)] for n, row in enumerate(rows)]
     columns = [list(column) for column in zip(*columns, strict=True)]
-    texts = [each_value if name in ("n_row", "i", "f") else each_object_once for name in names]
+    texts = [lambda column: list(map(copy_text, column))] * len(names)
     cursor = connection.connection.driver_connection.cursor()
     connection.execute(text("TRUNCATE copied"))
     with cursor.copy(f"COPY copied ({', '.join(names)}) FROM STDIN") as copy:
