@@ -9,7 +9,7 @@ docs/aggregation.md describes the semantics and the roll-up tables.
 
 from hub.aggregation.errors import AggregationError
 from hub.aggregation.expressions import Expression, ExpressionError
-from hub.aggregation.maintenance import note_changes, update_rollups
+from hub.aggregation.maintenance import note_changes
 from hub.aggregation.query import aggregate
 from hub.aggregation.rebuild import rebuild_all as rebuild
 from hub.aggregation.request import AggregateRequest, AggregateValue, Limits
@@ -24,5 +24,4 @@ __all__ = [
     "aggregate",
     "note_changes",
     "rebuild",
-    "update_rollups",
 ]

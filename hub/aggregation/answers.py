@@ -9,8 +9,9 @@ period, the pieces' roll-up rows are combined:
 2. across eras, when a period spans a reform, by the metric's rule across time: sums add,
    means are weighted by the days each era's values cover, LAST takes the later era.
 
-Nothing here reads an observation: the cost is the number of pieces × periods asked (and,
-for a piece holding values of its own, such as a commune, the values of those periods).
+No observation is read but a unit's own: the cost is the number of pieces × periods asked
+(and, for a piece holding values of its own, such as a commune, the values of those
+periods).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo, RollupState
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.observations import readings_between
 from hub.aggregation.reporters import Reporters
 from hub.aggregation.rules import Over, Rule
 from hub.aggregation.series import ALL_CELLS, PeriodKey, RowKey, own_stats
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import BELOW, read_rows, read_values
+from hub.aggregation.store import read_rows
 from hub.aggregation.territory import Piece, territory
 from hub.periods import CALENDAR_FREE, Calendar, Period, add_months
 
@@ -221,8 +223,9 @@ def _rows(
 ) -> list[tuple[int, PeriodKey, Group, int, Stat]]:
     """(unit, period, group, era, stat) for every row the answer is made of.
 
-    ``below`` rows are read as stored; a unit's own values over the periods are aggregated
-    here, from its stored values (time first): a commune's year is its months.
+    Roll-up rows (what is below a unit) are read as stored; a unit's own values over the
+    periods are aggregated here, from its observations (time first): a commune's year is
+    its months.
     """
     rule = metric.rule
     assert rule is not None
@@ -230,10 +233,11 @@ def _rows(
     found: list[tuple[int, RowKey, Stat]] = []
     if whole_cells:
         parents = source.with_below(units)
-        rows = read_rows(session, metric.id, parents, periods, (BELOW,), cells)
-        found += [(unit, key, stat) for unit, _scope, key, stat in rows]
+        found += read_rows(session, metric.id, parents, periods, cells)
     holders = source.with_values(units)
-    values_of = read_values(session, metric.id, holders, *source.reach, source.calendars)
+    values_of = readings_between(
+        session, metric.id, holders, *source.reach, source.hierarchy, source.calendars
+    )
     for unit, values in values_of.items():
         stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods)
         found += [

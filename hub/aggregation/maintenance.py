@@ -1,17 +1,23 @@
 """Keeping roll-ups up to date on ingest, in the transaction that wrote the observations.
 
-The writer tells :func:`note_changes` which observations a batch upserted or retracted.
-Just before that transaction commits, the roll-ups they touch are brought up to date, inside
-it, so the data and its roll-ups are committed together or not at all. For each touched unit:
+The writer tells :func:`note_changes` which observations a batch is about to upsert or
+retract, and :func:`note_changes` remembers what each of them held before (the first time
+the transaction touches it). Just before that transaction commits, the roll-ups they touch
+are brought up to date, inside it, so the data and its roll-ups are committed together or
+not at all. For each touched unit:
 
-1. its own values of the changed periods (``own`` rows: one per period and cell, the source
-   chosen) are taken again from the observations;
-2. its aggregates over every period holding them (the month's quarter, half-year and year;
-   the periods a carried-forward stock reaches) are computed before and after, from its
-   values, and the difference is added to the ``below`` rows of each of its ancestors (so
-   the cost does not grow with the number of units below a province, and concurrent
-   additions commute);
+1. its values over every period holding the changed ones (the month's quarter, half-year
+   and year; the periods a carried-forward stock reaches) are read from the observations,
+   as they are now and as they were (the same rows, with what the transaction replaced
+   put back), the source chosen in each;
+2. its aggregates over those periods are computed from both, and the difference is added
+   to the ``below`` rows of each of its ancestors (so the cost does not grow with the
+   number of units below a province);
 3. for MIN and MAX metrics, the extremes of the ``below`` rows touched are recomputed.
+
+What other transactions commit meanwhile is in both readings, so it cancels out: each
+transaction adds only its own difference. (Two runs of the same source, the only writers
+of the same observations, never overlap: see :mod:`hub.connectors.locks`.)
 
 Doing this once per commit rather than once per batch means that a load of many months,
 checkpointed every 50,000 records, works out a unit's year a few times, not once per batch
@@ -33,12 +39,20 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
-from hub.aggregation.observations import readings_in
+from hub.aggregation.observations import (
+    Stored,
+    StoredKey,
+    choose,
+    count_values,
+    readings_between,
+    stored_between,
+    stored_keys,
+)
 from hub.aggregation.rebuild import (
     bring_current,
     is_current,
@@ -49,7 +63,6 @@ from hub.aggregation.rebuild import (
 )
 from hub.aggregation.series import (
     PeriodKey,
-    Reading,
     RowKey,
     key_period,
     own_stats,
@@ -57,50 +70,66 @@ from hub.aggregation.series import (
     touched_periods,
 )
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import (
-    OWN,
-    UnitRows,
-    add_below,
-    chunks,
-    read_values,
-    set_extremes,
-    write_values,
-)
-from hub.model import Rollup, RollupMetric
+from hub.aggregation.store import UnitRows, add_below, chunks, set_extremes
+from hub.model import RollupMetric
 from hub.model.base import utcnow
 from hub.periods import Period, add_months, parse_period
 
 PENDING = "iochub.rollups.pending"
+REPLACED = "iochub.rollups.replaced"
 DEFERRED = "iochub.rollups.deferred"
 STALE = ""
 """The signature of roll-ups known not to follow their observations."""
 
 Changes = dict[int, dict[int, set[Period]]]
 """Metric id → unit id → the periods of the observations written or retracted."""
+Replaced = dict[int, dict[int, dict[StoredKey, Stored | None]]]
+"""Metric id → unit id → what each observation the transaction wrote held before it (None:
+it was new)."""
 
 
 def note_changes(session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Remember which observations were written or retracted; roll-ups follow at commit.
+    """Remember which observations are about to be written or retracted, and what they
+    held; the roll-ups follow at commit. Call it *before* writing them.
 
     ``rows`` are observation rows (or their natural keys): ``metric_id``, ``unit_id``,
-    ``calendar`` and ``period`` are read.
+    ``calendar``, ``period``, ``dims_key`` and ``source`` are read.
     """
     pending: Changes | None = session.info.get(PENDING)
     if pending is None:
         pending = session.info[PENDING] = defaultdict(lambda: defaultdict(set))
+        session.info[REPLACED] = defaultdict(lambda: defaultdict(dict))
         event.listen(session, "before_commit", _before_commit)
         event.listen(session, "after_rollback", _after_rollback)
+    replaced: Replaced = session.info[REPLACED]
     periods: dict[tuple[str, str], Period] = {}
     deferred = session.info.get(DEFERRED, ())
+    first_seen: set[tuple[int, StoredKey]] = set()
     for row in rows:
-        units = pending[row["metric_id"]]
-        if row["metric_id"] in deferred:  # its roll-ups only go stale: no need to know where
+        metric_id, unit_id = row["metric_id"], row["unit_id"]
+        units = pending[metric_id]
+        if metric_id in deferred:  # its roll-ups only go stale: no need to know where
             continue
         key = (row["period"], row["calendar"])
         period = periods.get(key)
         if period is None:
             period = periods[key] = parse_period(*key)
-        units[row["unit_id"]].add(period)
+        units[unit_id].add(period)
+        stored_key = (unit_id, row["calendar"], row["period"], row["dims_key"], row["source"])
+        if stored_key not in replaced[metric_id][unit_id]:
+            first_seen.add((metric_id, stored_key))
+    _remember_replaced(session, replaced, first_seen)
+
+
+def _remember_replaced(
+    session: Session, replaced: Replaced, keys: set[tuple[int, StoredKey]]
+) -> None:
+    """Keep what these observations hold now, before the transaction first writes them."""
+    if not keys:
+        return
+    found = stored_keys(session, {metric_id for metric_id, _ in keys}, keys)
+    for metric_id, key in keys:
+        replaced[metric_id][key[0]][key] = found.get((metric_id, key))
 
 
 def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:
@@ -111,9 +140,8 @@ def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:
 
 
 def stored_values(session: Session, metric_id: int) -> int:
-    """How many values (``own`` rows) the metric's roll-ups hold."""
-    query = select(func.count()).where(Rollup.metric_id == metric_id, Rollup.scope == OWN)
-    return session.scalar(query) or 0
+    """How many values the metric's observations hold."""
+    return count_values(session, metric_id)
 
 
 def deferred_metrics(session: Session) -> set[int]:
@@ -126,8 +154,11 @@ def rebuild_deferred(session: Session, metric_ids: Iterable[int]) -> list[str]:
     return bring_current(session, metric_ids)
 
 
-def update_rollups(session: Session, changes: Changes) -> None:
-    """Bring the roll-ups touched by ``changes`` up to date, in the session's transaction."""
+def update_rollups(session: Session, changes: Changes, replaced: Replaced) -> None:
+    """Bring the roll-ups touched by ``changes`` up to date, in the session's transaction.
+
+    ``replaced``: what the transaction's writes replaced, as :func:`note_changes` kept it.
+    """
     if not changes:
         return
     hierarchy = Hierarchy.current(session)
@@ -142,7 +173,8 @@ def update_rollups(session: Session, changes: Changes) -> None:
         if metric_id in deferred:
             _mark_stale(session, metric_id)
         elif is_current(metric, states.get(metric_id), hierarchy):
-            _update_metric(session, metric, changes[metric_id], hierarchy)
+            was = replaced.get(metric_id, {})
+            _update_metric(session, metric, changes[metric_id], was, hierarchy)
         else:
             rebuild_metric(session, metric, hierarchy)
 
@@ -160,18 +192,26 @@ def _before_commit(session: Session) -> None:
     pending: Changes | None = session.info.get(PENDING)
     if pending:
         changes = {metric: dict(units) for metric, units in pending.items()}
+        replaced: Replaced = session.info[REPLACED]
+        was = {metric: dict(units) for metric, units in replaced.items()}
         pending.clear()
-        update_rollups(session, changes)
+        replaced.clear()
+        update_rollups(session, changes, was)
 
 
 def _after_rollback(session: Session) -> None:
     pending: Changes | None = session.info.get(PENDING)
     if pending:
         pending.clear()
+        session.info[REPLACED].clear()
 
 
 def _update_metric(
-    session: Session, metric: MetricInfo, units: dict[int, set[Period]], hierarchy: Hierarchy
+    session: Session,
+    metric: MetricInfo,
+    units: dict[int, set[Period]],
+    replaced: dict[int, dict[StoredKey, Stored | None]],
+    hierarchy: Hierarchy,
 ) -> None:
     rule = metric.rule
     assert rule is not None
@@ -180,22 +220,18 @@ def _update_metric(
     kinds: set[str] = set()
     levels: set[str] = set()
     for unit_chunk in chunks(sorted(units)):
-        touched = {unit_id: units[unit_id] for unit_id in unit_chunk}
         wanted = {
             unit_id: set().union(
-                *(touched_periods(period, rule, metric.carry_months) for period in periods)
+                *(touched_periods(period, rule, metric.carry_months) for period in units[unit_id])
             )
-            for unit_id, periods in touched.items()
+            for unit_id in unit_chunk
         }
         start, end = _span(wanted.values(), metric.carry_months)
-        stored = read_values(session, metric.id, unit_chunk, start, end)
-        fresh = readings_in(session, metric.id, touched, hierarchy)
-        changed: dict[int, list[Reading]] = {}
-        removed: dict[int, list[Reading]] = {}
+        stored = stored_between(session, metric.id, unit_chunk, start, end)
         for unit_id in unit_chunk:
-            before = stored.get(unit_id, [])
-            now = fresh.get(unit_id, [])
-            after = _replaced(before, touched[unit_id], now, changed, removed, unit_id)
+            now = stored.get(unit_id, [])
+            before = choose(_as_before(now, replaced.get(unit_id, {})), hierarchy)
+            after = choose(now, hierarchy)
             deltas = _differences(
                 own_stats(before, rule, metric.carry_months, metric.has_cells, wanted[unit_id]),
                 own_stats(after, rule, metric.carry_months, metric.has_cells, wanted[unit_id]),
@@ -205,35 +241,22 @@ def _update_metric(
             if rule.needs_extremes and deltas:
                 for ancestor in ancestors:
                     extremes[ancestor] |= set(deltas)
-            kinds |= period_types_of(now)
-            if now and unit_id in hierarchy.units:
+            written = [reading for reading in after if reading.period in units[unit_id]]
+            kinds |= period_types_of(written)
+            if written and unit_id in hierarchy.units:
                 levels.add(hierarchy.units[unit_id].level.value)
-        write_values(session, metric.id, changed, removed)
     add_below(session, metric.id, below)
     if extremes:
         _refresh_extremes(session, metric, extremes, hierarchy)
     save_state(session, metric, hierarchy, kinds, levels, replace=False)
 
 
-def _replaced(
-    before: list[Reading],
-    periods: set[Period],
-    now: list[Reading],
-    changed: dict[int, list[Reading]],
-    removed: dict[int, list[Reading]],
-    unit_id: int,
-) -> list[Reading]:
-    """A unit's values with those of ``periods`` replaced by ``now``; the changes recorded."""
-    kept = [reading for reading in before if reading.period not in periods]
-    old = {(r.period, r.dims_key): r for r in before if r.period in periods}
-    new = {(r.period, r.dims_key): r for r in now}
-    different = [r for cell, r in new.items() if old.get(cell) != r]
-    gone = [r for cell, r in old.items() if cell not in new or new[cell].era != r.era]
-    if different:
-        changed[unit_id] = different
-    if gone:
-        removed[unit_id] = gone
-    return kept + now
+def _as_before(now: list[Stored], replaced: dict[StoredKey, Stored | None]) -> list[Stored]:
+    """A unit's observations as they were before the transaction wrote any of them."""
+    if not replaced:
+        return now
+    kept = [row for row in now if row.key not in replaced]
+    return kept + [row for row in replaced.values() if row is not None]
 
 
 def _differences(old: dict[RowKey, Stat], new: dict[RowKey, Stat]) -> dict[RowKey, Stat]:
@@ -262,7 +285,8 @@ def _refresh_extremes(
         start, end = _span([periods], metric.carry_months)
         beneath = hierarchy.subtree(ancestor)[1:]
         extremes: dict[RowKey, Stat] = {key: Stat() for key in ancestor_keys}
-        for readings in read_values(session, metric.id, beneath, start, end).values():
+        values = readings_between(session, metric.id, beneath, start, end, hierarchy)
+        for readings in values.values():
             stats = own_stats(readings, rule, metric.carry_months, metric.has_cells, periods)
             for key, stat in stats.items():
                 if key in extremes:

@@ -9,12 +9,12 @@ incremental updates gave.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import datetime
-from itertools import groupby
-from typing import Any
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date, datetime
+from itertools import groupby, product
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.hierarchy import Hierarchy
@@ -22,14 +22,36 @@ from hub.aggregation.series import Reading
 from hub.model import Observation
 from hub.periods import Calendar, Period, parse_period
 
+CALENDARS = tuple(calendar.value for calendar in Calendar)
+
+StoredKey = tuple[int, str, str, str, str]
+"""An observation's natural key within its metric: unit id, calendar, period, cell, source."""
+
+
+class Stored(NamedTuple):
+    """One observation as stored: a source's value of one cell and period of a unit."""
+
+    unit_id: int
+    calendar: str
+    period: str
+    dims_key: str
+    source: str
+    value: float | None
+    updated_at: datetime | None
+
+    @property
+    def key(self) -> StoredKey:
+        return (self.unit_id, self.calendar, self.period, self.dims_key, self.source)
+
+
 COLUMNS = (
     Observation.unit_id,
     Observation.calendar,
     Observation.period,
     Observation.dims_key,
+    Observation.source,
     Observation.value,
     Observation.updated_at,
-    Observation.source,
 )
 
 
@@ -46,19 +68,118 @@ def readings_in(
         for p in unit_periods
     }
     ids = sorted({period_id for _, _, period_id in wanted})
-    rows: dict[int, list[Row[Any]]] = defaultdict(list)
-    for unit_chunk in chunks(sorted(periods), 500):
-        for id_chunk in chunks(ids, 500):
-            query = select(*COLUMNS).where(
+    rows: dict[int, list[Stored]] = defaultdict(list)
+    for unit_chunk, id_chunk in product(chunks(sorted(periods), 500), chunks(ids, 500)):
+        query = select(*COLUMNS).where(
+            Observation.metric_id == metric_id,
+            Observation.unit_id.in_(unit_chunk),
+            Observation.calendar.in_(CALENDARS),
+            Observation.period.in_(id_chunk),
+        )
+        for row in map(Stored._make, session.execute(query)):
+            if (row.unit_id, row.calendar, row.period) in wanted:
+                rows[row.unit_id].append(row)
+    return {unit_id: choose(unit_rows, hierarchy) for unit_id, unit_rows in rows.items()}
+
+
+def readings_between(
+    session: Session,
+    metric_id: int,
+    unit_ids: Iterable[int],
+    start: date,
+    end: date,
+    hierarchy: Hierarchy,
+    calendars: Collection[str] = CALENDARS,
+) -> dict[int, list[Reading]]:
+    """Each unit's readings of the periods overlapping ``start`` – ``end``.
+
+    ``calendars``: those the values can be in (the metric's), to spare the others' reads.
+    """
+    stored = stored_between(session, metric_id, unit_ids, start, end, calendars)
+    return {unit_id: choose(rows, hierarchy) for unit_id, rows in stored.items()}
+
+
+def stored_between(
+    session: Session,
+    metric_id: int,
+    unit_ids: Iterable[int],
+    start: date,
+    end: date,
+    calendars: Collection[str] = CALENDARS,
+) -> dict[int, list[Stored]]:
+    """Each unit's observations, of every source, of the periods overlapping the days.
+
+    Read by ranges of period ids (:func:`label_ranges`): the natural key's index holds them
+    in that order after the metric and unit.
+    """
+    found: dict[int, list[Stored]] = defaultdict(list)
+    ranges = [
+        ([c for c in of if c in calendars], low, high) for of, low, high in label_ranges(start, end)
+    ]
+    columns = (*COLUMNS, Observation.period_start, Observation.period_end)
+    for unit_chunk in chunks(sorted(set(unit_ids)), 500):
+        for calendars_in, low, high in ranges:
+            if not calendars_in:
+                continue
+            query = select(*columns).where(
                 Observation.metric_id == metric_id,
                 Observation.unit_id.in_(unit_chunk),
-                Observation.calendar.in_([calendar.value for calendar in Calendar]),
-                Observation.period.in_(id_chunk),
+                Observation.calendar.in_(calendars_in),
+                Observation.period >= low,
+                Observation.period < high,
             )
-            for row in session.execute(query):
-                if (row.unit_id, row.calendar, row.period) in wanted:
-                    rows[row.unit_id].append(row)
-    return {unit_id: _readings(unit_rows, hierarchy) for unit_id, unit_rows in rows.items()}
+            for *row, first, last in session.execute(query):
+                if last >= start and first <= end:
+                    found[row[0]].append(Stored._make(row))
+    return found
+
+
+def stored_keys(
+    session: Session, metric_ids: Iterable[int], keys: Collection[tuple[int, StoredKey]]
+) -> dict[tuple[int, StoredKey], Stored]:
+    """The observations stored under these keys (metric id, natural key), where any is."""
+    units = sorted({key[0] for _, key in keys})
+    ids = sorted({key[2] for _, key in keys})
+    found = {}
+    for unit_chunk, id_chunk in product(chunks(units, 500), chunks(ids, 500)):
+        query = select(Observation.metric_id, *COLUMNS).where(
+            Observation.metric_id.in_(sorted(set(metric_ids))),
+            Observation.unit_id.in_(unit_chunk),
+            Observation.period.in_(id_chunk),
+        )
+        for metric_id, *row in session.execute(query):
+            stored = Stored._make(row)
+            if (metric_id, stored.key) in keys:
+                found[(metric_id, stored.key)] = stored
+    return found
+
+
+def count_values(session: Session, metric_id: int) -> int:
+    """How many observations the metric has (of every source)."""
+    query = select(func.count()).where(Observation.metric_id == metric_id)
+    return session.scalar(query) or 0
+
+
+def label_ranges(start: date, end: date) -> list[tuple[list[str], str, str]]:
+    """Ranges of period ids, per calendars, that hold every period overlapping the days.
+
+    A period id begins with its year, so a range of ids is a range of the natural key's
+    index. The year of an id is that of its days, except that a reporting period of Decree
+    09 starting on 15 December belongs to the next year, and an ISO week to the year of its
+    Thursday (so weeks can reach three days into the years around theirs).
+    """
+    gregorian, nd09 = [Calendar.GREGORIAN.value], [Calendar.ND09.value]
+    last_nd09 = end.year + 1 if (end.month, end.day) >= (12, 15) else end.year
+    ranges = [
+        (gregorian, str(start.year), str(end.year + 1)),
+        (nd09, str(start.year), str(last_nd09 + 1)),
+    ]
+    both = gregorian + nd09
+    if (start.month, start.day) <= (1, 3):
+        ranges.append((both, f"{start.year - 1}-W", f"{start.year - 1}-X"))
+    if (end.month, end.day) >= (12, 29):
+        ranges.append((both, f"{end.year + 1}-W01", f"{end.year + 1}-W02"))
+    return ranges
 
 
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -76,12 +197,14 @@ def all_readings(
         .order_by(Observation.unit_id)
         .execution_options(yield_per=10_000)
     )
-    for unit_id, unit_rows in groupby(session.execute(query), key=lambda row: row.unit_id):
-        yield unit_id, _readings(list(unit_rows), hierarchy)
+    rows = map(Stored._make, session.execute(query))
+    for unit_id, unit_rows in groupby(rows, key=lambda row: row.unit_id):
+        yield unit_id, choose(list(unit_rows), hierarchy)
 
 
-def _readings(rows: list[Row[Any]], hierarchy: Hierarchy) -> list[Reading]:
-    chosen: dict[tuple[str, str, str], Row[Any]] = {}
+def choose(rows: Iterable[Stored], hierarchy: Hierarchy) -> list[Reading]:
+    """One reading per cell and period: the value of the source written last."""
+    chosen: dict[tuple[str, str, str], Stored] = {}
     for row in rows:
         if row.value is None:
             continue
@@ -96,6 +219,6 @@ def _readings(rows: list[Row[Any]], hierarchy: Hierarchy) -> list[Reading]:
     return readings
 
 
-def _rank(row: Row[Any]) -> tuple[datetime, str]:
+def _rank(row: Stored) -> tuple[datetime, str]:
     updated = row.updated_at
     return (updated.replace(tzinfo=None) if updated is not None else datetime.min, row.source)

@@ -17,15 +17,13 @@ from sqlalchemy.orm import Session
 from hub.aggregation.catalog import MetricInfo, RollupState, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import all_readings
-from hub.aggregation.series import Reading, RowKey, own_stats, period_types_of
+from hub.aggregation.series import RowKey, own_stats, period_types_of
 from hub.aggregation.setwise import rebuild_in_database
 from hub.aggregation.stats import Stat
-from hub.aggregation.store import BELOW, delete_metric, insert_rows, write_values
+from hub.aggregation.store import delete_metric, insert_rows
 from hub.connectors.locks import advisory_key
 from hub.model import Metric, RollupMetric
 from hub.model.base import utcnow
-
-UNITS_PER_WRITE = 200
 
 
 def rebuild_metric(
@@ -46,23 +44,17 @@ def rebuild_metric(
     levels: set[str] = set()
     if rule is not None:
         below: dict[int, dict[RowKey, Stat]] = defaultdict(dict)
-        values: dict[int, list[Reading]] = {}
         for unit_id, readings in all_readings(session, metric.id, hierarchy):
-            values[unit_id] = readings
             stats = own_stats(readings, rule, metric.carry_months, metric.has_cells)
             push_up(below, hierarchy.ancestors(unit_id), stats)
             kinds |= period_types_of(readings)
             if readings and unit_id in hierarchy.units:
                 levels.add(hierarchy.units[unit_id].level.value)
-            if len(values) >= UNITS_PER_WRITE:
-                write_values(session, metric.id, values, {})
-                values.clear()
-        write_values(session, metric.id, values, {})
         if not rule.needs_extremes:  # kept only where a query uses them (as on ingest)
             for rows in below.values():
                 for stat in rows.values():
                     stat.low = stat.high = None
-        insert_rows(session, metric.id, BELOW, below)
+        insert_rows(session, metric.id, below)
     save_state(session, metric, hierarchy, kinds, levels, replace=True)
 
 

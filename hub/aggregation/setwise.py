@@ -5,14 +5,13 @@ time: the reference, and the only way for every rule. For a metric of millions o
 observations that is slow, so the common cases are computed here by the database itself,
 to the same rows (a test holds the two to each other):
 
-1. the Python side writes three small maps into temporary tables: each period observed,
-   with its era and days; the roll-up periods holding it (:func:`enclosing_keys`); each
+1. the Python side writes small maps into temporary tables: each period observed, with
+   its era and days, and each roll-up period holding it (:func:`enclosing_keys`); each
    reporting unit's ancestors;
-2. ``own`` rows: one per observation, the source chosen as in
+2. one statement reads the observations, the source chosen as in
    :mod:`hub.aggregation.observations` (the value written last; on a tie, the source whose
-   name sorts last);
-3. ``below`` rows: each unit's values over every period holding them (time first), its
-   cells together as ``*``, added up under each of its ancestors.
+   name sorts last), groups each unit's values over every period holding them (time
+   first), its cells together as ``*``, and adds them up under each of its ancestors.
 
 Not handled here (``rebuild_in_database`` answers False and the caller falls back): a
 last value carried forward over a horizon, and a metric observed with several period types
@@ -30,27 +29,25 @@ from hub.aggregation.catalog import MetricInfo
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.rules import Over
 from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
-from hub.aggregation.store import BELOW, OWN, delete_metric, placeholder
+from hub.aggregation.store import delete_metric, placeholder
 from hub.periods import parse_period
 
 TEMPORARY_TABLES = {
-    "iochub_rebuild_periods": "calendar VARCHAR(10), period VARCHAR(12), era INTEGER, "
-    "days INTEGER, ends VARCHAR(10), PRIMARY KEY (calendar, period)",
     "iochub_rebuild_enclosing": "calendar VARCHAR(10), period VARCHAR(12), out_id INTEGER, "
-    "ends VARCHAR(10), PRIMARY KEY (calendar, period, out_id)",
+    "era INTEGER, days INTEGER, ends VARCHAR(10), PRIMARY KEY (calendar, period, out_id)",
     "iochub_rebuild_outer": "out_id INTEGER PRIMARY KEY, out_calendar VARCHAR(10), "
     "out_type VARCHAR(10), out_period VARCHAR(12)",
     "iochub_rebuild_ancestors": "unit_id INTEGER, ancestor_id INTEGER, "
     "PRIMARY KEY (unit_id, ancestor_id)",
 }
 OVER_TIME = {
-    Over.SUM: "SUM(r.total)",
-    Over.MEAN: "SUM(r.total * r.days) / SUM(r.days)",
-    Over.MIN: "MIN(r.total)",
-    Over.MAX: "MAX(r.total)",
+    Over.SUM: "SUM(r.value)",
+    Over.MEAN: "SUM(r.value * e.days) / SUM(e.days)",
+    Over.MIN: "MIN(r.value)",
+    Over.MAX: "MAX(r.value)",
 }
 ROLLUP_COLUMNS = (
-    "metric_id, unit_id, calendar, period_type, period, dims_key, era, scope, "
+    "metric_id, unit_id, calendar, period_type, period, dims_key, era, "
     "total, cells, units, days, low, high"
 )
 
@@ -71,11 +68,9 @@ def rebuild_in_database(
     delete_metric(session, metric.id)
     units = _reporting_units(session, metric.id)
     _fill_maps(session, metric.id, units, hierarchy)
-    parameters = {"metric": metric.id}
     chosen = _chosen(session, several_sources=_sources(session, metric.id) > 1)
-    session.execute(text(_own_rows(chosen)), parameters)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    session.execute(text(_below_rows(metric, sqlite)), parameters)
+    session.execute(text(_rows(metric, chosen, sqlite)), {"metric": metric.id})
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
     return {f"{calendar}:{period_type}" for calendar, period_type in kinds}, levels
@@ -101,17 +96,15 @@ def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hi
         session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns})"))
         session.execute(text(f"DELETE FROM {table}"))
     query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
-    periods, enclosing = [], []
+    enclosing = []
     outer: dict[PeriodKey, int] = {}
     for calendar, period_id in session.execute(query, {"metric": metric_id}):
         period = parse_period(period_id, calendar)
-        era = hierarchy.era(period.start)
-        periods.append((calendar, period_id, era, period.days, period.end.isoformat()))
+        era, ends = hierarchy.era(period.start), period.end.isoformat()
         for key in enclosing_keys(period):
             out_id = outer.setdefault(key, len(outer) + 1)
-            enclosing.append((calendar, period_id, out_id, period.end.isoformat()))
+            enclosing.append((calendar, period_id, out_id, era, period.days, ends))
     ancestors = [(unit, ancestor) for unit in units for ancestor in hierarchy.ancestors(unit)]
-    _insert(session, "iochub_rebuild_periods", periods)
     _insert(session, "iochub_rebuild_enclosing", enclosing)
     _insert(session, "iochub_rebuild_outer", [(i, *key) for key, i in outer.items()])
     _insert(session, "iochub_rebuild_ancestors", ancestors)
@@ -164,20 +157,8 @@ def _chosen(session: Session, several_sources: bool) -> str:
                    AND b.source{collate} > o.source{collate})))"""
 
 
-def _own_rows(chosen: str) -> str:
-    return f"""
-        INSERT INTO rollups ({ROLLUP_COLUMNS})
-        SELECT :metric, r.unit_id, r.calendar, r.period_type, r.period, r.dims_key, p.era,
-               '{OWN}', r.value, 1, 1, p.days, r.value, r.value
-        FROM ({chosen}) r
-        JOIN iochub_rebuild_periods p ON p.calendar = r.calendar AND p.period = r.period"""
-
-
-def _below_rows(metric: MetricInfo, sqlite: bool) -> str:
+def _rows(metric: MetricInfo, chosen: str, sqlite: bool) -> str:
     """Each unit's own series over each period, then added up under its ancestors.
-
-    They are computed from the ``own`` rows just written: the sources are chosen already,
-    and each value carries its era and days.
 
     A unit's row of one cell counts one cell and one unit; its ``*`` row, all its cells and
     one unit: so under an ancestor, ``units`` is the number of rows added up.
@@ -188,27 +169,26 @@ def _below_rows(metric: MetricInfo, sqlite: bool) -> str:
     rule = metric.rule
     assert rule is not None
     readings = f"""
-        FROM rollups r
-        JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period
-        WHERE r.metric_id = :metric AND r.scope = '{OWN}'"""
-    group = "r.unit_id, e.out_id, r.dims_key, r.era"
+        FROM ({chosen}) r
+        JOIN iochub_rebuild_enclosing e ON e.calendar = r.calendar AND e.period = r.period"""
+    group = "r.unit_id, e.out_id, r.dims_key, e.era"
     if rule.time is Over.LAST and sqlite:
         # SQLite documents that with a single max() its other columns come from the row
         # holding the maximum: one grouping, where a window would sort and filter.
         own = f"""
-            SELECT {group}, r.total, r.days, MAX(e.ends) AS ends
+            SELECT {group}, r.value AS total, e.days, MAX(e.ends) AS ends
             {readings}
             GROUP BY {group}"""
     elif rule.time is Over.LAST:
         own = f"""
             SELECT unit_id, out_id, dims_key, era, total, days
-            FROM (SELECT {group}, r.total, r.days,
+            FROM (SELECT {group}, r.value AS total, e.days,
                          ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY e.ends DESC) AS n
                   {readings}) latest
             WHERE n = 1"""
     else:
         own = f"""
-            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(r.days) AS days
+            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(e.days) AS days
             {readings}
             GROUP BY {group}"""
     star_extremes = ", MIN(low), MAX(high)" if rule.needs_extremes else ""
@@ -236,6 +216,6 @@ def _below_rows(metric: MetricInfo, sqlite: bool) -> str:
         WITH unit_cells AS MATERIALIZED ({own})
         INSERT INTO rollups ({ROLLUP_COLUMNS})
         SELECT :metric, b.ancestor_id, o.out_calendar, o.out_type, o.out_period, b.dims_key,
-               b.era, '{BELOW}', b.total, b.cells, b.units, b.days, {low_high}
+               b.era, b.total, b.cells, b.units, b.days, {low_high}
         FROM ({sums}) b
         JOIN iochub_rebuild_outer o ON o.out_id = b.out_id"""

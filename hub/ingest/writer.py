@@ -90,6 +90,10 @@ def flush(
     counted = counter.observations(session, connector_id, events) if counter and events else []
     for row in counted:
         batch.add(row)
+    # The roll-ups these observations touch are brought up to date when the session commits,
+    # from what they held before (kept now) and what they hold then.
+    changed = [*batch.rows.get("observations", {}).values(), *batch.retractions]
+    note_changes(session, changed)
     for table_name, rows in batch.rows.items():
         values = list(rows.values())
         for row in values:  # the batch's own dictionaries: stamped in place, not copied
@@ -99,9 +103,6 @@ def flush(
         written.written += len(values)
     written.written += retract(session, batch.retractions)
     written.written -= len(counted)  # the hub's own counts are not records the source gave
-    # The roll-ups these observations touch are brought up to date when the session commits.
-    changed = [*batch.rows.get("observations", {}).values(), *batch.retractions]
-    note_changes(session, changed)
     written.touched = {(r["metric_id"], r["unit_id"], r["calendar"], r["period"]) for r in changed}
     written.per_metric = Counter(map(itemgetter("metric_id"), changed))
     if raiser is not None and events:

@@ -16,14 +16,14 @@ from hub.model.base import Base, JSONValue, utcnow
 
 
 class Rollup(Base):
-    """Values of one metric for one unit, period and cell of disaggregation.
+    """What every unit beneath one unit holds of one metric, for one period, cell and era.
 
-    ``scope`` says whose values these are. ``own``: one value the unit reported, for the
-    period it was reported for (the source chosen among several). ``below``: every unit
-    beneath it, each unit's values aggregated over the period first (time first), then added
-    up. ``dims_key`` is a cell's key (as on observations), or ``*`` for all cells together
-    (``below`` only). ``era`` is the map the values were recorded on: 0 before the first
-    reform, 1 after it…
+    Each unit's values aggregated over the period first (time first), then added up.
+    ``dims_key`` is a cell's key (as on observations), or ``*`` for all cells together.
+    ``era`` is the map the values were recorded on: 0 before the first reform, 1 after it…
+
+    A unit's own values are not copied here: they are read from the observations (the
+    source chosen as :mod:`hub.aggregation.observations` says).
     """
 
     __tablename__ = "rollups"
@@ -35,9 +35,8 @@ class Rollup(Base):
     period: Mapped[str] = mapped_column(String(12), primary_key=True)
     dims_key: Mapped[str] = mapped_column(String(300), primary_key=True)
     era: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(5), primary_key=True)
     total: Mapped[float] = mapped_column(Float)
-    """The sum of the values behind this row (a single value for one ``own`` cell)."""
+    """The sum of the values behind this row."""
     cells: Mapped[int] = mapped_column(Integer)
     """How many (unit, cell) values are behind ``total``: the divisor of a mean."""
     units: Mapped[int] = mapped_column(Integer)

@@ -75,7 +75,12 @@ def hub(make_hub: Callable[..., Hub]) -> Hub:
 
     The sector plugins stay out: their definitions would mix with (and clash with) the test's.
     """
-    hub = make_hub(CONFIG, with_plugins=Plugins.load(entry_points=False))
+    return province_hub(make_hub, CONFIG)
+
+
+def province_hub(make_hub: Callable[..., Hub], config: dict[str, Any]) -> Hub:
+    """A hub with ``config`` (the test metrics) and the made-up province 90."""
+    hub = make_hub(config, with_plugins=Plugins.load(entry_points=False))
     with hub.db.session() as session:
         province = add_unit(session, PROVINCE, AdminLevel.PROVINCE, None)
         for district_code, communes in DISTRICTS.items():

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -29,13 +30,22 @@ from tests.aggregation.conftest import (
     ask,
     forget_data,
     load,
+    province_hub,
 )
 from tests.connectors import scripted
 
 Rows = dict[tuple[Any, ...], tuple[float, ...]]
 
 
-KEY = ("metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", "era", "scope")
+@pytest.fixture
+def hub(make_hub: Callable[..., Hub]) -> Hub:
+    """The test province, its runs writing every two records: a transaction writes in
+    several batches, some of them values written earlier in the same transaction."""
+    runtime = {"batch_size": 2, "retry_initial_wait": 0.01, "retry_max_wait": 0.05}
+    return province_hub(make_hub, {**CONFIG, "runtime": runtime})
+
+
+KEY = ("metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", "era")
 VALUES = ("total", "cells", "units", "days", "low", "high")
 
 
@@ -89,6 +99,28 @@ def test_roll_ups_kept_on_ingest_equal_those_built_from_scratch(
             ]
             if records:
                 load(hub, records, source=source, every=3)
+    assert_same(stored(hub), rebuilt(hub))
+
+
+def test_values_written_several_times_in_one_transaction_count_once(hub: Hub) -> None:
+    female = {"sex": "F"}
+    january = [("90001", 5), ("90002", 2)]
+    load(hub, [Record("tested", unit, "2024-01", value, female) for unit, value in january], "a")
+    load(hub, [Record("tested", "90003", "2024-01", 4, female)], source="b")
+    again = [  # one transaction, written two records at a time
+        ("90001", "2024-01", 7),
+        ("90004", "2024-02", 1),
+        ("90001", "2024-01", 8),
+        ("90002", "2024-01", None),  # withdrawn
+        ("90001", "2024-01", 9),
+        ("90003", "2024-01", 6),  # given by "b" too, earlier: this one counts
+    ]
+    records = [Record("tested", unit, period, value, female) for unit, period, value in again]
+    load(hub, records, source="a", every=len(records) + 1)
+    (month,) = ask(hub, "tested", "MONTH", "2024-01", "2024-01", units=[PROVINCE])
+    assert (month.value, month.units_reporting) == (9 + 6, 2)
+    (quarter,) = ask(hub, "tested", "QUARTER", "2024-Q1", "2024-Q1", units=[PROVINCE])
+    assert (quarter.value, quarter.units_reporting) == (9 + 6 + 1, 3)
     assert_same(stored(hub), rebuilt(hub))
 
 
