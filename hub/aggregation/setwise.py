@@ -30,7 +30,7 @@ from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.rules import Over
 from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
 from hub.aggregation.store import delete_metric, placeholder
-from hub.periods import parse_period
+from hub.periods import Period, parse_period
 
 TEMPORARY_TABLES = {
     "iochub_rebuild_enclosing": "calendar VARCHAR(10), period VARCHAR(12), out_id INTEGER, "
@@ -62,44 +62,45 @@ def rebuild_in_database(
     rule = metric.rule
     if rule is None or (rule.time is Over.LAST and metric.carry_months):
         return None
-    kinds = _observed_kinds(session, metric.id)
-    if len({period_type for _, period_type in kinds}) > 1:
+    periods = _observed_periods(session, metric.id)
+    if len({period.type for period in periods}) > 1:
         return None
     delete_metric(session, metric.id)
     units = _reporting_units(session, metric.id)
-    _fill_maps(session, metric.id, units, hierarchy)
+    _fill_maps(session, periods, units, hierarchy)
     chosen = _chosen(session, several_sources=_sources(session, metric.id) > 1)
     sqlite = session.get_bind().dialect.name == "sqlite"
     session.execute(text(_rows(metric, chosen, sqlite)), {"metric": metric.id})
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
-    return {f"{calendar}:{period_type}" for calendar, period_type in kinds}, levels
+    return {f"{period.calendar.value}:{period.type.value}" for period in periods}, levels
 
 
-def _observed_kinds(session: Session, metric_id: int) -> set[tuple[str, str]]:
-    query = text(
-        "SELECT DISTINCT calendar, period_type FROM observations "
-        "WHERE metric_id = :metric AND value IS NOT NULL"
-    )
-    return {(calendar, kind) for calendar, kind in session.execute(query, {"metric": metric_id})}
+# A stored observation always has a value (a withdrawn one is deleted), so the two queries
+# below read the natural key's index alone.
+
+
+def _observed_periods(session: Session, metric_id: int) -> list[Period]:
+    query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
+    rows = session.execute(query, {"metric": metric_id})
+    return [parse_period(period_id, calendar) for calendar, period_id in rows]
 
 
 def _reporting_units(session: Session, metric_id: int) -> list[int]:
-    query = text(
-        "SELECT DISTINCT unit_id FROM observations WHERE metric_id = :metric AND value IS NOT NULL"
-    )
+    query = text("SELECT DISTINCT unit_id FROM observations WHERE metric_id = :metric")
     return sorted(session.scalars(query, {"metric": metric_id}))
 
 
-def _fill_maps(session: Session, metric_id: int, units: list[int], hierarchy: Hierarchy) -> None:
+def _fill_maps(
+    session: Session, periods: list[Period], units: list[int], hierarchy: Hierarchy
+) -> None:
     for table, columns in TEMPORARY_TABLES.items():
         session.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns})"))
         session.execute(text(f"DELETE FROM {table}"))
-    query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
     enclosing = []
     outer: dict[PeriodKey, int] = {}
-    for calendar, period_id in session.execute(query, {"metric": metric_id}):
-        period = parse_period(period_id, calendar)
+    for period in periods:
+        calendar, period_id = period.calendar.value, period.id
         era, ends = hierarchy.era(period.start), period.end.isoformat()
         for key in enclosing_keys(period):
             out_id = outer.setdefault(key, len(outer) + 1)
