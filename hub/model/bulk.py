@@ -21,6 +21,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -35,6 +36,10 @@ from hub.model.copy_text import ColumnText, copy_chunks, copy_text, copyable
 CHUNK = 5000
 COPY_FROM = 50
 """Batches of at least this many rows go to PostgreSQL by COPY."""
+ROWS_PER_STATEMENT = 250
+"""Rows written by one SQLite statement (one ``VALUES`` list)."""
+SQLITE_VARIABLES = 32766
+"""The most parameters a SQLite statement takes (SQLite 3.32 and later)."""
 
 ColumnProcessor = Callable[[Sequence[Any]], Sequence[Any]]
 """A column type's bind processor, applied to a column of values."""
@@ -99,6 +104,11 @@ class ManyRows:
         if self.order is not None:
             self.pick = _picker(self.order)
             self.processors_at = _at(self.order, self.processors)
+        self.rows_per_statement = 1
+        if dialect.name == "sqlite" and self.order:
+            per = min(ROWS_PER_STATEMENT, SQLITE_VARIABLES // len(self.order))
+            self.rows_per_statement = per
+            self.sql_of_many = _values_repeated(self.sql, per)
         self.pick_copied = _picker(self.columns)
         self.copy_processors_at = _at(self.columns, copy_processors)
         self.copy_texts: list[ColumnText] = [
@@ -119,7 +129,28 @@ class ManyRows:
                 parameters: list[Any] = [self._named(row) for row in chunk]
             else:
                 parameters = _column_wise(chunk, self.pick, self.processors_at)
+            if self.rows_per_statement > 1:
+                changed += self._run_many_a_statement(connection, parameters)
+                continue
             result = connection.exec_driver_sql(self.sql, parameters)
+            changed += max(result.rowcount, 0)
+        return changed
+
+    def _run_many_a_statement(self, connection: Connection, rows: list[tuple[Any, ...]]) -> int:
+        """SQLite: the rows by statements of many rows each; the rest one by one.
+
+        For each row of an ``executemany``, the driver lets go of Python's lock while SQLite
+        writes it, then has to win the lock back from the thread reading the next batch
+        before it can bind the next row. A statement of hundreds of rows binds them all,
+        then lets go once.
+        """
+        per, changed = self.rows_per_statement, 0
+        whole = len(rows) - len(rows) % per
+        for start in range(0, whole, per):
+            values = tuple(chain.from_iterable(rows[start : start + per]))
+            changed += max(connection.exec_driver_sql(self.sql_of_many, values).rowcount, 0)
+        if whole < len(rows):
+            result = connection.exec_driver_sql(self.sql, rows[whole:])
             changed += max(result.rowcount, 0)
         return changed
 
@@ -237,6 +268,13 @@ def _copy_straight(cursor: Any, copy_sql: str, copied: CopiedFrom) -> bool:
         return False
     cursor.execute("RELEASE SAVEPOINT iochub_copy")
     return True
+
+
+def _values_repeated(sql: str, rows: int) -> str:
+    """An ``INSERT … VALUES (?, …)`` statement made to take ``rows`` rows."""
+    start = sql.index(" VALUES (") + len(" VALUES ")
+    end = sql.index(")", start) + 1
+    return sql[:start] + ", ".join([sql[start:end]] * rows) + sql[end:]
 
 
 def _picker(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from hub.core import Hub
 from hub.ingest.writer import NATURAL_KEYS, TABLES, upsert
 from hub.model import AdminLevel, AdminUnit, Metric, Observation
-from hub.model.bulk import COPY_FROM
+from hub.model.bulk import COPY_FROM, ROWS_PER_STATEMENT
 
 WRITTEN_AT = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 
@@ -53,7 +53,12 @@ def hub_with_a_metric_and_a_unit(make_hub: Callable[..., Hub]) -> tuple[Hub, int
         return hub, metric_id, unit.id
 
 
-@pytest.mark.parametrize("count", [COPY_FROM - 1, 3 * COPY_FROM])  # by statement, by COPY
+SIZES = [COPY_FROM - 1, 3 * COPY_FROM, 2 * ROWS_PER_STATEMENT + 7]
+"""PostgreSQL: by statement, by COPY; SQLite: a row a statement, many rows a statement and
+the rest one by one."""
+
+
+@pytest.mark.parametrize("count", SIZES)
 def test_written_rows_read_back_whole_and_a_second_write_updates_them(
     make_hub: Callable[..., Hub], count: int
 ) -> None:
@@ -75,7 +80,7 @@ def test_written_rows_read_back_whole_and_a_second_write_updates_them(
     assert first.updated_at == WRITTEN_AT
 
 
-@pytest.mark.parametrize("count", [COPY_FROM - 1, 3 * COPY_FROM])
+@pytest.mark.parametrize("count", SIZES)
 def test_a_write_of_stored_and_new_rows_inserts_the_new_and_updates_the_stored(
     make_hub: Callable[..., Hub], count: int
 ) -> None:
