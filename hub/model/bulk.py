@@ -31,7 +31,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from hub.model.copy_text import ColumnText, copy_chunks, copy_text, copyable
+from hub.model.copy_text import ColumnText, copy_chunks, copy_text, copyable, numbers_text
 
 CHUNK = 5000
 COPY_FROM = 50
@@ -112,7 +112,7 @@ class ManyRows:
         self.pick_copied = _picker(self.columns)
         self.copy_processors_at = _at(self.columns, copy_processors)
         self.copy_texts: list[ColumnText] = [
-            _each(copy_text)  # numbers: the measured values, which seldom repeat
+            numbers_text  # the measured values, which seldom repeat
             if isinstance(table.c[name].type, Integer | Float | Numeric)
             else _each_once(copy_text)
             for name in columns
@@ -222,7 +222,7 @@ def _each_once(processor: Callable[[Any], Any]) -> ColumnProcessor:
     """
 
     def process_column(values: Sequence[Any]) -> Sequence[Any]:
-        distinct = {id(value): value for value in values}
+        distinct = dict(zip(map(id, values), values, strict=True))
         done = {key: processor(value) for key, value in distinct.items()}
         return tuple(map(done.__getitem__, map(id, values)))
 

@@ -62,6 +62,16 @@ def copy_text(value: Any) -> str:
         raise NotCopyable(type(value).__name__) from None
 
 
+def numbers_text(values: Sequence[Any]) -> Sequence[str]:
+    """A column of values as COPY text; a column of one type without a lookup per value."""
+    kinds = set(map(type, values))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in FORMATS:
+            return tuple(map(FORMATS[kind], values))
+    return tuple(map(copy_text, values))
+
+
 def copyable(columns: Sequence[Sequence[Any]]) -> bool:
     """Whether every value's type has a COPY text here (checked before a COPY starts)."""
     return all(set(map(type, column)) <= FORMATS.keys() for column in columns)

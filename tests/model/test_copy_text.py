@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, create_engine, text
 
-from hub.model.copy_text import NotCopyable, copy_chunks, copy_text, copyable
+from hub.model.copy_text import NotCopyable, copy_chunks, copy_text, copyable, numbers_text
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
 
 COLUMNS = {
@@ -113,3 +113,14 @@ def test_a_value_of_an_unknown_type_is_refused_not_guessed() -> None:
     assert not copyable([[1, 2], ["a", b"\x00\x01"]])
     with pytest.raises(NotCopyable, match="bytes"):
         copy_text(b"\x00\x01")
+
+
+@given(
+    st.one_of(
+        st.lists(st.floats()),
+        st.lists(st.integers()),
+        st.lists(st.one_of(st.none(), st.booleans(), st.integers(), st.floats())),
+    )
+)
+def test_a_column_of_numbers_reads_as_its_values_one_by_one(values: list[Any]) -> None:
+    assert list(numbers_text(values)) == [copy_text(value) for value in values]
