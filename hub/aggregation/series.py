@@ -1,9 +1,10 @@
 """Time first: one unit's own series aggregated over each period that holds its values.
 
 The input is a unit's observations of one metric (one value per cell and period, the source
-already chosen); the output is one :class:`Stat` per (period, cell, era), which becomes an
-``own`` roll-up row. For a metric with disaggregations, each (period, era) also gets the
-cell ``*``: every cell of the unit together.
+already chosen); the output is one :class:`Stat` per (period, cell, era): what the unit
+adds to the roll-up rows of its ancestors, and its own answer to a query. For a metric with
+disaggregations, each (period, era) also gets the cell ``*``: every cell of the unit
+together.
 
 Rules, per DESIGN.md:
 
@@ -91,7 +92,7 @@ def own_stats(
     with_all_cells: bool,
     wanted: set[PeriodKey] | None = None,
 ) -> dict[RowKey, Stat]:
-    """The ``own`` roll-up rows of one unit's series: all of them, or those of ``wanted``."""
+    """One unit's series over each period holding its values: all of them, or ``wanted``."""
     inside: dict[PeriodKey, list[Reading]] = defaultdict(list)
     for reading in readings:
         for key in enclosing_keys(reading.period):
