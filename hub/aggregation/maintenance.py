@@ -48,7 +48,6 @@ from hub.aggregation.observations import (
     Stored,
     StoredKey,
     choose,
-    count_values,
     readings_between,
     stored_between,
     stored_keys,
@@ -137,11 +136,6 @@ def defer_rollups(session: Session, metric_ids: Iterable[int]) -> None:
     updating them; :func:`rebuild_deferred` brings them up to date."""
     deferred: set[int] = session.info.setdefault(DEFERRED, set())
     deferred.update(metric_ids)
-
-
-def stored_values(session: Session, metric_id: int) -> int:
-    """How many values the metric's observations hold."""
-    return count_values(session, metric_id)
 
 
 def deferred_metrics(session: Session) -> set[int]:

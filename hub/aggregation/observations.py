@@ -1,4 +1,4 @@
-"""Observations read for roll-ups: one value per cell and period, whatever the sources.
+"""Observations read for the roll-ups and the answers: one value per cell and period.
 
 When several sources give a value for the same metric, unit, period and disaggregation,
 one is used, never their sum: the one written last (``updated_at``), and on a tie the
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.series import Reading
 from hub.model import Observation
-from hub.periods import Calendar, Period, parse_period
+from hub.periods import Calendar, parse_period
 
 CALENDARS = tuple(calendar.value for calendar in Calendar)
 
@@ -53,33 +53,6 @@ COLUMNS = (
     Observation.value,
     Observation.updated_at,
 )
-
-
-def readings_in(
-    session: Session,
-    metric_id: int,
-    periods: dict[int, set[Period]],
-    hierarchy: Hierarchy,
-) -> dict[int, list[Reading]]:
-    """Each unit's readings of exactly these periods (whatever their cells)."""
-    wanted = {
-        (unit, p.calendar.value, p.id)
-        for unit, unit_periods in periods.items()
-        for p in unit_periods
-    }
-    ids = sorted({period_id for _, _, period_id in wanted})
-    rows: dict[int, list[Stored]] = defaultdict(list)
-    for unit_chunk, id_chunk in product(chunks(sorted(periods), 500), chunks(ids, 500)):
-        query = select(*COLUMNS).where(
-            Observation.metric_id == metric_id,
-            Observation.unit_id.in_(unit_chunk),
-            Observation.calendar.in_(CALENDARS),
-            Observation.period.in_(id_chunk),
-        )
-        for row in map(Stored._make, session.execute(query)):
-            if (row.unit_id, row.calendar, row.period) in wanted:
-                rows[row.unit_id].append(row)
-    return {unit_id: choose(unit_rows, hierarchy) for unit_id, unit_rows in rows.items()}
 
 
 def readings_between(
@@ -154,7 +127,7 @@ def stored_keys(
     return found
 
 
-def count_values(session: Session, metric_id: int) -> int:
+def count_observations(session: Session, metric_id: int) -> int:
     """How many observations the metric has (of every source)."""
     query = select(func.count()).where(Observation.metric_id == metric_id)
     return session.scalar(query) or 0

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hub.aggregation.maintenance import defer_rollups, rebuild_deferred, stored_values
+from hub.aggregation.maintenance import defer_rollups, rebuild_deferred
+from hub.aggregation.observations import count_observations
 from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
@@ -212,7 +213,7 @@ class _Sync:
         large = set()
         for metric_id in per_metric.keys() - self.deferred:
             if metric_id not in self.values_held:
-                self.values_held[metric_id] = stored_values(session, metric_id)
+                self.values_held[metric_id] = count_observations(session, metric_id)
             limit = max(minimum, self.values_held[metric_id] * REBUILD_SHARE)
             if self.values_written[metric_id] > limit:
                 large.add(metric_id)
