@@ -22,7 +22,7 @@ KEY = ["metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", 
 
 def upgrade() -> None:
     op.execute("DELETE FROM rollups WHERE scope = 'own'")
-    with op.batch_alter_table("rollups", recreate="always") as batch_op:
+    with op.batch_alter_table("rollups") as batch_op:
         batch_op.drop_constraint("pk_rollups", type_="primary")
         batch_op.drop_column("scope")
         batch_op.create_primary_key("pk_rollups", KEY)
@@ -32,7 +32,7 @@ def downgrade() -> None:
     # The own rows are gone: every metric's roll-ups are rebuilt before they are next read.
     op.execute("DELETE FROM rollups")
     op.execute("DELETE FROM rollup_metrics")
-    with op.batch_alter_table("rollups", recreate="always") as batch_op:
+    with op.batch_alter_table("rollups") as batch_op:
         batch_op.drop_constraint("pk_rollups", type_="primary")
         batch_op.add_column(sa.Column("scope", sa.String(length=5), nullable=False))
         batch_op.create_primary_key("pk_rollups", [*KEY, "scope"])

@@ -44,7 +44,9 @@ def test_roll_ups_lose_their_copies_of_the_observations(database: Database) -> N
             insert, [{"scope": "own", "total": 4.0}, {"scope": "below", "total": 5.0}]
         )
     database.upgrade()
-    columns = {column["name"] for column in inspect(database.engine).get_columns("rollups")}
-    assert "scope" not in columns
+    inspector = inspect(database.engine)
+    assert "scope" not in {column["name"] for column in inspector.get_columns("rollups")}
+    key = ["metric_id", "unit_id", "calendar", "period_type", "period", "dims_key", "era"]
+    assert inspector.get_pk_constraint("rollups")["constrained_columns"] == key
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT unit_id, total FROM rollups")).all() == [(2, 5.0)]
