@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime
 from itertools import groupby, product
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.series import Reading
+from hub.aggregation.store import chunks
 from hub.model import Observation
 from hub.periods import Calendar, parse_period
 
@@ -90,7 +91,7 @@ def stored_between(
         ([c for c in of if c in calendars], low, high) for of, low, high in label_ranges(start, end)
     ]
     columns = (*COLUMNS, Observation.period_start, Observation.period_end)
-    for unit_chunk in chunks(sorted(set(unit_ids)), 500):
+    for unit_chunk in chunks(sorted(set(unit_ids))):
         for calendars_in, low, high in ranges:
             if not calendars_in:
                 continue
@@ -114,7 +115,7 @@ def stored_keys(
     units = sorted({key[0] for _, key in keys})
     ids = sorted({key[2] for _, key in keys})
     found = {}
-    for unit_chunk, id_chunk in product(chunks(units, 500), chunks(ids, 500)):
+    for unit_chunk, id_chunk in product(chunks(units), chunks(ids)):
         query = select(Observation.metric_id, *COLUMNS).where(
             Observation.metric_id.in_(sorted(set(metric_ids))),
             Observation.unit_id.in_(unit_chunk),
@@ -153,11 +154,6 @@ def label_ranges(start: date, end: date) -> list[tuple[list[str], str, str]]:
     if (end.month, end.day) >= (12, 29):
         ranges.append((both, f"{end.year + 1}-W01", f"{end.year + 1}-W02"))
     return ranges
-
-
-def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def all_readings(
