@@ -192,7 +192,7 @@ def _rows(metric: MetricInfo, chosen: str, sqlite: bool) -> str:
             SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(e.days) AS days
             {readings}
             GROUP BY {group}"""
-    star_extremes = ", MIN(low), MAX(high)" if rule.needs_extremes else ""
+    star_extremes = ", MIN(total), MAX(total)" if rule.needs_extremes else ""
     cell_extremes = ", total AS low, total AS high" if rule.needs_extremes else ""
     together = ""
     if metric.has_cells:

@@ -33,6 +33,8 @@ class ServerSettings(Strict):
     max_tokens: int = Field(5000, ge=10)
     max_aliases: int = Field(30, ge=1)
     cors_origins: list[str] = []
+    response_cache: int = Field(256, ge=0)
+    """Responses to queries of ``aggregate`` fields kept until the data changes (0: none)."""
 
 
 class AuthSettings(Strict):

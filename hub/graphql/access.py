@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from hub.core import Hub
-    from hub.graphql.context import Info
+    from hub.graphql.context import HubContext, Info
 
 T = TypeVar("T")
 
@@ -71,24 +71,24 @@ class Access:
 
 async def scope_of(info: Info) -> Scope:
     """The caller's scope (authenticating the request on first use)."""
-    return (await _resolved(info))[1]
+    return (await caller_of(info.context))[1]
 
 
 async def principal_of(info: Info) -> Principal:
     """The caller (authenticating the request on first use)."""
-    return (await _resolved(info))[0]
+    return (await caller_of(info.context))[0]
 
 
 async def require(info: Info, action: Action) -> tuple[Principal, Scope]:
     """The caller and its scope; FORBIDDEN unless its role allows ``action``."""
-    principal, scope = await _resolved(info)
+    principal, scope = await caller_of(info.context)
     if not principal.may(action):
         raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")
     return principal, scope
 
 
-async def _resolved(info: Info) -> tuple[Principal, Scope]:
-    context = info.context
+async def caller_of(context: HubContext) -> tuple[Principal, Scope]:
+    """The caller of a request and its scope (authenticating the request on first use)."""
     headers, client = _origin(context)
     principal, scope = await context.access.resolve(
         bearer_of(headers, context.connection_params), client
@@ -147,7 +147,7 @@ async def audited_permission(
     info: Info, action: Action, name: str, target: Mapping[str, Any]
 ) -> tuple[Principal, Scope]:
     """Like :func:`require`, but a refusal is written to the audit log."""
-    principal, scope = await _resolved(info)
+    principal, scope = await caller_of(info.context)
     if not principal.may(action):
         await audit_refusal(info, principal, name, target, Forbidden.code)
         raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")

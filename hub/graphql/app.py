@@ -8,6 +8,7 @@ import logging
 import anyio.to_thread
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
@@ -15,6 +16,7 @@ from strawberry.litestar import make_graphql_controller
 from hub.auth.authenticate import Authenticator
 from hub.core import Hub
 from hub.graphql.context import context_getter
+from hub.graphql.response_cache import ResponseCache
 from hub.graphql.schema import build_schema
 from hub.model.database import Database
 from hub.reports.http import report_handlers
@@ -27,20 +29,23 @@ def create_app(hub: Hub) -> Litestar:
     """The API of ``hub``: GraphQL (GraphiQL on GET where enabled) and ``/health``.
 
     ``[auth] production`` turns introspection and GraphiQL off whatever ``[server]`` says.
+    The app's ``state.response_cache`` holds the responses kept (None when turned off).
     """
     server, auth = hub.settings.server, hub.settings.auth
     if auth.production:
         server = server.model_copy(update={"graphiql": False, "introspection": False})
     authenticator = Authenticator(hub.db, auth)
+    responses = ResponseCache(server.response_cache) if server.response_cache else None
     graphql = make_graphql_controller(
-        build_schema(server),
+        build_schema(server, responses),
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
         context_getter=context_getter(hub, authenticator),
     )
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
     handlers = [graphql, health_handler(hub.db), *report_handlers(hub, authenticator)]
-    return Litestar(route_handlers=handlers, cors_config=cors)
+    state = State({"response_cache": responses})
+    return Litestar(route_handlers=handlers, cors_config=cors, state=state)
 
 
 def health_handler(db: Database) -> HTTPRouteHandler:

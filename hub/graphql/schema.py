@@ -31,6 +31,7 @@ from hub.graphql.events import EventQuery
 from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
 from hub.graphql.reports import ReportMutation, ReportQuery
+from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.units import UnitQuery
 
 
@@ -66,14 +67,17 @@ class HubSchema(strawberry.Schema):
         return None
 
 
-def build_schema(server: ServerSettings) -> strawberry.Schema:
-    """The schema, limited as ``[server]`` of the config says."""
+def build_schema(
+    server: ServerSettings, responses: ResponseCache | None = None
+) -> strawberry.Schema:
+    """The schema, limited as ``[server]`` of the config says, keeping the responses it may
+    in ``responses`` (:mod:`hub.graphql.response_cache`)."""
     return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
-        extensions=extensions(server),
+        extensions=extensions(server, responses),
     )
 
 
@@ -94,7 +98,9 @@ class DocumentCache(ParserCache):
         yield
 
 
-def extensions(server: ServerSettings) -> list[Callable[[], SchemaExtension]]:
+def extensions(
+    server: ServerSettings, responses: ResponseCache | None = None
+) -> list[Callable[[], SchemaExtension]]:
     """A fresh instance of each extension per request (a factory each).
 
     The caches keep the parsed and validated form of the last documents seen: a dashboard
@@ -115,4 +121,6 @@ def extensions(server: ServerSettings) -> list[Callable[[], SchemaExtension]]:
     ]
     if not server.introspection:
         found.append(DisableIntrospection)
+    if responses is not None:
+        found.append(partial(KeptResponses, cache=responses))
     return found

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.model.data_version import DataVersion
+
 
 class Database:
     """One database a hub process works on. SQLite is the embedded default."""
@@ -18,6 +20,8 @@ class Database:
         self.url = url
         self.engine = _create_engine(url, echo)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.data_version = DataVersion(self.engine)
+        """What changes whenever a transaction commits (for caches of whole answers)."""
 
     @property
     def dialect(self) -> str:
@@ -40,6 +44,7 @@ class Database:
         upgrade(self, locations or [])
 
     def dispose(self) -> None:
+        self.data_version.close()
         self.engine.dispose()
 
 

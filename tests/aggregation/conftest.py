@@ -39,6 +39,7 @@ METRICS: dict[str, dict[str, Any]] = {
     "price": {"aggregation": "LAST_AVERAGE_UNITS"},
     "low_water": {"aggregation": "MIN"},
     "peak_water": {"aggregation": "MAX"},
+    "peak_flow": {"aggregation": "MAX", "disaggregations": ["gauge"]},
     "status_code": {"aggregation": "NONE"},
     "tested": {"aggregation": "SUM", "disaggregations": ["sex"]},
     "positive": {"aggregation": "SUM", "disaggregations": ["sex"]},

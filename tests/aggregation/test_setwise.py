@@ -24,7 +24,10 @@ from hub.model import Metric, RollupMetric, RunStatus
 from tests.aggregation.conftest import COMMUNES, PROVINCE, ask, forget_data, load
 from tests.aggregation.test_maintenance import assert_same, stored
 
-HANDLED = ["cases", "inpatients", "class_size", "beds", "price", "low_water", "peak_water"]
+HANDLED = [
+    *["cases", "inpatients", "class_size", "beds", "price", "low_water", "peak_water"],
+    "peak_flow",
+]
 """Metrics of every rule the database path takes (all but a carried-forward last value)."""
 PERIODS = {
     "months": ["2023-11", "2023-12", "2024-01", "2024-03", "2024-06", "2024-07", "2024-12"],
@@ -110,6 +113,8 @@ def _period(kind: str, index: int) -> str:
 def _dims(metric: str, sex: str) -> dict[str, str]:
     if metric == "cases":
         return {"sex": sex, "age": "0-4"} if sex != "X" else {}
+    if metric == "peak_flow":  # an extreme over cells too
+        return {"gauge": sex}
     return {}
 
 

@@ -1,0 +1,112 @@
+"""Whole responses to dashboard queries, kept until the database changes.
+
+A wall of dashboards asks the same few ``aggregate`` queries every few seconds, while the
+data under them changes every few minutes. The values themselves are cheap to find again
+(:mod:`hub.aggregation.remembered`), but graphql-core still resolves every field of every
+value: for a tile of a few hundred values, most of the time the query takes. So the response
+itself is kept, for an operation that is a query of ``aggregate`` fields only and that was
+answered without an error, under everything it depends on:
+
+- the document, the operation's name and the variables;
+- the caller's scope: who asks is checked on every request (a revoked token or a spent rate
+  limit is refused as ever), but only what they may see makes the answer;
+- today in Vietnam, the default ``asOf``;
+- the database's data version (:mod:`hub.model.data_version`), read before the response is
+  made: a commit anywhere makes a new key, so a response is never older than the data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+import anyio.to_thread
+from graphql import ExecutionResult, FieldNode, OperationType
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from hub.graphql.access import caller_of
+from hub.graphql.context import HubContext
+from hub.graphql.errors import ApiError
+
+KEPT_FIELDS = frozenset({"aggregate", "__typename"})
+"""The root fields of a query whose response may be kept."""
+
+
+class ResponseCache:
+    """A bounded map from keys to responses' data, least recently used first out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._responses: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._responses.get(key)
+            if found is not None:
+                self._responses.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._responses[key] = data
+            self._responses.move_to_end(key)
+            while len(self._responses) > self.size:
+                self._responses.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._responses)
+
+
+class KeptResponses(SchemaExtension):
+    """Answer a query from ``cache`` when it can be; keep the response when it may be."""
+
+    def __init__(self, *, cache: ResponseCache) -> None:
+        self.cache = cache
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        key = await self._key()
+        found = self.cache.get(key) if key is not None else None
+        if found is not None:
+            self.execution_context.result = ExecutionResult(data=found)
+        yield
+        result = self.execution_context.result
+        if key is not None and found is None and _answered(result):
+            self.cache.put(key, result.data)  # type: ignore[union-attr]
+
+    async def _key(self) -> Hashable | None:
+        """The key of this request's response; None when it must not be kept."""
+        execution = self.execution_context
+        context = execution.context
+        if not isinstance(context, HubContext) or not _only_kept_fields(execution):
+            return None
+        try:  # first: a token's first use is written down (and moves the data version)
+            _, scope = await caller_of(context)
+        except ApiError:
+            return None  # the execution reports it, as for any other query
+        version = await anyio.to_thread.run_sync(context.hub.db.data_version.current)
+        if version is None:
+            return None
+        variables = json.dumps(execution.variables or {}, sort_keys=True, default=str)
+        return (execution.query, execution.operation_name, variables, scope, context.today, version)
+
+
+def _only_kept_fields(execution: Any) -> bool:
+    """Whether the operation is a query of :data:`KEPT_FIELDS` only."""
+    if execution.graphql_document is None:
+        return False
+    operation = get_operation_ast(execution.graphql_document, execution.operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        return False
+    return all(
+        isinstance(selection, FieldNode) and selection.name.value in KEPT_FIELDS
+        for selection in operation.selection_set.selections
+    )
+
+
+def _answered(result: object) -> bool:
+    return isinstance(result, ExecutionResult) and not result.errors and result.data is not None
