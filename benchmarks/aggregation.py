@@ -576,9 +576,9 @@ def print_results(results: list[Result]) -> None:
         print(line)
     print(
         "(first: the GraphQL query asked for the first time, read from the roll-ups; then the\n"
-        " median of asking again (answered from memory until the data changes), the engine\n"
-        " alone, and the plain GROUP BY; ×faster: the GROUP BY's time over the GraphQL\n"
-        " query's; ≠: answers differ)"
+        " median of asking again (the response kept until the data changes), the engine alone\n"
+        " (its answer remembered), and the plain GROUP BY; ×faster: the GROUP BY's time over\n"
+        " the GraphQL query's; ≠: answers differ)"
     )
 
 

@@ -31,6 +31,7 @@ class DataVersion:
         self._engine = engine
         self._lock = threading.Lock()
         self._watcher: sqlite3.Connection | None = None
+        self._opened = 0
         self._path = _sqlite_file(engine) if engine.dialect.name == "sqlite" else None
 
     def current(self) -> Hashable | None:
@@ -45,7 +46,10 @@ class DataVersion:
                 self._watcher = sqlite3.connect(
                     self._path, check_same_thread=False, isolation_level=None
                 )
-            return self._watcher.execute("PRAGMA data_version").fetchone()[0]
+                self._opened += 1
+            # Counts of different connections are not comparable: which one counted is part
+            # of the version.
+            return (self._opened, self._watcher.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
