@@ -69,3 +69,11 @@ def test_the_version_is_read_again_after_the_engine_is_disposed(database: Databa
     database.dispose()
     add_metric(database, "after")
     assert database.data_version.current() != before
+
+
+def test_a_failed_watcher_gives_no_version_once_then_a_new_one(database: Database) -> None:
+    before = database.data_version.current()
+    database.data_version._watcher.close()  # as a server restart or a broken file would
+    assert database.data_version.current() is None  # nothing may be cached meanwhile
+    again = database.data_version.current()
+    assert again is not None and again != before  # a new connection counts afresh
