@@ -72,6 +72,8 @@ class Result:
     import_seconds: float = 0.0
     bulk_seconds: float = 0.0
     queries: list[tuple[str, float, float, float, float, bool]] = field(default_factory=list)
+    floor_ms: float = 0.0
+    """A ``{ __typename }`` through the same HTTP stack: what any request costs."""
 
 
 def main() -> None:
@@ -223,7 +225,7 @@ def run_backend(
     print(f"bulk insert: {result.bulk_seconds:.1f} s ({rows / result.bulk_seconds:,.0f} rows/s)")
     bulk.close()
     analyze(hub)
-    result.queries = time_queries(hub, args.repeat)
+    result.queries, result.floor_ms = time_queries(hub, args.repeat)
     hub.close()
     return result
 
@@ -462,9 +464,15 @@ GRAPHQL = """query($metric: String!, $periodType: PeriodType!, $from: String!, $
             within: $within, units: $units, asOf: $asOf) { unit { code } period value } }"""
 
 
-def time_queries(hub: Hub, repeat: int) -> list[tuple[str, float, float, float, float, bool]]:
+def time_queries(
+    hub: Hub, repeat: int
+) -> tuple[list[tuple[str, float, float, float, float, bool]], float]:
+    """Each tile's times (see ``print_results``), and the time of an empty request."""
     found = []
     with served(hub) as client:
+        floor_ms, _ = median_ms(
+            lambda: client.post("/graphql", json={"query": "{ __typename }"}), repeat
+        )
         for tile in dashboards(hub):
             variables = {**tile.variables, "asOf": AS_OF.isoformat()}
 
@@ -485,7 +493,7 @@ def time_queries(hub: Hub, repeat: int) -> list[tuple[str, float, float, float, 
             found.append(
                 (tile.name, first_ms, graphql_ms, engine_ms, raw_ms, same(answer, expected))
             )
-    return found
+    return found, floor_ms
 
 
 @contextmanager
@@ -574,11 +582,14 @@ def print_results(results: list[Result]) -> None:
             line += f"{graphql_ms:>9.2f}{engine_ms:>7.2f}{raw_ms:>7.1f}"
             line += f"{raw_ms / graphql_ms:>7.1f}×{check}"
         print(line)
+    empty = "  an empty request, { __typename }"
+    print(f"{empty:38}" + "".join(f"{r.floor_ms:>27.2f}{'':23}" for r in results))
     print(
         "(first: the GraphQL query asked for the first time, read from the roll-ups; then the\n"
         " median of asking again (the response kept until the data changes), the engine alone\n"
         " (its answer remembered), and the plain GROUP BY; ×faster: the GROUP BY's time over\n"
-        " the GraphQL query's; ≠: answers differ)"
+        " the GraphQL query's; ≠: answers differ; an empty request: what any request through\n"
+        " HTTP, litestar and strawberry costs here)"
     )
 
 

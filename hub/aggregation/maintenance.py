@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from hub.aggregation.catalog import MetricInfo, metrics_by_id, rollup_states
+from hub.aggregation.catalog import MetricInfo, RollupState, metrics_by_id, rollup_states
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import (
     Stored,
@@ -165,7 +165,7 @@ def update_rollups(session: Session, changes: Changes, replaced: Replaced) -> No
         if metric is None or metric.rule is None:
             continue
         if metric_id in deferred:
-            _mark_stale(session, metric_id)
+            _mark_stale(session, metric_id, states.get(metric_id))
         elif is_current(metric, states.get(metric_id), hierarchy):
             was = replaced.get(metric_id, {})
             _update_metric(session, metric, changes[metric_id], was, hierarchy)
@@ -173,7 +173,11 @@ def update_rollups(session: Session, changes: Changes, replaced: Replaced) -> No
             rebuild_metric(session, metric, hierarchy)
 
 
-def _mark_stale(session: Session, metric_id: int) -> None:
+def _mark_stale(session: Session, metric_id: int, known: RollupState | None) -> None:
+    """Mark the metric's roll-ups as not following its observations (once is enough:
+    ``known`` was read under the metric's lock, so no one can have rebuilt them since)."""
+    if known is not None and known.signature == STALE:
+        return
     state = session.get(RollupMetric, metric_id)
     if state is None:
         state = RollupMetric(metric_id=metric_id, period_kinds=[], levels=[])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo, RollupState, metrics_by_id, rollup_states
@@ -140,6 +140,7 @@ def lock_metrics(session: Session, ids: Iterable[int]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for metric_id in sorted(set(ids)):
-        key = advisory_key(f"iochub.rollups:{metric_id}")
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    keys = sorted(advisory_key(f"iochub.rollups:{metric_id}") for metric_id in set(ids))
+    if keys:  # one round trip; the statements run one after the other, in this order
+        locks = ";".join(f"SELECT pg_advisory_xact_lock({key})" for key in keys)
+        session.connection().exec_driver_sql(locks)

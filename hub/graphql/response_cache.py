@@ -32,8 +32,8 @@ from hub.graphql.access import caller_of
 from hub.graphql.context import HubContext
 from hub.graphql.errors import ApiError
 
-KEPT_FIELDS = frozenset({"aggregate", "__typename"})
-"""The root fields of a query whose response may be kept."""
+KEPT_FIELD = "aggregate"
+"""The root field of the queries whose responses are kept (``__typename`` may come along)."""
 
 
 class ResponseCache:
@@ -96,16 +96,17 @@ class KeptResponses(SchemaExtension):
 
 
 def _only_kept_fields(execution: Any) -> bool:
-    """Whether the operation is a query of :data:`KEPT_FIELDS` only."""
+    """Whether the operation is a query of :data:`KEPT_FIELD` only (and ``__typename``)."""
     if execution.graphql_document is None:
         return False
     operation = get_operation_ast(execution.graphql_document, execution.operation_name)
     if operation is None or operation.operation != OperationType.QUERY:
         return False
-    return all(
-        isinstance(selection, FieldNode) and selection.name.value in KEPT_FIELDS
+    names = [
+        selection.name.value if isinstance(selection, FieldNode) else None
         for selection in operation.selection_set.selections
-    )
+    ]
+    return KEPT_FIELD in names and set(names) <= {KEPT_FIELD, "__typename"}
 
 
 def _answered(result: object) -> bool:

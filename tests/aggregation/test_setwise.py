@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.aggregation.catalog import MetricInfo, metrics_by_id
 from hub.aggregation.hierarchy import Hierarchy
@@ -20,7 +21,7 @@ from hub.connectors.records import Checkpoint, Item
 from hub.connectors.records import Observation as Record
 from hub.connectors.runtime import load_records
 from hub.core import Hub
-from hub.model import Metric, RollupMetric, RunStatus
+from hub.model import Metric, Observation, RollupMetric, RunStatus
 from tests.aggregation.conftest import COMMUNES, PROVINCE, ask, forget_data, load
 from tests.aggregation.test_maintenance import assert_same, stored
 
@@ -164,6 +165,54 @@ def test_a_large_run_defers_the_roll_ups_and_rebuilds_them_at_its_end(hub: Hub) 
     (quarter,) = ask(hub, "tested", "QUARTER", "2024-Q1", "2024-Q1", units=[PROVINCE])
     assert quarter.value == sum(first_quarter)
     assert (quarter.units_reporting, quarter.units_expected) == (len(COMMUNES), len(COMMUNES))
+
+
+def test_a_query_during_a_deferred_run_leaves_its_later_commits_stale(hub: Hub) -> None:
+    """A query rebuilds a metric that a run defers; the run's next commit defers it again."""
+    months = [f"2024-{m:02d}" for m in range(1, 7)]
+    large = [
+        Record("tested", unit, month, number, {"sex": "F"})
+        for number, (unit, month) in enumerate(((u, m) for m in months for u in COMMUNES), start=1)
+    ]
+    hub.settings.aggregation.rebuild_after = 5
+    with hub.db.session() as session:
+        metric_id = session.scalar(select(Metric.id).where(Metric.code == "tested"))
+    seen: list[tuple[str, float | None]] = []
+
+    def state() -> str:
+        with hub.db.session() as session:
+            return session.get_one(RollupMetric, metric_id).signature
+
+    def committed(count: int) -> None:
+        """Wait for the loading thread to commit ``count`` values (at most ten seconds)."""
+        for _ in range(1000):
+            with hub.db.session() as session:
+                query = select(func.count()).where(Observation.metric_id == metric_id)
+                if session.scalar(query) >= count:
+                    return
+            time.sleep(0.01)
+        raise AssertionError(f"{count} values never committed")
+
+    def items() -> Iterator[Item]:
+        for number, item in enumerate(large, start=1):
+            yield item
+            if number % 10 == 0:
+                yield Checkpoint({"n": number})
+            if number == 10:  # once committed, a query rebuilds what the run deferred
+                committed(10)
+                (january,) = ask(hub, "tested", "MONTH", "2024-01", "2024-01", units=[PROVINCE])
+                seen.append((state(), january.value))
+            if number == 20:
+                committed(20)
+                seen.append((state(), None))
+
+    assert load_records(hub, "test", items()).status == RunStatus.SUCCEEDED
+    (after_query, january_then), (after_next_commit, _) = seen
+    assert after_query != STALE and january_then == sum(range(1, 6))
+    assert after_next_commit == STALE
+    assert state() != STALE
+    (half,) = ask(hub, "tested", "HALF_YEAR", "2024-H1", "2024-H1", units=[PROVINCE])
+    assert half.value == sum(record.value for record in large)
 
 
 def test_a_failed_large_run_rebuilds_what_it_committed(hub: Hub) -> None:
