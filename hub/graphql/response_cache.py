@@ -36,11 +36,20 @@ KEPT_FIELD = "aggregate"
 """The root field of the queries whose responses are kept (``__typename`` may come along)."""
 
 
-class ResponseCache:
-    """A bounded map from keys to responses' data, least recently used first out."""
+MAX_KEPT_VALUES = 5000
+"""Values in a response at most, for it to be kept: a tile, not an export."""
 
-    def __init__(self, size: int) -> None:
+
+class ResponseCache:
+    """A bounded map from keys to responses' data, least recently used first out.
+
+    A response of more than ``max_values`` values (the items of its root lists) is not
+    kept: ``size`` responses then hold a bounded amount of memory.
+    """
+
+    def __init__(self, size: int, max_values: int = MAX_KEPT_VALUES) -> None:
         self.size = size
+        self.max_values = max_values
         self._lock = threading.Lock()
         self._responses: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
 
@@ -52,6 +61,9 @@ class ResponseCache:
             return found
 
     def put(self, key: Hashable, data: dict[str, Any]) -> None:
+        values = sum(len(field) for field in data.values() if isinstance(field, list))
+        if values > self.max_values:
+            return
         with self._lock:
             self._responses[key] = data
             self._responses.move_to_end(key)

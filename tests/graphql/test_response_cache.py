@@ -162,6 +162,19 @@ def test_the_cache_can_be_turned_off(make_hub: Callable[..., Hub]) -> None:
         assert kept(client) is None
 
 
+def test_the_cache_is_bounded_in_responses_and_in_their_size() -> None:
+    cache = ResponseCache(size=2, max_values=3)
+    cache.put("a", {"aggregate": [1, 2, 3]})
+    cache.put("large", {"aggregate": [1, 2], "again": [3, 4]})  # four values: not kept
+    cache.put("b", {"aggregate": []})
+    assert cache.get("large") is None
+    assert cache.get("a") == {"aggregate": [1, 2, 3]}  # now the most recently used
+    cache.put("c", {"aggregate": [4]})
+    assert len(cache) == 2
+    assert cache.get("b") is None
+    assert cache.get("a") is not None and cache.get("c") is not None
+
+
 def kept(client: TestClient) -> ResponseCache | None:
     """The response cache of the app behind ``client``."""
     return client.app.state.response_cache
