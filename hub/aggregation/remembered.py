@@ -12,41 +12,22 @@ old entry ages out of the bounded cache.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 
 from hub.aggregation.request import AggregateValue
+from hub.memory import LeastRecentlyUsed
 
 MAX_ANSWERS = 512
 
 
-class RememberedAnswers:
-    """A bounded map from answer keys to answers, least recently used first out."""
+class RememberedAnswers(LeastRecentlyUsed[Hashable, list[AggregateValue]]):
+    """Answers by their keys, the least recently used forgotten first."""
 
     def __init__(self, size: int = MAX_ANSWERS) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._answers: OrderedDict[Hashable, list[AggregateValue]] = OrderedDict()
-
-    def get(self, key: Hashable) -> list[AggregateValue] | None:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, answer: list[AggregateValue]) -> None:
-        with self._lock:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._answers)
+        super().__init__(size)
 
 
 _BY_ENGINE: WeakKeyDictionary[Engine, RememberedAnswers] = WeakKeyDictionary()

@@ -18,8 +18,6 @@ answered without an error, under everything it depends on:
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
@@ -31,6 +29,7 @@ from strawberry.extensions import SchemaExtension
 from hub.graphql.access import caller_of
 from hub.graphql.context import HubContext
 from hub.graphql.errors import ApiError
+from hub.memory import LeastRecentlyUsed
 
 KEPT_FIELD = "aggregate"
 """The root field of the queries whose responses are kept (``__typename`` may come along)."""
@@ -40,38 +39,23 @@ MAX_KEPT_VALUES = 5000
 """Values in a response at most, for it to be kept: a tile, not an export."""
 
 
-class ResponseCache:
-    """A bounded map from keys to responses' data, least recently used first out.
+class ResponseCache(LeastRecentlyUsed[Hashable, dict[str, Any]]):
+    """Responses' data by their keys, the least recently used forgotten first.
 
     A response of more than ``max_values`` values (the items of its root lists) is not
     kept: ``size`` responses then hold a bounded amount of memory.
     """
 
     def __init__(self, size: int, max_values: int = MAX_KEPT_VALUES) -> None:
-        self.size = size
+        super().__init__(size)
         self.max_values = max_values
-        self._lock = threading.Lock()
-        self._responses: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
 
-    def get(self, key: Hashable) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._responses.get(key)
-            if found is not None:
-                self._responses.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, data: dict[str, Any]) -> None:
-        values = sum(len(field) for field in data.values() if isinstance(field, list))
-        if values > self.max_values:
-            return
-        with self._lock:
-            self._responses[key] = data
-            self._responses.move_to_end(key)
-            while len(self._responses) > self.size:
-                self._responses.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._responses)
+    def put(self, key: Hashable, value: dict[str, Any]) -> None:
+        if (
+            sum(len(field) for field in value.values() if isinstance(field, list))
+            <= self.max_values
+        ):
+            super().put(key, value)
 
 
 class KeptResponses(SchemaExtension):

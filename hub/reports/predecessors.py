@@ -24,8 +24,7 @@ zero); with none, the period reads as blank.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.hierarchy import Hierarchy
+from hub.memory import LeastRecentlyUsed
 from hub.model import AdminUnit, Report, ReportTemplateRow
 from hub.periods import Period
 from hub.plugins.definitions import Aggregation
@@ -187,26 +187,5 @@ def reads_other_periods(template: Template) -> frozenset[str]:
     return frozenset(node for node in bound if not node.startswith(f"{YTD}!"))
 
 
-class _Lru:
-    """A small thread-safe LRU of combined values (the predecessors' reports rarely change)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, Inherited] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Inherited | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: Inherited) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_CACHE = _Lru(CACHE_SIZE)
+_CACHE: LeastRecentlyUsed[Hashable, Inherited] = LeastRecentlyUsed(CACHE_SIZE)
+"""Combined values of predecessors' reports (which rarely change)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.aggregation.remembered import RememberedAnswers, remembered_answers
+from hub.aggregation.remembered import remembered_answers
 from hub.connectors.records import Observation as Record
 from hub.core import Hub
 from tests.aggregation.conftest import COMMUNES, PROVINCE, ask, by_unit_period, hub_on, load
@@ -41,14 +41,3 @@ def test_data_written_by_another_process_is_seen(hub: Hub, db_url: str) -> None:
     finally:
         other.close()
     assert province_cases(hub) == {(PROVINCE, "2024-Q1"): 12.0}
-
-
-def test_memory_is_bounded_least_recently_used_first_out() -> None:
-    memory = RememberedAnswers(size=2)
-    memory.put("a", [])
-    memory.put("b", [])
-    assert memory.get("a") == []  # a is now the most recently used
-    memory.put("c", [])
-    assert len(memory) == 2
-    assert memory.get("b") is None
-    assert memory.get("a") == [] and memory.get("c") == []
