@@ -60,15 +60,14 @@ class DataVersion:
             self._close()
 
     def _open(self) -> Any:
-        if self._url.get_backend_name() == "postgresql":
+        backend, path = self._url.get_backend_name(), _sqlite_file(self._url)
+        if backend == "postgresql":
             plain = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
             self._watcher = psycopg.connect(plain, autocommit=True)
-        elif _sqlite_file(self._url) is not None:
-            self._watcher = sqlite3.connect(
-                _sqlite_file(self._url), check_same_thread=False, isolation_level=None
-            )
+        elif backend == "sqlite" and path is not None:
+            self._watcher = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         else:
-            return None
+            return None  # a database in memory, or a backend the hub does not watch
         self._opened += 1
         return self._watcher
 
