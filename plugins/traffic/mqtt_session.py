@@ -22,6 +22,7 @@ in a session the broker lost, name a different message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -120,8 +121,7 @@ class BrokerSession:
     def close(self) -> None:
         """Disconnect; the broker keeps a persistent session, with what is unacknowledged."""
         self._closing = True
-        self.client.disconnect()
-        self.client.loop_stop()
+        disconnect(self.client)
 
     @property
     def where(self) -> str:
@@ -241,3 +241,15 @@ class BrokerSession:
     ) -> None:
         if not self._closing:
             log.warning("%s: connection lost (%s); reconnecting", self.where, reason_code)
+
+
+def disconnect(client: mqtt.Client) -> None:
+    """Disconnect ``client`` and wait for its network thread to end.
+
+    paho-mqtt's ``loop_stop`` checks its thread handle, then joins it; the thread, ending
+    on the disconnect, clears that handle as its last step, and may do so in between
+    (eclipse-paho/paho.mqtt.python#872). The error it then raises means the thread is done.
+    """
+    client.disconnect()
+    with contextlib.suppress(AttributeError):
+        client.loop_stop()

@@ -22,6 +22,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import SyncRun
+from plugins.traffic.mqtt_session import disconnect
 
 HOST, PORT = "127.0.0.1", 1883
 WAIT_SECONDS = 20.0
@@ -54,8 +55,7 @@ def client(client_id: str = "", clean: bool = True, **options: Any) -> mqtt.Clie
 
 
 def close(paho: mqtt.Client) -> None:
-    paho.disconnect()
-    paho.loop_stop()
+    disconnect(paho)
 
 
 @contextmanager
