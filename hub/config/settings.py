@@ -117,11 +117,11 @@ class ReportsSettings(Strict):
     """``[reports]``: the working days of report deadlines, and the compliance job."""
 
     public_holidays: bool = True
-    """Count Vietnam's public holidays bundled with the hub (hub.reports.holidays)."""
+    """Count Vietnam's public holidays and make-up Saturdays (hub.reports.holidays)."""
     holidays: list[date] = []
-    """More days off (a year the bundled list does not cover, a local holiday)."""
+    """More days off (a local holiday, a decision the hub's holidays do not know yet)."""
     workdays: list[date] = []
-    """Weekend days worked to make up for a day off (``làm bù``): they count as working days."""
+    """Days worked although off (``làm bù`` Saturdays, a weekday the hub thought a holiday)."""
     compliance_schedule: str | None = "30 0 * * *"
     """When the scheduler publishes the on-time rate (cron, the hub's time zone); empty: never."""
     compliance_within: list[str] = []

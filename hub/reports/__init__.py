@@ -8,7 +8,7 @@ The modules, each with one job:
   LASTYEAR and YTD; :mod:`~hub.reports.graph` — their dependencies and order;
   :mod:`~hub.reports.sheet` — computing every cell of a form;
 - :mod:`~hub.reports.schedule` — periods around a report, opening days, working-day deadlines;
-  :mod:`~hub.reports.holidays` — Vietnam's public holidays, bundled with their sources;
+  :mod:`~hub.reports.holidays` — Vietnam's public holidays of any year (python-holidays);
 - :mod:`~hub.reports.rollup`, :mod:`~hub.reports.metric_cells` — values from lower units'
   reports and from metrics; :mod:`~hub.reports.predecessors` — other periods' values across
   the 2025 reform, from the units a new one was made of; :mod:`~hub.reports.assemble` — a

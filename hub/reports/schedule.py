@@ -1,8 +1,8 @@
 """A form's calendar: the periods around a report, when a period opens, and its deadlines.
 
 Deadlines count Vietnamese working days after the period's cut-off (its last day: the 14th in
-the Decree 09 calendar): Monday to Friday, less the public holidays (the bundled list of
-:mod:`hub.reports.holidays` and the configuration's ``[reports] holidays``), plus the weekend
+the Decree 09 calendar): Monday to Friday, less the public holidays (Vietnam's, from
+:mod:`hub.reports.holidays`, and the configuration's ``[reports] holidays``), plus the weekend
 days worked in their place (``[reports] workdays``). Counting working days, a deadline never
 falls on a weekend or a holiday: it moves on to the next working day, and it always lies at
 least one working day after the cut-off (a form's deadlines are at least 1).
@@ -17,24 +17,38 @@ from typing import Any
 from hub.model.units import AdminLevel
 from hub.periods import Period, PeriodType, parse_period
 from hub.reports.errors import InputError
-from hub.reports.holidays import VIETNAM_HOLIDAYS
+from hub.reports.holidays import MAKE_UP_WORKDAYS, is_public_holiday
 from hub.reports.template import Template
 
 SATURDAY = 5
 
 
 class WorkingDays:
-    """Monday to Friday, less the holidays given, plus the weekend days given as worked."""
+    """Monday to Friday, less the holidays given, plus the weekend days given as worked.
 
-    def __init__(self, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> None:
+    With ``public_holidays``, Vietnam's public holidays are days off too and its make-up
+    Saturdays are worked (:mod:`hub.reports.holidays`); a weekday in ``workdays`` is worked
+    even if it is a public holiday (a decision this hub's list does not know yet).
+    """
+
+    def __init__(
+        self,
+        holidays: Iterable[date] = (),
+        workdays: Iterable[date] = (),
+        public_holidays: bool = False,
+    ) -> None:
         self.holidays = frozenset(holidays)
-        self.workdays = frozenset(workdays) - self.holidays
+        made_up = MAKE_UP_WORKDAYS if public_holidays else {}
+        self.workdays = frozenset([*made_up, *workdays]) - self.holidays
+        self.public_holidays = public_holidays
 
     def is_working_day(self, day: date) -> bool:
         """Whether state agencies work on ``day``."""
         if day in self.workdays:
             return True
-        return day.weekday() < SATURDAY and day not in self.holidays
+        if day.weekday() >= SATURDAY or day in self.holidays:
+            return False
+        return not (self.public_holidays and is_public_holiday(day))
 
     def after(self, day: date, count: int) -> date:
         """The ``count``-th working day after ``day`` (``day`` itself does not count)."""
@@ -46,21 +60,20 @@ class WorkingDays:
 
 
 def vietnam_working_days() -> WorkingDays:
-    """Monday to Friday less Vietnam's public holidays of the bundled list."""
-    return WorkingDays(VIETNAM_HOLIDAYS)
+    """Monday to Friday less Vietnam's public holidays, plus its make-up Saturdays."""
+    return WorkingDays(public_holidays=True)
 
 
 def working_days(settings: Any) -> WorkingDays:
     """A deployment's working days, from its config's ``[reports]`` table.
 
-    Monday to Friday less the bundled public holidays (unless ``public_holidays = false``) and
+    Monday to Friday less Vietnam's public holidays (unless ``public_holidays = false``) and
     the ``holidays`` listed, plus the weekend days worked in their place (``workdays``).
     """
     reports = getattr(settings, "reports", None)
     if reports is None:
         return vietnam_working_days()
-    bundled = VIETNAM_HOLIDAYS if reports.public_holidays else {}
-    return WorkingDays([*bundled, *reports.holidays], reports.workdays)
+    return WorkingDays(reports.holidays, reports.workdays, reports.public_holidays)
 
 
 def report_period(template: Template, period_id: str) -> Period:
@@ -83,7 +96,7 @@ def deadline(
     """The last day on which the report of a unit of ``level`` is on time.
 
     ``days``: the deployment's working days (:func:`working_days`); without them, Monday to
-    Friday less the bundled public holidays.
+    Friday less Vietnam's public holidays.
     """
     count = template.deadlines[AdminLevel(level)]
     return (days or vietnam_working_days()).after(period.end, count)

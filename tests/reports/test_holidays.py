@@ -1,8 +1,10 @@
-"""Public holidays in report deadlines: the bundled list, the configuration, and the API.
+"""Public holidays in report deadlines: Vietnam's, the configuration's, and the API.
 
 Expected deadlines are counted by hand on a calendar. Tết Bính Ngọ 2026: state agencies are off
 Saturday 14 – Sunday 22 February 2026 (Government portal, 14 October 2025:
 https://en.baochinhphu.vn/prime-minister-approves-9-day-lunar-new-year-holiday-in-2026-111251014090102864.htm).
+Tết Đinh Mùi 2027 (1/1 of the lunar year is Saturday 6 February 2027) is counted by the Labour
+Code's rule: the eve and the first four days, the two on the weekend taken on the next weekdays.
 """
 
 from __future__ import annotations
@@ -17,11 +19,24 @@ import pytest
 from hub.config import ConfigError, load_settings, settings_from_dict
 from hub.core import Hub
 from hub.periods import parse_period
-from hub.reports.holidays import VIETNAM_HOLIDAYS
+from hub.reports.holidays import is_public_holiday, public_holidays
 from hub.reports.schedule import WorkingDays, deadline, working_days
 from hub.reports.template import template_from_dict
 from tests.reports.conftest import FORM
 
+ANNOUNCED_WEEKDAYS_OFF = {
+    # 2025: Tết 27–31 January and 30 April – 2 May (Government Office letter 8726/VPCP-KGVX;
+    # Viet Nam News, 27 November 2024), 1–2 September, New Year's Day and the Hùng Kings' day
+    # (7 April) by the Labour Code.
+    2025: [(1, 1), (1, 27), (1, 28), (1, 29), (1, 30), (1, 31), (4, 7), (4, 30), (5, 1), (5, 2),
+           (9, 1), (9, 2)],
+    # 2026: Tết 16–20 February and 31 August – 2 September (the Prime Minister's approval,
+    # Government portal, 14 October 2025); the Hùng Kings' day on Sunday 26 April, taken on
+    # Monday 27 (Thanh Niên, 23 February 2026); Vietnam Culture Day, Tuesday 24 November
+    # (Lao Động: "Thống nhất chọn ngày 24/11 là Ngày Văn hóa Việt Nam, nghỉ hưởng lương").
+    2026: [(1, 1), (2, 16), (2, 17), (2, 18), (2, 19), (2, 20), (4, 27), (4, 30), (5, 1),
+           (8, 31), (9, 1), (9, 2), (11, 24)],
+}  # fmt: skip
 TEMPLATE = template_from_dict(FORM)  # communes 2, districts 4, province 6 working days
 GREGORIAN = template_from_dict({**copy.deepcopy(FORM), "calendar": "GREGORIAN"})
 FEBRUARY_2026 = parse_period("2026-02", "ND09")  # 15 January – Saturday 14 February 2026
@@ -39,7 +54,7 @@ def test_tet_2026_pushes_the_deadlines_past_the_break() -> None:
     assert deadline(TEMPLATE, "PROVINCE", FEBRUARY_2026, days) == date(2026, 3, 2)
     # Without holidays the communes would have been due on Tuesday 17 February.
     assert deadline(TEMPLATE, "COMMUNE", FEBRUARY_2026, WorkingDays()) == date(2026, 2, 17)
-    # Without a configuration (the demo, a script) the bundled list applies too.
+    # Without a configuration (the demo, a script) Vietnam's holidays apply too.
     assert deadline(TEMPLATE, "COMMUNE", FEBRUARY_2026) == date(2026, 2, 24)
 
 
@@ -51,7 +66,7 @@ def test_a_cut_off_on_a_holiday_counts_from_the_next_working_day() -> None:
     assert not days_of({}).is_working_day(date(2026, 4, 27))
 
 
-def test_configured_holidays_add_to_the_bundled_ones() -> None:
+def test_configured_holidays_add_to_the_public_ones() -> None:
     march = parse_period("2026-03", "ND09")  # cut-off Saturday 14 March 2026
     days = days_of({"holidays": ["2026-03-16", "2027-02-08"]})
     assert deadline(TEMPLATE, "COMMUNE", march, days) == date(2026, 3, 18)  # Tue 17, Wed 18
@@ -59,7 +74,7 @@ def test_configured_holidays_add_to_the_bundled_ones() -> None:
     assert not days.is_working_day(date(2027, 2, 8))
 
 
-def test_the_bundled_list_can_be_switched_off() -> None:
+def test_the_public_holidays_can_be_switched_off() -> None:
     days = days_of({"public_holidays": False, "holidays": ["2026-02-16"]})
     assert deadline(TEMPLATE, "COMMUNE", FEBRUARY_2026, days) == date(2026, 2, 18)
 
@@ -77,17 +92,53 @@ def test_a_deadline_is_a_working_day_and_that_many_working_days_after_the_cut_of
 ) -> None:
     days = days_of({})
     cut_off = date(2025, 1, 1)
-    while cut_off < date(2027, 1, 1):
+    while cut_off < date(2028, 1, 1):
         due = days.after(cut_off, count)
         between = [cut_off + timedelta(days=n) for n in range(1, (due - cut_off).days + 1)]
-        assert due.weekday() < 5 and due not in VIETNAM_HOLIDAYS
+        made_up = due in (date(2025, 4, 26), date(2026, 8, 22))
+        assert made_up or (due.weekday() < 5 and not is_public_holiday(due))
         assert sum(days.is_working_day(day) for day in between) == count
         cut_off += timedelta(days=1)
 
 
-def test_bundled_holidays_are_weekdays() -> None:
-    assert all(day.weekday() < 5 for day in VIETNAM_HOLIDAYS)
-    assert {day.year for day in VIETNAM_HOLIDAYS} == {2025, 2026}
+@pytest.mark.parametrize("year", sorted(ANNOUNCED_WEEKDAYS_OFF))
+def test_the_weekdays_off_are_those_announced(year: int) -> None:
+    announced = {date(year, month, day) for month, day in ANNOUNCED_WEEKDAYS_OFF[year]}
+    weekdays_off = {day for day in public_holidays(year) if day.weekday() < 5}
+    assert weekdays_off == announced
+    days = days_of({})
+    january_first = date(year, 1, 1)
+    for day in (january_first + timedelta(days=n) for n in range(365)):
+        expected = day.weekday() < 5 and day not in announced
+        assert days.is_working_day(day) == (
+            expected or day in (date(2025, 4, 26), date(2026, 8, 22))
+        )
+
+
+def test_tet_2027_and_its_weekend_days_move_the_deadlines() -> None:
+    days = days_of({})
+    # Thu 4 – Fri 5 February off, 6–7 the weekend (1st and 2nd of Tết), Mon 8 – Wed 10 off.
+    assert days.after(date(2027, 2, 3), 2) == date(2027, 2, 12)
+    assert WorkingDays().after(date(2027, 2, 3), 2) == date(2027, 2, 5)
+    assert public_holidays(2027)[date(2027, 2, 6)] == "Tết Nguyên Đán"
+    assert not days.is_working_day(date(2027, 1, 1))  # a Friday
+
+
+def test_make_up_saturdays_are_worked() -> None:
+    # Saturday 22 August 2026 was worked for Monday 31 August.
+    assert days_of({}).after(date(2026, 8, 21), 1) == date(2026, 8, 22)
+    assert days_of({}).after(date(2026, 8, 28), 1) == date(2026, 9, 3)
+    assert days_of({"public_holidays": False}).after(date(2026, 8, 21), 1) == date(2026, 8, 24)
+
+
+def test_a_weekday_listed_as_worked_is_worked_though_a_public_holiday() -> None:
+    # Should the Government keep Wednesday 10 February 2027 a working day:
+    days = days_of({"workdays": ["2027-02-10"]})
+    assert days.after(date(2027, 2, 3), 2) == date(2027, 2, 11)
+    # A day the configuration itself lists as off stays off.
+    assert not days_of({"holidays": ["2027-02-13"], "workdays": ["2027-02-13"]}).is_working_day(
+        date(2027, 2, 13)
+    )
 
 
 def test_bad_dates_are_refused_in_one_message() -> None:
