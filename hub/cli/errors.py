@@ -9,11 +9,13 @@ import click
 from hub.config import ConfigError
 from hub.connectors.errors import SourceError
 from hub.connectors.runtime import RunInProgress
+from hub.model.database import DatabaseUnavailable
 from hub.periods import PeriodError
 from hub.units.loader import UnitsFileError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     ConfigError,
+    DatabaseUnavailable,
     LookupError,
     PeriodError,
     RunInProgress,

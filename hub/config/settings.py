@@ -9,10 +9,13 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from hub.plugins.definitions import Aggregation
 
 DEFAULT_DATABASE_URL = "sqlite:///iochub.db"
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
 class Strict(BaseModel):
@@ -21,7 +24,28 @@ class Strict(BaseModel):
 
 class DatabaseSettings(Strict):
     url: str = DEFAULT_DATABASE_URL
+    """A SQLite file (``sqlite:///iochub.db``) or a PostgreSQL database
+    (``postgresql://user:password@host:5432/name``, driven by psycopg 3)."""
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (e.g. sqlite:///iochub.db, "
+                "postgresql://user:password@host:5432/iochub)"
+            ) from None
+        if url.drivername == "postgresql":  # SQLAlchemy's default driver would be psycopg2
+            return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"the hub runs on SQLite or PostgreSQL through psycopg 3, not "
+                f"{url.drivername!r} (use sqlite:/// or postgresql://)"
+            )
+        return value
 
 
 class ServerSettings(Strict):

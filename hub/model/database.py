@@ -8,9 +8,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.model.data_version import DataVersion
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened: a server down, a wrong password, a missing directory."""
 
 
 class Database:
@@ -41,7 +46,18 @@ class Database:
         """Bring the schema to the newest revision of the core and of every plugin."""
         from hub.model.migrations import upgrade
 
+        self.ensure_reachable()
         upgrade(self, locations or [])
+
+    def ensure_reachable(self) -> None:
+        """Connect once; :class:`DatabaseUnavailable`, in one line, if that fails."""
+        try:
+            with self.engine.connect():
+                pass
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
 
     def dispose(self) -> None:
         self.data_version.close()

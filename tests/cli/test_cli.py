@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,12 @@ def iochub(
     return subprocess.run(
         [*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
     )
+
+
+def port_nobody_listens_on() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def write_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
@@ -74,6 +81,39 @@ def test_a_config_with_a_bad_connector_says_which_and_why(tmp_path: Path) -> Non
 def test_a_missing_config_file_is_one_clear_line(tmp_path: Path) -> None:
     result = iochub("connectors", "--config", str(tmp_path / "nope.toml"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@127.0.0.1/hub", "not 'mysql' (use sqlite:/// or postgresql://)"),
+        ("sqlite:", "database.url: not a database URL"),
+    ],
+)
+def test_a_database_the_hub_cannot_run_on_is_refused_by_the_config(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    result = iochub("connectors", config=write_config(tmp_path, url))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert expected in result.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    unused_port = port_nobody_listens_on()
+    missing_directory = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'hub.db'}"
+    result = iochub("connectors", config=write_config(tmp_path, missing_directory))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: cannot open the database {missing_directory}: unable to open database file\n"
+    )
+    no_server = f"postgresql://hub:s3cret@127.0.0.1:{unused_port}/hub"
+    result = iochub("db", "upgrade", config=write_config(tmp_path, no_server))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    where = f"postgresql+psycopg://hub:***@127.0.0.1:{unused_port}/hub"
+    assert result.stderr.startswith(f"error: cannot open the database {where}: ")
+    assert "s3cret" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 def test_sync_of_an_unknown_connector_names_the_known_ones(tmp_path: Path, db_url: str) -> None:
