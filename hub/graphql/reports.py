@@ -224,7 +224,10 @@ class Report:
     status: ReportStatus
     locked: bool
     stale: bool = strawberry.field(
-        description="Approved, but a lower unit's report changed since: reopen to take it in."
+        description=(
+            "Approved, but what it was computed from changed since (a lower unit's report, "
+            "another period it reads, a metric, the form): reopen to take it in."
+        )
     )
     opens_on: date
     deadline: date

@@ -3,8 +3,9 @@
 The values of a report that is not approved are computed afresh from what it reads: the cells
 typed in, the lower units' approved reports (for a unit above the filling level), the
 metrics, and the same unit's reports of other periods. An approved report is locked: it shows
-the values it was approved with, and says when a lower unit's report changed since
-(``stale``): it must then be reopened to take the change in.
+the values it was approved with, and says when anything it read changed since (``stale``): a
+lower unit's report, another period's values, a metric, the form. It must then be reopened to
+take the change in.
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
     ):
         values, ytd = stored_cells(report)
         stale = report.status == ReportStatus.APPROVED and (
-            report.basis.get("lower", {}) != gathered.basis
+            report.basis.get("fingerprint") != gathered.fingerprint
         )
     else:
         computed = calculate(gathered, located)

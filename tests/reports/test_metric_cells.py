@@ -8,7 +8,7 @@ import pytest
 
 from hub.connectors import records
 from hub.connectors.runtime import load_records
-from hub.reports.assemble import locate, view
+from hub.reports.assemble import ReportView, locate, view
 from hub.reports.errors import InputError, TemplateError
 from hub.reports.schedule import WorkingDays
 from hub.reports.store import save_template
@@ -73,3 +73,33 @@ def test_a_metric_cell_must_name_a_known_metric(corner: Corner) -> None:
             "test",
             corner.hub.definitions.metrics,
         )
+
+
+def test_an_approved_report_says_stale_when_a_metric_it_reads_changes(corner: Corner) -> None:
+    hub = corner.hub
+    with hub.db.session() as session:
+        save_template(
+            session,
+            template_from_dict(with_metric_row("births_registered")),
+            "test",
+            hub.definitions.metrics,
+        )
+    births = records.Observation("births_registered", "23281", "2025-03-01", 5)
+    load_records(hub, "civil-registry", [births])
+    desk = Desk(hub)
+    desk.do("submit", "23281", "2025-03", local(2025, 3, 14), form="TEST-M")
+    desk.do("approve", "23281", "2025-03", local(2025, 3, 17), form="TEST-M")
+    assert shown(corner).stale is False
+
+    late = records.Observation("births_registered", "23281", "2025-03-10", 2)
+    load_records(hub, "civil-registry", [births, late])  # a birth registered late
+    approved = shown(corner)
+    assert approved.stale is True and approved.values["D12"] == 5.0
+    desk.do("reopen", "23281", "2025-03", local(2025, 3, 18), "Bổ sung khai sinh", form="TEST-M")
+    assert shown(corner).values["D12"] == 5.0 + 2.0
+
+
+def shown(corner: Corner) -> ReportView:
+    with corner.hub.db.sessions() as session:
+        located = locate(session, "TEST-M", "23281", "2025-03")
+        return view(session, located, WorkingDays(), local(2025, 3, 20).date())

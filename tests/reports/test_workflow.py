@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.model import Report, ReportStatus, ReportTransition
-from hub.reports.assemble import view
+from hub.reports.assemble import ReportView, view
 from hub.reports.errors import InputError, OutOfScope, WorkflowConflict
 from hub.reports.schedule import WorkingDays
 from tests.reports.conftest import Corner, Desk, local
@@ -177,3 +177,30 @@ def test_the_view_of_a_report_not_started(corner: Corner) -> None:
     assert shown.deadline.isoformat() == "2025-03-18"  # 2 working days after Friday 14 March
     assert shown.timeliness == "MISSING"
     assert shown.values["D9"] == 0.0 and shown.values["D6"] is None
+
+
+def test_an_approved_report_says_stale_when_an_earlier_period_it_reads_changes(
+    corner: Corner,
+) -> None:
+    commune, district = Desk(corner.hub, "xa", "23281"), Desk(corner.hub, "huyen", "608")
+    commune.do("save", "23281", "2025-02", local(2025, 2, 14), {"D6": 40})
+    commune.do("save", "23281", MARCH, ON_CUTOFF, {"D6": 50})
+    commune.do("submit", "23281", MARCH, ON_CUTOFF)
+    district.do("approve", "23281", MARCH, local(2025, 3, 17))
+    assert shown(corner, MARCH).stale is False
+
+    commune.do("save", "23281", "2025-02", local(2025, 3, 18), {"D6": 45})  # a late correction
+    march = shown(corner, MARCH)
+    assert march.stale is True
+    assert march.values["E6"] == 40.0 and march.values["G6"] == 40 + 50  # approved: as it was
+
+    district.do("reopen", "23281", MARCH, local(2025, 3, 19), "Số liệu tháng 2 đã sửa")
+    march = shown(corner, MARCH)
+    assert march.stale is False
+    assert march.values["E6"] == 45.0 and march.values["G6"] == 45 + 50
+
+
+def shown(corner: Corner, period: str, unit: str = "23281") -> ReportView:
+    with corner.hub.db.sessions() as session:
+        located = Desk(corner.hub).located(session, unit, period)
+        return view(session, located, WorkingDays(), local(2025, 3, 20).date())
