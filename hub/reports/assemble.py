@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -34,11 +34,19 @@ from hub.reports.schedule import (
     report_period,
 )
 from hub.reports.sheet import Computed, OtherPeriods, compute
-from hub.reports.store import find_report, load_template, reports_of, stored_values, unit_on
+from hub.reports.store import (
+    find_report,
+    load_template,
+    reports_in_periods,
+    reports_of,
+    unit_on,
+)
 from hub.reports.template import Template
 from hub.reports.timeliness import Timeliness, timeliness
 
 NOT_STARTED = "NOT_STARTED"
+MOST_RECOMPUTED = 24
+"""How many of the unit's unapproved reports of other periods one report computes again."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +124,18 @@ def locate(session: Session, template_code: str, unit_code: str, period_id: str)
 
 
 def gather(
-    session: Session, located: Located, inputs: dict[str, object], days: WorkingDays, today: date
+    session: Session,
+    located: Located,
+    inputs: dict[str, object],
+    days: WorkingDays,
+    today: date,
+    recomputed: dict[str, dict[str, CellValue]] | None = None,
 ) -> Gathered:
-    """What the report's formulas read: ``inputs`` and the values of other reports."""
+    """What the report's formulas read: ``inputs`` and the values of other reports.
+
+    ``recomputed``: the unit's reports of other periods computed again so far, by period id
+    (shared while the periods they read are gathered in turn).
+    """
     template, unit, period = located.template, located.unit, located.period
     known: dict[str, CellValue] = {
         address: from_json(inputs.get(address))
@@ -130,7 +147,8 @@ def gather(
     if rolls_up(template, unit):
         known.update(roll_up(template, approved))
     known.update(metric_values(session, template, unit, period))
-    other, basis = other_periods(session, located), basis_of(approved)
+    other = other_periods(session, located, days, today, {} if recomputed is None else recomputed)
+    basis = basis_of(approved)
     return Gathered(known, other, lower, basis, _fingerprint(located, known, other, basis))
 
 
@@ -154,6 +172,39 @@ def _fingerprint(
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def current_values(
+    session: Session,
+    located: Located,
+    report: Report,
+    days: WorkingDays,
+    today: date,
+    recomputed: dict[str, dict[str, CellValue]],
+) -> dict[str, CellValue]:
+    """The values of ``report`` (of another period than the one asked) as they stand now.
+
+    An approved report's are the values it was approved with. Another's are computed again if
+    anything it reads changed since they were stored (a late metric, a period it reads in
+    turn), as its own view would show them; past :data:`MOST_RECOMPUTED` such reports for one
+    report, the older ones are read as stored.
+    """
+    stored = stored_cells(report)[0]
+    if report.status == ReportStatus.APPROVED or len(recomputed) >= MOST_RECOMPUTED:
+        return stored
+    if report.period not in recomputed:
+        recomputed[report.period] = stored  # a placeholder while its own periods are gathered
+        gathered = gather(session, located, report.inputs, days, today, recomputed)
+        if report.basis.get("fingerprint") != gathered.fingerprint:
+            recomputed[report.period] = calculate(gathered, located).values
+    return recomputed[report.period]
+
+
+def unit_reports(
+    session: Session, located: Located, periods: dict[str, Period]
+) -> dict[str, Report]:
+    """The unit's reports on the form in these periods, by period id."""
+    return reports_in_periods(session, located.row.id, located.unit.id, list(periods))
+
+
 def lower_reports(
     session: Session, located: Located, days: WorkingDays, today: date
 ) -> list[LowerReport]:
@@ -167,15 +218,27 @@ def lower_reports(
     return found
 
 
-def other_periods(session: Session, located: Located) -> OtherPeriods:
-    """The unit's stored values in the periods that PREV, LASTYEAR and YTD read.
+def other_periods(
+    session: Session,
+    located: Located,
+    days: WorkingDays,
+    today: date,
+    recomputed: dict[str, dict[str, CellValue]],
+) -> OtherPeriods:
+    """The unit's values, as they stand, in the periods that PREV, LASTYEAR and YTD read.
 
     For a period that ended before the unit existed (a 2025 commune asked about June 2025),
     the values come from its predecessors' reports (:mod:`hub.reports.predecessors`).
     """
     period = located.period
     before, year_ago, earlier = previous(period), last_year(period), earlier_this_year(period)
-    stored = stored_values(session, located.row.id, located.unit.id, [before, year_ago, *earlier])
+    periods = {p.id: p for p in (before, year_ago, *earlier) if p is not None}
+    stored = {
+        period_id: current_values(
+            session, replace(located, period=periods[period_id]), report, days, today, recomputed
+        )
+        for period_id, report in unit_reports(session, located, periods).items()
+    }
     estimated, sources = False, set()
     for other in (before, year_ago, *earlier):
         if other is None or other.id in stored:

@@ -23,7 +23,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from hub.reports.assemble import Located, other_periods, view
+from hub.reports.assemble import Located, view
 from hub.reports.cells import CellError, CellValue
 from hub.reports.engine import LASTYEAR, PREV, YTD, compile_formula
 from hub.reports.schedule import WorkingDays
@@ -41,8 +41,7 @@ CHUNK = 30_000
 def report_workbook(session: Session, located: Located, days: WorkingDays, today: date) -> bytes:
     """The report as it stands, with the other periods its formulas read."""
     shown = view(session, located, days, today)
-    other = other_periods(session, located)
-    book = _book(located.template, shown.values, other)
+    book = _book(located.template, shown.values, shown.other)
     _info(
         book,
         [

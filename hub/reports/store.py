@@ -15,7 +15,6 @@ from hub.model import AdminUnit, Report, ReportStatus, ReportTemplateRow
 from hub.model.base import utcnow
 from hub.model.database import Database
 from hub.periods import Period
-from hub.reports.cells import CellValue, from_json
 from hub.reports.checks import check_metrics
 from hub.reports.errors import InputError, TemplateError, UnknownTemplate
 from hub.reports.template import Template, template_from_dict
@@ -123,11 +122,11 @@ def reports_of(
     return {row.unit_id: row for row in rows}
 
 
-def stored_values(
-    session: Session, template_id: int, unit_id: int, periods: Iterable[Period | None]
-) -> dict[str, dict[str, CellValue]]:
-    """The last computed values of the unit's reports of these periods, by period id."""
-    ids = [period.id for period in periods if period is not None]
+def reports_in_periods(
+    session: Session, template_id: int, unit_id: int, periods: Iterable[str]
+) -> dict[str, Report]:
+    """The unit's reports on the form in these periods (by id), by period id."""
+    ids = list(periods)
     if not ids:
         return {}
     rows = session.scalars(
@@ -135,7 +134,7 @@ def stored_values(
             Report.template_id == template_id, Report.unit_id == unit_id, Report.period.in_(ids)
         )
     )
-    return {row.period: {k: from_json(v) for k, v in row.values.items()} for row in rows}
+    return {row.period: row for row in rows}
 
 
 def new_report(template_id: int, unit: AdminUnit, period: Period) -> Report:

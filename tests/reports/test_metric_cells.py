@@ -103,3 +103,29 @@ def shown(corner: Corner) -> ReportView:
     with corner.hub.db.sessions() as session:
         located = locate(session, "TEST-M", "23281", "2025-03")
         return view(session, located, WorkingDays(), local(2025, 3, 20).date())
+
+
+def test_a_later_period_reads_an_unapproved_report_as_it_stands_now(corner: Corner) -> None:
+    hub = corner.hub
+    form = with_metric_row("births_registered")
+    form["rows"][-1]["cells"] |= {"E": "=PREV(D12)", "G": "=YTD(D12)"}
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(form), "test", hub.definitions.metrics)
+    february = records.Observation("births_registered", "23281", "2025-02-01", 5)
+    march = records.Observation("births_registered", "23281", "2025-03-01", 4)
+    load_records(hub, "civil-registry", [february, march])
+    desk = Desk(hub)
+    desk.do("save", "23281", "2025-02", local(2025, 2, 14), {"D6": 1}, form="TEST-M")
+    desk.do("save", "23281", "2025-03", local(2025, 3, 14), {"D6": 1}, form="TEST-M")
+
+    # A birth of February is registered after February's draft was last saved.
+    late = records.Observation("births_registered", "23281", "2025-02-10", 2)
+    load_records(hub, "civil-registry", [february, march, late])
+
+    with hub.db.sessions() as session:
+        day = local(2025, 3, 20).date()
+        feb = view(session, locate(session, "TEST-M", "23281", "2025-02"), WorkingDays(), day)
+        mar = view(session, locate(session, "TEST-M", "23281", "2025-03"), WorkingDays(), day)
+    assert feb.values["D12"] == 5.0 + 2.0
+    assert mar.values["E12"] == feb.values["D12"]  # not the 5 February's draft stored
+    assert mar.values["G12"] == 5.0 + 2.0 + 4.0

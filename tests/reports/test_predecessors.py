@@ -12,10 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from hub.model import Succession
-from hub.reports.assemble import locate, other_periods, view
+from hub.reports.assemble import locate, view
 from hub.reports.schedule import WorkingDays
+from hub.reports.sheet import OtherPeriods
 from tests.reports.conftest import REFORM, Corner, Desk, file_report, local
 
 SUCCESSIONS = [  # (legacy commune, new commune, kind, weight)
@@ -101,7 +103,7 @@ def test_a_merge_of_whole_communes_is_not_estimated(reformed: Corner) -> None:
 
 def test_same_period_last_year_reads_the_predecessors(reformed: Corner) -> None:
     with reformed.hub.db.sessions() as session:
-        other = other_periods(session, locate(session, "TEST-01", "23293", "2025-08"))
+        other = read_by(session, "23293", "2025-08")
     assert other.last_year["D6"] == 3 + 0.5 * 6  # 23284 did not file 2024-08: not zero, absent
     assert other.last_year["D7"] == 1 + 0.5 * 2
     assert other.last_year["D10"] == pytest.approx(6 / 2 * 100)
@@ -125,7 +127,7 @@ def test_without_successions_a_new_commune_reads_blanks(corner: Corner) -> None:
     for unit, values in JUNE.items():
         file_report(corner.hub, unit, "2025-06", values, local(2025, 6, 16))
     with corner.hub.db.sessions() as session:
-        other = other_periods(session, locate(session, "TEST-01", "23293", "2025-07"))
+        other = read_by(session, "23293", "2025-07")
     assert other.previous == {} and other.earlier_this_year == [] and not other.estimated
 
 
@@ -176,8 +178,14 @@ def test_a_new_province_reads_the_merged_provinces_roll_up(reformed: Corner) -> 
     desk.do("approve", "23284", "2025-06", local(2025, 6, 17))
     file_report(reformed.hub, "608", "2025-06", {}, local(2025, 6, 18), local(2025, 6, 19))
     with reformed.hub.db.sessions() as session:
-        other = other_periods(session, locate(session, "TEST-01", "51", "2025-07"))
+        other = read_by(session, "51", "2025-07")
     # Quảng Ngãi (51) of 1 July 2025 was made of Kon Tum (62) whole: 62's June report as it is.
     assert other.previous["D6"] == 10 + 20  # the approved communes of the approved district
     assert other.previous["D7"] == 4 + 6
     assert not other.estimated
+
+
+def read_by(session: Session, unit: str, period: str) -> OtherPeriods:
+    """What the unit's report of ``period`` reads of other periods."""
+    located = locate(session, "TEST-01", unit, period)
+    return view(session, located, WorkingDays(), located.period.end).other
