@@ -3,9 +3,10 @@
 Report deadlines count working days (Monday to Friday) and skip these days. The Labour Code 2019
 fixes them (art. 112: New Year's Day, five days of Tết, the Hùng Kings' day on 10/3 of the lunar
 calendar, 30 April, 1 May, 2 September and a day next to it; art. 111(3): a holiday on a weekly
-day off is taken on the next working day), the Politburo's Resolution 80-NQ/TW added Vietnam
-Culture Day, 24 November, from 2026, and the Prime Minister decides each autumn which days around
-Tết are off and which weekdays are swapped for a Saturday.
+day off is taken on the next working day); Resolution 80-NQ/TW made Vietnam Culture Day, 24
+November, a paid day off from 2026 (Lao Động, "Thống nhất chọn ngày 24/11 là Ngày Văn hóa Việt
+Nam, nghỉ hưởng lương"); and the Prime Minister decides each autumn which days around Tết are
+off and which weekdays are swapped for a Saturday.
 
 The days come from python-holidays (``holidays``, https://github.com/vacanza/holidays), which
 computes the lunar dates, applies the Labour Code's rules and records the decisions published
