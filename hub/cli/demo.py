@@ -32,9 +32,12 @@ def demo_config(database: Path, plugins: Plugins) -> dict[str, Any]:
 
 
 def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
+    from hub.cli.serving import require_free_port
     from hub.reports.demo import load_demo_reports
     from hub.units.loader import bundled_unit_files, load_units
 
+    if serve:
+        require_free_port(host, port)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     plugins = Plugins.load()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 import uvicorn
 
+from hub.cli.errors import UserError
 from hub.core import Hub
 
 
@@ -14,6 +17,7 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
 
     host = host or hub.settings.server.host
     port = port or hub.settings.server.port
+    require_free_port(host, port)
     runner = HubScheduler(hub) if scheduler and hub.settings.scheduler.enabled else None
     if runner:
         runner.start()
@@ -24,3 +28,22 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
         if runner:
             runner.shutdown()
         hub.close()
+
+
+def require_free_port(host: str, port: int) -> None:
+    """A :class:`UserError` now, before any work, if ``host:port`` cannot be listened on."""
+    where = f"cannot listen on {host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise UserError(f"{where}: {exc.strerror} (check --host or [server] host)") from None
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: a port whose last connections are closing counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UserError(
+                f"{where}: {exc.strerror} (is another iochub serving there? "
+                "choose another with --port)"
+            ) from None

@@ -116,6 +116,20 @@ def test_a_database_that_cannot_be_opened_is_one_line_without_its_password(
     assert "s3cret" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+def test_a_port_in_use_is_refused_before_any_work(tmp_path: Path, db_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        expected = f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+        demo_database = tmp_path / "demo.db"
+        demo = iochub("demo", "--port", str(port), "--database", str(demo_database))
+        serve = iochub("serve", "--port", str(port), config=write_config(tmp_path, db_url))
+    for result in (demo, serve):
+        assert result.returncode == 2 and result.stderr.startswith(expected), result.stderr
+    assert not demo_database.exists()  # refused before the demo built anything
+
+
 def test_sync_of_an_unknown_connector_names_the_known_ones(tmp_path: Path, db_url: str) -> None:
     result = iochub("sync", "nope", config=write_config(tmp_path, db_url))
     assert result.returncode == 2
