@@ -7,6 +7,7 @@ read. When a metric's roll-ups no longer follow its definition or the units (see
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -219,7 +220,7 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     AggregateValue(
                         unit=unit,
                         period=period.id,
-                        value=cell.value,
+                        value=shown(cell.value),
                         dims=dict(group) if by and group else None,
                         units_reporting=cell.reporting,
                         units_expected=cell.expected,
@@ -227,3 +228,18 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     )
                 )
     return values
+
+
+SIGNIFICANT_DIGITS = 15
+"""The digits a value is given with: what a double holds exactly in decimal."""
+
+
+def shown(value: float | None) -> float | None:
+    """``value`` without the noise of binary arithmetic (2.2 + 2.6 is 4.800000000000001).
+
+    Sums of shares and weighted means come out a unit in the sixteenth digit off the decimal
+    number they stand for; rounded to 15 significant digits they read as that number.
+    """
+    if value is None or not math.isfinite(value):
+        return value
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")

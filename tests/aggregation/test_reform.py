@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -180,6 +182,32 @@ def test_new_data_reads_on_the_old_map_by_each_old_communes_share(hub: Hub) -> N
         assert value.estimated == any(share < 1 for share in shares.values())
     (district,) = ask(hub, "tested", "QUARTER", "2026-Q1", "2026-Q1", units=["608"], as_of=OLD_MAP)
     assert district.value == pytest.approx(sum(v.value for v in legacy))
+
+
+def test_shared_values_read_as_the_decimals_they_stand_for(hub: Hub) -> None:
+    # Computed exactly with fractions: where shares give a finite decimal the answer is that
+    # decimal, not a neighbour off in the sixteenth digit (as 2.2 + 2.6 = 4.800000000000001).
+    legacy = ask(
+        hub, "tested", "MONTH", "2025-07", "2026-06", level="COMMUNE", within="608", as_of=OLD_MAP
+    )
+    decimals = 0
+    for value in legacy:
+        old = value.unit.code
+        exact = sum(
+            exact_share(old, new) * total([new], [value.period], TESTED.new)
+            for new in REFORM.successors[old]
+        )
+        digits = Decimal(exact.numerator) / Decimal(exact.denominator)
+        if exact.denominator > 1 and Fraction(digits) == exact:  # a finite decimal
+            decimals += 1
+            assert value.value == float(digits), old
+    assert decimals >= 12
+
+
+def exact_share(old: str, new: str) -> Fraction:
+    """:meth:`Reform.share` as a fraction."""
+    parts = {p: Fraction(1, len(REFORM.successors[p])) for p in REFORM.predecessors[new]}
+    return parts[old] / sum(parts.values())
 
 
 def test_a_stock_across_the_reform_is_the_later_maps_last_value(hub: Hub) -> None:
