@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hub.reports.cells import CellError
+from hub.reports.cells import CellError, display
 from hub.reports.engine import compile_formula, from_engine, to_engine
 from hub.reports.errors import TemplateError
 from hub.reports.sheet import OtherPeriods, compute
@@ -235,3 +235,19 @@ def test_requests_parsing_forms_at_once_in_a_fresh_process_all_succeed() -> None
         check=True,
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+@pytest.mark.parametrize(
+    ("known", "shown"),
+    [
+        ({"D5": 1_234_567.0, "D6": 0.0}, "1234567"),  # a district's total, every digit
+        ({"D5": 35_000_000.0, "D6": 0.5}, "35000000.5"),
+        ({"D5": 0.1, "D6": 0.2}, "0.3"),  # 0.30000000000000004 in binary
+        ({"D5": 1.0, "D6": -3.0}, "-2"),
+        ({"D5": 1e15, "D6": 1.0}, "1e+15"),
+        ({"D5": 0.00001, "D6": 0.0}, "1e-05"),
+    ],
+)
+def test_a_sum_is_displayed_as_a_spreadsheet_shows_it(known: dict[str, float], shown: str) -> None:
+    computed = values(form(D5="INPUT", D6="INPUT", D7="=D5+D6"), known)
+    assert display(computed["D7"]) == shown
