@@ -2,6 +2,10 @@
 
 Columns: ``metric``, ``unit``, ``period``, ``value``, optionally ``calendar``, then one column
 per disaggregation (an empty cell means the row is not disaggregated by it).
+
+Cells are separated by commas, or by semicolons as Excel saves a CSV where the decimal mark is
+a comma (Vietnamese regional settings among them): there a value's comma is its decimal mark
+(``12,5`` is 12.5) and the dots before it group thousands (``1.234,5``).
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
 
 REQUIRED = ("metric", "unit", "period", "value")
 CHECKPOINT_EVERY = 50_000
+SEPARATORS = (",", ";", "\t")
 
 
 def read_long_csv(path: Path) -> Iterator[Item]:
     """Observations from the file, a BadRecord for each row that is malformed."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+        separator = _separator(handle.readline())
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=separator)
         header = [name.strip() for name in next(reader, [])]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
@@ -28,18 +35,35 @@ def read_long_csv(path: Path) -> Iterator[Item]:
                 f"{path.name}: missing column(s) {', '.join(missing)} "
                 f"(a long-format CSV has {', '.join(REQUIRED)}, then one column per disaggregation)"
             )
-        columns, name = _Columns(header), path.name
+        columns, name = _Columns(header, decimal_comma=separator == ";"), path.name
         for line, row in enumerate(reader, start=2):
             yield _observation(row, columns, f"{name} line {line}")
             if line % CHECKPOINT_EVERY == 0:
                 yield Checkpoint({"file": name, "line": line})
 
 
-class _Columns:
-    """Where each column of the header is."""
+def _separator(header_line: str) -> str:
+    """The separator that splits the header into the required columns (else a comma)."""
+    for separator in SEPARATORS:
+        names = {name.strip().strip('"') for name in header_line.split(separator)}
+        if all(name in names for name in REQUIRED):
+            return separator
+    return ","
 
-    def __init__(self, header: list[str]) -> None:
+
+def _decimal_point(value: str) -> str:
+    """``1.234,5`` (a comma for the decimal mark, dots grouping thousands) as ``1234.5``."""
+    if "," not in value:
+        return value
+    return value.replace(".", "").replace(",", ".")
+
+
+class _Columns:
+    """Where each column of the header is, and how its numbers are written."""
+
+    def __init__(self, header: list[str], decimal_comma: bool = False) -> None:
         self.names = header
+        self.decimal_comma = decimal_comma
         self.metric, self.unit, self.period, self.value = (header.index(n) for n in REQUIRED)
         self.calendar = header.index("calendar") if "calendar" in header else None
         self.dims = [
@@ -62,7 +86,7 @@ def _observation(row: list[str], columns: _Columns, place: str) -> Item:
         metric=row[columns.metric],
         unit=row[columns.unit],
         period=row[columns.period],
-        value=row[columns.value],
+        value=_decimal_point(row[columns.value]) if columns.decimal_comma else row[columns.value],
         dims={name: row[index] for name, index in columns.dims if row[index]},
         calendar=calendar or "GREGORIAN",
         place=place,

@@ -67,3 +67,24 @@ def test_a_checkpoint_follows_every_so_many_lines(
     checkpoints = [item.state for item in items if isinstance(item, Checkpoint)]
     assert checkpoints == [{"file": "data.csv", "line": 3}, {"file": "data.csv", "line": 6}]
     assert sum(isinstance(item, Observation) for item in items) == 6
+
+
+def test_a_csv_saved_with_decimal_commas_is_read_by_semicolons(tmp_path: Path) -> None:
+    # As Excel saves "CSV" under Vietnamese regional settings: `;` between cells, `,` decimals.
+    path = write(
+        tmp_path,
+        "metric;unit;period;value;note\n"
+        "cases;608;2024-01;12,5;a, b\n"
+        "cases;608;2024-02;1.234,75;\n"
+        "cases;608;2024-03;7;\n",
+    )
+    first, second, third = read_long_csv(path)
+    assert (first.value, first.dims) == ("12.5", {"note": "a, b"})
+    assert (second.value, third.value) == ("1234.75", "7")
+
+
+def test_a_tab_separated_file_is_read_too(tmp_path: Path) -> None:
+    (only,) = read_long_csv(
+        write(tmp_path, "metric\tunit\tperiod\tvalue\ncases\t608\t2024-01\t3.5\n")
+    )
+    assert (only.unit, only.value) == ("608", "3.5")
