@@ -231,15 +231,18 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
 
 
 SIGNIFICANT_DIGITS = 15
-"""The digits a value is given with: what a double holds exactly in decimal."""
+"""The digits a double holds exactly in decimal."""
 
 
 def shown(value: float | None) -> float | None:
     """``value`` without the noise of binary arithmetic (2.2 + 2.6 is 4.800000000000001).
 
-    Sums of shares and weighted means come out a unit in the sixteenth digit off the decimal
-    number they stand for; rounded to 15 significant digits they read as that number.
+    Sums of shares and weighted means can come out a unit in the sixteenth digit off a short
+    decimal: rounded to 15 significant digits they read as it. A value that needs all 15
+    digits there (100/3) is kept as computed, the nearest double to what it stands for.
     """
     if value is None or not math.isfinite(value):
         return value
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    rounded = f"{value:.{SIGNIFICANT_DIGITS}g}"
+    digits = rounded.split("e")[0].lstrip("-").replace(".", "").strip("0")
+    return float(rounded) if len(digits) < SIGNIFICANT_DIGITS else value
