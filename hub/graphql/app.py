@@ -4,15 +4,18 @@ reporting system's workbook upload and downloads under ``/reports``."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import anyio.to_thread
 import msgspec
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from litestar import Litestar, MediaType, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
+from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import Authenticator
 from hub.core import Hub
@@ -23,6 +26,10 @@ from hub.model.database import Database
 from hub.reports.http import report_handlers
 
 GRAPHQL_PATH = "/graphql"
+SUBSCRIPTIONS_OVER_HTTP = (
+    "a subscription is served over WebSocket on /graphql (graphql-transport-ws or graphql-ws), "
+    "not over HTTP"
+)
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +58,16 @@ def create_app(hub: Hub) -> Litestar:
         def encode_json(self, data: object) -> bytes:
             return msgspec.json.encode(data)
 
+        async def execute_single(self, **kwargs: Any) -> ExecutionResult:
+            # Strawberry would run a subscription sent by POST as a query, and fail inside.
+            request = kwargs["request_data"]
+            if is_subscription(request.query, request.operation_name):
+                refusal = GraphQLError(
+                    SUBSCRIPTIONS_OVER_HTTP, extensions={"code": "BAD_USER_INPUT"}
+                )
+                return ExecutionResult(data=None, errors=[refusal])
+            return await super().execute_single(**kwargs)
+
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
     handlers = [GraphQLEndpoint, health_handler(hub.db), *report_handlers(hub, authenticator)]
     state = State({"response_cache": responses})
@@ -77,3 +94,14 @@ def database_answers(db: Database) -> bool:
         log.warning("health check: the database does not answer", exc_info=True)
         return False
     return True
+
+
+def is_subscription(query: str | None, operation_name: str | None) -> bool:
+    """Whether the operation a request would run is a subscription."""
+    if not query or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except GraphQLError:  # a syntax error: the execution reports it
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION

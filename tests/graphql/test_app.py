@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    DocumentNode,
     GraphQLArgument,
     GraphQLField,
     GraphQLNamedType,
@@ -17,6 +18,7 @@ from graphql import (
     build_schema,
     is_enum_type,
     parse,
+    print_ast,
     validate,
 )
 from graphql.utilities.print_schema import print_input_value
@@ -223,9 +225,29 @@ def _printed(name: str, argument: GraphQLArgument) -> str:
 
 
 def test_the_examples_of_the_docs_are_valid() -> None:
-    docs = Path(__file__).resolve().parents[2] / "docs" / "graphql.md"
-    examples = re.findall(r"```graphql\n(.*?)```", docs.read_text(), re.DOTALL)
+    """Every operation of every ```graphql block of the README, docs/ and the plugins' READMEs."""
+    root = Path(__file__).resolve().parents[2]
+    pages = [root / "README.md", *(root / "docs").glob("*.md"), *root.glob("plugins/*/README.md")]
     schema = build_hub_schema(ServerSettings())._schema
-    assert len(examples) >= 5
-    for example in examples:
-        assert validate(schema, parse(example)) == [], example
+    checked = 0
+    for page in pages:
+        for example in re.findall(r"```graphql\n(.*?)```", page.read_text(), re.DOTALL):
+            for operation in parse(example).definitions:
+                alone = DocumentNode(definitions=(operation,))
+                assert validate(schema, alone) == [], f"{page.name}: {print_ast(alone)}"
+                checked += 1
+    assert checked >= 30
+
+
+def test_a_subscription_sent_over_http_is_told_where_subscriptions_are(
+    client: TestClient,
+) -> None:
+    body = graphql(client, 'subscription { events(sector: "security") { id } }')
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert error["message"].startswith("a subscription is served over WebSocket on /graphql")
+    document = "query Q { __typename } subscription S { events { id } }"
+    for name, expected in (("Q", [None]), ("S", ["BAD_USER_INPUT"])):
+        response = client.post("/graphql", json={"query": document, "operationName": name})
+        codes = [e["extensions"]["code"] for e in response.json().get("errors", [])] or [None]
+        assert codes == expected, name
