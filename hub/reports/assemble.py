@@ -198,13 +198,6 @@ def current_values(
     return recomputed[report.period]
 
 
-def unit_reports(
-    session: Session, located: Located, periods: dict[str, Period]
-) -> dict[str, Report]:
-    """The unit's reports on the form in these periods, by period id."""
-    return reports_in_periods(session, located.row.id, located.unit.id, list(periods))
-
-
 def lower_reports(
     session: Session, located: Located, days: WorkingDays, today: date
 ) -> list[LowerReport]:
@@ -233,11 +226,12 @@ def other_periods(
     period = located.period
     before, year_ago, earlier = previous(period), last_year(period), earlier_this_year(period)
     periods = {p.id: p for p in (before, year_ago, *earlier) if p is not None}
+    reports = reports_in_periods(session, located.row.id, located.unit.id, list(periods))
     stored = {
         period_id: current_values(
             session, replace(located, period=periods[period_id]), report, days, today, recomputed
         )
-        for period_id, report in unit_reports(session, located, periods).items()
+        for period_id, report in reports.items()
     }
     estimated, sources = False, set()
     for other in (before, year_ago, *earlier):
