@@ -8,6 +8,7 @@ import pytest
 
 from hub.connectors import records
 from hub.connectors.runtime import load_records
+from hub.core import Hub
 from hub.reports.assemble import ReportView, locate, view
 from hub.reports.errors import InputError, TemplateError
 from hub.reports.schedule import WorkingDays
@@ -30,15 +31,14 @@ def with_metric_row(metric: str) -> dict:
     return form
 
 
+def install(hub: Hub, form: dict) -> None:
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(form), "test", hub.definitions.metrics)
+
+
 def test_a_metric_cell_reads_the_units_observations_of_the_period(corner: Corner) -> None:
     hub = corner.hub
-    with hub.db.session() as session:
-        save_template(
-            session,
-            template_from_dict(with_metric_row("births_registered")),
-            "test",
-            hub.definitions.metrics,
-        )
+    install(hub, with_metric_row("births_registered"))
     load_records(
         hub,
         "civil-registry",
@@ -77,13 +77,7 @@ def test_a_metric_cell_must_name_a_known_metric(corner: Corner) -> None:
 
 def test_an_approved_report_says_stale_when_a_metric_it_reads_changes(corner: Corner) -> None:
     hub = corner.hub
-    with hub.db.session() as session:
-        save_template(
-            session,
-            template_from_dict(with_metric_row("births_registered")),
-            "test",
-            hub.definitions.metrics,
-        )
+    install(hub, with_metric_row("births_registered"))
     births = records.Observation("births_registered", "23281", "2025-03-01", 5)
     load_records(hub, "civil-registry", [births])
     desk = Desk(hub)
@@ -109,8 +103,7 @@ def test_a_later_period_reads_an_unapproved_report_as_it_stands_now(corner: Corn
     hub = corner.hub
     form = with_metric_row("births_registered")
     form["rows"][-1]["cells"] |= {"E": "=PREV(D12)", "G": "=YTD(D12)"}
-    with hub.db.session() as session:
-        save_template(session, template_from_dict(form), "test", hub.definitions.metrics)
+    install(hub, form)
     february = records.Observation("births_registered", "23281", "2025-02-01", 5)
     march = records.Observation("births_registered", "23281", "2025-03-01", 4)
     load_records(hub, "civil-registry", [february, march])
