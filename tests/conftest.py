@@ -30,7 +30,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 BACKENDS = [
     b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")
 ]
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _counter = itertools.count()
 
 

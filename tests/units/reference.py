@@ -8,7 +8,22 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "hub" / "units" / "data"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "admin-units"
+GSO_SHA256 = {
+    "gso_legacy_districts_2025-07-18.csv": (
+        "f924f4a38b3cce04ad00670fa3ec3478cbf73a1d157690693c16109a9b3bf4ef"
+    ),
+    "gso_legacy_communes_2025-07-18.csv": (
+        "bad8474f99dd8476f07a11117154f1e587741a210f20e33c4b50d9d3fe6954a9"
+    ),
+    "communes_2025_with_location.csv": (
+        "cf103923c0c469201f3b22d78f5b05c90db13986994811a9fc17988de18bf678"
+    ),
+    "succession_legacy_to_2025.csv": (
+        "93d53e6f53d2094a0bfa4a17fba18f772eab36106737962b00fe1749ca7bbb1d"
+    ),
+}
+"""SHA-256 of the reference lists as published (GSO, vietnamadminunits): the bundled copies
+must be these files byte for byte."""
 DISTRICTS = "gso_legacy_districts_2025-07-18.csv"
 COMMUNES = "gso_legacy_communes_2025-07-18.csv"
 COMMUNES_2025 = "communes_2025_with_location.csv"

@@ -17,7 +17,7 @@ from tests.plugins.health.fhir_server import FhirTestServer
 from tests.plugins.health.generated import CONFIG, Clinic
 from tests.units.reference import QUANG_NGAI, write_subset
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "fhir-r4-examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "fhir-r4-examples"
 TOKEN = "s3cret-token"
 Reading = Counter[tuple[str, str, tuple[tuple[str, str], ...]]]
 """Values by (unit code, period, sorted dims)."""

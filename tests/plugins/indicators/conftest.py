@@ -12,7 +12,7 @@ from iochub_plugins.indicators.connectors import CONNECTOR_KINDS
 from hub.connectors.base import Connector, ConnectorContext
 from tests.support.http_server import ScriptedServer
 
-SDMX_SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "data" / "sdmx-json"
+SDMX_SAMPLES = Path(__file__).resolve().parents[2] / "data" / "sdmx-json"
 
 
 @pytest.fixture

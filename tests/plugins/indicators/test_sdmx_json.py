@@ -1,4 +1,4 @@
-"""The SDMX-JSON reader, on every sample of shared/data/sdmx-json and on broken messages.
+"""The SDMX-JSON reader, on every sample of tests/data/sdmx-json and on broken messages.
 
 Expected values are read from the samples by :func:`walk`, a second, plain walk over the JSON
 that builds each observation's key from the listed dimensions, independently of the reader.
