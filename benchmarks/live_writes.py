@@ -16,7 +16,7 @@ and asks the same tiles of both, side by side, in four phases:
    hub's ingest path (as a connector would);
 3. **miss**: before each ask, the tile's own metric is written: the hub must answer anew.
    Printed beside an empty request plus the engine's roll-up read: what a miss should cost;
-4. **throughput**: ``--clients`` clients ask the districts tile for ``--seconds`` seconds,
+4. **throughput**: ``--clients`` clients ask the scanning tile for ``--seconds`` seconds,
    quiet and then while another process commits an unrelated value every 100 ms.
 
     .venv/bin/python benchmarks/live_writes.py --observations 1000000 --backends sqlite
@@ -59,6 +59,8 @@ from hub.model.database import Database  # noqa: E402
 
 WRITE_EVERY = 0.1
 """Seconds between the background writer's commits in the last phase."""
+SCANNING_TILE = {"kontum": 1, "national": 0}
+"""The tile the clients ask in the throughput phases: the one that scans the most."""
 UNRELATED = data.metric_code(1)
 """The metric the unrelated commits write (the tiles read metric 0)."""
 
@@ -85,19 +87,19 @@ class Result:
 def main() -> None:
     args = parse_args()
     if args.plain_route:
-        serve_plain_route(args.plain_route, args.port)
+        serve_plain_route(args.plain_route, args.port, args.scale)
         return
     if args.writer:
         write_forever(args.writer, args.metrics, args.commune)
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-live-"))
     work.mkdir(parents=True, exist_ok=True)
-    units = data.write_unit_subset(work / "units")
-    communes = data.kon_tum_communes(units)
+    units = data.unit_files(args.scale, work / "units")
+    communes = data.legacy_communes(units, None if args.scale == "national" else data.KON_TUM)
     metrics = data.metric_count(args.observations, len(communes))
     observations = work / "observations.csv"
     rows = data.write_observations(observations, communes, metrics, "period")
-    print(f"{rows:,} observations: {len(communes)} communes × 120 months × {metrics} metrics")
+    print(f"{rows:,} observations: {len(communes):,} communes × 120 months × {metrics} metrics")
     results = [
         run_backend(backend, Load(work, units, observations, metrics, communes[0]), args)
         for backend in args.backends
@@ -109,6 +111,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observations", type=int, default=10_000_000)
     parser.add_argument("--backends", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
+    parser.add_argument("--scale", choices=["kontum", "national"], default="kontum")
     parser.add_argument("--asks", type=int, default=31, help="asks per tile and phase (p50)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="per throughput phase")
@@ -145,8 +148,9 @@ def run_backend(backend: str, load: Load, args: argparse.Namespace) -> Result:
     data.analyze(hub)
     result = Result(backend)
     config = write_config(load.work / f"{backend}.toml", hub.db.url, load.metrics)
-    with served_hub(config) as (hub_url, pid), plain_route(hub.db.url) as plain_url:
-        asks = Asks(hub_url, plain_url, data.dashboards(hub))
+    scanning = SCANNING_TILE[args.scale]
+    with served_hub(config) as (hub_url, pid), plain_route(hub.db.url, args.scale) as plain_url:
+        asks = Asks(hub_url, plain_url, data.tiles_of(args.scale, hub))
         result.empty_ms = p50(asks.empty, args.asks)
         for index, tile in enumerate(asks.tiles):
             print(f"tile: {tile.name}")
@@ -154,10 +158,10 @@ def run_backend(backend: str, load: Load, args: argparse.Namespace) -> Result:
             own = Writes(hub, tile.variables["metric"], load.commune)
             result.miss.append(time_miss(asks, index, own, result.empty_ms, args.asks))
         print("throughput, quiet")
-        result.throughput["quiet"] = asks.throughput(1, args.clients, args.seconds)
+        result.throughput["quiet"] = asks.throughput(scanning, args.clients, args.seconds)
         print(f"throughput, a commit every {WRITE_EVERY * 1000:.0f} ms")
         with background_writer(hub.db.url, load.metrics, load.commune):
-            result.throughput["writes"] = asks.throughput(1, args.clients, args.seconds)
+            result.throughput["writes"] = asks.throughput(scanning, args.clients, args.seconds)
         result.resident_mb = resident_mb(pid)
     hub.close()
     return result
@@ -288,11 +292,12 @@ def served_hub(config: Path) -> Iterator[tuple[str, int]]:
 
 
 @contextmanager
-def plain_route(url: str) -> Iterator[str]:
+def plain_route(url: str, scale: str) -> Iterator[str]:
     """The baseline's litestar app in a process of its own; yields its URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with running([sys.executable, __file__, "--plain-route", url, "--port", str(port)]) as process:
+    command = [sys.executable, __file__, "--plain-route", url, "--scale", scale]
+    with running([*command, "--port", str(port)]) as process:
         wait_until_up(lambda: httpx.get(f"{base}/tile/0"), process)
         yield base
 
@@ -316,13 +321,13 @@ def running(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(30)
 
 
-def serve_plain_route(url: str, port: int) -> None:
+def serve_plain_route(url: str, port: int, scale: str) -> None:
     """What a team would write instead of the hub: the tiles' GROUP BY behind a route."""
     import uvicorn
     from litestar import Litestar, get
 
     plain = SimpleNamespace(db=Database(url))  # what the tiles' SQL needs of a hub
-    tiles = data.dashboards(plain)  # type: ignore[arg-type]
+    tiles = data.tiles_of(scale, plain)  # type: ignore[arg-type]
 
     @get("/tile/{index:int}", sync_to_thread=True)
     def tile(index: int) -> list[dict[str, Any]]:
@@ -389,7 +394,8 @@ def print_results(results: list[Result], args: argparse.Namespace) -> None:
         for name, miss_ms, expected_ms in result.miss:
             print(f"  {name:38}{miss_ms:>9.1f} / {expected_ms:>7.1f}{miss_ms / expected_ms:>6.2f}×")
         quiet, writes = result.throughput["quiet"], result.throughput["writes"]
-        print(f"  {args.clients} clients on the districts tile, requests/s, hub / plain route:")
+        tile = result.tiles[SCANNING_TILE[args.scale]].name
+        print(f"  {args.clients} clients on «{tile}», requests/s, hub / plain route:")
         print(
             f"    quiet {quiet[0]:,.0f} / {quiet[1]:,.0f} ({quiet[0] / quiet[1]:.1f}×); "
             f"a commit every {WRITE_EVERY * 1000:.0f} ms {writes[0]:,.0f} / {writes[1]:,.0f} "
