@@ -13,9 +13,9 @@ to the same rows (a test holds the two to each other):
    name sorts last), groups each unit's values over every period holding them (time
    first), its cells together as ``*``, and adds them up under each of its ancestors.
 
-Not handled here (``rebuild_in_database`` answers False and the caller falls back): a
-last value carried forward over a horizon, and a metric observed with several period types
-(where the coarsest type within a period wins).
+Not handled here (``rebuild_in_database`` answers None and the caller falls back): a
+last value carried forward over a horizon, and figures that may stand over others
+(:mod:`hub.aggregation.overlaps`): several period types, or a total beside its breakdown.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from hub.aggregation.catalog import MetricInfo
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.overlaps import cell_holds
 from hub.aggregation.rules import Over
 from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
 from hub.aggregation.store import delete_metric, placeholder
@@ -63,7 +64,7 @@ def rebuild_in_database(
     if rule is None or (rule.time is Over.LAST and metric.carry_months):
         return None
     periods = _observed_periods(session, metric.id)
-    if len({period.type for period in periods}) > 1:
+    if len({period.type for period in periods}) > 1 or _totals_beside_parts(session, metric):
         return None
     delete_metric(session, metric.id)
     units = _reporting_units(session, metric.id)
@@ -84,6 +85,15 @@ def _observed_periods(session: Session, metric_id: int) -> list[Period]:
     query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
     rows = session.execute(query, {"metric": metric_id})
     return [parse_period(period_id, calendar) for calendar, period_id in rows]
+
+
+def _totals_beside_parts(session: Session, metric: MetricInfo) -> bool:
+    """Whether some cell of the metric is a total of another (``sex`` absent beside ``F``)."""
+    if not metric.has_cells:
+        return False
+    query = text("SELECT DISTINCT dims_key FROM observations WHERE metric_id = :metric")
+    cells = session.scalars(query, {"metric": metric.id}).all()
+    return any(cell_holds(a, b) for a in cells for b in cells if a != b)
 
 
 def _reporting_units(session: Session, metric_id: int) -> list[int]:
