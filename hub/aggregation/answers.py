@@ -26,6 +26,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from hub.aggregation import exact
 from hub.aggregation.catalog import MetricInfo, RollupState
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import readings_between
@@ -130,12 +131,12 @@ def across_eras(rule: Rule, eras: dict[int, Stat]) -> tuple[float | None, list[i
     used = [era for era, _, _ in values]
     numbers = [value for _, value, _ in values]
     if rule.time is Over.SUM:
-        return sum(numbers), used
+        return exact.total(numbers), used
     if rule.time is Over.MEAN:
         weights = [days for _, _, days in values]
         if sum(weights) <= 0:
-            return sum(numbers) / len(numbers), used
-        return sum(v * w for v, w in zip(numbers, weights, strict=True)) / sum(weights), used
+            weights = [1.0] * len(numbers)
+        return exact.weighted_mean(zip(numbers, weights, strict=True)), used
     if rule.time is Over.LAST:
         return numbers[-1], used[-1:]
     return (min(numbers) if rule.time is Over.MIN else max(numbers)), used

@@ -7,7 +7,6 @@ read. When a metric's roll-ups no longer follow its definition or the units (see
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from hub.aggregation import checks
+from hub.aggregation import checks, exact
 from hub.aggregation.answers import Answer, Cell, Group, metric_answer
 from hub.aggregation.catalog import (
     IndicatorInfo,
@@ -194,7 +193,7 @@ def _indicator_cell(
     denominator = indicator.denominator.evaluate(values) if indicator.denominator else 1.0
     value = None
     if numerator is not None and denominator:
-        value = indicator.factor * numerator / denominator
+        value = exact.divide(numerator, denominator, indicator.factor)
     return Cell(
         value=value,
         reporting=min(cell.reporting for cell in cells.values()),
@@ -220,7 +219,7 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     AggregateValue(
                         unit=unit,
                         period=period.id,
-                        value=shown(cell.value),
+                        value=cell.value,
                         dims=dict(group) if by and group else None,
                         units_reporting=cell.reporting,
                         units_expected=cell.expected,
@@ -228,21 +227,3 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     )
                 )
     return values
-
-
-SIGNIFICANT_DIGITS = 15
-"""The digits a double holds exactly in decimal."""
-
-
-def shown(value: float | None) -> float | None:
-    """``value`` without the noise of binary arithmetic (2.2 + 2.6 is 4.800000000000001).
-
-    Sums of shares and weighted means can come out a unit in the sixteenth digit off a short
-    decimal: rounded to 15 significant digits they read as it. A value that needs all 15
-    digits there (100/3) is kept as computed, the nearest double to what it stands for.
-    """
-    if value is None or not math.isfinite(value):
-        return value
-    rounded = f"{value:.{SIGNIFICANT_DIGITS}g}"
-    digits = rounded.split("e")[0].lstrip("-").replace(".", "").strip("0")
-    return float(rounded) if len(digits) < SIGNIFICANT_DIGITS else value

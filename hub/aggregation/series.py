@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from hub.aggregation import exact
 from hub.aggregation.keys import PeriodKey, enclosing_keys, period_key
 from hub.aggregation.overlaps import covers_of, standing
 from hub.aggregation.rules import Over, Rule
@@ -193,10 +194,12 @@ def _over_time(readings: list[Reading], over: Over) -> Stat:
         latest = max(readings, key=lambda r: (r.period.end, r.rank))
         return Stat.of(latest.value, latest.days)
     days = sum(r.days for r in readings)
-    if over is Over.SUM:
-        value = sum(r.value for r in readings)
+    if len(readings) == 1:
+        value = readings[0].value
+    elif over is Over.SUM:
+        value = exact.total(r.value for r in readings)
     elif over is Over.MEAN:
-        value = sum(r.value * r.days for r in readings) / days
+        value = exact.weighted_mean((r.value, r.days) for r in readings)
     elif over is Over.MIN:
         value = min(r.value for r in readings)
     else:

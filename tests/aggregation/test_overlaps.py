@@ -141,3 +141,35 @@ def test_a_longer_period_stands_only_over_the_span_it_covers(
         **{"from": "2024-H1", "to": "2024-H2"},
     )
     assert halves == {("90001", "2024-H1"): 5.5, ("90001", "2024-H2"): 12}
+
+
+def test_a_stored_value_is_served_exactly(hub: Hub, client: TestClient, tmp_path: Path) -> None:
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value\n"
+        "inpatient_days,90001,2024-01,1370662963204.297\n"
+        "class_size,90001,2024-01,45.92036554232804\n",
+    )
+    found = answers(client, metric="inpatient_days", units=["90001"], **MONTH)
+    assert found[0]["value"] == 1370662963204.297
+    found = answers(client, metric="class_size", units=["90001"], **MONTH)
+    assert found[0]["value"] == 45.92036554232804
+
+
+def test_computed_figures_are_the_decimals_they_stand_for(
+    hub: Hub, client: TestClient, tmp_path: Path
+) -> None:
+    # In binary, 2.2 + 2.6 is 4.800000000000001; the hub adds the decimals.
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value\n"
+        "inpatient_days,90001,2024-01,2.2\n"
+        "inpatient_days,90001,2024-02,2.6\n"
+        "inpatient_days,90002,2024-01,0.1\n"
+        "inpatient_days,90002,2024-02,0.2\n",
+    )
+    quarter = {"periodType": "QUARTER", "from": "2024-Q1", "to": "2024-Q1"}
+    found = values(client, metric="inpatient_days", units=["90001", "90002", "901"], **quarter)
+    assert found == {("90001", "2024-Q1"): 4.8, ("90002", "2024-Q1"): 0.3, ("901", "2024-Q1"): 5.1}
