@@ -195,7 +195,7 @@ def _read_parts(
     """Every target's rows, per period and group."""
     hierarchy = source.hierarchy
     period_of_key = {key: period_id for period_id, key in keys.items()}
-    nested = len(source.levels) > 1
+    nested = len(source.levels) > 1 and not metric.levels_add_up
     whole_cells = not by or set(by) == set(metric.disaggregations)
     users: dict[Holder, list[tuple[int, Piece]]] = defaultdict(list)
     for target, target_pieces in pieces.items():

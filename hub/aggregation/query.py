@@ -75,6 +75,25 @@ def aggregate(
         return answer(session, plan, Hierarchy.current(session), states)
 
 
+def aggregate_in(
+    session: Session, request: AggregateRequest, limits: Limits | None = None
+) -> list[AggregateValue]:
+    """Answer ``request`` inside ``session``'s transaction, seeing what it wrote.
+
+    For readers that work inside a transaction of their own, such as a report computed in
+    the transaction that saves it. Stale roll-ups are rebuilt in it.
+    """
+    limits = limits or Limits()
+    hierarchy = Hierarchy.current(session)
+    plan = make_plan(session, hierarchy, request, limits)
+    ids = [metric.id for metric in plan.metrics]
+    states = rollup_states(session, ids)
+    if not all(is_current(m, states.get(m.id), hierarchy) for m in plan.metrics):
+        bring_current(session, ids)
+        states = rollup_states(session, ids)
+    return answer(session, plan, hierarchy, states)
+
+
 def make_plan(
     session: Session, hierarchy: Hierarchy, request: AggregateRequest, limits: Limits
 ) -> Plan:
