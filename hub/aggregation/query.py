@@ -28,6 +28,7 @@ from hub.aggregation.catalog import (
 from hub.aggregation.errors import AggregationError
 from hub.aggregation.expressions import DAYS
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.published import published_answer
 from hub.aggregation.rebuild import bring_current, is_current
 from hub.aggregation.remembered import remembered_answers
 from hub.aggregation.request import AggregateRequest, AggregateValue, Limits
@@ -61,7 +62,7 @@ def aggregate(
         hierarchy = Hierarchy.current(session)
         plan = make_plan(session, hierarchy, request, limits)
         states = rollup_states(session, [metric.id for metric in plan.metrics])
-        if all(is_current(m, states.get(m.id), hierarchy) for m in plan.metrics):
+        if _current(plan, states, hierarchy):
             key = _answer_key(plan, limits, hierarchy, states)
             found = remembered.get(key)
             if found is None:
@@ -88,7 +89,7 @@ def aggregate_in(
     plan = make_plan(session, hierarchy, request, limits)
     ids = [metric.id for metric in plan.metrics]
     states = rollup_states(session, ids)
-    if not all(is_current(m, states.get(m.id), hierarchy) for m in plan.metrics):
+    if not _current(plan, states, hierarchy):
         bring_current(session, ids)
         states = rollup_states(session, ids)
     return answer(session, plan, hierarchy, states)
@@ -116,11 +117,16 @@ def answer(
 ) -> list[AggregateValue]:
     """Read the values of a checked plan from the roll-ups (``states``: of its metrics)."""
     request = plan.request
+    by = tuple(dict.fromkeys(request.by))
+    if plan.metrics[0].rule is None:  # a NONE metric: its values as published
+        found = published_answer(
+            session, plan.metrics[0], hierarchy, plan.targets, plan.periods, by
+        )
+        return _values(plan, found, by)
     for metric in plan.metrics:
         checks.check_collected(
             metric, states.get(metric.id), PeriodType(request.period_type), request.calendar
         )
-    by = tuple(dict.fromkeys(request.by))
     target_ids = [unit.id for unit in plan.targets]
     answers = {
         metric.code: metric_answer(
@@ -142,6 +148,12 @@ def answer(
     return _values(plan, combined, by)
 
 
+def _current(plan: Plan, states: dict[int, RollupState], hierarchy: Hierarchy) -> bool:
+    """Whether the roll-ups of the plan's metrics follow their definitions (a NONE metric
+    has none: it is read from its observations)."""
+    return all(m.rule is None or is_current(m, states.get(m.id), hierarchy) for m in plan.metrics)
+
+
 def _answer_key(
     plan: Plan, limits: Limits, hierarchy: Hierarchy, states: dict[int, RollupState]
 ) -> Hashable:
@@ -155,8 +167,6 @@ def _subject(session: Session, code: str) -> tuple[list[MetricInfo], IndicatorIn
     """The metric asked for, or the indicator and its metrics."""
     metric = metric_by_code(session, code)
     if metric is not None:
-        if metric.rule is None:
-            raise checks.not_aggregated(metric)
         return [metric], None
     indicator = indicator_by_code(session, code)
     if indicator is None:

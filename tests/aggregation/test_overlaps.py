@@ -173,3 +173,35 @@ def test_computed_figures_are_the_decimals_they_stand_for(
     quarter = {"periodType": "QUARTER", "from": "2024-Q1", "to": "2024-Q1"}
     found = values(client, metric="inpatient_days", units=["90001", "90002", "901"], **quarter)
     assert found == {("90001", "2024-Q1"): 4.8, ("90002", "2024-Q1"): 0.3, ("901", "2024-Q1"): 5.1}
+
+
+def test_a_none_metric_is_read_where_it_was_published(
+    hub: Hub, client: TestClient, tmp_path: Path
+) -> None:
+    # A growth rate, published for the province by quarter: read as it is, never combined.
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value\n"
+        "status_code,90,2024-Q1,7.25\n"
+        "status_code,90,2024-Q2,6.5\n"
+        "status_code,901,2024-Q1,3\n",
+    )
+    quarters = {"periodType": "QUARTER", "from": "2024-Q1", "to": "2024-Q3"}
+    found = answers(client, metric="status_code", units=["90"], **quarters)
+    assert [(a["period"], a["value"], a["unitsReporting"]) for a in found] == [
+        ("2024-Q1", 7.25, 1),
+        ("2024-Q2", 6.5, 1),
+        ("2024-Q3", None, 0),
+    ]
+    found = values(client, metric="status_code", level="DISTRICT", within="90", **quarters)
+    assert found[("901", "2024-Q1")] == 3 and found[("902", "2024-Q1")] is None
+    for variables, argument in [
+        ({"units": ["90"]} | YEAR, "periodType"),  # the quarters' rates would need combining
+        ({"level": "COMMUNE", "within": "90"} | quarters, "units"),
+    ]:
+        body = post(client, metric="status_code", **variables)
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["message"].startswith(f"{argument}: "), error["message"]
+        assert "published by DISTRICT, PROVINCE, by QUARTER (GREGORIAN)" in error["message"]
