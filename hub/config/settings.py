@@ -208,6 +208,7 @@ class MetricSettings(Strict):
     disaggregations: list[str] = []
     carry_forward_months: int | None = Field(None, ge=0)
     description: str | None = None
+    levels_add_up: bool = False
 
 
 class IndicatorSettings(Strict):

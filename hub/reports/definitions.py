@@ -28,6 +28,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports a unit had to file for the period, once its deadline passed or "
         "it was submitted.",
     ),
@@ -38,6 +39,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports first submitted by their deadline.",
     ),
     MetricDefinition(
@@ -47,6 +49,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports due that were submitted, on time or late.",
     ),
 ]
