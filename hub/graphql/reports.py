@@ -602,7 +602,10 @@ class ReportMutation:
         with api_errors():
             return await audited_write(info, "saveReportTemplate", target, with_api_errors(change))
 
-    @strawberry.mutation(description="Type values into a draft (a null value clears the cell).")
+    @strawberry.mutation(
+        description="Type values into a draft (a null value clears the cell). Saves merge cell "
+        "by cell under a lock of the report: two saves at once each keep the cells they name."
+    )
     async def save_report(
         self,
         info: Info,

@@ -8,9 +8,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.ingest.writer import insert_new
 from hub.model import AdminUnit, Report, ReportStatus, ReportTemplateRow
 from hub.model.base import utcnow
 from hub.model.database import Database
@@ -104,6 +105,39 @@ def find_report(session: Session, template_id: int, unit_id: int, period: str) -
         select(Report).where(
             Report.template_id == template_id, Report.unit_id == unit_id, Report.period == period
         )
+    )
+
+
+def locked_report(
+    session: Session, template_id: int, unit: AdminUnit, period: Period, create: bool
+) -> Report | None:
+    """The report, read afresh and locked until the transaction ends; ``create``: a draft
+    with nothing typed in is stored first if there is none.
+
+    Two requests changing one report one after the other each see what the other stored:
+    PostgreSQL locks the row (``SELECT … FOR UPDATE``); SQLite lets one writer at a time,
+    so the lock is taken by a first write before the report is read.
+    """
+    if create:
+        fresh = new_report(template_id, unit, period)
+        columns = {
+            c.name: getattr(fresh, c.key) for c in Report.__table__.columns if c.name != "id"
+        }
+        insert_new(session, Report.__table__, [columns], ("template_id", "unit_id", "period"))
+    elif session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Report)
+            .where(Report.template_id == template_id, Report.unit_id == unit.id)
+            .where(Report.period == period.id)
+            .values(version=Report.version)
+            .execution_options(synchronize_session=False)
+        )
+    return session.scalar(
+        select(Report)
+        .where(Report.template_id == template_id, Report.unit_id == unit.id)
+        .where(Report.period == period.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 

@@ -28,7 +28,7 @@ from hub.reports.cells import Address, parse_number, to_json
 from hub.reports.errors import InputError, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
 from hub.reports.schedule import WorkingDays, opens_on, vietnam_working_days
-from hub.reports.store import find_report, new_report
+from hub.reports.store import find_report, locked_report
 from hub.reports.template import CellKind
 from hub.reports.timeliness import local_day
 
@@ -69,7 +69,7 @@ class Workflow:
         require_filer(self.session, self.principal, located.unit)
         self._require_open(located)
         parsed = typed_values(located, values)
-        report = self._existing(located) or self._new(located)
+        report = self._locked(located)
         self._require_editable(report)
         changes = {
             address: [report.inputs.get(address), value]
@@ -86,7 +86,7 @@ class Workflow:
         """Send the report up for approval; a report submitted or approved is refused."""
         require_filer(self.session, self.principal, located.unit)
         self._require_open(located)
-        report = self._existing(located) or self._new(located)
+        report = self._locked(located)
         if report.status == ReportStatus.APPROVED:
             raise WorkflowConflict(
                 f"the report of {located.unit.name} for {located.period.id} is already "
@@ -127,7 +127,9 @@ class Workflow:
 
     def _reviewable(self, located: Located, needed: ReportStatus, verb: str) -> Report:
         require_reviewer(self.session, self.principal, located.unit)
-        report = self._existing(located)
+        report = locked_report(
+            self.session, located.row.id, located.unit, located.period, create=False
+        )
         status = report.status if report else "not started"
         if report is None or report.status != needed:
             raise WorkflowConflict(
@@ -139,9 +141,12 @@ class Workflow:
     def _existing(self, located: Located) -> Report | None:
         return find_report(self.session, located.row.id, located.unit.id, located.period.id)
 
-    def _new(self, located: Located) -> Report:
-        report = new_report(located.row.id, located.unit, located.period)
-        self.session.add(report)
+    def _locked(self, located: Located) -> Report:
+        """The report (a new draft if there is none), locked: saves at once merge, one by one."""
+        report = locked_report(
+            self.session, located.row.id, located.unit, located.period, create=True
+        )
+        assert report is not None
         return report
 
     def _require_open(self, located: Located) -> None:
@@ -226,7 +231,7 @@ class Workflow:
 
     def _recompute_parent(self, parent: Located) -> None:
         self.session.flush()
-        report = self._existing(parent) or self._new(parent)
+        report = self._locked(parent)
         if report.status != ReportStatus.APPROVED:
             self._recompute(parent, report)
 
