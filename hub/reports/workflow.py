@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from hub.model import AdminUnit, Report, ReportStatus, ReportTransition
 from hub.model.base import utcnow
-from hub.reports.assemble import Located, calculate, gather
+from hub.reports.assemble import Located, calculate, gather, period_snapshot
 from hub.reports.cells import Address, parse_number, to_json
 from hub.reports.errors import InputError, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
@@ -169,12 +169,21 @@ class Workflow:
     def _recompute(self, located: Located, report: Report) -> None:
         """Store the report's values as they are now; formulas run only if anything changed."""
         gathered = gather(self.session, located, report.inputs, self.days, self.today)
-        if report.values and report.basis.get("fingerprint") == gathered.fingerprint:
+        basis = report.basis or {}
+        if (
+            report.values
+            and basis.get("fingerprint") == gathered.fingerprint
+            and basis.get("periods")
+        ):
             return
         computed = calculate(gathered, located)
         values = {k: to_json(v) for k, v in computed.values.items()}
-        ytd = {k: to_json(v) for k, v in computed.ytd.items()}
-        basis = {"lower": gathered.basis, "ytd": ytd, "fingerprint": gathered.fingerprint}
+        basis = {
+            "lower": gathered.basis,
+            "ytd": {k: to_json(v) for k, v in computed.ytd.items()},
+            "periods": period_snapshot(located.template, gathered.other),
+            "fingerprint": gathered.fingerprint,
+        }
         if values != report.values or basis != report.basis:
             report.values, report.basis = values, basis
             report.version = (report.version or 0) + 1
