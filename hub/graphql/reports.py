@@ -110,6 +110,10 @@ class ReportRow:
 @strawberry.type(description="A report form: its layout, cells, period and deadlines.")
 class ReportTemplate:
     code: strawberry.ID
+    version: int = strawberry.field(
+        description="Goes up by one each time what the form says changes; a form's workbook "
+        "carries it."
+    )
     name: str
     description: str | None
     period_type: PeriodType
@@ -130,6 +134,7 @@ class ReportTemplate:
         template = template_of(row)
         return cls(
             code=strawberry.ID(template.code),
+            version=template.version,
             name=template.name,
             description=template.description,
             period_type=template.period_type,

@@ -180,6 +180,7 @@ def _definition(
         raise TemplateError(["give the template's code (the upload's `code` parameter)"])
     return {
         "code": code,
+        "version": meta.get("version") if meta.get("code") == code else None,
         "name": options.get("name") or meta.get("name") or _title(sheet) or sheet.title,
         "description": meta.get("description"),
         "period_type": options.get("periodtype") or meta.get("period_type") or "MONTH",

@@ -1,7 +1,9 @@
 """The reporting system's HTTP endpoints beside GraphQL: workbooks in and out.
 
 - ``POST /reports/templates?code=…``: import a form from an .xlsx (multipart field ``file``,
-  or the raw body); 201 with the form, or 400 with ``{"errors": [...]}`` listing every problem;
+  or the raw body); 201 with the form, or 400 with ``{"errors": [...]}`` listing every problem,
+  or 409 with the ``differences`` it would make to the stored form and the ``confirm`` token
+  that applies them (:mod:`hub.reports.versions`);
 - ``GET /reports/templates/{code}.xlsx``: the blank form;
 - ``GET /reports/{template}/{unit}/{period}.xlsx``: the report as it stands.
 
@@ -30,11 +32,18 @@ from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
 from hub.reports import clock
 from hub.reports.assemble import locate
-from hub.reports.errors import OutOfScope, ReportError, TemplateError, UnknownTemplate
+from hub.reports.errors import (
+    OutOfScope,
+    ReportError,
+    TemplateError,
+    UnconfirmedChanges,
+    UnknownTemplate,
+)
 from hub.reports.principal import Principal, ScopedActor, require_reader
 from hub.reports.schedule import working_days
 from hub.reports.store import load_template, save_template
 from hub.reports.timeliness import local_day
+from hub.reports.versions import check_import
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -136,6 +145,9 @@ async def _respond(work: Callable[[], Any], status: int = 200) -> Response[Any]:
         return Response({"errors": exc.problems}, status_code=400)
     except UnknownTemplate as exc:
         return Response({"errors": [str(exc)]}, status_code=404)
+    except UnconfirmedChanges as exc:
+        refused = {"errors": [str(exc)], "differences": exc.differences, "confirm": exc.token}
+        return Response(refused, status_code=409)
     except OutOfScope as exc:
         return Response({"errors": [str(exc)]}, status_code=403)
     except ReportError as exc:
@@ -155,7 +167,8 @@ def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -
 
     template = template_from_workbook(content, options)
     with hub.db.session() as session:
-        save_template(session, template, "upload", hub.definitions.metrics)
+        check_import(session, template, named="code" in options, confirm=options.get("confirm"))
+        row = save_template(session, template, "upload", hub.definitions.metrics)
         audit.record(
             session,
             caller.principal,
@@ -165,6 +178,7 @@ def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -
         )
     return {
         "code": template.code,
+        "version": row.definition["version"],
         "name": template.name,
         "rows": len(template.rows),
         "cells": len(template.cells),

@@ -19,6 +19,7 @@ from hub.periods import Period
 from hub.reports.checks import check_metrics
 from hub.reports.errors import InputError, TemplateError, UnknownTemplate
 from hub.reports.template import Template, template_from_dict
+from hub.reports.versions import next_version
 from hub.units.queries import valid_on
 
 SHIPPED = "shipped"
@@ -28,7 +29,8 @@ _parsed: dict[tuple[int, Any], Template] = {}
 def save_template(
     session: Session, template: Template, origin: str, metrics: Iterable[str]
 ) -> ReportTemplateRow:
-    """Store a checked form under its code, replacing the one of that code if any.
+    """Store a checked form under its code, replacing the one of that code if any; its
+    version goes up by one if it says anything else than the stored one.
 
     ``metrics`` are the codes of the metrics defined: a METRIC cell must name one of them.
     Reports already filed keep their values; they are computed with the new form from now on.
@@ -37,8 +39,10 @@ def save_template(
     if problems:
         raise TemplateError(problems)
     row = session.scalar(select(ReportTemplateRow).where(ReportTemplateRow.code == template.code))
+    definition = template.to_dict()
+    definition["version"] = next_version(row.definition if row else None, definition)
     row = row or ReportTemplateRow(code=template.code)
-    row.name, row.definition, row.origin = template.name, template.to_dict(), origin
+    row.name, row.definition, row.origin = template.name, definition, origin
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
