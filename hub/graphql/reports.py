@@ -21,6 +21,7 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from hub import model
@@ -44,6 +45,7 @@ from hub.reports.errors import (
     UnknownTemplate,
     WorkflowConflict,
 )
+from hub.reports.filled_workbook import save_filled_workbook
 from hub.reports.principal import Principal, ScopedActor, require_reader
 from hub.reports.schedule import WorkingDays, report_period, working_days
 from hub.reports.store import load_template, save_template, template_of, unit_on
@@ -628,6 +630,31 @@ class ReportMutation:
             unit,
             period,
             lambda w, at: w.save(at, typed),
+        )
+
+    @strawberry.mutation(
+        description="Save the values typed into the report's workbook (downloaded from "
+        "downloadPath, filled in Excel), with the same checks as saveReport; every bad cell is "
+        "named with its sheet and address, and nothing is saved unless all are good. Sent as a "
+        "GraphQL multipart request (docs/reports.md)."
+    )
+    async def upload_report_workbook(
+        self,
+        info: Info,
+        template: strawberry.ID,
+        unit: strawberry.ID,
+        period: str,
+        file: Upload,
+    ) -> Report:
+        content = await file.read()
+        return await _step(
+            info,
+            "uploadReportWorkbook",
+            Action.FILE_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: save_filled_workbook(w, at, content),
         )
 
     @strawberry.mutation(description="Send the report to the level above for approval.")

@@ -24,6 +24,14 @@ class InputError(ReportError):
     """A value, unit or period that is not acceptable (e.g. text in a numeric cell)."""
 
 
+class CellErrors(InputError):
+    """Values that cannot be taken; ``problems`` names each cell and what is wrong with it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
 class OutOfScope(ReportError):
     """The caller may not act on this unit's report."""
 

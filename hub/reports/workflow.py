@@ -25,7 +25,7 @@ from hub.model import AdminUnit, Report, ReportStatus, ReportTransition
 from hub.model.base import utcnow
 from hub.reports.assemble import Located, calculate, gather, period_snapshot
 from hub.reports.cells import Address, parse_number, to_json
-from hub.reports.errors import InputError, WorkflowConflict
+from hub.reports.errors import CellErrors, InputError, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
 from hub.reports.schedule import WorkingDays, opens_on, vietnam_working_days
 from hub.reports.store import find_report, locked_report
@@ -254,8 +254,11 @@ class Workflow:
         return Located(located.row, located.template, parent, located.period)
 
 
-def typed_values(located: Located, values: dict[str, Any]) -> dict[str, float | None]:
-    """The values as numbers, by canonical address; InputError listing every bad one."""
+def typed_values(
+    located: Located, values: dict[str, Any], where: str = ""
+) -> dict[str, float | None]:
+    """The values as numbers, by canonical address; CellErrors listing every bad one, each
+    named ``where`` + its address (``where`` is e.g. ``"Biểu 01!"`` for a workbook's cells)."""
     template, level = located.template, located.unit.level
     parsed: dict[str, float | None] = {}
     problems: list[str] = []
@@ -263,24 +266,24 @@ def typed_values(located: Located, values: dict[str, Any]) -> dict[str, float | 
         try:
             address = str(Address.parse(given))
         except ValueError:
-            problems.append(f"{given!r} is not a cell address")
+            problems.append(f"{where}{given!r} is not a cell address")
             continue
         cell = template.cells.get(address)
         if cell is None:
-            problems.append(f"{address} is not a value cell of the form")
+            problems.append(f"{where}{address} is not a value cell of the form")
         elif not template.typed_at(cell, level):
-            problems.append(f"{address} is {_how_computed(cell.kind)}; it cannot be typed in")
+            problems.append(f"{where}{address} is {how_computed(cell.kind)}; it cannot be typed in")
         else:
             try:
                 parsed[address] = parse_number(value)
             except ValueError as exc:
-                problems.append(f"{address}: {exc}")
+                problems.append(f"{where}{address}: {exc}")
     if problems:
-        raise InputError("; ".join(problems))
+        raise CellErrors(problems)
     return parsed
 
 
-def _how_computed(kind: CellKind) -> str:
+def how_computed(kind: CellKind) -> str:
     return {
         CellKind.FORMULA: "computed by its formula",
         CellKind.METRIC: "filled from a metric",
