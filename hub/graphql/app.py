@@ -49,6 +49,10 @@ def create_app(hub: Hub) -> Litestar:
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
         context_getter=context_getter(hub, authenticator),
+        # Files come as GraphQL multipart requests (uploadReportWorkbook). Strawberry turns
+        # them off against cross-site forms riding on cookies; the API's callers present a
+        # bearer token, which no other site's form can send.
+        multipart_uploads_enabled=True,
     )
 
     class GraphQLEndpoint(controller):  # type: ignore[misc, valid-type]
