@@ -62,7 +62,7 @@ def test_each_scheduled_connector_gets_a_job_with_its_trigger(hub: Hub) -> None:
     scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"cron", "interval", "reports-compliance"}
+        assert set(jobs) == {"cron", "interval", "reports-compliance", "leader-election"}
         assert isinstance(jobs["cron"].trigger, CronTrigger)
         assert isinstance(jobs["interval"].trigger, IntervalTrigger)
         assert jobs["interval"].trigger.interval.total_seconds() == 7200
@@ -90,12 +90,13 @@ def test_only_one_process_schedules_on_postgresql(hub: Hub, backend: str) -> Non
         assert first.is_leader and not second.is_leader
         assert [job.id for job in second.scheduler.get_jobs()] == ["leader-election"]
         first.shutdown()
-        second._try_to_lead()
+        second.keep_leadership()
         assert second.is_leader
         assert {job.id for job in second.scheduler.get_jobs()} == {
             "cron",
             "interval",
             "reports-compliance",
+            "leader-election",
         }
     finally:
         second.shutdown()
