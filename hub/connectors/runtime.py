@@ -34,7 +34,7 @@ from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -346,14 +346,10 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
 def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
     """Record a RUNNING run; any run left RUNNING by a process that died is closed first.
 
-    The caller holds the connector's lock, so a RUNNING run is no longer running anywhere.
+    The caller holds the connector's lock, so a RUNNING run is no longer running anywhere
+    (or, having lost its lock, can commit nothing more: its own reason then wins).
     """
     with hub.db.session() as session:
-        stale = session.scalars(
-            select(SyncRun).where(
-                SyncRun.connector_id == connector_id, SyncRun.status == RunStatus.RUNNING
-            )
-        ).all()
         run = SyncRun(
             connector_id=connector_id,
             status=RunStatus.RUNNING,
@@ -363,12 +359,20 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
         )
         session.add(run)
         session.flush()
-        for interrupted in stale:
-            interrupted.status, interrupted.finished_at = RunStatus.FAILED, utcnow()
-            interrupted.error = (
-                "interrupted: the process running it stopped before it finished; "
-                f"run {run.id} went on from its last checkpoint"
+        session.execute(
+            update(SyncRun)
+            .where(
+                SyncRun.connector_id == connector_id,
+                SyncRun.status == RunStatus.RUNNING,
+                SyncRun.id != run.id,
             )
+            .values(
+                status=RunStatus.FAILED,
+                finished_at=utcnow(),
+                error="interrupted: the process running it stopped before it finished; "
+                f"run {run.id} went on from its last checkpoint",
+            )
+        )
     return run
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from hub.connectors.locks import advisory_key
 from hub.connectors.records import Checkpoint, Observation
 from hub.connectors.runtime import LOCK_LOST, run_sync
 from hub.core import Hub
@@ -19,10 +19,18 @@ from hub.plugins.manager import Plugins
 from hub.scheduler.leadership import LEADER_LOCK
 from hub.scheduler.scheduler import ELECTION_JOB, HubScheduler
 from tests.connectors import scripted
+from tests.scheduler.support import terminate_holder
 
 CONNECTORS = {
     "hourly": {"plugin": "scripted", "kind": "scripted", "script": "months", "every": "1h"},
+    "live": {"plugin": "scripted", "kind": "scripted-stream", "script": "listen"},
 }
+
+
+def listen(state: dict, stop: threading.Event) -> Iterator:
+    """A stream that waits for its stop."""
+    stop.wait()
+    yield Checkpoint(state)
 
 
 @pytest.fixture
@@ -31,6 +39,7 @@ def hub(make_hub: Callable[..., Hub]) -> Iterator[Hub]:
     hub = make_hub({"connectors": CONNECTORS}, with_plugins=plugins)
     with hub.db.session() as session:
         session.add(AdminUnit(identity="23281@", code="23281", name="X", level=AdminLevel.COMMUNE))
+    scripted.SCRIPTS["listen"] = listen
     yield hub
     scripted.SCRIPTS.clear()
 
@@ -47,24 +56,12 @@ def stored_months(hub: Hub) -> list[str]:
         return sorted(session.scalars(select(ObservationRow.period).distinct()))
 
 
-def terminate_holder(hub: Hub, lock: str) -> int:
-    """End the database backend holding the advisory lock ``lock``, as a restart would."""
-    key = advisory_key(lock) & 0xFFFFFFFFFFFFFFFF
-    admin = create_engine(hub.db.engine.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        ended = connection.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND classid::bigint = :high AND objid::bigint = :low AND granted"
-            ),
-            {"high": key >> 32, "low": key & 0xFFFFFFFF},
-        ).scalar_one()
-    admin.dispose()
-    return ended
-
-
 def jobs(scheduler: HubScheduler) -> set[str]:
     return {job.id for job in scheduler.scheduler.get_jobs()}
+
+
+def streams(scheduler: HubScheduler) -> list[str]:
+    return [thread.name for thread in scheduler.streams.threads if thread.is_alive()]
 
 
 def test_a_leader_whose_connection_is_lost_stands_down_and_another_takes_the_lead(
@@ -77,12 +74,14 @@ def test_a_leader_whose_connection_is_lost_stands_down_and_another_takes_the_lea
     second.start()
     try:
         assert first.is_leader and not second.is_leader
-        assert terminate_holder(hub, LEADER_LOCK) == 1
+        assert (streams(first), streams(second)) == (["stream-live"], [])
+        assert terminate_holder(hub.db.engine.url, LEADER_LOCK) == 1
         second.keep_leadership()  # the lock went with the connection: free to take
         first.keep_leadership()  # the first finds its connection lost
         assert second.is_leader and not first.is_leader
         assert jobs(first) == {ELECTION_JOB}
         assert jobs(second) == {"hourly", "reports-compliance", ELECTION_JOB}
+        assert (streams(first), streams(second)) == ([], ["stream-live"])
         second.shutdown()
         first.keep_leadership()  # once the lead is free again, the first takes it back
         assert first.is_leader
@@ -98,10 +97,10 @@ def test_a_leader_takes_the_lead_again_once_its_database_is_back(hub: Hub, backe
     leader = HubScheduler(hub)
     leader.start()
     try:
-        assert terminate_holder(hub, LEADER_LOCK) == 1
+        assert terminate_holder(hub.db.engine.url, LEADER_LOCK) == 1
         leader.keep_leadership()
         assert leader.is_leader
-        assert terminate_holder(hub, LEADER_LOCK) == 1, "the lead was not held again"
+        assert terminate_holder(hub.db.engine.url, LEADER_LOCK) == 1, "the lead was not held again"
     finally:
         leader.shutdown()
 
@@ -117,7 +116,7 @@ def test_a_run_that_loses_its_lock_stops_and_the_next_goes_on_from_its_checkpoin
             yield item
             if item == Checkpoint({"month": 2}):
                 wait_for_state(hub, {"month": 2})  # committed by the loading thread
-                assert terminate_holder(hub, "iochub.sync:hourly") == 1
+                assert terminate_holder(hub.db.engine.url, "iochub.sync:hourly") == 1
 
     scripted.SCRIPTS["months"] = losing_its_lock
     run = run_sync(hub, "hourly")
@@ -147,9 +146,11 @@ def test_a_new_leader_resumes_at_once_the_run_a_dead_process_left_running(hub: H
             time.sleep(0.1)
     finally:
         scheduler.shutdown()
-    assert scripted.READS == [{"month": 4}]
+    assert stored_months(hub) == ["2024-05", "2024-06"]
+    assert [read for read in scripted.READS if read] == [{"month": 4}]  # {}: the stream's
     with hub.db.session() as session:
-        runs = session.scalars(select(SyncRun).order_by(SyncRun.id)).all()
+        hourly = select(SyncRun).where(SyncRun.connector_id == "hourly").order_by(SyncRun.id)
+        runs = session.scalars(hourly).all()
         summary = [(r.trigger, r.status, r.error) for r in runs]
     assert summary == [
         (
