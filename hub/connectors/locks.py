@@ -1,11 +1,12 @@
-"""Locks that keep two runs of the same connector apart.
+"""Locks between the processes of one deployment: above all, between two runs of a connector.
 
 On PostgreSQL a run holds a session-level advisory lock on its own connection, so two
 ``iochub serve`` processes (or a scheduler and an admin's ``iochub sync``) never run the same
 connector at once. The lock lasts as long as that connection: should the connection be lost
 (the database restarted, the backend terminated), the lock is gone with it, and
 :meth:`Taken.still_held` says so. SQLite deployments are one process, so a lock per process
-is enough.
+is enough. :func:`one_at_a_time` makes replicas starting together take turns to prepare the
+database.
 """
 
 from __future__ import annotations
@@ -65,6 +66,27 @@ def exclusive(db: Database, name: str) -> Iterator[Taken]:
         return
     with _process_lock(f"{db.url}|{name}") as taken:
         yield Taken(taken)
+
+
+@contextmanager
+def one_at_a_time(db: Database, name: str) -> Iterator[None]:
+    """Wait for the lock ``name``, across processes on PostgreSQL, and hold it in the block.
+
+    For work that every process does once and none may do at the same time as another:
+    several replicas starting together each migrate the database and store the definitions.
+    SQLite needs nothing more: its writers take turns.
+    """
+    if not db.is_postgresql:
+        yield
+        return
+    key = advisory_key(name)
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            release_advisory(connection, key)
 
 
 @contextmanager

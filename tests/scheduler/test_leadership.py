@@ -74,6 +74,7 @@ def test_a_leader_whose_connection_is_lost_stands_down_and_another_takes_the_lea
     second.start()
     try:
         assert first.is_leader and not second.is_leader
+        assert jobs(second) == {ELECTION_JOB}
         assert (streams(first), streams(second)) == (["stream-live"], [])
         assert terminate_holder(hub.db.engine.url, LEADER_LOCK) == 1
         second.keep_leadership()  # the lock went with the connection: free to take

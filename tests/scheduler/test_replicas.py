@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from websockets.sync.client import ClientConnection
 
 from hub.connectors.runtime import CONNECTION_LOST, LOCK_LOST
@@ -28,10 +30,12 @@ from hub.model import Event as EventRow
 from hub.model import SyncRun
 from hub.scheduler.leadership import LEADER_LOCK
 from hub.units import load_units
+from tests.cli.test_cli import IOCHUB
+from tests.conftest import POSTGRES_ADMIN_URL
 from tests.live.test_event_subscription import subscribe
 from tests.plugins.feedback.conftest import COMMUNE_NAMES, SERVICES, VN, request, stored_events
 from tests.plugins.feedback.portal_server import Open311Portal
-from tests.scheduler.replicas import Replica, free_port, wait_for
+from tests.scheduler.replicas import ROOT, Replica, free_port, wait_for
 from tests.scheduler.support import lock_holders, terminate_all
 from tests.support.http_server import Reply
 from tests.support.http_server import Request as HttpRequest
@@ -328,3 +332,45 @@ def test_the_stream_listener_runs_on_the_leader_only_and_moves_with_the_lead(
     send_alerts(port, ["b1", "b2"])
     wait_for(lambda: len(alerts_stored(hub)) == 5, "the alerts sent to replica-b to be stored")
     assert alerts_stored(hub) == ["a1", "a2", "a3", "b1", "b2"]
+
+
+@pytest.fixture
+def empty_database(backend: str) -> Iterator[str]:
+    """A PostgreSQL database with nothing in it yet, as a new deployment starts from."""
+    if backend != "postgresql":
+        pytest.skip("several replicas share a PostgreSQL database; SQLite is one process")
+    name = f"iochub_empty_{os.getpid()}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_replicas_started_together_on_a_new_database_take_turns_to_migrate_it(
+    empty_database: str, tmp_path: Path
+) -> None:
+    configs = []
+    for name in ("a", "b"):
+        config = tmp_path / f"{name}.toml"
+        config.write_text(f'[database]\nurl = "{empty_database}"\n', encoding="utf-8")
+        configs.append(config)
+    upgrades = [
+        subprocess.Popen(
+            [*IOCHUB, "db", "upgrade", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for config in configs
+    ]
+    try:
+        outcomes = [(upgrade.wait(120), upgrade.stderr.read()) for upgrade in upgrades]
+    finally:
+        for upgrade in upgrades:
+            upgrade.kill()
+    assert outcomes == [(0, ""), (0, "")]

@@ -80,28 +80,6 @@ def test_a_job_skips_a_connector_an_admin_disabled(hub: Hub) -> None:
     assert _runs(hub, "cron") == 1
 
 
-def test_only_one_process_schedules_on_postgresql(hub: Hub, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("leader election is a PostgreSQL feature; SQLite deployments are one process")
-    first, second = HubScheduler(hub), HubScheduler(hub)
-    first.start()
-    second.start()
-    try:
-        assert first.is_leader and not second.is_leader
-        assert [job.id for job in second.scheduler.get_jobs()] == ["leader-election"]
-        first.shutdown()
-        second.keep_leadership()
-        assert second.is_leader
-        assert {job.id for job in second.scheduler.get_jobs()} == {
-            "cron",
-            "interval",
-            "reports-compliance",
-            "leader-election",
-        }
-    finally:
-        second.shutdown()
-
-
 HOLD_LOCK = textwrap.dedent("""
     import sys
     from sqlalchemy import create_engine, text
