@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hub.config import ConfigError, Settings
 from hub.connectors.configured import ConfiguredConnector, configure_connectors
+from hub.connectors.locks import one_at_a_time
 from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
@@ -43,7 +44,15 @@ class Hub:
         return cls(settings, plugins, definitions, connectors, Database(settings.database.url))
 
     def prepare(self) -> None:
-        """Migrate the database and mirror the definitions and connectors into it."""
+        """Migrate the database and mirror the definitions and connectors into it.
+
+        Replicas starting together on one PostgreSQL database do this one after another.
+        """
+        self.db.ensure_reachable()
+        with one_at_a_time(self.db, "iochub.prepare"):
+            self._prepare()
+
+    def _prepare(self) -> None:
         self.db.upgrade(self.plugins.migration_locations())
         with self.db.session() as session:
             self.definitions.store(session)

@@ -119,8 +119,13 @@ class RuntimeSettings(Strict):
 
 
 class SchedulerSettings(Strict):
+    """``[scheduler]``: whether ``serve`` schedules, and how replicas share it (docs/deploy.md)."""
+
     enabled: bool = True
+    """``false``: this ``serve`` only answers the API (it never leads)."""
     leader_retry_seconds: float = Field(30.0, gt=0)
+    """How often each replica checks the lead: the others try to take it, the leader checks
+    that it still holds it. A dead leader's schedule and streams move within this time."""
 
 
 class AggregationSettings(Strict):

@@ -84,7 +84,10 @@ class SyncRun:
     records_quarantined: int
     error: str | None
     full: bool
-    trigger: str = strawberry.field(description="schedule, manual, api or import.")
+    trigger: str = strawberry.field(
+        description="schedule, resume (a run a stopped process left unfinished, taken up by "
+        "the scheduler's new leader), stream, manual, api or import."
+    )
     attempts: int
 
     connector_id: strawberry.Private[str]
