@@ -25,8 +25,9 @@ from hub.connectors.records import BadRecord, Checkpoint, Item
 
 from .cameras import load_registry
 from .config import MqttConfig
-from .messages import MessageMapper, raw_message
+from .messages import MessageMapper, quarantined_message, raw_message
 from .mqtt_session import BrokerSession, Received
+from .values import ValueProblem
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,16 @@ class MqttConnector(Connector):
             yield from self._stream(session, mapper)
         finally:
             session.close()
+
+    def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
+        """Map a quarantined message again, with today's fields, types and cameras."""
+        try:
+            message, topic = quarantined_message(payload)
+        except ValueProblem as problem:
+            raise NotImplementedError(f"the message cannot be read again: {problem}") from None
+        registry = load_registry(self.config.camera_registry, self.context.http_timeout)
+        mapper = MessageMapper(self.config, registry.cameras)
+        yield mapper.item(message, place or f"topic {topic}", topic)
 
     def check(self) -> str:
         """Connects and subscribes under a throw-away session, leaving the stream's alone."""
