@@ -194,7 +194,7 @@ class _Sync:
             with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
                 for item in read(dict(self.state)):
                     if isinstance(item, records.Checkpoint):
-                        loading.submit(partial(self._commit, session, batch, pending, item.state))
+                        loading.submit(partial(self._commit, session, batch, pending, item))
                         batch, pending = Batch(), Counters()
                         continue
                     pending.read += 1
@@ -256,13 +256,19 @@ class _Sync:
             return []
 
     def _commit(
-        self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
+        self,
+        session: Session,
+        batch: Batch,
+        pending: Counters,
+        checkpoint: records.Checkpoint | None,
     ) -> None:
-        """Write the batch, the state and the run's counters, and commit them together.
+        """Write the batch, the checkpoint's state and the run's counters, and commit them
+        together; then tell the checkpoint (a stream acknowledges its messages then).
 
         ``pending`` counts the records read since the last commit (the reader's counter is
         a new one from here on); it is emptied once they are committed.
         """
+        state = checkpoint.state if checkpoint else None
         self._write(session, batch, pending)
         if not self.lock.still_held():  # another process may be running this connector now
             raise PermanentSourceError(LOCK_LOST)
@@ -284,6 +290,8 @@ class _Sync:
             )
         )
         session.commit()
+        if checkpoint and checkpoint.committed:
+            checkpoint.committed()
         self.thresholds.check(self.touched)  # alerts on what is now committed
         self.touched = set()
         self.committed = counters
