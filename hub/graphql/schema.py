@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from hub.config.settings import ServerSettings
+from hub.graphql.access import OperationAccess
 from hub.graphql.aggregate import AggregateQuery
 from hub.graphql.alerts import AlertMutation, AlertQuery
 from hub.graphql.audit import AuditQuery
@@ -114,6 +115,7 @@ def extensions(
     ]
     found: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
+        OperationAccess,
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
         partial(DocumentCache, maxsize=256),
         partial(AddValidationRules, limits),

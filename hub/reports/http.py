@@ -24,7 +24,8 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 
 from hub.auth import audit
-from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited
+from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
+from hub.auth.clients import client_address
 from hub.auth.principal import Action
 from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
@@ -103,8 +104,9 @@ def _caller(
     action: Action | None,
 ) -> Caller:
     """The caller of a route with its territory; OutOfScope unless its role allows ``action``."""
-    client = request.client.host if request.client else None
-    principal = authenticator.principal(request.headers.get("authorization"), client)
+    peer = request.client.host if request.client else None
+    client = client_address(peer, request.headers, hub.settings.server.trusted_proxies)
+    principal = authenticator.principal(bearer_of(request.headers, cookies=request.cookies), client)
     if action is not None and not principal.may(action):
         raise OutOfScope(f"a {principal.role} may not {action.value.replace('_', ' ')}")
     with hub.db.sessions() as session:

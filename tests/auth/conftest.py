@@ -41,7 +41,7 @@ UnitKey = tuple[str, str]
 
 AUTH_CONFIG: dict[str, Any] = {
     **CONFIG,
-    "auth": {"required": True, "rate_limit": 0},
+    "auth": {"required": True, "rate_limit": 0, "failed_sign_ins": 0},
     "metrics": {"visits": {"name": "Clinic visits", "sector": "health"}},
     "alerts": {
         "incident": {"name": "Incident", "event_kind": "test.incident", "severity": 3},

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from hub.cli.serving import server_config
 from hub.core import Hub
 from hub.graphql.app import create_app
 
@@ -19,7 +20,7 @@ def served_api(hub: Hub) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
+    config = server_config(create_app(hub), hub, "127.0.0.1", port)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
