@@ -57,6 +57,10 @@ class ServerSettings(Strict):
     max_depth: int = Field(12, ge=1)
     max_tokens: int = Field(5000, ge=10)
     max_aliases: int = Field(30, ge=1)
+    max_cost: int = Field(20_000, ge=0)
+    """The most a request may cost, counted before it runs (hub/graphql/cost.py; 0: no limit)."""
+    time_budget: float = Field(30.0, gt=0)
+    """Seconds a query may run before it is stopped (mutations always finish)."""
     cors_origins: list[str] = []
     response_cache: int = Field(256, ge=0)
     """Responses to queries of ``aggregate`` fields kept until the data changes (0: none)."""

@@ -24,7 +24,13 @@ from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, 
 from hub.auth.clients import client_address
 from hub.auth.principal import Action, Principal
 from hub.auth.scope import NOTHING, Scope, resolve_scope
-from hub.graphql.errors import ApiError, Forbidden, RateLimitExceeded, Unauthenticated
+from hub.graphql.errors import (
+    ApiError,
+    Forbidden,
+    RateLimitExceeded,
+    Unauthenticated,
+    refuse,
+)
 from hub.graphql.sessions import read, write
 
 if TYPE_CHECKING:
@@ -107,7 +113,10 @@ class OperationAccess(SchemaExtension):
     """Before each operation, a connection signed in already is checked again (WebSocket)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        await self.execution_context.context.access.begin_operation()
+        try:
+            await self.execution_context.context.access.begin_operation()
+        except ApiError as exc:
+            refuse(self.execution_context, exc)
         yield
 
 
