@@ -76,6 +76,8 @@ class Counters:
 
 
 Progress = Callable[[Counters], None]
+OnStart = Callable[[Session, SyncRun], None]
+"""Called in the transaction that records a run as started."""
 
 
 def run_sync(
@@ -86,6 +88,7 @@ def run_sync(
     trigger: str = "manual",
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Run one sync now and return its finished SyncRun.
 
@@ -97,7 +100,7 @@ def run_sync(
     with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
         if not taken:
             raise RunInProgress(f"connector {connector_id!r} is already running")
-        run = _start(hub, connector_id, full, trigger)
+        run = _start(hub, connector_id, full, trigger, on_start)
         context = ConnectorContext(
             connector_id,
             http_timeout=hub.settings.runtime.http_timeout,
@@ -114,6 +117,7 @@ def load_records(
     items: Iterable[records.Item],
     trigger: str = "import",
     progress: Progress | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Load records that do not come from a configured connector (``iochub import``).
 
@@ -124,7 +128,7 @@ def load_records(
         if not taken:
             raise RunInProgress(f"an import into {source!r} is already running")
         _ensure_connector_row(hub, source)
-        run = _start(hub, source, full=True, trigger=trigger)
+        run = _start(hub, source, True, trigger, on_start)
         return _Sync(hub, source, run.id, progress).run(lambda _state: items, full=True)
 
 
@@ -321,8 +325,13 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
 
 
-def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
-    """Record a RUNNING run; any run left RUNNING by a process that died is closed first."""
+def _start(
+    hub: Hub, connector_id: str, full: bool, trigger: str, on_start: OnStart | None = None
+) -> SyncRun:
+    """Record a RUNNING run; any run left RUNNING by a process that died is closed first.
+
+    ``on_start`` adds to the same transaction (the audit row of whoever asked for the run).
+    """
     with hub.db.session() as session:
         for stale in session.scalars(
             select(SyncRun).where(
@@ -339,6 +348,9 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
             started_at=utcnow(),
         )
         session.add(run)
+        if on_start is not None:
+            session.flush()
+            on_start(session, run)
     return run
 
 

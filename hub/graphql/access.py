@@ -196,6 +196,29 @@ async def audited_write(
         raise
 
 
+async def audited_run(
+    info: Info,
+    action: str,
+    target: Mapping[str, Any],
+    start: Callable[[Callable[[Session, Any], None]], T],
+) -> T:
+    """Run a mutation that starts a sync run (``runConnector``, ``publishReportingCompliance``)
+    in a worker thread: ``start(add_row)`` passes ``add_row`` as the run's ``on_start``, so
+    the audit row, with the run's id, is committed with the run's start. A refusal (an API
+    error) is written to the log on its own, then raised."""
+    principal = await principal_of(info)
+    client = client_of(info)
+
+    def add_row(session: Session, run: Any) -> None:
+        audit.record(session, principal, action, {**target, "run": run.id}, client)
+
+    try:
+        return await anyio.to_thread.run_sync(start, add_row)
+    except ApiError as exc:
+        await audit_refusal(info, principal, action, target, exc.code)
+        raise
+
+
 async def audit_refusal(
     info: Info, principal: Principal, action: str, target: Mapping[str, Any], code: str
 ) -> None:
