@@ -87,6 +87,8 @@ class Counters:
 
 
 Progress = Callable[[Counters], None]
+OnStart = Callable[[Session, SyncRun], None]
+"""Called in the transaction that records a run as started."""
 
 
 def run_sync(
@@ -97,6 +99,7 @@ def run_sync(
     trigger: str = "manual",
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Run one sync now and return its finished SyncRun.
 
@@ -108,7 +111,7 @@ def run_sync(
     with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
         if not taken:
             raise RunInProgress(f"connector {connector_id!r} is already running")
-        run = _start(hub, connector_id, full, trigger)
+        run = _start(hub, connector_id, full, trigger, on_start)
         context = ConnectorContext(
             connector_id,
             http_timeout=hub.settings.runtime.http_timeout,
@@ -125,6 +128,7 @@ def load_records(
     items: Iterable[records.Item],
     trigger: str = "import",
     progress: Progress | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Load records that do not come from a configured connector (``iochub import``).
 
@@ -135,7 +139,7 @@ def load_records(
         if not taken:
             raise RunInProgress(f"an import into {source!r} is already running")
         _ensure_connector_row(hub, source)
-        run = _start(hub, source, full=True, trigger=trigger)
+        run = _start(hub, source, True, trigger, on_start)
         return _Sync(hub, source, run.id, progress, taken).run(lambda _state: items, full=True)
 
 
@@ -351,11 +355,14 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
 
 
-def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
+def _start(
+    hub: Hub, connector_id: str, full: bool, trigger: str, on_start: OnStart | None = None
+) -> SyncRun:
     """Record a RUNNING run; any run left RUNNING by a process that died is closed first.
 
     The caller holds the connector's lock, so a RUNNING run is no longer running anywhere
     (or, having lost its lock, can commit nothing more: its own reason then wins).
+    ``on_start`` adds to the same transaction (the audit row of whoever asked for the run).
     """
     with hub.db.session() as session:
         run = SyncRun(
@@ -381,6 +388,8 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
                 f"run {run.id} went on from its last checkpoint",
             )
         )
+        if on_start is not None:
+            on_start(session, run)
     return run
 
 

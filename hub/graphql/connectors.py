@@ -13,11 +13,12 @@ from strawberry.scalars import JSON
 from hub import model
 from hub.auth.principal import Action
 from hub.auth.scope import Scope
-from hub.connectors.runtime import RunInProgress, run_sync
+from hub.connectors.runtime import OnStart, RunInProgress, run_sync
 from hub.core import Hub
 from hub.graphql.access import (
     audit_refusal,
     audited_permission,
+    audited_run,
     audited_write,
     principal_of,
     require,
@@ -227,17 +228,18 @@ class ConnectorMutation:
         self, info: Info, id: strawberry.ID, full: bool | None = False
     ) -> SyncRun:
         target = {"id": str(id), "full": bool(full)}
-        principal, _ = await audited_permission(info, Action.CONFIGURE, "runConnector", target)
+        await audited_permission(info, Action.CONFIGURE, "runConnector", target)
         hub = info.context.hub
-        try:
-            run = await anyio.to_thread.run_sync(_run, hub, id, bool(full))
-        except LookupError as exc:
-            await audit_refusal(info, principal, "runConnector", target, NotFound.code)
-            raise NotFound(str(exc)) from exc
-        except RunInProgress as exc:
-            await audit_refusal(info, principal, "runConnector", target, Conflict.code)
-            raise Conflict(str(exc)) from exc
-        await audited_write(info, "runConnector", {**target, "run": run.id}, lambda _: None)
+
+        def start(add_row: OnStart) -> model.SyncRun:
+            try:
+                return run_sync(hub, id, full=bool(full), trigger="api", on_start=add_row)
+            except LookupError as exc:
+                raise NotFound(str(exc)) from exc
+            except RunInProgress as exc:
+                raise Conflict(str(exc)) from exc
+
+        run = await audited_run(info, "runConnector", target, start)
         return SyncRun.from_row(run)
 
     @strawberry.mutation(
@@ -306,10 +308,6 @@ async def _quarantine_ids(info: Info, action: str, ids: list[strawberry.ID]) -> 
 
 def _is_row_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= 18
-
-
-def _run(hub: Hub, connector_id: str, full: bool) -> model.SyncRun:
-    return run_sync(hub, connector_id, full=full, trigger="api")
 
 
 def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:
