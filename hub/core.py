@@ -16,9 +16,7 @@ from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
-from hub.reports.store import install_shipped_forms
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
+from hub.zone import TIMEZONE
 
 
 @dataclass
@@ -44,6 +42,8 @@ class Hub:
 
     def prepare(self) -> None:
         """Migrate the database and mirror the definitions and connectors into it."""
+        from hub.reports.store import install_shipped_forms
+
         self.db.upgrade(self.plugins.migration_locations())
         with self.db.session() as session:
             self.definitions.store(session)

@@ -30,6 +30,7 @@ from hub.graphql.access import caller_of
 from hub.graphql.context import HubContext
 from hub.graphql.errors import ApiError
 from hub.memory import LeastRecentlyUsed
+from hub.observability import metrics
 
 KEPT_FIELD = "aggregate"
 """The root field of the queries whose responses are kept (``__typename`` may come along)."""
@@ -67,6 +68,8 @@ class KeptResponses(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         key = await self._key()
         found = self.cache.get(key) if key is not None else None
+        if key is not None:
+            metrics.cache_lookup(hit=found is not None)
         if found is not None:
             self.execution_context.result = ExecutionResult(data=found)
         yield
