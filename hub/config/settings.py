@@ -5,6 +5,7 @@ Every table has defaults, so ``iochub demo`` needs no file at all.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from typing import Any
 
@@ -142,6 +143,26 @@ class SchedulerSettings(Strict):
     that it still holds it. A dead leader's schedule and streams move within this time."""
 
 
+class MonitoringSettings(Strict):
+    """``[monitoring]``: who may scrape ``/metrics`` (docs/operations.md)."""
+
+    allow: list[str] = ["127.0.0.1", "::1"]
+    """Addresses or networks (``10.0.0.0/8``) that may read ``/metrics`` without a token."""
+
+    @field_validator("allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        bad = []
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                bad.append(repr(item))
+        if bad:
+            raise ValueError(f"not IP addresses or networks: {', '.join(bad)}")
+        return value
+
+
 class AggregationSettings(Strict):
     """Limits of the ``aggregate`` query."""
 
@@ -261,6 +282,7 @@ class Settings(Strict):
     auth: AuthSettings = AuthSettings()
     runtime: RuntimeSettings = RuntimeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     aggregation: AggregationSettings = AggregationSettings()
     reports: ReportsSettings = ReportsSettings()
     connectors: dict[str, ConnectorSettings] = {}

@@ -55,6 +55,7 @@ from hub.ingest.writer import Batch, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
 from hub.model.base import utcnow
 from hub.model.database import driver_message
+from hub.observability import metrics
 from hub.units.queries import UnitResolver
 
 if TYPE_CHECKING:
@@ -182,7 +183,9 @@ class _Sync:
             status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
             error = None
         self._rebuild_deferred()  # what was committed, even by a failed run
-        return self._finish(status, error)
+        run = self._finish(status, error)
+        metrics.record_run(run)
+        return run
 
     def _attempt(self, read: Callable[[dict[str, Any]], Iterable[records.Item]]) -> None:
         """Read from the last committed state to the end of the source."""

@@ -14,6 +14,7 @@ from hub import model
 from hub.auth.principal import Action
 from hub.auth.scope import Scope
 from hub.connectors.runtime import OnStart, RunInProgress, run_sync
+from hub.connectors.switch import override_enabled, switched_on
 from hub.core import Hub
 from hub.graphql.access import (
     audit_refusal,
@@ -57,12 +58,11 @@ class Connector:
     @classmethod
     def from_row(cls, row: model.ConnectorRow, hub: Hub) -> Connector:
         configured = row.id in hub.connectors
-        chosen = row.enabled if row.enabled_override is None else row.enabled_override
         return cls(
             id=strawberry.ID(row.id),
             plugin=row.plugin,
             kind=row.kind,
-            enabled=configured and chosen,
+            enabled=configured and switched_on(row),
             schedule=row.schedule,
             configured=configured,
         )
@@ -313,12 +313,6 @@ def _is_row_id(value: str) -> bool:
 def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:
     query = select(model.ConnectorRow).where(model.ConnectorRow.id.in_(ids))
     return list(session.scalars(query.order_by(model.ConnectorRow.id)))
-
-
-def override_enabled(session: Session, connector_id: str, enabled: bool) -> model.ConnectorRow:
-    row = session.get_one(model.ConnectorRow, connector_id)
-    row.enabled_override = enabled
-    return row
 
 
 def quarantined(
