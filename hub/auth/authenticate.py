@@ -3,12 +3,16 @@
 ``Bearer ioc_…`` is looked up among the hub's tokens; ``Bearer <header>.<claims>.<signature>``
 is checked against the identity provider ``[auth]`` configures. Without a header, the request
 is refused when ``[auth] required`` (the default), else it acts as the anonymous principal.
+The console's pages send the token the person signed in with as the HttpOnly cookie
+``iochub_token`` instead (:func:`bearer_of`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import urlsplit
 
 from hub.auth.jwt import JwtVerifier, looks_like_jwt
 from hub.auth.principal import ANONYMOUS, Principal
@@ -16,6 +20,9 @@ from hub.auth.ratelimit import RateLimiter
 from hub.auth.tokens import InvalidToken, principal_of_token
 from hub.config.settings import AuthSettings
 from hub.model.database import Database
+
+TOKEN_COOKIE = "iochub_token"
+"""The HttpOnly cookie the console's sign-in sets (SameSite=Strict) with the pasted token."""
 
 
 class NotAuthenticated(Exception):
@@ -75,7 +82,8 @@ class Authenticator:
 
 def bearer_of(headers: Mapping[str, str], connection_params: Any = None) -> str | None:
     """The credential of a request: its ``Authorization`` header, else (WebSocket) the
-    ``Authorization`` (or ``authorization``, or ``token``) of the connection's init payload."""
+    ``Authorization`` (or ``authorization``, or ``token``) of the connection's init payload,
+    else the console's ``iochub_token`` cookie (:func:`cookie_token`)."""
     header = headers.get("authorization")
     if header:
         return header
@@ -87,4 +95,25 @@ def bearer_of(headers: Mapping[str, str], connection_params: Any = None) -> str 
         token = connection_params.get("token")
         if isinstance(token, str) and token:
             return f"Bearer {token}"
-    return None
+    token = cookie_token(headers)
+    return f"Bearer {token}" if token else None
+
+
+def cookie_token(headers: Mapping[str, str]) -> str | None:
+    """The token of the ``iochub_token`` cookie, if the request comes from the hub's own pages.
+
+    A browser sends cookies with requests other sites make it send; SameSite=Strict stops most,
+    and a request whose ``Origin`` is another site than its ``Host`` gets nothing from the
+    cookie (browsers send ``Origin`` with every POST and WebSocket, so a forged mutation or
+    subscription is never authenticated by it).
+    """
+    try:
+        morsel = SimpleCookie(headers.get("cookie", "")).get(TOKEN_COOKIE)
+    except CookieError:
+        return None
+    if morsel is None or not morsel.value:
+        return None
+    origin = headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != headers.get("host"):
+        return None
+    return morsel.value

@@ -208,6 +208,7 @@ class MetricSettings(Strict):
     disaggregations: list[str] = []
     carry_forward_months: int | None = Field(None, ge=0)
     description: str | None = None
+    name_vi: str | None = None
 
 
 class IndicatorSettings(Strict):
@@ -218,6 +219,7 @@ class IndicatorSettings(Strict):
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
 
 
 class AlertSettings(Strict):

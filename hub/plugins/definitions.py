@@ -32,6 +32,8 @@ class MetricDefinition:
     disaggregations: tuple[str, ...] = ()
     carry_forward_months: int | None = None
     description: str | None = None
+    name_vi: str | None = None
+    """The name in Vietnamese, which the console shows first."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class IndicatorDefinition:
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
+    """The name in Vietnamese, which the console shows first."""
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,7 @@ def _config_metrics(settings: Settings) -> list[tuple[str, MetricDefinition]]:
                 disaggregations=tuple(m.disaggregations),
                 carry_forward_months=m.carry_forward_months,
                 description=m.description,
+                name_vi=m.name_vi,
             ),
         )
         for code, m in settings.metrics.items()
@@ -176,6 +177,7 @@ def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinitio
                 sector=i.sector,
                 unit=i.unit,
                 description=i.description,
+                name_vi=i.name_vi,
             ),
         )
         for code, i in settings.indicators.items()

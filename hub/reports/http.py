@@ -5,10 +5,10 @@
 - ``GET /reports/templates/{code}.xlsx``: the blank form;
 - ``GET /reports/{template}/{unit}/{period}.xlsx``: the report as it stands.
 
-Every route needs the same ``Authorization: Bearer <token>`` as GraphQL (401 without, 429
-past the rate limit); importing a form is for admins (403 otherwise, and audited), a report
-is read inside the caller's territory. The options of an import are described in
-:mod:`hub.reports.excel_import`.
+Every route needs the same ``Authorization: Bearer <token>`` as GraphQL, or the console's
+cookie (401 without, 429 past the rate limit); importing a form is for admins (403 otherwise,
+and audited), a report is read inside the caller's territory. The options of an import are
+described in :mod:`hub.reports.excel_import`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 
 from hub.auth import audit
-from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited
+from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
 from hub.auth.principal import Action
 from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
@@ -104,7 +104,7 @@ def _caller(
 ) -> Caller:
     """The caller of a route with its territory; OutOfScope unless its role allows ``action``."""
     client = request.client.host if request.client else None
-    principal = authenticator.principal(request.headers.get("authorization"), client)
+    principal = authenticator.principal(bearer_of(request.headers), client)
     if action is not None and not principal.may(action):
         raise OutOfScope(f"a {principal.role} may not {action.value.replace('_', ' ')}")
     with hub.db.sessions() as session:
