@@ -149,3 +149,25 @@ def _last_month() -> str:
     first = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().replace(day=1)
     before = first - timedelta(days=1)
     return f"{before.year}-{before.month:02d}"
+
+
+def test_the_overview_shows_a_metric_by_unit_on_the_map_and_a_units_series(
+    browser: Browser, console: Console
+) -> None:
+    console.graphql("admin", RUN, id=CONNECTOR)  # two cases received in November 2025
+    sign_in(browser, console, "leader")
+    browser.open(
+        f"{console.url}/?metric=feedback_cases_received&periodType=MONTH&from=2025-06&to=2025-11"
+    )
+    row = browser.wait_for(lambda: _row_with(browser, "#values-table", "Phường Kon Tum"))
+    chosen = browser.find("#metric option:checked").text
+    assert chosen == "Số phản ánh, kiến nghị tiếp nhận (feedback_cases_received)"
+    assert row.text.split()[-2:] == ["2", "1/1"]  # the value, and one of one unit reporting
+    point = browser.find(f"#map circle[data-unit='{KON_TUM_WARD}']")
+    assert "empty" not in (point.get_attribute("class") or "")
+    assert len(browser.all("#map circle.empty")) == len(browser.all("#map circle")) - 1
+    row.find_element("css selector", "a").click()
+    browser.wait_for(lambda: browser.text("#series-of") == "Phường Kon Tum")
+    series = browser.find("#series")
+    browser.wait_for(lambda: series.get_attribute("data-points") == "1")  # six months, one value
+    browser.screenshot("overview")

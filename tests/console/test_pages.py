@@ -14,6 +14,7 @@ from hub.auth.principal import Role
 from hub.console.pages import STATIC
 from hub.core import Hub
 from hub.graphql.app import create_app
+from hub.plugins.manager import Plugins
 from tests.auth.support import mint
 
 HOST = "http://testserver.local"
@@ -136,3 +137,8 @@ def test_metrics_and_indicators_have_a_vietnamese_name_set_in_config(
     ).json()["data"]
     assert {"code": "beds", "nameVi": "Giường bệnh"} in body["metrics"]
     assert {"code": "beds_per_bed", "nameVi": "Tỷ lệ"} in body["indicators"]
+
+
+def test_every_built_in_metric_and_indicator_has_a_vietnamese_name(plugins: Plugins) -> None:
+    unnamed = [d.code for _, d in [*plugins.metrics(), *plugins.indicators()] if not d.name_vi]
+    assert unnamed == []

@@ -11,11 +11,12 @@ function svg(tag, attributes = {}) {
   return node;
 }
 
-/** The upper bounds of five classes holding as many units each. */
+/** The upper bounds of up to five classes holding as many units each (fewer when values
+ * repeat: one bound is one class). */
 function classes(values) {
   const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
-  if (!sorted.length) return [];
-  return COLOURS.map((_, i) => sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) * sorted.length) / COLOURS.length) - 1)]);
+  const bounds = COLOURS.map((_, i) => sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) * sorted.length) / COLOURS.length) - 1)]);
+  return [...new Set(bounds.filter((bound) => bound !== undefined))];
 }
 
 export function drawMap(container, legend, values, onPick) {
