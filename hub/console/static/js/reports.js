@@ -212,14 +212,20 @@ async function act(run) {
 }
 
 async function start() {
-  const { reportTemplates } = await gql(`{ reportTemplates { code name periodType } }`);
-  form.elements.template.append(...reportTemplates.map((r) => el("option", { value: r.code }, `${r.name} (${r.code})`)));
   const params = new URLSearchParams(location.search);
-  for (const name of ["template", "period", "within"]) {
+  const select = form.elements.template;
+  // The form named in the address is shown at once, while the list of forms is read.
+  if (params.get("template")) select.append(el("option", { value: params.get("template") }, params.get("template")));
+  for (const name of ["period", "within"]) {
     if (params.get(name)) form.elements[name].value = params.get(name);
   }
   form.elements.period.value ||= lastMonth();
-  await showBoard();
+  const listed = gql(`{ reportTemplates { code name periodType } }`).then(({ reportTemplates }) => {
+    const chosen = select.value;
+    select.replaceChildren(...reportTemplates.map((r) => el("option", { value: r.code }, `${r.name} (${r.code})`)));
+    if (chosen) select.value = chosen;
+  });
+  await Promise.all([select.value ? showBoard() : listed.then(showBoard), listed]);
 }
 
 form.addEventListener("submit", (event) => {
