@@ -19,6 +19,7 @@ from tests.console.conftest import CONNECTOR, Console, sign_in
 from tests.plugins.feedback.conftest import KON_TUM_WARD
 from tests.reports.conftest import FORM
 
+COMMUNES = '{ adminUnits(level: COMMUNE, within: "51") { code } }'
 RUN = "mutation($id: ID!) { runConnector(id: $id) { status } }"
 MENUS = {
     "admin": {"overview", "reports", "connectors", "access", "graphiql"},
@@ -129,6 +130,9 @@ def test_a_leader_approves_a_report_a_commune_submitted(browser: Browser, consol
     console.graphql("unit_officer", SUBMIT, unit=KON_TUM_WARD, period=period)
     sign_in(browser, console, "leader")
     browser.open(f"{console.url}/reports?template=TEST-01&period={period}&within=51")
+    browser.find("#board-table")
+    while not browser.all(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']"):
+        browser.find("#board .more").click()  # the board is paged
     browser.find(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']").click()
     browser.wait_for(lambda: browser.text("#report-status") == "SUBMITTED")
     assert "15" in browser.text("#report-table")  # D9 = SUM(D6:D7), computed by the hub
@@ -166,6 +170,10 @@ def test_the_overview_shows_a_metric_by_unit_on_the_map_and_a_units_series(
     point = browser.find(f"#map circle[data-unit='{KON_TUM_WARD}']")
     assert "empty" not in (point.get_attribute("class") or "")
     assert len(browser.all("#map circle.empty")) == len(browser.all("#map circle")) - 1
+    communes = console.graphql("leader", COMMUNES)["adminUnits"]
+    assert len(browser.all("#values-table tbody tr")) == 50 < len(communes)  # a page of them
+    browser.find("#values .more").click()
+    assert len(browser.all("#values-table tbody tr")) == min(100, len(communes))
     row.find_element("css selector", "a").click()
     browser.wait_for(lambda: browser.text("#series-of") == "Phường Kon Tum")
     series = browser.find("#series")

@@ -78,6 +78,23 @@ export function table(columns, rows, attributes = {}) {
   );
 }
 
+/** A table of rows already read (an answer that is not a connection), shown ``size`` at a
+ * time: a "More" button under it adds the next rows. */
+export function pagedTable(columns, rows, attributes = {}, size = 50) {
+  const shown = table(columns, rows.slice(0, size), attributes);
+  const body = shown.querySelector("tbody");
+  let next = size;
+  const more = el("button", { type: "button", class: "more" }, t.more);
+  more.addEventListener("click", () => {
+    for (const row of rows.slice(next, next + size)) {
+      body.append(el("tr", {}, columns.map(([, cell]) => el("td", {}, cell(row)))));
+    }
+    next += size;
+    if (next >= rows.length) more.remove();
+  });
+  return rows.length > size ? el("div", {}, shown, more) : shown;
+}
+
 /** Show an error in place of a section's content. */
 export function showError(container, error) {
   container.replaceChildren(el("p", { class: "error" }, `${t.error}: ${error.message || error}`));

@@ -1,6 +1,6 @@
 // Overview: a metric or indicator by unit on a map and in a table, a unit's time series, the
 // open alerts (acknowledged in place) and the events as they arrive.
-import { el, gql, may, number, pagedList, showError, subscribe, t, table, when } from "./api.js";
+import { el, gql, may, number, pagedList, pagedTable, showError, subscribe, t, table, when } from "./api.js";
 import { drawMap } from "./map.js";
 
 const form = document.getElementById("choice");
@@ -68,7 +68,7 @@ async function showValues() {
     );
     const rows = [...aggregate].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity));
     container.replaceChildren(
-      table(
+      pagedTable(
         [
           [t.unit, (r) => el("a", { href: "#", "data-unit": r.unit.code, onclick: (e) => (e.preventDefault(), showSeries(r.unit)) }, r.unit.name)],
           [t.value, (r) => number(r.value)],
@@ -134,7 +134,7 @@ function alertRows(alerts) {
       [
         "",
         (a) =>
-          may.acknowledge_alerts || may.configure
+          may.acknowledge_alerts
             ? el("button", { class: "ack", "data-alert": a.id, onclick: (e) => acknowledge(a, e.target) }, t.acknowledge)
             : "",
       ],

@@ -1,6 +1,6 @@
 // Reports: the compliance board (units × periods), a report's form with its computed cells,
 // the workflow buttons the role allows, and the workbook's download and upload.
-import { el, gql, may, showError, t } from "./api.js";
+import { el, gql, may, pagedTable, showError, t } from "./api.js";
 
 const form = document.getElementById("choice");
 const PERIODS_SHOWN = 3;
@@ -55,35 +55,20 @@ async function showBoard() {
       (latest.onTimeRate === null ? "" : ` · ${latest.onTimeRate.toFixed(0)}%`);
     const units = new Map();
     boards.forEach((b, i) => b.units.forEach((u) => (units.get(u.unit.code) ?? units.set(u.unit.code, { unit: u.unit, by: [] }).get(u.unit.code)).by[i] = u));
+    const cell = (i, p) => ({ unit, by }) => {
+      const u = by[i];
+      if (!u) return "";
+      return el(
+        "a",
+        { href: "#", class: `open-report ${TIMELINESS[u.timeliness]}`, "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
+        `${t[TIMELINESS[u.timeliness]]} · ${u.status}`,
+      );
+    };
     board.replaceChildren(
-      el(
-        "table",
+      pagedTable(
+        [[t.unit, ({ unit }) => unit.name], ...periods.map((p, i) => [p, cell(i, p)])],
+        [...units.values()],
         { id: "board-table" },
-        el("thead", {}, el("tr", {}, el("th", {}, t.unit), periods.map((p) => el("th", {}, p)))),
-        el(
-          "tbody",
-          {},
-          [...units.values()].map(({ unit, by }) =>
-            el(
-              "tr",
-              {},
-              el("td", {}, unit.name),
-              periods.map((p, i) => {
-                const u = by[i];
-                if (!u) return el("td", {}, "");
-                return el(
-                  "td",
-                  { class: TIMELINESS[u.timeliness] },
-                  el(
-                    "a",
-                    { href: "#", class: "open-report", "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
-                    `${t[TIMELINESS[u.timeliness]]} · ${u.status}`,
-                  ),
-                );
-              }),
-            ),
-          ),
-        ),
       ),
     );
   } catch (error) {
