@@ -249,6 +249,7 @@ class MetricSettings(Strict):
     carry_forward_months: int | None = Field(None, ge=0)
     description: str | None = None
     levels_add_up: bool = False
+    name_vi: str | None = None
 
 
 class IndicatorSettings(Strict):
@@ -259,6 +260,7 @@ class IndicatorSettings(Strict):
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
 
 
 class AlertSettings(Strict):

@@ -159,6 +159,7 @@ def _config_metrics(settings: Settings) -> list[tuple[str, MetricDefinition]]:
                 carry_forward_months=m.carry_forward_months,
                 description=m.description,
                 levels_add_up=m.levels_add_up,
+                name_vi=m.name_vi,
             ),
         )
         for code, m in settings.metrics.items()
@@ -178,6 +179,7 @@ def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinitio
                 sector=i.sector,
                 unit=i.unit,
                 description=i.description,
+                name_vi=i.name_vi,
             ),
         )
         for code, i in settings.indicators.items()

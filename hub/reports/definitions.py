@@ -24,6 +24,7 @@ METRICS = [
     MetricDefinition(
         code=FORMS_DUE,
         name="Report forms due",
+        name_vi="Số biểu báo cáo đến hạn",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
@@ -35,6 +36,7 @@ METRICS = [
     MetricDefinition(
         code=FORMS_ON_TIME,
         name="Report forms submitted on time",
+        name_vi="Số biểu báo cáo nộp đúng hạn",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
@@ -45,6 +47,7 @@ METRICS = [
     MetricDefinition(
         code=FORMS_SUBMITTED,
         name="Report forms submitted",
+        name_vi="Số biểu báo cáo đã nộp",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
@@ -57,6 +60,7 @@ INDICATORS = [
     IndicatorDefinition(
         code=ON_TIME_RATE,
         name="Report forms submitted on time (%)",
+        name_vi="Tỷ lệ biểu báo cáo nộp đúng hạn (%)",
         numerator=FORMS_ON_TIME,
         denominator=FORMS_DUE,
         factor=100.0,
@@ -66,6 +70,7 @@ INDICATORS = [
     IndicatorDefinition(
         code=SUBMITTED_RATE,
         name="Report forms submitted (%)",
+        name_vi="Tỷ lệ biểu báo cáo đã nộp (%)",
         numerator=FORMS_SUBMITTED,
         denominator=FORMS_DUE,
         factor=100.0,

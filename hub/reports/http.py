@@ -11,10 +11,10 @@
   (:mod:`hub.reports.filled_workbook`); 200 with the report's status and inputs, 400 with
   ``{"errors": [...]}`` naming every bad cell (``'Biểu 01'!D6: …``), nothing saved then.
 
-Every route needs the same ``Authorization: Bearer <token>`` as GraphQL (401 without, 429
-past the rate limit); importing a form is for admins (403 otherwise, and audited), a report
-is read inside the caller's territory and filed by whoever may file it. The options of an
-import are described in :mod:`hub.reports.excel_import`.
+Every route needs the same ``Authorization: Bearer <token>`` as GraphQL, or the console's
+cookie (401 without, 429 past the rate limit); importing a form is for admins (403 otherwise,
+and audited), a report is read inside the caller's territory and filed by whoever may file it.
+The options of an import are described in :mod:`hub.reports.excel_import`.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def _caller(
     (the refusal written to the audit log as ``audited_as``, a change's name, if given)."""
     peer = request.client.host if request.client else None
     client = client_address(peer, request.headers, hub.settings.server.trusted_proxies)
-    principal = authenticator.principal(bearer_of(request.headers, cookies=request.cookies), client)
+    principal = authenticator.principal(bearer_of(request.headers), client)
     if action is not None and not principal.may(action):
         if audited_as is not None:
             with hub.db.session() as session:
