@@ -5,14 +5,14 @@ metric of what each unit does itself (the reports a district files, beside its c
 adds the figures of every level instead.
 
 Revision ID: 0013_figures
-Revises: 0006_rollups_below_only
+Revises: 0008_quarantine_keyed
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_figures"
-down_revision = "0006_rollups_below_only"
+down_revision = "0008_quarantine_keyed"
 branch_labels = None
 depends_on = None
 
