@@ -115,7 +115,7 @@ MONTHS = {"periodType": "MONTH", "from": "2024-01", "to": "2024-03"}
     ("variables", "argument", "says"),
     [
         ({"metric": "casez", "units": ["90"]}, "metric", "did you mean cases"),
-        ({"metric": "status_code", "units": ["90"]}, "metric", "NONE"),
+        ({"metric": "status_code", "units": ["90"]}, "periodType", "NONE) and it is published"),
         ({"metric": "cases", "units": ["99999"]}, "units", "no administrative unit has the code"),
         ({"metric": "cases", "level": "DISTRICT", "within": "77"}, "within", "'77'"),
         (
