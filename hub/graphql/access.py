@@ -19,7 +19,7 @@ import anyio.to_thread
 
 from hub.auth import audit
 from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
-from hub.auth.principal import Action, Principal
+from hub.auth.principal import Action, Principal, refusal
 from hub.auth.scope import NOTHING, Scope, resolve_scope
 from hub.graphql.errors import ApiError, Forbidden, RateLimitExceeded, Unauthenticated
 from hub.graphql.sessions import read, write
@@ -83,7 +83,7 @@ async def require(info: Info, action: Action) -> tuple[Principal, Scope]:
     """The caller and its scope; FORBIDDEN unless its role allows ``action``."""
     principal, scope = await caller_of(info.context)
     if not principal.may(action):
-        raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise Forbidden(refusal(principal.role, action))
     return principal, scope
 
 
@@ -150,5 +150,5 @@ async def audited_permission(
     principal, scope = await caller_of(info.context)
     if not principal.may(action):
         await audit_refusal(info, principal, name, target, Forbidden.code)
-        raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise Forbidden(refusal(principal.role, action))
     return principal, scope

@@ -31,7 +31,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from hub.auth import audit
 from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited
-from hub.auth.principal import Action
+from hub.auth.principal import Action, refusal
 from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
 from hub.reports import clock
@@ -131,7 +131,7 @@ def _caller(
     client = request.client.host if request.client else None
     principal = authenticator.principal(request.headers.get("authorization"), client)
     if action is not None and not principal.may(action):
-        raise OutOfScope(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise OutOfScope(refusal(principal.role, action))
     with hub.db.sessions() as session:
         scope = resolve_scope(session, principal, local_day(clock.now()), hub.definitions)
     return Caller(principal, ScopedActor(principal.name, principal.unit_code, scope.units), client)
