@@ -72,6 +72,27 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+ROLE_NAMES: dict[Role, tuple[str, str]] = {
+    Role.ADMIN: ("an admin", "admins"),
+    Role.LEADER: ("a leader", "leaders"),
+    Role.SECTOR_OFFICER: ("a sector officer", "sector officers"),
+    Role.UNIT_OFFICER: ("a unit officer", "unit officers"),
+    Role.SERVICE: ("a service", "services"),
+}
+"""Each role as a sentence names one of them, and several."""
+
+
+def refusal(role: Role | str, action: Action) -> str:
+    """Why a role may not do ``action``, and who may: "an admin may not file reports: only
+    unit officers may; ask one of the unit's officers"."""
+    allowed = [ROLE_NAMES[each][1] for each in Role if action in PERMISSIONS[each]]
+    who = " and ".join(allowed) if allowed else "no role"
+    return (
+        f"{ROLE_NAMES[Role(role)][0]} may not {action.value.replace('_', ' ')}: only {who} may; "
+        "ask one of them, or an admin for a token with that role"
+    )
+
+
 class InvalidPrincipal(ValueError):
     """A role with the wrong kind of scope (e.g. a unit officer without a unit)."""
 

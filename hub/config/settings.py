@@ -193,6 +193,8 @@ class ReportsSettings(Strict):
     ``default_within``, else every top-level unit)."""
     compliance_lookback_days: int = Field(100, ge=1, le=3660)
     """Periods whose cut-off lies this many days back are published again (late reports)."""
+    separate_duties: bool = False
+    """Who filed a report (saved or submitted it) may not approve it too."""
 
     @field_validator("holidays", "workdays", mode="before")
     @classmethod

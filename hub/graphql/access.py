@@ -22,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 from hub.auth import audit
 from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
 from hub.auth.clients import client_address
-from hub.auth.principal import Action, Principal
+from hub.auth.principal import Action, Principal, refusal
 from hub.auth.scope import NOTHING, Scope, resolve_scope
 from hub.graphql.errors import (
     ApiError,
@@ -145,7 +145,7 @@ async def require(info: Info, action: Action) -> tuple[Principal, Scope]:
     """The caller and its scope; FORBIDDEN unless its role allows ``action``."""
     principal, scope = await caller_of(info.context)
     if not principal.may(action):
-        raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise Forbidden(refusal(principal.role, action))
     return principal, scope
 
 
@@ -237,5 +237,5 @@ async def audited_permission(
     principal, scope = await caller_of(info.context)
     if not principal.may(action):
         await audit_refusal(info, principal, name, target, Forbidden.code)
-        raise Forbidden(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise Forbidden(refusal(principal.role, action))
     return principal, scope

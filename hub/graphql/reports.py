@@ -589,7 +589,9 @@ async def _step(
 
     def change(session: Session) -> Report:
         located = locate(session, template, unit, period)
-        act(Workflow(session, principal, now=moment.now, days=moment.days), located)
+        duties = info.context.hub.settings.reports.separate_duties
+        workflow = Workflow(session, principal, moment.now, moment.days, separate_duties=duties)
+        act(workflow, located)
         session.flush()
         return report_of(session, located, moment)
 

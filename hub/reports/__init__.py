@@ -5,7 +5,9 @@ The modules, each with one job:
 - :mod:`~hub.reports.template` — a form: rows, columns, cells and their kinds, period, deadlines;
 - :mod:`~hub.reports.checks` — what a form must satisfy (formulas, references, cycles, deadlines);
 - :mod:`~hub.reports.engine` — Excel formulas through the ``formulas`` engine, with PREV,
-  LASTYEAR and YTD; :mod:`~hub.reports.graph` — their dependencies and order;
+  LASTYEAR and YTD; :mod:`~hub.reports.excel_math` — numbers rounded, compared and written
+  as Excel does (15 significant digits); :mod:`~hub.reports.graph` — their dependencies and
+  order;
   :mod:`~hub.reports.sheet` — computing every cell of a form;
 - :mod:`~hub.reports.schedule` — periods around a report, opening days, working-day deadlines;
   :mod:`~hub.reports.holidays` — Vietnam's public holidays of any year (python-holidays);
@@ -19,6 +21,8 @@ The modules, each with one job:
   the on-time rate as a metric (:mod:`~hub.reports.definitions`), kept current by the
   scheduler's daily job (:mod:`~hub.reports.publishing`);
 - :mod:`~hub.reports.excel_import`, :mod:`~hub.reports.excel_export` — workbooks in and out;
+  :mod:`~hub.reports.versions` — a form's versions and what an import would change;
+  :mod:`~hub.reports.filled_workbook` — a report filled in Excel, uploaded;
   :mod:`~hub.reports.http` — their HTTP endpoints;
 - :mod:`~hub.reports.cells` — addresses and values; :mod:`~hub.reports.errors` — what goes
   wrong; :mod:`~hub.reports.clock` — the time;

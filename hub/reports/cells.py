@@ -8,7 +8,6 @@ or nothing (blank).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -84,24 +83,6 @@ def from_json(value: Any) -> CellValue:
     if isinstance(value, int | float):
         return float(value)
     return value
-
-
-def parse_number(value: Any) -> float | None:
-    """A value typed into a numeric cell, as a number; None clears the cell.
-
-    Numbers and numeric strings are accepted; anything else raises ValueError saying why.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{value!r} is not a finite number")
-    return number
 
 
 def number_or_none(value: CellValue) -> float | None:

@@ -70,6 +70,13 @@ def template_from_workbook(content: bytes, options: dict[str, str] | None = None
     """Read a form from an .xlsx workbook; TemplateError says what is wrong, cell by cell."""
     options = {key.lower(): value for key, value in (options or {}).items()}
     book = _open(content)
+    if INFO_SHEET in book.sheetnames:
+        raise TemplateError(
+            [
+                f"this workbook is a report (it has the sheet {INFO_SHEET!r}), not a form: to "
+                "save its figures, send it to POST /reports/{template}/{unit}/{period}.xlsx"
+            ]
+        )
     sheet = _form_sheet(book, options.get("sheet"))
     meta = form_metadata(book)
     table = _find_table(sheet)

@@ -32,7 +32,7 @@ from litestar.handlers import HTTPRouteHandler
 from hub.auth import audit
 from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
 from hub.auth.clients import client_address
-from hub.auth.principal import Action
+from hub.auth.principal import Action, refusal
 from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
 from hub.reports import clock
@@ -145,7 +145,7 @@ def _caller(
             with hub.db.session() as session:
                 target = dict(request.query_params)
                 audit.record(session, principal, audited_as, target, client, outcome="FORBIDDEN")
-        raise OutOfScope(f"a {principal.role} may not {action.value.replace('_', ' ')}")
+        raise OutOfScope(refusal(principal.role, action))
     with hub.db.sessions() as session:
         scope = resolve_scope(session, principal, local_day(clock.now()), hub.definitions)
     return Caller(principal, ScopedActor(principal.name, principal.unit_code, scope.units), client)

@@ -21,9 +21,10 @@ from enum import StrEnum
 from typing import Any
 
 from hub.model.units import AdminLevel
+from hub.numbers import NumberConvention
 from hub.periods import Calendar, PeriodType
 from hub.plugins.definitions import Aggregation
-from hub.reports.cells import Address, address, column_letter
+from hub.reports.cells import Address, address, column_letter, display
 from hub.reports.errors import TemplateError
 from hub.units.codes import LEVEL_RANK
 
@@ -35,14 +36,23 @@ class CellKind(StrEnum):
     METRIC = "METRIC"
 
 
+RULES = ("required", "min", "max", "whole")
+"""What a cell typed in may demand of its value: a value (before the report is submitted), a
+minimum, a maximum, a whole number."""
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One value cell of the form."""
+    """One value cell of the form, and the rules of the values typed into it."""
 
     address: str
     kind: CellKind
     formula: str | None = None
     metric: str | None = None
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    whole: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": self.kind.value}
@@ -50,7 +60,28 @@ class Cell:
             found["formula"] = self.formula
         if self.metric is not None:
             found["metric"] = self.metric
+        if self.required:
+            found["required"] = True
+        if self.minimum is not None:
+            found["min"] = self.minimum
+        if self.maximum is not None:
+            found["max"] = self.maximum
+        if self.whole:
+            found["whole"] = True
         return found
+
+    def broken_rule(self, number: float | None) -> str | None:
+        """What is wrong with typing ``number`` in (None: nothing); a blank is always allowed
+        while the report is a draft (``required`` is checked when it is submitted)."""
+        if number is None:
+            return None
+        if self.whole and not number.is_integer():
+            return f"{display(number)} is not a whole number"
+        if self.minimum is not None and number < self.minimum:
+            return f"{display(number)} is below the minimum {display(self.minimum)}"
+        if self.maximum is not None and number > self.maximum:
+            return f"{display(number)} is above the maximum {display(self.maximum)}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -111,6 +142,9 @@ class Template:
     """A period opens for filing this many days before its cut-off (its last day)."""
     layout: Layout = field(default_factory=Layout)
     description: str | None = None
+    locale: NumberConvention = NumberConvention.VI
+    """How the form's users write numbers as text: ``vi`` (1.234.567,5) or ``en``
+    (1,234,567.5); ``12,5`` and ``12.5`` are read under both (:mod:`hub.numbers`)."""
     version: int = 0
     """Goes up by one each time the stored form changes (:mod:`hub.reports.versions`);
     0 for a form not stored yet whose workbook carries no version."""
@@ -145,6 +179,7 @@ class Template:
             "version": self.version,
             "name": self.name,
             "description": self.description,
+            "locale": self.locale.value,
             "period_type": self.period_type.value,
             "calendar": self.calendar.value,
             "filling_level": self.filling_level.value,
@@ -208,6 +243,7 @@ def _read(data: dict[str, Any], problems: list[str]) -> Template | None:
             },
             opens_days_before_cutoff=int(data.get("opens_days_before_cutoff", 3)),
             layout=_layout(data.get("layout") or {}),
+            locale=NumberConvention(str(data.get("locale") or "vi").lower()),
             version=int(data.get("version") or 0),
         )
     except KeyError as exc:
@@ -268,7 +304,9 @@ def _default(column: dict[str, Any] | None, row: int) -> Any:
         return None
     if column.get("formula"):
         return {"kind": "FORMULA", "formula": str(column["formula"]).replace("{r}", str(row))}
-    return {"kind": column["kind"]} if column.get("kind") else None
+    if not column.get("kind"):
+        return None
+    return {"kind": column["kind"], **{rule: column[rule] for rule in RULES if rule in column}}
 
 
 def _cell(where: str, spec: Any, problems: list[str]) -> Cell | None:
@@ -290,9 +328,27 @@ def _cell(where: str, spec: Any, problems: list[str]) -> Cell | None:
     except ValueError:
         problems.append(f"{where}: {given!r} is not a cell kind (INPUT, ROLLUP, FORMULA, METRIC)")
         return None
+    try:
+        minimum, maximum = _optional_number(spec.get("min")), _optional_number(spec.get("max"))
+    except ValueError:
+        problems.append(f"{where}: min and max are numbers")
+        return None
     return Cell(
-        address=address(where), kind=kind, formula=spec.get("formula"), metric=spec.get("metric")
+        address=address(where),
+        kind=kind,
+        formula=spec.get("formula"),
+        metric=spec.get("metric"),
+        required=bool(spec.get("required", False)),
+        minimum=minimum,
+        maximum=maximum,
+        whole=bool(spec.get("whole", False)),
     )
+
+
+def _optional_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return None if value is None else float(value)
 
 
 def _layout(data: dict[str, Any]) -> Layout:

@@ -19,13 +19,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.model import AdminUnit, Report, ReportStatus, ReportTransition
 from hub.model.base import utcnow
+from hub.numbers import NumberError, parse_number
 from hub.reports.assemble import Located, calculate, gather, period_snapshot
-from hub.reports.cells import Address, parse_number, to_json
-from hub.reports.errors import CellErrors, InputError, WorkflowConflict
+from hub.reports.cells import Address, to_json
+from hub.reports.errors import CellErrors, InputError, OutOfScope, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
 from hub.reports.schedule import WorkingDays, opens_on, vietnam_working_days
 from hub.reports.store import find_report, locked_report
@@ -53,15 +55,18 @@ class Workflow:
         now: datetime | None = None,
         days: WorkingDays | None = None,
         defer_parents: bool = False,
+        separate_duties: bool = False,
     ) -> None:
         """``defer_parents``: for many approvals in one go, parents' reports are computed
-        again once, by :meth:`refresh_parents`, instead of after each approval."""
+        again once, by :meth:`refresh_parents`, instead of after each approval.
+        ``separate_duties``: who filed a report may not approve it (``[reports]``)."""
         self.session = session
         self.principal = principal
         self.now = now or utcnow()
         self.today = local_day(self.now)
         self.days = days or vietnam_working_days()
         self.defer_parents = defer_parents
+        self.separate_duties = separate_duties
         self._pending: dict[int, Located] = {}
 
     def save(self, located: Located, values: dict[str, Any]) -> Report:
@@ -97,6 +102,7 @@ class Workflow:
                 f"the report of {located.unit.name} for {located.period.id} is already "
                 "submitted and awaits review"
             )
+        _require_filled(located, report)
         self._recompute(located, report)
         report.submitted_at = self.now
         report.first_submitted_at = report.first_submitted_at or self.now
@@ -105,6 +111,8 @@ class Workflow:
     def approve(self, located: Located) -> Report:
         """Accept a submitted report: its values are frozen as they are now."""
         report = self._reviewable(located, ReportStatus.SUBMITTED, "approved")
+        if self.separate_duties:
+            self._require_other_than_filers(located, report)
         self._recompute(located, report)
         report.approved_at = self.now
         self._move(report, Action.APPROVE, ReportStatus.APPROVED)
@@ -137,6 +145,20 @@ class Workflow:
                 f"only a {needed.value} report can be {verb}"
             )
         return report
+
+    def _require_other_than_filers(self, located: Located, report: Report) -> None:
+        filers = self.session.scalars(
+            select(ReportTransition.actor).where(
+                ReportTransition.report_id == report.id,
+                ReportTransition.action.in_([Action.SAVE.value, Action.SUBMIT.value]),
+            )
+        )
+        if self.principal.name in set(filers):
+            raise OutOfScope(
+                f"{self.principal.name} filed the report of {located.unit.name} for "
+                f"{located.period.id}, so may not approve it too (separate duties): another "
+                "reviewer must approve it, or return it"
+            )
 
     def _existing(self, located: Located) -> Report | None:
         return find_report(self.session, located.row.id, located.unit.id, located.period.id)
@@ -275,12 +297,29 @@ def typed_values(
             problems.append(f"{where}{address} is {how_computed(cell.kind)}; it cannot be typed in")
         else:
             try:
-                parsed[address] = parse_number(value)
-            except ValueError as exc:
+                parsed[address] = parse_number(value, template.locale)
+            except NumberError as exc:
                 problems.append(f"{where}{address}: {exc}")
+                continue
+            broken = cell.broken_rule(parsed[address])
+            if broken:
+                problems.append(f"{where}{address}: {broken}")
     if problems:
         raise CellErrors(problems)
     return parsed
+
+
+def _require_filled(located: Located, report: Report) -> None:
+    """InputError unless every required cell the unit types in holds a figure."""
+    template, level = located.template, located.unit.level
+    typed = [cell for cell in template.cells.values() if template.typed_at(cell, level)]
+    empty = [c for c in typed if c.required and report.inputs.get(c.address) is None]
+    if empty:
+        names = ", ".join(f"{c.address} ({template.row_of(c.address).label})" for c in empty)
+        raise InputError(
+            f"the report cannot be submitted while required cells are empty: {names}; "
+            "type their figures (0 if there is none) and submit again"
+        )
 
 
 def how_computed(kind: CellKind) -> str:

@@ -185,6 +185,20 @@ class Desk:
             return getattr(workflow, step)(self.located(session, unit, period, form), *args)
 
 
+def typed_into(content: bytes, **cells: Any) -> bytes:
+    """A workbook of the test form with these cells of its sheet set, as typed in Excel."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(content))
+    for where, value in cells.items():
+        book["Biểu 01"][where] = value
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def file_report(
     hub: Hub,
     unit: str,

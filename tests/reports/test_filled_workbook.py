@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from hub.graphql.app import create_app
 from hub.reports import clock
 from hub.reports.store import find_report
-from tests.reports.conftest import Corner, Desk, local
+from tests.reports.conftest import Corner, Desk, local, typed_into
 
 REPORT = "/reports/TEST-01/23281/2025-03.xlsx"
 
@@ -28,15 +28,6 @@ def client(corner: Corner, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
         yield client
 
 
-def filled(content: bytes, **cells: Any) -> bytes:
-    book = load_workbook(BytesIO(content))
-    for where, value in cells.items():
-        book["Biểu 01"][where] = value
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def inputs(corner: Corner) -> dict[str, Any] | None:
     with corner.hub.db.sessions() as session:
         located = Desk(corner.hub).located(session, "23281", "2025-03")
@@ -45,7 +36,7 @@ def inputs(corner: Corner) -> dict[str, Any] | None:
 
 
 def test_the_downloaded_report_filled_in_is_saved(client: TestClient[Any], corner: Corner) -> None:
-    content = filled(client.get(REPORT).content, D6=50.5, D7="12", D8=7, D11=2)
+    content = typed_into(client.get(REPORT).content, D6=50.5, D7="12", D8=7, D11=2)
     saved = client.post(REPORT, files={"file": ("bao-cao.xlsx", content)})
     assert saved.status_code == 200, saved.text
     assert saved.json()["status"] == "DRAFT"
@@ -58,7 +49,7 @@ def test_the_blank_form_filled_in_is_saved_and_a_blank_cell_clears(
     client: TestClient[Any], corner: Corner
 ) -> None:
     Desk(corner.hub).do("save", "23281", "2025-03", local(2025, 3, 14), {"D6": 1, "D8": 3})
-    content = filled(client.get("/reports/templates/TEST-01.xlsx").content, D6=4)
+    content = typed_into(client.get("/reports/templates/TEST-01.xlsx").content, D6=4)
     assert client.post(REPORT, content=content).status_code == 200
     assert inputs(corner) == {"D6": 4.0}
 
@@ -67,7 +58,7 @@ def test_every_bad_cell_is_named_and_nothing_is_saved(
     client: TestClient[Any], corner: Corner
 ) -> None:
     Desk(corner.hub).do("save", "23281", "2025-03", local(2025, 3, 14), {"D6": 1})
-    content = filled(client.get(REPORT).content, D6="nhiều", D7="=D6*2", D8=3, D9=42)
+    content = typed_into(client.get(REPORT).content, D6="nhiều", D7="=D6*2", D8=3, D9=42)
     refused = client.post(REPORT, files={"file": ("bao-cao.xlsx", content)})
     assert refused.status_code == 400
     errors = refused.json()["errors"]
@@ -101,11 +92,9 @@ UPLOAD = """mutation($file: Upload!) {
     status cells { address value } } }"""
 
 
-def test_graphql_takes_the_workbook_as_a_multipart_upload(
-    client: TestClient[Any], corner: Corner
-) -> None:
-    content = filled(client.get(REPORT).content, D6=50, D7=4)
-    response = client.post(
+def upload_by_graphql(client: TestClient[Any], content: bytes) -> Any:
+    """A GraphQL multipart request: the operation, where its file goes, the file."""
+    return client.post(
         "/graphql",
         data={
             "operations": json.dumps({"query": UPLOAD, "variables": {"file": None}}),
@@ -113,19 +102,32 @@ def test_graphql_takes_the_workbook_as_a_multipart_upload(
         },
         files={"0": ("bao-cao.xlsx", content)},
     )
+
+
+def test_graphql_takes_the_workbook_as_a_multipart_upload(
+    client: TestClient[Any], corner: Corner
+) -> None:
+    content = typed_into(client.get(REPORT).content, D6=50, D7=4)
+    response = upload_by_graphql(client, content)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
     cells = {c["address"]: c["value"] for c in body["data"]["uploadReportWorkbook"]["cells"]}
     assert cells["D9"] == 54.0 and inputs(corner) == {"D6": 50.0, "D7": 4.0}
-    bad = filled(client.get(REPORT).content, D6="x")
-    refused = client.post(
-        "/graphql",
-        data={
-            "operations": json.dumps({"query": UPLOAD, "variables": {"file": None}}),
-            "map": json.dumps({"0": ["variables.file"]}),
-        },
-        files={"0": ("bao-cao.xlsx", bad)},
-    ).json()
+    bad = typed_into(client.get(REPORT).content, D6="x")
+    refused = upload_by_graphql(client, bad).json()
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert refused["errors"][0]["message"].startswith("'Biểu 01'!D6: ")
+
+
+def test_a_filled_report_sent_as_a_form_is_told_where_to_go(
+    client: TestClient[Any], corner: Corner
+) -> None:
+    content = typed_into(client.get(REPORT).content, D6=50)
+    refused = client.post("/reports/templates", params={"code": "TEST-01"}, content=content)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        "this workbook is a report (it has the sheet 'Thông tin'), not a form: to save its "
+        "figures, send it to POST /reports/{template}/{unit}/{period}.xlsx"
+    ]
+    assert inputs(corner) is None

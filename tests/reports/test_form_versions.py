@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from hub.reports.store import load_template, save_template
 from hub.reports.template import CellKind, template_from_dict
-from tests.reports.conftest import FORM, Corner, Desk, local
+from tests.reports.conftest import FORM, Corner, Desk, local, typed_into
 
 
 @pytest.fixture
@@ -31,15 +31,6 @@ def blank_form(client: TestClient[Any]) -> bytes:
     response = client.get("/reports/templates/TEST-01.xlsx")
     assert response.status_code == 200
     return response.content
-
-
-def edited(content: bytes, **cells: Any) -> bytes:
-    book = load_workbook(BytesIO(content))
-    for where, value in cells.items():
-        book["Biểu 01"][where] = value
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def upload(client: TestClient[Any], content: bytes, **params: str) -> Any:
@@ -63,7 +54,7 @@ def test_a_forms_workbook_carries_its_code_and_version(client: TestClient[Any]) 
 def test_a_number_typed_over_a_formula_is_refused_until_confirmed(
     client: TestClient[Any], corner: Corner
 ) -> None:
-    changed = edited(blank_form(client), D9=42)
+    changed = typed_into(blank_form(client), D9=42)
     refused = upload(client, changed, code="TEST-01")
     assert refused.status_code == 409
     assert refused.json()["differences"] == [
@@ -103,7 +94,7 @@ def test_an_older_workbook_may_not_drop_the_rows_a_newer_version_added(
 def test_an_upload_that_does_not_name_the_form_it_replaces_is_refused(
     client: TestClient[Any], corner: Corner
 ) -> None:
-    refused = upload(client, edited(blank_form(client), B6="Diện tích"))
+    refused = upload(client, typed_into(blank_form(client), B6="Diện tích"))
     assert refused.status_code == 409
     assert refused.json()["differences"] == [
         "the workbook would replace the form TEST-01 (Báo cáo thử nghiệm), which the upload "
