@@ -65,6 +65,9 @@ class HubScheduler:
             self.scheduler.shutdown(wait=False)
         self.streams.shutdown()
         self.leadership.release()
+        if self.is_leader:
+            log.info("this process stopped leading the scheduler")
+            self.is_leader = False
 
     def keep_leadership(self) -> None:
         """Check the lead: give up what depends on it once lost, take it up when free."""
