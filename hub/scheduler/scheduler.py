@@ -75,7 +75,8 @@ class HubScheduler:
         """Check the lead: give up what depends on it once lost, take it up when free."""
         if self.is_leader:
             if self.leadership.confirm():
-                self._resume_interrupted()
+                if self.hub.db.is_postgresql:  # SQLite cannot tell a live run in another process
+                    self._resume_interrupted()
                 return
             log.warning("this process lost the scheduler's lead; it stops scheduling")
             self._stand_down()

@@ -140,7 +140,11 @@ def leave_a_dead_run(hub: Hub) -> None:
 
 
 @pytest.mark.parametrize("died", ["before this process led", "while this process leads"])
-def test_the_leader_resumes_at_once_a_run_a_dead_process_left_running(hub: Hub, died: str) -> None:
+def test_the_leader_resumes_at_once_a_run_a_dead_process_left_running(
+    hub: Hub, died: str, backend: str
+) -> None:
+    if died == "while this process leads" and backend != "postgresql":
+        pytest.skip("SQLite's run locks are the process's own: a run elsewhere may be alive")
     scripted.SCRIPTS["months"] = months
     scripted.READS.clear()
     scheduler = HubScheduler(hub)
