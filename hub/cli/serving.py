@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -20,15 +22,37 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
     port = port or hub.settings.server.port
     require_free_port(host, port)
     runner = HubScheduler(hub) if scheduler and hub.settings.scheduler.enabled else None
+
+    def stop() -> None:
+        if runner:
+            runner.shutdown()  # the streams commit what they received; the lead is given up
+        hub.close()
+
     if runner:
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
-    try:
-        uvicorn.Server(server_config(create_app(hub), hub, host, port)).run()
-    finally:
-        if runner:
-            runner.shutdown()
-        hub.close()
+    ApiServer(server_config(create_app(hub), hub, host, port), stop).run()
+
+
+class ApiServer(uvicorn.Server):
+    """uvicorn's server, which calls ``on_stop`` once it has stopped serving.
+
+    Stopped by a signal (systemd's SIGTERM), uvicorn shuts down, then raises the signal again
+    to end the process as the signal would have: code after ``run()`` never runs. So the
+    hub's own shutdown happens in between.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():  # re-raises a signal received, on leaving
+            try:
+                yield
+            finally:
+                self.on_stop()
 
 
 def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:

@@ -50,6 +50,8 @@ class HubScheduler:
         self.streams = StreamSupervisor(hub, is_enabled, busy_pause=retry)
         self.leadership = Leadership(hub.db)
         self.is_leader = False
+        self.running: set[str] = set()
+        """The connectors this scheduler is running now."""
 
     def start(self) -> None:
         self.scheduler.start()
@@ -70,11 +72,16 @@ class HubScheduler:
             self.scheduler.shutdown(wait=False)
         self.streams.shutdown()
         self.leadership.release()
+        if self.is_leader:
+            log.info("this process stopped leading the scheduler")
+            self.is_leader = False
 
     def keep_leadership(self) -> None:
         """Check the lead: give up what depends on it once lost, take it up when free."""
         if self.is_leader:
             if self.leadership.confirm():
+                if self.hub.db.is_postgresql:  # SQLite cannot tell a live run in another process
+                    self._resume_interrupted()
                 return
             log.warning("this process lost the scheduler's lead; it stops scheduling")
             self._stand_down()
@@ -100,7 +107,7 @@ class HubScheduler:
         """Run now the connectors whose last run a stopped process left RUNNING.
 
         Each such run goes on from its last checkpoint. A run that is in fact still going
-        (an admin's ``iochub sync``) holds its lock, and the resumption is skipped.
+        (here, or an admin's ``iochub sync``) holds its lock, and the resumption is skipped.
         """
         with self.hub.db.session() as session:
             unfinished = set(
@@ -108,11 +115,10 @@ class HubScheduler:
                     select(SyncRun.connector_id).where(SyncRun.status == RunStatus.RUNNING)
                 )
             )
-        for connector_id in sorted(unfinished):
+        for connector_id in sorted(unfinished - self.running):
             connector = self.hub.connectors.get(connector_id)
             if connector is None or connector.connector_class.streaming:
                 continue  # an import is an admin's to repeat; a stream starts anyway
-            log.info("%s: resuming the run a stopped process left unfinished", connector_id)
             self.scheduler.add_job(
                 self.run_if_enabled,
                 args=[connector_id, "resume"],
@@ -171,11 +177,16 @@ class HubScheduler:
         """The scheduled job: a run, unless an admin disabled the connector meanwhile."""
         if not is_enabled(self.hub, connector_id):
             return
+        self.running.add(connector_id)
         try:
             run = run_sync(self.hub, connector_id, trigger=trigger)
         except RunInProgress:
-            log.info("%s is already running elsewhere; skipped", connector_id)
+            # A resumption mostly finds the run alive elsewhere: nothing worth a word then.
+            level = logging.DEBUG if trigger == "resume" else logging.INFO
+            log.log(level, "%s is already running; skipped", connector_id)
             return
+        finally:
+            self.running.discard(connector_id)
         if run.status == RunStatus.FAILED:
             log.error("%s: scheduled run %d FAILED: %s", connector_id, run.id, run.error)
             return

@@ -73,14 +73,15 @@ class Replica:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(30)
 
-    def stop(self) -> None:
-        """Stop as systemd would (SIGTERM), and kill if that takes too long."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def stop(self) -> int | None:
+        """Stop as systemd would (SIGTERM); the exit status, or None if it had to be killed."""
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            return self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -232,6 +233,10 @@ def test_when_the_leader_is_killed_mid_sync_the_other_replica_resumes_the_run(
     assert set(before) & set(after) <= {before[-1]}
     assert leader(hub) == "replica-b"
     assert "this process leads the scheduler" in second.output()
+    # Stopped as systemd stops it, the leader gives the lead up on its way out.
+    assert second.stop() == -signal.SIGTERM  # uvicorn ends as the signal would have
+    assert "this process stopped leading the scheduler" in second.output()
+    assert leader(hub) is None
 
 
 def test_a_leader_cut_off_from_the_database_fails_its_run_cleanly_and_leads_again(
