@@ -66,6 +66,8 @@ def print_run(run: SyncRun) -> None:
     )
     if run.error:
         click.echo(f"  cause: {run.error}", err=True)
+    for warning in run.warnings or []:
+        click.echo(f"  warning: {warning}")
     if run.records_quarantined:
         click.echo(f"  quarantined records: iochub quarantine list --connector {run.connector_id}")
 

@@ -129,6 +129,9 @@ class RuntimeSettings(Strict):
     retry_attempts: int = Field(5, ge=1)
     retry_initial_wait: float = Field(1.0, ge=0)
     retry_max_wait: float = Field(60.0, ge=0)
+    request_retry_seconds: float = Field(600.0, ge=0)
+    """How long a run may spend retrying failed requests on the spot (waiting included),
+    before a fault fails the attempt and the run is retried from its last checkpoint."""
     http_timeout: float = Field(30.0, gt=0)
     max_state_bytes: int = Field(64 * 1024, ge=256)
 

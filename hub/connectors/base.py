@@ -10,7 +10,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from hub.config.settings import RuntimeSettings
 from hub.connectors.records import Item
+from hub.connectors.retry import RequestRetries
 
 
 class ConnectorConfig(BaseModel):
@@ -28,12 +30,14 @@ class ConnectorContext:
     """What the runtime tells a connector about where it runs.
 
     ``stop`` is set when the hub shuts down: a streaming connector's ``read`` checks it
-    (or waits on it) and returns soon after.
+    (or waits on it) and returns soon after. ``requests`` retries a request that failed
+    transiently, from the run's budget of time (see :class:`~hub.connectors.retry.RequestRetries`).
     """
 
     connector_id: str
     http_timeout: float = 30.0
     stop: threading.Event = field(default_factory=threading.Event)
+    requests: RequestRetries = field(default_factory=lambda: RequestRetries(RuntimeSettings()))
 
 
 class Connector(ABC):

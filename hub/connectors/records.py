@@ -94,5 +94,18 @@ class Checkpoint:
     committed: Callable[[], None] | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the run's summary should say that is not about one record: an optional
+    resource type the server does not have, messages the broker or the kernel dropped.
+
+    ``lost`` counts records the source lost before the hub could read them: a run that lost
+    any is PARTIAL. The same message given twice (a retried attempt) is said once.
+    """
+
+    message: str
+    lost: int = 0
+
+
 Record = Observation | Event | Facility
-Item = Observation | Event | Facility | BadRecord | Checkpoint
+Item = Observation | Event | Facility | BadRecord | Checkpoint | Notice

@@ -1,7 +1,14 @@
-"""Retries of transient source faults: jittered exponential backoff that honours Retry-After."""
+"""Retries of transient source faults: jittered exponential backoff that honours Retry-After.
+
+Two levels: :class:`RequestRetries` sends a failed request again at once, from a budget of
+time per run; :func:`retrying` runs the whole run again from its last checkpoint, a few
+times, when a fault outlasts that budget (or the connector does not retry requests).
+"""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,12 +24,73 @@ from hub.config.settings import RuntimeSettings
 from hub.connectors.errors import TransientSourceError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def retrying(
     settings: RuntimeSettings, on_retry: Callable[[int, BaseException, float], None] | None = None
 ) -> Retrying:
-    """A tenacity ``Retrying`` for transient faults, as the runtime settings say."""
+    """A tenacity ``Retrying`` for transient faults of a whole run, as the settings say."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        if on_retry and state.outcome and state.next_action:
+            on_retry(state.attempt_number, state.outcome.exception(), state.next_action.sleep)
+
+    return Retrying(
+        stop=stop_after_attempt(settings.retry_attempts),
+        wait=_honouring_retry_after(settings),
+        retry=retry_if_exception_type(TransientSourceError),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+
+
+class RequestRetries:
+    """Retries of one request at a time, paid from a budget of time shared by a run.
+
+    A connector calls each request through :meth:`call`: a transient fault is retried on the
+    spot (so a search resumes at the page that failed), with the runtime's backoff, for as
+    long as the run has retry time left (``request_retry_seconds``: waiting and the failed
+    requests themselves). A source that stays down spends the budget once, then the fault
+    goes to the runtime, which retries the run from its last checkpoint.
+    """
+
+    def __init__(self, settings: RuntimeSettings) -> None:
+        self.settings = settings
+        self.budget = settings.request_retry_seconds
+        self.spent = 0.0
+        self.retried = 0
+        """How many requests failed and were sent again."""
+
+    def call(self, request: Callable[[], T], what: str = "a request") -> T:
+        """``request()``, retried on transient faults while the run's budget lasts."""
+
+        def within_budget(state: RetryCallState) -> bool:
+            upcoming = state.upcoming_sleep or 0.0
+            return self.spent + state.seconds_since_start + upcoming > self.budget
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.retried += 1
+            error = state.outcome.exception() if state.outcome else None
+            log.info("%s failed (%s); again in %.1fs", what, error, state.upcoming_sleep)
+
+        retrying_request = Retrying(
+            stop=within_budget,
+            wait=_honouring_retry_after(self.settings),
+            retry=retry_if_exception_type(TransientSourceError),
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        started = time.monotonic()
+        try:
+            return retrying_request(request)
+        finally:
+            if retrying_request.statistics.get("attempt_number", 1) > 1:
+                self.spent += time.monotonic() - started
+
+
+def _honouring_retry_after(settings: RuntimeSettings) -> Callable[[RetryCallState], float]:
+    """Jittered exponential backoff, never shorter than a Retry-After the source sent."""
     backoff = wait_random_exponential(
         multiplier=settings.retry_initial_wait, max=settings.retry_max_wait
     )
@@ -34,14 +102,4 @@ def retrying(
             delay = max(delay, error.retry_after)  # the source said how long: never sooner
         return delay
 
-    def before_sleep(state: RetryCallState) -> None:
-        if on_retry and state.outcome and state.next_action:
-            on_retry(state.attempt_number, state.outcome.exception(), state.next_action.sleep)
-
-    return Retrying(
-        stop=stop_after_attempt(settings.retry_attempts),
-        wait=wait,
-        retry=retry_if_exception_type(TransientSourceError),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
+    return wait

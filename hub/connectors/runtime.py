@@ -48,7 +48,7 @@ from hub.connectors.errors import PermanentSourceError, SourceError
 from hub.connectors.interpreter import tuned_for_loading
 from hub.connectors.loading import LoadingThread
 from hub.connectors.locks import Taken, exclusive
-from hub.connectors.retry import retrying
+from hub.connectors.retry import RequestRetries, retrying
 from hub.ingest.event_metrics import EventCounter
 from hub.ingest.normalise import Normaliser, Rejection
 from hub.ingest.writer import Batch, flush
@@ -117,6 +117,7 @@ def run_sync(
             connector_id,
             http_timeout=hub.settings.runtime.http_timeout,
             stop=stop or threading.Event(),
+            requests=RequestRetries(hub.settings.runtime),
         )
         connector = configured.create(context)
         sync = _Sync(hub, connector_id, run.id, progress, taken)
@@ -167,6 +168,8 @@ class _Sync:
         self.values_held: dict[int, int] = {}
         """The values each metric held when the run first wrote to it."""
         self.deferred: set[int] = set()
+        self.notices: dict[str, int] = {}
+        """The run's notices: records lost by message (see :class:`records.Notice`)."""
 
     def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
         self.state = {} if full else self._saved_state()
@@ -180,7 +183,8 @@ class _Sync:
         except Exception as exc:  # a connector bug must end the run, not the process
             status, error = RunStatus.FAILED, self._unexpected(exc)
         else:
-            status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
+            partial = self.committed.quarantined or any(self.notices.values())
+            status = RunStatus.PARTIAL if partial else RunStatus.SUCCEEDED
             error = None
         self._rebuild_deferred()  # what was committed, even by a failed run
         run = self._finish(status, error)
@@ -200,6 +204,9 @@ class _Sync:
             # The session is the loading thread's from here on; this one reads and normalises.
             with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
                 for item in read(dict(self.state)):
+                    if isinstance(item, records.Notice):
+                        self.notices.setdefault(item.message, item.lost)
+                        continue
                     if isinstance(item, records.Checkpoint):
                         loading.submit(partial(self._commit, session, batch, pending, item))
                         batch, pending = Batch(), Counters()
@@ -332,6 +339,8 @@ class _Sync:
             run = session.get_one(SyncRun, self.run_id)
             run.status, run.error, run.finished_at = status, error, utcnow()
             run.attempts = max(self.attempts, 1)
+            run.warnings = list(self.notices) or None
+            run.records_lost = sum(self.notices.values())
         with self.hub.db.session() as session:
             return session.get_one(SyncRun, self.run_id)
 

@@ -94,9 +94,17 @@ class SyncRun:
     full: bool
     trigger: str = strawberry.field(
         description="schedule, resume (a run a stopped process left unfinished, taken up by "
-        "the scheduler's new leader), stream, manual, api or import."
+        "the scheduler's new leader), stream, manual, api, import or retry (of quarantined "
+        "records)."
     )
     attempts: int
+    warnings: list[str] = strawberry.field(
+        description="What the run's summary says beside its counts: an optional resource type "
+        "the source does not have, messages a broker or the kernel dropped."
+    )
+    records_lost: int = strawberry.field(
+        description="Records the source lost before the hub could read them (the run is PARTIAL)."
+    )
 
     connector_id: strawberry.Private[str]
 
@@ -114,6 +122,8 @@ class SyncRun:
             full=row.full,
             trigger=row.trigger,
             attempts=row.attempts,
+            warnings=list(row.warnings or []),
+            records_lost=row.records_lost or 0,
             connector_id=row.connector_id,
         )
 

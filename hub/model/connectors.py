@@ -49,6 +49,10 @@ class SyncRun(Base):
     records_quarantined: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str | None] = mapped_column(Text)
+    warnings: Mapped[list[str] | None] = mapped_column(JSONValue)
+    """What the run's summary says beside its counts (see ``hub.connectors.records.Notice``)."""
+    records_lost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Records the source lost before the hub could read them (a broker's or kernel's drops)."""
 
 
 class ConnectorState(Base):

@@ -1,8 +1,11 @@
-"""Quarantine rows keyed by source record and reason.
+"""Quarantine rows keyed by source record and reason; a run's warnings and lost records.
 
 A record quarantined again for the same reason updates its row (``times_seen``,
 ``last_seen_at``, the run that saw it last) instead of adding one. The rows stored before
 are merged the same way: the first of each record and reason stays, counting the others.
+
+A sync run keeps the warnings of its summary and how many records its source lost before
+the hub could read them (a broker's or the kernel's drops).
 
 Revision ID: 0008_quarantine_keyed
 Revises: 0006_rollups_below_only
@@ -34,6 +37,15 @@ quarantine = sa.table(
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("sync_runs") as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "warnings", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+            )
+        )
+        batch_op.add_column(
+            sa.Column("records_lost", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("quarantine") as batch_op:
         batch_op.add_column(sa.Column("record_key", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
@@ -79,6 +91,9 @@ def _merge_copies(connection: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sync_runs") as batch_op:
+        batch_op.drop_column("records_lost")
+        batch_op.drop_column("warnings")
     with op.batch_alter_table("quarantine") as batch_op:
         batch_op.drop_constraint("uq_quarantine_connector_id", type_="unique")
         batch_op.drop_column("times_seen")

@@ -18,6 +18,7 @@ from .directory import DIRECTORY_TYPES
 from .fhir_mapping import CLINICAL_TYPES
 
 ClinicalType = Literal["Encounter", "Immunization", "Condition"]
+ResourceType = Literal["Organization", "Location", "Encounter", "Immunization", "Condition"]
 FACILITY_REFERENCE_TYPES = ("Organization/", "Location/")
 
 
@@ -48,6 +49,9 @@ class FhirConfig(ConnectorConfig):
         default_factory=lambda: ["Encounter", "Immunization", "Condition"]
     )
     """The clinical resource types read; the facilities (Organization, Location) always are."""
+    optional_resources: list[ResourceType] = Field(default_factory=list)
+    """Resource types the server may not have (e.g. ``["Location"]``): a 404 on one of them
+    is a warning in the run's summary, not a failure."""
     search: dict[str, dict[str, str]] = Field(default_factory=dict)
     """Extra search parameters per type, e.g. ``{Encounter = {"service-provider" = "..."}}``."""
     page_size: int = Field(200, ge=1, le=5000)

@@ -4,8 +4,8 @@ from a FHIR R4 server, or from FHIR files.
 **From a server** (``base_url``), a run
 
 1. reads the whole facility directory (every Organization and Location: a province has a few
-   hundred) to place encounters and immunisations in communes, and yields the facilities that
-   changed since the last run;
+   hundred), once per run, to place encounters and immunisations in communes, and yields the
+   facilities that changed since the last run;
 2. searches each clinical type for what changed since its cursor —
    ``Encounter?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=200`` — following the
    ``next`` links, mapping each page and checkpointing the cursor after it (see
@@ -15,6 +15,11 @@ from a FHIR R4 server, or from FHIR files.
 
 **From files** (``location``), a run reads them whole when their contents changed (by SHA-256)
 and skips them when not.
+
+A request that fails transiently is sent again on the spot while the run's budget of retry
+time lasts (``[runtime] request_retry_seconds``), so a search goes on at the page that failed.
+A resource type listed in ``optional_resources`` that the server does not have (404) is a
+warning in the run's summary.
 
 Resources become records as :mod:`fhir_mapping` describes; the hub counts the events into
 daily metrics (see :mod:`metrics`).
@@ -29,7 +34,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
-from hub.connectors.records import Checkpoint, Item
+from hub.connectors.records import Checkpoint, Item, Notice
 
 from .addresses import AddressReader
 from .clinical_codes import NotifiableDiseases, VaccineNames
@@ -38,7 +43,7 @@ from .cursor import Watermark, mark
 from .directory import DIRECTORY_TYPES, Directory
 from .fhir_files import read_files
 from .fhir_mapping import Lookup, ResourceMapper, nothing
-from .fhir_server import FhirServer
+from .fhir_server import FhirServer, NotOnServer
 from .fhir_values import last_updated, resource_key
 
 log = logging.getLogger(__name__)
@@ -53,6 +58,8 @@ class FhirConnector(Connector):
     description: ClassVar[str] = "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files"
     config_model = FhirConfig
     config: FhirConfig
+    _directory: list[dict[str, Any] | Item] | None = None
+    """The facility directory as this run read it (resources, bad records, notices)."""
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         if self.config.base_url:
@@ -74,11 +81,10 @@ class FhirConnector(Connector):
     def _read_server(self, state: dict[str, Any]) -> Iterator[Item]:
         cursors: dict[str, str | None] = dict(state.get("cursors") or {})
         with self._server() as server:
-            facilities = []
-            for kind in DIRECTORY_TYPES:
-                for page in server.search(kind, self._params(kind, None, sort=False)):
-                    yield from page.problems
-                    facilities.extend(page.matches)
+            if self._directory is None:  # once per run: a retried attempt reads it no more
+                self._directory = list(self._read_directory(server))
+            facilities = [item for item in self._directory if isinstance(item, dict)]
+            yield from (item for item in self._directory if not isinstance(item, dict))
             mapper = self.mapper(facilities)
             for kind in DIRECTORY_TYPES:
                 of_kind = [r for r in facilities if r.get("resourceType") == kind]
@@ -86,7 +92,28 @@ class FhirConnector(Connector):
                 cursors[kind] = _newest(of_kind, cursors.get(kind))
             yield _checkpoint(cursors)
             for kind in self.config.resources:
-                yield from self._search_clinical(server, mapper, kind, cursors)
+                yield from self._optional(
+                    kind, self._search_clinical(server, mapper, kind, cursors)
+                )
+
+    def _read_directory(self, server: FhirServer) -> Iterator[dict[str, Any] | Item]:
+        """Every Organization and Location resource, and the notices and bad records met."""
+        for kind in DIRECTORY_TYPES:
+            yield from self._optional(kind, self._search_directory(server, kind))
+
+    def _search_directory(self, server: FhirServer, kind: str) -> Iterator[dict[str, Any] | Item]:
+        for page in server.search(kind, self._params(kind, None, sort=False)):
+            yield from page.problems
+            yield from page.matches
+
+    def _optional(self, kind: str, search: Iterator[Any]) -> Iterator[Any]:
+        """The search's items; for an optional type the server does not have, a notice."""
+        try:
+            yield from search
+        except NotOnServer as exc:
+            if kind not in self.config.optional_resources:
+                raise
+            yield Notice(f"{kind} skipped: the server does not have it ({exc})")
 
     def _search_clinical(
         self, server: FhirServer, mapper: ResourceMapper, kind: str, cursors: dict[str, str | None]
@@ -137,7 +164,10 @@ class FhirConnector(Connector):
 
     def _server(self) -> FhirServer:
         return FhirServer(
-            self.config.base_url or "", self.config.request_headers(), self.context.http_timeout
+            self.config.base_url or "",
+            self.config.request_headers(),
+            self.context.http_timeout,
+            self.context.requests,
         )
 
     # -- files ------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 Every way a request can fail becomes one of the two errors the hub's runtime understands:
 
-- :class:`TransientSourceError` (retried from the last checkpoint): a timeout, a connection
-  that fails or breaks off mid-page, a 5xx, a 408 or a 429 (``Retry-After`` honoured), an
-  answer that is not complete JSON, an OperationOutcome whose issue is transient;
-- :class:`PermanentSourceError` (fails the run): 401 and 403 (check the token), any other
-  4xx, an OperationOutcome whose issue is not transient, an answer that is no Bundle, a
-  paging that loops.
+- :class:`TransientSourceError` (retried on the spot while the run's budget of retry time
+  lasts, see :class:`~hub.connectors.retry.RequestRetries`, then from the last checkpoint): a
+  timeout, a connection that fails or breaks off mid-page, a 5xx, a 408 or a 429
+  (``Retry-After`` honoured), an answer that is not complete JSON, an OperationOutcome whose
+  issue is transient;
+- :class:`PermanentSourceError` (fails the run): 401 and 403 (check the token), 404
+  (:class:`NotOnServer`: a resource type the server does not have), any other 4xx, an
+  OperationOutcome whose issue is not transient, an answer that is no Bundle, a paging that
+  loops.
 
 The message carries the OperationOutcome's diagnostics when the server sent one. It names the
 URL without its query string (see :func:`describe_location`).
@@ -26,6 +29,7 @@ import httpx
 
 from hub.connectors.errors import PermanentSourceError, SourceError, TransientSourceError
 from hub.connectors.records import BadRecord
+from hub.connectors.retry import RequestRetries
 from hub.connectors.sources import describe_location, parse_retry_after
 
 from .fhir_values import as_list, resource_key
@@ -39,6 +43,10 @@ TRANSIENT_ISSUES = frozenset(
 )
 MAX_VISITS = 3
 """A page may be served again (a glitch, a retry); asked for more often, the paging loops."""
+
+
+class NotOnServer(PermanentSourceError):
+    """A 404: the server does not have this (a resource type it does not serve)."""
 
 
 @dataclass
@@ -55,9 +63,16 @@ class Page:
 class FhirServer:
     """Searches of one FHIR server, over one HTTP connection pool; use it as a context manager."""
 
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: float,
+        retries: RequestRetries | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retries = retries
         self._client = httpx.Client(
             timeout=timeout, follow_redirects=True, headers={"Accept": FHIR_JSON, **headers}
         )
@@ -97,7 +112,13 @@ class FhirServer:
         return self.get(f"{self.base_url}/metadata")
 
     def get(self, url: str) -> dict[str, Any]:
-        """The JSON object at ``url``; faults mapped as the module docstring says."""
+        """The JSON object at ``url``; faults mapped as the module docstring says, transient
+        ones retried on the spot while the run's retry budget lasts."""
+        if self.retries is None:
+            return self._get(url)
+        return self.retries.call(lambda: self._get(url), describe_location(url))
+
+    def _get(self, url: str) -> dict[str, Any]:
         where = describe_location(url)
         try:
             response = self._client.get(url)
@@ -206,6 +227,8 @@ def _raise_for_status(where: str, response: httpx.Response, body: dict[str, Any]
         raise TransientSourceError(message, retry_after=retry_after)
     if status in (401, 403):
         message += " (check the token: is it valid, and allowed to read these resources?)"
+    if status == 404:
+        raise NotOnServer(message)
     raise PermanentSourceError(message)
 
 

@@ -145,6 +145,9 @@ class CefSyslogConfig(SecurityConfig, CefOptions):
     checkpoint_seconds: float = Field(2.0, gt=0, le=60)
     """Longest wait before what arrived is committed."""
     max_message_bytes: int = Field(64 * 1024, ge=1024, le=1024 * 1024)
+    receive_buffer_bytes: int = Field(4 * 1024 * 1024, ge=4096)
+    """The UDP socket's receive buffer (``SO_RCVBUF``): what a burst may hold while the hub
+    catches up. Linux caps it at ``net.core.rmem_max``; raise that too for more."""
 
     @field_validator("transports")
     @classmethod

@@ -4,14 +4,22 @@ No threads of its own: :meth:`SyslogListener.poll` waits (up to a timeout) for a
 be ready and returns what arrived — datagrams, new connections' messages, closed connections'
 last lines. The connector calls it in a loop, between which it checks its stop event, so one
 thread owns the sockets from bind to close.
+
+UDP has no flow control: what arrives while the receive buffer is full is dropped by the
+kernel. So the UDP socket asks for a large buffer (``SO_RCVBUF``), every wake-up reads all
+the datagrams waiting (up to :data:`DATAGRAMS_PER_WAKE`), and :meth:`SyslogListener.udp_drops`
+reads the kernel's count of what it dropped anyway. TCP loses nothing: a sender waits while
+the hub is behind.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import selectors
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 from hub.connectors.errors import PermanentSourceError, TransientSourceError
@@ -20,6 +28,8 @@ from .framing import Frame, TcpFramer
 
 RECEIVE_BYTES = 65536
 MAX_CONNECTIONS = 256
+DATAGRAMS_PER_WAKE = 512
+"""The most datagrams read at one wake-up (then the TCP connections get their turn)."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +51,17 @@ class _Connection:
 class SyslogListener:
     """Sockets bound to ``host:port`` for the given transports; a context manager."""
 
-    def __init__(self, host: str, port: int, transports: tuple[str, ...], max_bytes: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        transports: tuple[str, ...],
+        max_bytes: int,
+        receive_buffer: int | None = None,
+    ) -> None:
         self.host, self.port, self.transports, self.max_bytes = host, port, transports, max_bytes
+        self.receive_buffer = receive_buffer
+        """SO_RCVBUF asked for the UDP socket (the kernel caps it at net.core.rmem_max)."""
         self._selector = selectors.DefaultSelector()
         self._sockets: list[socket.socket] = []
         self._connections: dict[int, _Connection] = {}
@@ -78,6 +97,19 @@ class SyslogListener:
         self.activity += len(received)
         return received
 
+    def udp_drops(self) -> int | None:
+        """How many datagrams the kernel dropped on the UDP socket since it was bound (its
+        receive buffer was full), from ``/proc/net/udp``; None where that cannot be read."""
+        udp = next((s for s in self._sockets if s.type == socket.SOCK_DGRAM), None)
+        if udp is None:
+            return None
+        return kernel_drops(udp, self.host)
+
+    def udp_buffer_bytes(self) -> int | None:
+        """The receive buffer the kernel gave the UDP socket."""
+        udp = next((s for s in self._sockets if s.type == socket.SOCK_DGRAM), None)
+        return None if udp is None else udp.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+
     def close(self) -> None:
         for connection in list(self._connections.values()):
             self._drop(connection)
@@ -99,18 +131,27 @@ class SyslogListener:
             raise _bind_error(self.host, self.port, transport, exc) from None
         if transport == "tcp":
             sock.listen(MAX_CONNECTIONS)
+        elif self.receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
         sock.setblocking(False)
-        handler = self._datagram if transport == "udp" else self._accept
+        handler = self._datagrams if transport == "udp" else self._accept
         self._selector.register(sock, selectors.EVENT_READ, handler)
         self._sockets.append(sock)
 
-    def _datagram(self, sock: socket.socket) -> list[Received]:
-        try:
-            data, address = sock.recvfrom(RECEIVE_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return []
-        except ConnectionError:
-            return []  # an ICMP error from an earlier reply; nothing to read
+    def _datagrams(self, sock: socket.socket) -> list[Received]:
+        """The datagrams waiting, up to :data:`DATAGRAMS_PER_WAKE` of them."""
+        received: list[Received] = []
+        for _ in range(DATAGRAMS_PER_WAKE):
+            try:
+                data, address = sock.recvfrom(RECEIVE_BYTES)
+            except (BlockingIOError, InterruptedError):
+                break
+            except ConnectionError:
+                continue  # an ICMP error from an earlier reply; nothing to read
+            received.extend(self._datagram(data, address))
+        return received
+
+    def _datagram(self, data: bytes, address: tuple[str, int]) -> list[Received]:
         if len(data) > self.max_bytes:
             problem = f"a datagram of {len(data)} bytes is over the limit of {self.max_bytes}"
             return [Received(Frame(problem=problem), _peer(address), "udp")]
@@ -149,6 +190,22 @@ class SyslogListener:
         self._connections.pop(connection.sock.fileno(), None)
         self._selector.unregister(connection.sock)
         connection.sock.close()
+
+
+def kernel_drops(sock: socket.socket, host: str) -> int | None:
+    """The ``drops`` column of the socket's line in ``/proc/net/udp`` (or ``udp6``), found by
+    the socket's inode; None off Linux or when the line is not there."""
+    inode = str(os.fstat(sock.fileno()).st_ino)
+    table = Path("/proc/net/udp6" if ":" in host else "/proc/net/udp")
+    try:
+        lines = table.read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 13 and fields[9] == inode:
+            return int(fields[12])
+    return None
 
 
 def _peer(address: tuple[str, int] | tuple[str, int, int, int]) -> str:

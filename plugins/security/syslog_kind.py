@@ -4,6 +4,8 @@ It reads until the hub stops it (``context.stop``) or, when ``idle_timeout_secon
 until nothing has arrived for that long. What arrived is committed at a checkpoint at most
 ``checkpoint_seconds`` later. Syslog cannot be replayed: the cursor is only the pipeline's
 state (open incidents and the day's figures), and a message is an alert once it is committed.
+Datagrams the kernel dropped on the UDP socket (its buffer full) are counted at the end of
+the run: the run says how many and is PARTIAL.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from hub.connectors.records import BadRecord, Item
+from hub.connectors.records import BadRecord, Item, Notice
 
 from .alerts import Alert
 from .base import SecurityConnector
@@ -65,6 +67,7 @@ class CefSyslogConnector(SecurityConnector):
                     pace.last_checkpoint, pace.pending = now, 0
                 if self._idle(now - pace.last_activity):
                     break
+            yield from _dropped(listener)
         yield from pipeline.checkpoint({})
 
     def check(self) -> str:
@@ -73,7 +76,9 @@ class CefSyslogConnector(SecurityConnector):
 
     def listener(self) -> SyslogListener:
         c = self.config
-        return SyslogListener(c.host, c.port, tuple(c.transports), c.max_message_bytes)
+        return SyslogListener(
+            c.host, c.port, tuple(c.transports), c.max_message_bytes, c.receive_buffer_bytes
+        )
 
     def message_records(
         self, received: Received, pipeline: AlertPipeline, sequence: int
@@ -97,3 +102,15 @@ class CefSyslogConnector(SecurityConnector):
     def _idle(self, seconds: float) -> bool:
         limit = self.config.idle_timeout_seconds
         return limit is not None and seconds >= limit
+
+
+def _dropped(listener: SyslogListener) -> Iterator[Notice]:
+    """The run's notice of the datagrams the kernel dropped, if it dropped any."""
+    drops = listener.udp_drops()
+    if drops:
+        yield Notice(
+            f"the kernel dropped {drops} UDP datagrams: the receive buffer "
+            f"({listener.udp_buffer_bytes()} bytes) was full (raise receive_buffer_bytes and "
+            "net.core.rmem_max, or send over TCP)",
+            lost=drops,
+        )

@@ -226,9 +226,16 @@ class MqttConfig(MessageConfig):
     client_id: str | None = None
     """Fixed, so that the broker keeps the session while the hub is away (default
     ``iochub-<connector id>``)."""
-    protocol: Literal["3.1.1", "5"] = "3.1.1"
+    protocol: Literal["3.1.1", "5"] = "5"
     session_expiry: int = Field(7 * 24 * 3600, ge=0)
     """MQTT 5: how long (seconds) the broker keeps the session of a disconnected hub."""
+    receive_maximum: int = Field(10_000, ge=1, le=65_535)
+    """MQTT 5: how many unacknowledged messages the broker may send at once. Messages are
+    acknowledged once committed, so this is the stream's window; under MQTT 3.1.1 the broker
+    decides (Mosquitto's ``max_inflight_messages``, 20), which caps the throughput."""
+    sequence_field: str | None = None
+    """A field of the payload where each sender numbers its messages (one up per topic):
+    gaps are messages the broker dropped, counted in the run's summary (see README)."""
     username: str | None = None
     password: SecretStr | None = None
     tls: bool = False

@@ -21,20 +21,22 @@ from functools import partial
 from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
-from hub.connectors.records import BadRecord, Checkpoint, Item
+from hub.connectors.records import BadRecord, Checkpoint, Item, Notice
 
 from .cameras import load_registry
 from .config import MqttConfig
 from .messages import MessageMapper, quarantined_message, raw_message
 from .mqtt_session import BrokerSession, Received
+from .sequences import SequenceGaps
 from .values import ValueProblem
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 """How often a quiet stream looks at the stop event and the idle timeout."""
-LINGER_SECONDS = 0.1
-"""How long to wait for more messages before committing the ones received."""
+LINGER_SECONDS = 0.02
+"""How long to wait for more messages before committing the ones received (the broker may be
+holding the next ones back until these are acknowledged)."""
 
 
 class MqttConnector(Connector):
@@ -55,12 +57,16 @@ class MqttConnector(Connector):
         registry = load_registry(self.config.camera_registry, self.context.http_timeout)
         yield from registry.items()
         mapper = MessageMapper(self.config, registry.cameras)
+        field = self.config.sequence_field
+        gaps = SequenceGaps(field, state.get("sequences")) if field else None
         session = BrokerSession(self.config, self.client_id)
         session.open()
         try:
-            yield from self._stream(session, mapper)
+            yield from self._stream(session, mapper, gaps)
         finally:
             session.close()
+        if gaps and gaps.missing:
+            yield Notice(gaps.notice(), lost=gaps.missing)
 
     def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
         """Map a quarantined message again, with today's fields, types and cameras."""
@@ -80,7 +86,9 @@ class MqttConnector(Connector):
         topics = ", ".join(self.config.topics)
         return f"{session.where} accepted the connection and the subscription to {topics}"
 
-    def _stream(self, session: BrokerSession, mapper: MessageMapper) -> Iterator[Item]:
+    def _stream(
+        self, session: BrokerSession, mapper: MessageMapper, gaps: SequenceGaps | None
+    ) -> Iterator[Item]:
         batch = _Batch()
         last_message = time.monotonic()
         while not self.context.stop.is_set():
@@ -88,12 +96,14 @@ class MqttConnector(Connector):
             if message is not None:
                 last_message = time.monotonic()
                 batch.add(message)
+                if gaps:
+                    gaps.see(message.topic, message.payload)
                 yield _item(mapper, message)
             if batch and (message is None or self._batch_is_due(batch)):
-                yield from _commit(session, batch)
+                yield from _commit(session, batch, gaps)
             if message is None and self._idle_since(last_message):
                 break
-        yield from _commit(session, batch)
+        yield from _commit(session, batch, gaps)
 
     def _batch_is_due(self, batch: _Batch) -> bool:
         full = len(batch.messages) >= self.config.max_batch
@@ -130,10 +140,12 @@ def _item(mapper: MessageMapper, message: Received) -> Item:
         return BadRecord(reason, raw_message(message.payload, message.topic), place)
 
 
-def _commit(session: BrokerSession, batch: _Batch) -> Iterator[Item]:
+def _commit(session: BrokerSession, batch: _Batch, gaps: SequenceGaps | None) -> Iterator[Item]:
     """Checkpoint the batch, to be acknowledged once the runtime has committed it."""
     if not batch:
         return
-    state = {"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    state: dict[str, Any] = {"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if gaps:
+        state["sequences"] = dict(gaps.last)
     yield Checkpoint(state, committed=partial(session.ack, batch.messages))
     batch.messages = []

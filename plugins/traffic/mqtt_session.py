@@ -156,6 +156,7 @@ class BrokerSession:
     def _connect_properties(self) -> Properties:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.config.session_expiry if self.persistent else 0
+        properties.ReceiveMaximum = self.config.receive_maximum
         return properties
 
     def _await_subscription(self) -> None:

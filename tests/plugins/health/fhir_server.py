@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class Repeat:
 
 
 Fault = Status | Outcome | Drop | Repeat
+RANDOM_FAULTS: list[Fault] = [Status(503), Status(429, {"Retry-After": "0"}), Drop()]
 Answer = tuple[int, dict[str, str], bytes, Fault | None]
 """Status, headers, body, and the fault to apply while sending it."""
 
@@ -121,6 +123,9 @@ class FhirTestServer:
         self._resources: dict[tuple[str, str], dict[str, Any]] = {}
         self._searches: dict[str, _Search] = {}
         self._faults: list[tuple[Fault, Callable[[Request], bool]]] = []
+        self._fault_share = 0.0
+        self._random = random.Random(0)
+        self.faults_served = 0
         self._lock = threading.Lock()
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._http.daemon_threads = True
@@ -151,6 +156,12 @@ class FhirTestServer:
     def inject(self, fault: Fault, when: Callable[[Request], bool] = lambda _: True) -> None:
         with self._lock:
             self._faults.append((fault, when))
+
+    def fail_share(self, share: float, seed: int = 19) -> None:
+        """From now on, fail this share of the requests (chosen by a seeded random draw):
+        a 503, a 429 with ``Retry-After: 0``, or a page broken off mid-body."""
+        with self._lock:
+            self._fault_share, self._random = share, random.Random(seed)
 
     def searches_of(self, resource_type: str) -> list[Request]:
         return [r for r in self.requests if r.path == f"/{resource_type}"]
@@ -197,6 +208,9 @@ class FhirTestServer:
             if when(request):
                 del self._faults[index]
                 return fault
+        if request.path != "/metadata" and self._random.random() < self._fault_share:
+            self.faults_served += 1
+            return self._random.choice(RANDOM_FAULTS)
         return None
 
     def _search(self, request: Request, fault: Fault | None) -> Answer:

@@ -25,7 +25,12 @@ from tests.plugins.health.fhir_server import (
 )
 from tests.plugins.health.generated import CENTRE, Clinic, EncounterFact, encounter, generate
 
-NO_RETRY = {"retry_attempts": 1, "retry_initial_wait": 0, "retry_max_wait": 0}
+NO_RETRY = {
+    "retry_attempts": 1,
+    "retry_initial_wait": 0,
+    "retry_max_wait": 0,
+    "request_retry_seconds": 0,
+}
 QUICK_RETRY = {"retry_attempts": 4, "retry_initial_wait": 0, "retry_max_wait": 0}
 
 
@@ -159,8 +164,57 @@ def test_503_then_ok_and_429_with_retry_after_are_retried(
 
     run = run_sync(hub, "fhir")
 
-    assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 4)
+    assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 1)  # each request retried
     assert_counts_match(hub, clinic)
+
+
+def test_at_30_percent_faults_a_run_finishes_by_itself(
+    fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer, clinic: Clinic
+) -> None:
+    hub = fhir_hub()
+    fhir_server.fail_share(0.3)
+
+    run = run_sync(hub, "fhir")
+
+    assert (run.status, run.attempts, run.error) == (RunStatus.SUCCEEDED, 1, None)
+    assert fhir_server.faults_served > QUICK_RETRY["retry_attempts"]  # more than a run's retries
+    assert_counts_match(hub, clinic)
+
+
+def test_a_run_retried_from_its_checkpoint_reads_the_facility_directory_once(
+    fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer, clinic: Clinic
+) -> None:
+    hub = fhir_hub(runtime={**NO_RETRY, "retry_attempts": 2})
+    fhir_server.inject(Drop(), when=lambda r: is_page(r) and r.param("offset") == "21")
+
+    run = run_sync(hub, "fhir")
+
+    assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 2)
+    assert len(fhir_server.searches_of("Organization")) == 1
+    assert len(fhir_server.searches_of("Location")) == 1
+    assert_counts_match(hub, clinic)
+
+
+def test_an_optional_resource_type_the_server_lacks_is_a_warning_not_a_failure(
+    fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer
+) -> None:
+    unknown = Status(404, diagnostics="Unknown resource type 'Location'", issue_code="not-found")
+    strict = fhir_hub(runtime=NO_RETRY)
+    fhir_server.inject(unknown, when=of_type("Location"))
+    failed = run_sync(strict, "fhir")
+
+    lenient = fhir_hub(runtime=NO_RETRY, optional_resources=["Location"])
+    fhir_server.inject(unknown, when=of_type("Location"))
+    warned = run_sync(lenient, "fhir")
+
+    assert failed.status == RunStatus.FAILED
+    assert "HTTP 404" in (failed.error or "") and "Unknown resource type" in (failed.error or "")
+    # Read to its end; the encounters that took place at a Location cannot be placed now.
+    assert (warned.status, warned.error) == (RunStatus.PARTIAL, None)
+    (warning,) = warned.warnings or []
+    assert warning.startswith("Location skipped: the server does not have it (")
+    assert "Unknown resource type 'Location'" in warning
+    assert warned.records_written > 0 and warned.records_lost == 0
 
 
 def test_a_repeated_page_doubles_nothing(
@@ -196,7 +250,8 @@ def test_a_transient_operation_outcome_is_retried(
 
     run = run_sync(hub, "fhir")
 
-    assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 2)
+    assert (run.status, run.attempts) == (RunStatus.SUCCEEDED, 1)  # the request was retried
+    assert len(fhir_server.searches_of("Condition")) == 2
     assert_counts_match(hub, clinic)
 
 

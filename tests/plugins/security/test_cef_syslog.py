@@ -230,3 +230,47 @@ def test_a_message_that_trips_the_parser_is_quarantined_and_the_rest_arrive(
         ("unreadable (RuntimeError: a case nobody foresaw)", boom),
     ]
     assert len(events(hub, "security.alert")) == 2
+
+
+def burst(port: int, count: int) -> None:
+    """``count`` datagrams as fast as a socket sends them, once the listener listens."""
+    connect(port).close()  # the TCP socket is bound: so is the UDP one, bound before it
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        for number in range(count):
+            message = "<134>Nov  2 10:14:00 fgt-dc " + cef(
+                "7208", "Botnet C&C", 9, f"src=10.62.101.30 cs1={number}"
+            )
+            udp.sendto(message.encode(), ("127.0.0.1", port))
+
+
+def test_a_burst_of_5000_udp_datagrams_is_kept_whole(security_hub: Callable[..., Hub]) -> None:
+    port = free_port()
+    table = security_table("cef-syslog", port=port, idle_timeout_seconds=3.0)
+    hub = security_hub({"syslog": table})
+
+    with listening(hub, "syslog") as outcome:
+        burst(port, 5000)
+
+    run = outcome["run"]
+    assert (run.status, run.records_lost, run.warnings) == (RunStatus.SUCCEEDED, 0, None)
+    assert len(events(hub, "security.alert")) == 5000
+
+
+def test_datagrams_the_kernel_drops_are_counted_and_the_run_is_partial(
+    security_hub: Callable[..., Hub],
+) -> None:
+    port = free_port()
+    table = security_table(
+        "cef-syslog", port=port, idle_timeout_seconds=3.0, receive_buffer_bytes=4096
+    )
+    hub = security_hub({"syslog": table})
+
+    with listening(hub, "syslog") as outcome:
+        burst(port, 3000)
+
+    run = outcome["run"]
+    kept = len(events(hub, "security.alert"))
+    assert run.status == RunStatus.PARTIAL and run.records_lost > 0
+    assert kept + run.records_lost == 3000  # every datagram stored or counted as dropped
+    (warning,) = run.warnings
+    assert warning.startswith(f"the kernel dropped {run.records_lost} UDP datagrams")

@@ -279,3 +279,62 @@ def test_check_subscribes_without_touching_the_stream_s_session(
         f"subscription to {names.prefix}/+/events"
     )
     assert run.records_read == 1  # the message waited in the stream's session
+
+
+def numbered(number: int) -> dict[str, Any]:
+    return {**violation(number, "speeding"), "seq": number}
+
+
+def publish_burst(topic: str, numbers: range) -> None:
+    """Publish as fast as the client can (QoS 1), then wait until the broker has them all."""
+    paho = broker.client()
+    try:
+        sent = [paho.publish(topic, json.dumps(numbered(n)).encode(), qos=1) for n in numbers]
+        for message in sent:
+            message.wait_for_publish(broker.WAIT_SECONDS)
+    finally:
+        broker.close(paho)
+
+
+def test_a_burst_is_kept_whole_or_the_run_counts_what_the_broker_dropped(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, sequence_field="seq")
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+
+    with streaming(hub, CONNECTOR) as run:
+        publish_burst(f"{names.prefix}/CAM-1/events", range(1, 3001))
+        result = run.result(timeout=120)
+
+    kept = len(stored_events(hub))
+    assert kept + result.records_lost == 3000, (kept, result.records_lost)
+    expected = RunStatus.PARTIAL if result.records_lost else RunStatus.SUCCEEDED
+    assert (result.status, result.error) == (expected, None)
+
+
+def test_messages_the_broker_dropped_while_the_hub_was_away_are_counted(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, sequence_field="seq", idle_timeout=1.0)
+    topic = f"{names.prefix}/CAM-1/events"
+    publish_burst(topic, range(1, 3))
+    assert run_sync(hub, CONNECTOR).records_read == 0  # subscribes: the broker keeps the rest
+    publish_burst(topic, range(1, 11))
+    assert run_sync(hub, CONNECTOR).status == RunStatus.SUCCEEDED  # numbers 1 to 10
+
+    # Mosquitto queues 1,000 messages for an absent client (max_queued_messages) and drops
+    # the rest, 1011 to 1510, without telling anyone: the next message shows the gap.
+    publish_burst(topic, range(11, 1511))
+    queued = run_sync(hub, CONNECTOR)
+    publish_burst(topic, range(1511, 1512))
+    result = run_sync(hub, CONNECTOR)
+
+    assert (queued.records_read, queued.records_lost) == (1000, 0)
+    assert (result.status, result.records_read, result.records_lost) == (
+        RunStatus.PARTIAL,
+        1,
+        500,
+    )
+    (warning,) = result.warnings or []
+    assert warning.startswith("the broker dropped 500 messages (gaps in their 'seq' numbers)")
+    assert len(stored_events(hub)) == 1011

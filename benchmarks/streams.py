@@ -1,0 +1,325 @@
+"""Benchmark: what the streaming connectors store per second, beside what the wire carries.
+
+Each stream is measured twice in the same run, with the same sender:
+
+- **MQTT** (the local Mosquitto, QoS 1): a plain paho subscriber that acknowledges and
+  stores nothing, then the ``mqtt`` connector (MQTT 5, acknowledging after each commit)
+  storing every message as an event;
+- **TCP syslog**: a plain socket reader counting lines, then the ``cef-syslog`` listener
+  storing every line as an alert;
+- **UDP syslog**: a plain reader (the default socket buffer, one datagram per read), then
+  the listener; for UDP the figure that matters is how many of an unpaced burst are kept.
+
+A rate is messages over the time from the first one sent to the last one committed (for
+the baselines: received). The hub runs on a fresh PostgreSQL database (``--backend sqlite``
+for the embedded one); units are loaded from the bundled lists.
+
+    .venv/bin/python benchmarks/streams.py                       # 20,000 of each
+    .venv/bin/python benchmarks/streams.py --messages 5000       # a quick run
+
+Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` (an admin URL, default
+the local server the tests use); the database ``iochub_bench_streams`` is dropped and made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hub.config import settings_from_dict  # noqa: E402
+from hub.connectors.runtime import Counters, run_sync  # noqa: E402
+from hub.core import Hub  # noqa: E402
+from hub.model import Event  # noqa: E402
+from hub.units import bundled_unit_files, load_units  # noqa: E402
+from plugins.traffic.mqtt_session import disconnect  # noqa: E402
+
+POSTGRES_ADMIN = os.environ.get(
+    "IOCHUB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BROKER = ("127.0.0.1", 1883)
+IDLE_SECONDS = 5.0
+STREAMED_KINDS = ("traffic.violation", "security.alert")
+CEF = (
+    "<134>Nov  2 10:14:00 fgt-dc CEF:0|Fortinet|FortiGate|7.2.8|7208|Botnet C&C|9|"
+    "rt=1793600000000 src=10.62.101.30 cs1={number}"
+)
+
+
+@dataclass
+class Rate:
+    sent: int
+    kept: int
+    seconds: float
+
+    def __str__(self) -> str:
+        per_second = self.kept / self.seconds if self.seconds else 0.0
+        return f"{per_second:9,.0f}/s  ({self.kept:,} of {self.sent:,} in {self.seconds:.2f} s)"
+
+
+def main() -> None:
+    args = parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        hub = fresh_hub(args.backend, Path(work))
+        print(f"backend {args.backend}; {args.messages:,} messages of each stream\n")
+        rows = [
+            ("MQTT msgs", mqtt_baseline(args.messages), mqtt_hub(hub, args.messages)),
+            ("TCP lines", tcp_baseline(args.messages), syslog_hub(hub, args.messages, "tcp")),
+            ("UDP datagrams", udp_baseline(args.messages), syslog_hub(hub, args.messages, "udp")),
+        ]
+        hub.close()
+    print(f"{'':14} {'baseline (stores nothing)':38} hub (stores every one)")
+    for name, baseline, stored in rows:
+        print(f"{name:14} {baseline!s:38} {stored}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    return parser.parse_args()
+
+
+def fresh_hub(backend: str, work: Path) -> Hub:
+    if backend == "sqlite":
+        url = f"sqlite:///{work / 'streams.db'}"
+    else:
+        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text('DROP DATABASE IF EXISTS "iochub_bench_streams" WITH (FORCE)'))
+            connection.execute(text('CREATE DATABASE "iochub_bench_streams"'))
+        admin.dispose()
+        url = make_url(POSTGRES_ADMIN).set(database="iochub_bench_streams")
+        url = url.render_as_string(hide_password=False)
+    hub = Hub.create(settings_from_dict({"database": {"url": url}}, os.environ))
+    hub.prepare()
+    load_units(hub.db, bundled_unit_files())
+    return hub
+
+
+# -- MQTT ---------------------------------------------------------------------------------
+
+
+def publish(topic: str, count: int) -> float:
+    """Publish ``count`` numbered QoS 1 messages as fast as paho can; return the start time."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.max_queued_messages_set(0)
+    client.max_inflight_messages_set(1000)
+    client.connect(*BROKER)
+    client.loop_start()
+    started = time.perf_counter()
+    sent = [
+        client.publish(topic, json.dumps(message(number)).encode(), qos=1)
+        for number in range(count)
+    ]
+    for info in sent:
+        info.wait_for_publish(60)
+    disconnect(client)
+    return started
+
+
+def message(number: int) -> dict[str, Any]:
+    return {
+        "event_id": f"B-{number}",
+        "type": "speeding",
+        "camera_id": "CAM-1",
+        "commune": "23293",
+        "time": f"2026-11-20T08:{number % 60:02d}:00+07:00",
+        "seq": number,
+    }
+
+
+def mqtt_baseline(count: int) -> Rate:
+    """A plain subscriber (paho's automatic acknowledgements) counting what arrives."""
+    topic = f"iochub-bench/{uuid.uuid4().hex[:8]}/CAM-1/events"
+    received = threading.Event()
+    arrived = [0]
+    last = [0.0]
+
+    def on_message(*_: Any) -> None:
+        arrived[0] += 1
+        last[0] = time.perf_counter()
+        if arrived[0] == count:
+            received.set()
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = on_message
+    client.connect(*BROKER)
+    client.loop_start()
+    client.subscribe(topic, qos=1)
+    time.sleep(0.5)
+    started = publish(topic, count)
+    received.wait(IDLE_SECONDS * 3)
+    disconnect(client)
+    return Rate(count, arrived[0], last[0] - started)
+
+
+def mqtt_hub(hub: Hub, count: int) -> Rate:
+    prefix = f"iochub-bench/{uuid.uuid4().hex[:8]}"
+    table = {
+        "plugin": "traffic",
+        "kind": "mqtt",
+        "topics": [f"{prefix}/+/events"],
+        "client_id": f"iochub-bench-{uuid.uuid4().hex[:8]}",
+        "idle_timeout": IDLE_SECONDS,
+        "sequence_field": "seq",
+    }
+    return timed_run(
+        hub, "bench-mqtt", table, count, lambda: publish(f"{prefix}/CAM-1/events", count)
+    )
+
+
+# -- syslog -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def lines(count: int) -> bytes:
+    return "".join(CEF.format(number=n) + "\n" for n in range(count)).encode()
+
+
+def send_tcp(port: int, count: int) -> float:
+    data = lines(count)
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        started = time.perf_counter()
+        connection.sendall(data)
+    return started
+
+
+def send_udp(port: int, count: int) -> float:
+    datagrams = [CEF.format(number=n).encode() for n in range(count)]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        started = time.perf_counter()
+        for datagram in datagrams:
+            udp.sendto(datagram, ("127.0.0.1", port))
+    return started
+
+
+def tcp_baseline(count: int) -> Rate:
+    """A plain reader counting the lines of one connection."""
+    port = free_port()
+    server = socket.create_server(("127.0.0.1", port))
+    seen = [0, 0.0]
+
+    def read() -> None:
+        connection, _ = server.accept()
+        with connection:
+            while chunk := connection.recv(65536):
+                seen[0] += chunk.count(b"\n")
+                seen[1] = time.perf_counter()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    started = send_tcp(port, count)
+    reader.join(60)
+    server.close()
+    return Rate(count, seen[0], seen[1] - started)
+
+
+def udp_baseline(count: int) -> Rate:
+    """A plain reader with the default receive buffer, one datagram per read."""
+    port = free_port()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", port))
+    sock.settimeout(1.0)
+    seen = [0, 0.0]
+
+    def read() -> None:
+        try:
+            while sock.recv(65536):
+                seen[0] += 1
+                seen[1] = time.perf_counter()
+        except TimeoutError:
+            return
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    started = send_udp(port, count)
+    reader.join(60)
+    sock.close()
+    return Rate(count, seen[0], seen[1] - started)
+
+
+def syslog_hub(hub: Hub, count: int, transport: str) -> Rate:
+    port = free_port()
+    table = {
+        "plugin": "security",
+        "kind": "cef-syslog",
+        "port": port,
+        "transports": [transport, "tcp"] if transport == "udp" else ["tcp"],
+        "idle_timeout_seconds": IDLE_SECONDS,
+        "default_owner": {"agency": "Sở Khoa học và Công nghệ", "unit": "23293"},
+    }
+    send = send_tcp if transport == "tcp" else send_udp
+    return timed_run(hub, f"bench-{transport}", table, count, lambda: send(port, count))
+
+
+# -- one run of the hub ----------------------------------------------------------------------
+
+
+def timed_run(
+    hub: Hub, connector_id: str, table: dict[str, Any], count: int, send: Callable[[], float]
+) -> Rate:
+    """Run the connector, send, and time from the first message sent to the last commit."""
+    configured = configure(hub, connector_id, table)
+    last_commit = [0.0]
+
+    def progress(_: Counters) -> None:
+        last_commit[0] = time.perf_counter()
+
+    outcome: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: outcome.update(run=run_sync(configured, connector_id, progress=progress))
+    )
+    runner.start()
+    time.sleep(2.0)  # subscribed, or listening
+    started = send()
+    runner.join()
+    run = outcome["run"]
+    with configured.db.session() as session:
+        kept = session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.source == connector_id, Event.kind.in_(STREAMED_KINDS))
+        )
+    configured.close()
+    print(
+        f"{connector_id}: {run.status}, {run.records_read:,} read, {run.records_quarantined:,} "
+        f"quarantined, {run.records_lost:,} counted as lost {run.warnings or ''}"
+    )
+    return Rate(count, kept or 0, last_commit[0] - started)
+
+
+def configure(hub: Hub, connector_id: str, table: dict[str, Any]) -> Hub:
+    """A hub on the same database with this one connector configured."""
+    url = hub.db.engine.url.render_as_string(hide_password=False)
+    config = {"database": {"url": url}, "connectors": {connector_id: table}}
+    other = Hub.create(settings_from_dict(config, os.environ))
+    other.prepare()
+    return other
+
+
+if __name__ == "__main__":
+    main()
