@@ -18,7 +18,9 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import Authenticator
+from hub.auth.scope import known_sectors
 from hub.core import Hub
+from hub.graphql import bodies
 from hub.graphql.context import context_getter
 from hub.graphql.response_cache import ResponseCache
 from hub.graphql.schema import build_schema
@@ -42,7 +44,7 @@ def create_app(hub: Hub) -> Litestar:
     server, auth = hub.settings.server, hub.settings.auth
     if auth.production:
         server = server.model_copy(update={"graphiql": False, "introspection": False})
-    authenticator = Authenticator(hub.db, auth)
+    authenticator = Authenticator(hub.db, auth, known_sectors(hub.definitions))
     responses = ResponseCache(server.response_cache) if server.response_cache else None
     controller = make_graphql_controller(
         build_schema(server, responses),
@@ -58,6 +60,12 @@ def create_app(hub: Hub) -> Litestar:
         def encode_json(self, data: object) -> bytes:
             return msgspec.json.encode(data)
 
+        def decode_json(self, data: str | bytes) -> object:
+            return bodies.decode_json(data, server.max_json_depth)
+
+        def parse_json(self, data: str | bytes) -> Any:
+            return bodies.parse_json(data, server.max_json_depth)
+
         async def execute_single(self, **kwargs: Any) -> ExecutionResult:
             # Strawberry would run a subscription sent by POST as a query, and fail inside.
             request = kwargs["request_data"]
@@ -71,7 +79,12 @@ def create_app(hub: Hub) -> Litestar:
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
     handlers = [GraphQLEndpoint, health_handler(hub.db), *report_handlers(hub, authenticator)]
     state = State({"response_cache": responses})
-    return Litestar(route_handlers=handlers, cors_config=cors, state=state)
+    return Litestar(
+        route_handlers=handlers,
+        cors_config=cors,
+        state=state,
+        request_max_body_size=server.max_body_bytes,
+    )
 
 
 def health_handler(db: Database) -> HTTPRouteHandler:
