@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy import select
 
 from hub.auth import audit
 from hub.auth.jwt import JwtVerifier, looks_like_jwt
@@ -29,6 +31,7 @@ from hub.auth.principal import ANONYMOUS, Principal
 from hub.auth.ratelimit import RateLimiter
 from hub.auth.tokens import InvalidToken, principal_of_token, token_revoked
 from hub.config.settings import AuthSettings
+from hub.model import AdminUnit
 from hub.model.base import utcnow
 from hub.model.database import Database
 
@@ -51,9 +54,13 @@ class RateLimited(Exception):
 class Authenticator:
     """Who a request is, for one hub (its tokens, its identity provider, its rate limits)."""
 
-    def __init__(self, db: Database, settings: AuthSettings) -> None:
+    def __init__(
+        self, db: Database, settings: AuthSettings, sectors: Iterable[str] | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
+        self.sectors = None if sectors is None else frozenset(sectors)
+        """The hub's sectors, which a JWT's sector claims must name (None: not checked)."""
         self.jwt = JwtVerifier.from_settings(settings)
         self.limiter = RateLimiter(settings.rate_limit)
         self.failures = RateLimiter(settings.failed_sign_ins)
@@ -138,11 +145,28 @@ class Authenticator:
             if looks_like_jwt(credential):
                 if self.jwt is None:
                     raise InvalidToken("this hub accepts no JWTs (no identity provider set)")
-                return self.jwt.principal(credential)
+                return self._known_claims(self.jwt.principal(credential))
             with self.db.session() as session:
                 return principal_of_token(session, credential)
         except InvalidToken as exc:
             raise NotAuthenticated(str(exc)) from None
+
+    def _known_claims(self, principal: Principal) -> Principal:
+        """The principal of a JWT, if the sectors and units it names are the hub's."""
+        unknown = sorted(set(principal.sectors) - (self.sectors or set(principal.sectors)))
+        if unknown:
+            raise InvalidToken(f"the JWT names a sector this hub does not have: {unknown[0]!r}")
+        if principal.units:
+            with self.db.sessions() as session:
+                found = set(
+                    session.scalars(
+                        select(AdminUnit.code).where(AdminUnit.code.in_(principal.units))
+                    )
+                )
+            missing = sorted(set(principal.units) - found)
+            if missing:
+                raise InvalidToken(f"the JWT names a unit this hub does not have: {missing[0]!r}")
+        return principal
 
     def _refused(self, kind: str, client: str | None, reason: str) -> None:
         """Log and audit a failed sign-in, and count it against the client's address."""

@@ -106,9 +106,26 @@ def _strings(value: Any) -> tuple[str, ...]:
     raise InvalidToken("the JWT's unit and sector claims are strings or lists of strings")
 
 
+REASONS: list[tuple[type[Exception], str]] = [
+    (pyjwt.InvalidSignatureError, "its signature does not match the identity provider's key"),
+    (pyjwt.InvalidAudienceError, "it is not meant for this hub (audience)"),
+    (pyjwt.InvalidIssuerError, "it was not issued by the configured identity provider (issuer)"),
+    (pyjwt.ImmatureSignatureError, "it is not valid yet (nbf or iat in the future)"),
+    (pyjwt.InvalidAlgorithmError, "it is signed with an algorithm this hub does not accept"),
+    (pyjwt.InvalidKeyError, "it is signed for another kind of key than the provider's"),
+    (pyjwt.DecodeError, "it is not a well-formed JWT"),
+]
+"""PyJWT's failures in the API's words (its own messages can show library internals)."""
+
+
 def _reason(exc: Exception) -> str:
-    """PyJWT's message, which names the failed check (never the key)."""
-    return str(exc) or type(exc).__name__
+    """Why a JWT was refused, in the API's words (never the key, never PyJWT's text)."""
+    if isinstance(exc, pyjwt.MissingRequiredClaimError):
+        return f"it lacks the {exc.claim!r} claim"
+    for kind, reason in REASONS:
+        if isinstance(exc, kind):
+            return reason
+    return "it fails a check (signature, issuer, audience or times)"
 
 
 def _read_key_file(path: Path) -> dict[str | None, Any]:

@@ -132,6 +132,14 @@ def alert_rule_sectors(definitions: Definitions) -> dict[str, str | None]:
     return sectors
 
 
+def known_sectors(definitions: Definitions) -> set[str]:
+    """The sectors the hub's metrics, indicators and event kinds belong to."""
+    found = {metric.sector for _, metric in definitions.metrics.values()}
+    found |= {kind.sector for _, kind in definitions.event_kinds.values()}
+    found |= {i.sector for _, i in definitions.indicators.values() if i.sector}
+    return found
+
+
 def plugin_sectors(definitions: Definitions, plugin: str) -> set[str]:
     """The sectors a plugin defines metrics or event kinds for."""
     found = {d.sector for origin, d in definitions.metrics.values() if origin == plugin}

@@ -62,6 +62,10 @@ class ServerSettings(Strict):
     """The most a request may cost, counted before it runs (hub/graphql/cost.py; 0: no limit)."""
     time_budget: float = Field(30.0, gt=0)
     """Seconds a query may run before it is stopped (mutations always finish)."""
+    max_body_bytes: int = Field(10_000_000, ge=1000)
+    """The largest request body (a GraphQL request, a workbook uploaded): 413 beyond."""
+    max_json_depth: int = Field(64, ge=4)
+    """How deeply a request's JSON may nest, checked before it is parsed: 400 beyond."""
     cors_origins: list[str] = []
     response_cache: int = Field(256, ge=0)
     """Responses to queries of ``aggregate`` fields kept until the data changes (0: none)."""

@@ -16,9 +16,11 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import Authenticator
+from hub.auth.scope import known_sectors
 from hub.console import console_handlers
 from hub.console.graphiql import GRAPHIQL_HTML
 from hub.core import Hub
+from hub.graphql import bodies
 from hub.graphql.context import context_getter
 from hub.graphql.response_cache import ResponseCache
 from hub.graphql.schema import build_schema
@@ -42,7 +44,7 @@ def create_app(hub: Hub) -> Litestar:
     server, auth = hub.settings.server, hub.settings.auth
     if auth.production:
         server = server.model_copy(update={"graphiql": False, "introspection": False})
-    authenticator = Authenticator(hub.db, auth)
+    authenticator = Authenticator(hub.db, auth, known_sectors(hub.definitions))
     responses = ResponseCache(server.response_cache) if server.response_cache else None
     controller = make_graphql_controller(
         build_schema(server, responses),
@@ -63,6 +65,12 @@ def create_app(hub: Hub) -> Litestar:
 
         def encode_json(self, data: object) -> bytes:
             return msgspec.json.encode(data)
+
+        def decode_json(self, data: str | bytes) -> object:
+            return bodies.decode_json(data, server.max_json_depth)
+
+        def parse_json(self, data: str | bytes) -> Any:
+            return bodies.parse_json(data, server.max_json_depth)
 
         async def execute_single(self, **kwargs: Any) -> ExecutionResult:
             # Strawberry would run a subscription sent by POST as a query, and fail inside.
@@ -88,6 +96,7 @@ def create_app(hub: Hub) -> Litestar:
         state=state,
         middleware=[access_logging],
         logging_config=None,  # the process's logging is hub.observability.logs's
+        request_max_body_size=server.max_body_bytes,
     )
 
 

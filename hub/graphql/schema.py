@@ -39,6 +39,7 @@ from hub.graphql.metrics import MetricQuery
 from hub.graphql.operations import OperationNoted
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
+from hub.graphql.scalars import SCALARS
 from hub.graphql.units import UnitQuery
 
 
@@ -104,6 +105,7 @@ def build_schema(
         subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server, responses),
+        scalar_overrides=SCALARS,
     )
     schema.time_budget = server.time_budget
     return schema

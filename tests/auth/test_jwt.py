@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from litestar.testing import TestClient
 
 from hub.config import ConfigError, settings_from_dict
@@ -149,3 +149,38 @@ def test_an_incomplete_jwt_config_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ConfigError) as refused:
         settings_from_dict({"auth": {"jwt_issuer": ISSUER}}, {})
     assert "jwt_audience" in str(refused.value) and "jwt_key" in str(refused.value)
+
+
+def test_a_jwt_of_another_kind_of_key_is_refused_in_the_apis_words(
+    jwt_client: TestClient, world: World
+) -> None:
+    now = datetime.now(UTC)
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "role": "leader"}
+    ec = jwt.encode({**claims, "exp": now + timedelta(minutes=5)}, ec_key(), algorithm="ES256")
+    body = post(jwt_client, EVENTS, bearer(ec))
+    assert codes(body) == ["UNAUTHENTICATED"]
+    message = body["errors"][0]["message"]
+    assert (
+        message == "the JWT is not valid: it is signed for another kind of key than the provider's"
+    )
+
+
+@pytest.mark.parametrize(
+    ("claims", "why"),
+    [
+        (
+            {"role": "sector_officer", "sectors": ["healht"]},
+            "a sector this hub does not have: 'healht'",
+        ),
+        ({"role": "unit_officer", "units": "99999"}, "a unit this hub does not have: '99999'"),
+    ],
+)
+def test_a_jwt_naming_a_sector_or_unit_the_hub_does_not_have_is_refused(
+    jwt_client: TestClient, world: World, key: rsa.RSAPrivateKey, claims: dict[str, Any], why: str
+) -> None:
+    body = post(jwt_client, EVENTS, bearer(signed(key, **claims)))
+    assert codes(body) == ["UNAUTHENTICATED"] and why in body["errors"][0]["message"]
+
+
+def ec_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
