@@ -118,6 +118,8 @@ SAVE = """mutation($unit: ID!, $period: String!, $values: [CellInput!]!) {
   saveReport(template: "TEST-01", unit: $unit, period: $period, values: $values) { status } }"""
 SUBMIT = """mutation($unit: ID!, $period: String!) {
   submitReport(template: "TEST-01", unit: $unit, period: $period) { status } }"""
+CELLS = """query($unit: ID!, $period: String!) {
+  report(template: "TEST-01", unit: $unit, period: $period) { cells { address value } } }"""
 REPORT = """query($unit: ID!, $period: String!) {
   report(template: "TEST-01", unit: $unit, period: $period) { status history { action actor } } }"""
 
@@ -179,3 +181,26 @@ def test_the_overview_shows_a_metric_by_unit_on_the_map_and_a_units_series(
     series = browser.find("#series")
     browser.wait_for(lambda: series.get_attribute("data-points") == "1")  # six months, one value
     browser.screenshot("overview")
+
+
+def test_a_commune_officer_fills_its_report_sees_the_computed_cells_and_submits(
+    browser: Browser, console: Console
+) -> None:
+    period = _last_month()
+    console.graphql("admin", SAVE_TEMPLATE, d=FORM)
+    sign_in(browser, console, "unit_officer")
+    browser.open(f"{console.url}/reports?template=TEST-01&period={period}")
+    assert browser.find("#within").get_attribute("value") == KON_TUM_WARD  # its own unit
+    browser.find(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']").click()
+    browser.find("#report-table input[data-address='D6']").send_keys("7")
+    browser.find("#report-table input[data-address='D7']").send_keys("1.5")
+    browser.find("#report-save").click()
+    browser.wait_for(lambda: browser.text("#report-status") == "DRAFT")
+    total = browser.find("#report-table tbody tr:nth-child(5) td:nth-child(2)")  # D9
+    assert total.text == "8,5" or total.text == "8.5", total.text
+    assert not browser.all("#report-approve")  # not its own report to approve
+    browser.find("#report-submit").click()
+    browser.wait_for(lambda: browser.text("#report-status") == "SUBMITTED")
+    browser.screenshot("report-submitted")
+    cells = console.graphql("admin", CELLS, unit=KON_TUM_WARD, period=period)["report"]["cells"]
+    assert {c["address"]: c["value"] for c in cells}["D9"] == 8.5

@@ -3,6 +3,8 @@
 
 export const t = JSON.parse(document.getElementById("strings").textContent);
 export const may = JSON.parse(document.getElementById("may").textContent);
+/** The codes of the units whose territory the signed-in person covers (none: everywhere). */
+export const ownUnits = JSON.parse(document.getElementById("units").textContent);
 
 /** The data of one GraphQL operation; throws an Error carrying every message of the response. */
 export async function gql(query, variables = {}) {

@@ -1,6 +1,6 @@
 // Reports: the compliance board (units × periods), a report's form with its computed cells,
 // the workflow buttons the role allows, and the workbook's download and upload.
-import { el, gql, may, pagedTable, showError, t } from "./api.js";
+import { el, gql, may, ownUnits, pagedTable, showError, t } from "./api.js";
 
 const form = document.getElementById("choice");
 const PERIODS_SHOWN = 3;
@@ -142,18 +142,19 @@ function drawReport(report) {
   drawActions(report, editable);
 }
 
+/** The buttons of the steps the report's status and the person's role allow: a unit files its
+ * own reports; the level above reviews them (approve, return a submitted one; reopen). */
 function drawActions(report, editable) {
   const buttons = [];
   const button = (name, run) => el("button", { type: "button", id: `report-${name}`, onclick: () => act(run) }, t[name]);
-  if (editable) {
-    buttons.push(button("save", save));
-    buttons.push(button("submit", () => step("submitReport")));
-  }
-  if (may.review_reports) {
+  const reviewer = may.review_reports && !ownUnits.includes(report.unit.code);
+  if (editable) buttons.push(button("save", save));
+  if (editable && report.status !== "SUBMITTED") buttons.push(button("submit", () => step("submitReport")));
+  if (reviewer && report.status === "SUBMITTED") {
     buttons.push(button("approve", () => step("approveReport")));
     buttons.push(button("return", () => step("returnReport", prompt(t.reason_prompt))));
-    buttons.push(button("reopen", () => step("reopenReport", prompt(t.reason_prompt))));
   }
+  if (reviewer && report.status === "APPROVED") buttons.push(button("reopen", () => step("reopenReport", prompt(t.reason_prompt))));
   buttons.push(el("a", { href: report.downloadPath, id: "report-download" }, t.download));
   document.getElementById("report-actions").replaceChildren(...buttons);
 }
