@@ -1,8 +1,7 @@
 // Connectors: each with its last run, its history, enable/disable and run now; the quarantine.
 import { el, gql, hasField, may, number, pagedList, showError, t, table, when } from "./api.js";
 
-const RUN_FIELDS = "id status startedAt finishedAt recordsRead recordsWritten recordsQuarantined error trigger";
-let runFields = RUN_FIELDS;
+let runFields = "id status startedAt finishedAt recordsRead recordsWritten recordsQuarantined error trigger";
 let selected = new Set();
 
 function seconds(run) {
@@ -17,6 +16,7 @@ function runCells(run) {
     ` ${when(run.startedAt)} · ${t.read} ${number(run.recordsRead)} · ${t.written} ${number(run.recordsWritten)}`,
     ` · ${t.quarantined} ${number(run.recordsQuarantined)}`,
     run.recordsSkipped !== undefined ? ` · ${t.skipped} ${number(run.recordsSkipped)}` : "",
+    run.skipped?.length ? el("ul", { class: "skipped" }, run.skipped.map((s) => el("li", {}, `${s.reason}: ${number(s.count)}`))) : "",
     run.error ? el("pre", { class: "error" }, run.error) : "",
   ];
 }
@@ -197,7 +197,9 @@ async function offerQuarantineActions() {
 }
 
 async function start() {
+  // Skipped records are counted by hubs newer than some this page may be served by.
   if (await hasField("SyncRun", "recordsSkipped").catch(() => false)) runFields += " recordsSkipped";
+  if (await hasField("SyncRun", "skipped").catch(() => false)) runFields += " skipped { reason count }";
   document.getElementById("quarantine-filter").addEventListener("submit", (event) => {
     event.preventDefault();
     loadQuarantine();

@@ -156,7 +156,24 @@ function drawActions(report, editable) {
   }
   if (reviewer && report.status === "APPROVED") buttons.push(button("reopen", () => step("reopenReport", prompt(t.reason_prompt))));
   buttons.push(el("a", { href: report.downloadPath, id: "report-download" }, t.download));
+  if (editable) {
+    const file = el("input", { type: "file", accept: ".xlsx", id: "report-upload", onchange: () => act(() => upload(report, file)) });
+    buttons.push(el("label", {}, t.upload, file));
+  }
   document.getElementById("report-actions").replaceChildren(...buttons);
+}
+
+/** Send a filled workbook to the path it was downloaded from; the hub names every bad cell. */
+async function upload(report, input) {
+  const body = new FormData();
+  body.append("file", input.files[0]);
+  const response = await fetch(report.downloadPath, { method: "POST", body, credentials: "same-origin" });
+  input.value = "";
+  if (response.status === 405) throw new Error(t.not_available);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({ errors: [response.statusText] }));
+    throw new Error((answer.errors || [answer.detail || response.statusText]).join("\n"));
+  }
 }
 
 async function save() {
