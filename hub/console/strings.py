@@ -112,6 +112,16 @@ VI: dict[str, str] = {
     "role": "Vai trò",
     "filter": "Lọc",
     "language": "English",
+    # The API's statuses, by their enum value
+    "RUNNING": "Đang chạy",
+    "SUCCEEDED": "Thành công",
+    "PARTIAL": "Một phần",
+    "FAILED": "Thất bại",
+    "NOT_STARTED": "Chưa lập",
+    "DRAFT": "Đang soạn",
+    "SUBMITTED": "Đã nộp",
+    "APPROVED": "Đã phê duyệt",
+    "RETURNED": "Bị trả lại",
 }
 
 EN: dict[str, str] = {
@@ -215,6 +225,15 @@ EN: dict[str, str] = {
     "role": "Role",
     "filter": "Filter",
     "language": "Tiếng Việt",
+    "RUNNING": "Running",
+    "SUCCEEDED": "Succeeded",
+    "PARTIAL": "Partial",
+    "FAILED": "Failed",
+    "NOT_STARTED": "Not started",
+    "DRAFT": "Draft",
+    "SUBMITTED": "Submitted",
+    "APPROVED": "Approved",
+    "RETURNED": "Returned",
 }
 
 

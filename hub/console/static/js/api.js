@@ -126,6 +126,12 @@ export async function pagedList(container, load, render) {
   await next();
 }
 
+/** A status of the API (SUCCEEDED, APPROVED, …) in the reader's language, keeping the value
+ * itself in ``data-status`` for scripts and styles. */
+export function status(value, attributes = {}) {
+  return el("span", { class: `status ${value.toLowerCase()}`, "data-status": value, ...attributes }, t[value] ?? value);
+}
+
 /** A local date and time, in Vietnam's way of writing them. */
 export function when(iso) {
   return iso ? new Date(iso).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "";

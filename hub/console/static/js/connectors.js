@@ -1,5 +1,5 @@
 // Connectors: each with its last run, its history, enable/disable and run now; the quarantine.
-import { el, gql, hasField, may, number, pagedList, showError, t, table, when } from "./api.js";
+import { el, gql, hasField, may, number, pagedList, showError, status, t, table, when } from "./api.js";
 
 let runFields = "id status startedAt finishedAt recordsRead recordsWritten recordsQuarantined error trigger";
 let selected = new Set();
@@ -12,7 +12,7 @@ function seconds(run) {
 function runCells(run) {
   if (!run) return [t.none];
   return [
-    el("span", { class: `status ${run.status.toLowerCase()}` }, run.status),
+    status(run.status),
     ` ${when(run.startedAt)} · ${t.read} ${number(run.recordsRead)} · ${t.written} ${number(run.recordsWritten)}`,
     ` · ${t.quarantined} ${number(run.recordsQuarantined)}`,
     run.recordsSkipped !== undefined ? ` · ${t.skipped} ${number(run.recordsSkipped)}` : "",
@@ -105,7 +105,7 @@ async function showHistory(id) {
       table(
         [
           [t.started, (r) => when(r.startedAt)],
-          [t.status, (r) => el("span", { class: `status ${r.status.toLowerCase()}` }, r.status)],
+          [t.status, (r) => status(r.status)],
           [t.duration, (r) => seconds(r)],
           [t.read, (r) => number(r.recordsRead)],
           [t.written, (r) => number(r.recordsWritten)],

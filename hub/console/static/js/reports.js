@@ -1,6 +1,6 @@
 // Reports: the compliance board (units × periods), a report's form with its computed cells,
 // the workflow buttons the role allows, and the workbook's download and upload.
-import { el, gql, may, ownUnits, pagedTable, showError, t } from "./api.js";
+import { el, gql, may, ownUnits, pagedTable, showError, status, t } from "./api.js";
 
 const form = document.getElementById("choice");
 const PERIODS_SHOWN = 3;
@@ -61,7 +61,7 @@ async function showBoard() {
       return el(
         "a",
         { href: "#", class: `open-report ${TIMELINESS[u.timeliness]}`, "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
-        `${t[TIMELINESS[u.timeliness]]} · ${u.status}`,
+        `${t[TIMELINESS[u.timeliness]]} · ${t[u.status] ?? u.status}`,
       );
     };
     board.replaceChildren(
@@ -102,7 +102,7 @@ async function openReport(unit, period) {
 function drawReport(report) {
   document.getElementById("report-title").textContent = `${report.template.name} · ${report.unit.name} · ${report.period}`;
   document.getElementById("report-state").replaceChildren(
-    el("span", { class: `status ${report.status.toLowerCase()}`, id: "report-status" }, report.status),
+    status(report.status, { id: "report-status" }),
     ` · ${t.deadline} ${report.deadline} · `,
     el("span", { class: TIMELINESS[report.timeliness] }, t[TIMELINESS[report.timeliness]]),
     report.stale ? el("span", { class: "stale" }, ` · ${t.stale}`) : "",
