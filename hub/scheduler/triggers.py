@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -33,3 +33,12 @@ def make_trigger(schedule: str | None, every: str | None, timezone: str) -> Base
     if every:
         return IntervalTrigger(seconds=parse_interval(every).total_seconds(), timezone=timezone)
     return None
+
+
+def next_fire(trigger: BaseTrigger, last_start: datetime | None, now: datetime) -> datetime | None:
+    """When ``trigger`` fires next after ``now``: a cron schedule by its calendar; an interval
+    counts from the connector's last run (``last_start``), and is due now if it never ran or
+    is late."""
+    if isinstance(trigger, IntervalTrigger):
+        return max(now, last_start + trigger.interval) if last_start else now
+    return trigger.get_next_fire_time(None, now.astimezone(UTC))

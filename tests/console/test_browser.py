@@ -75,8 +75,10 @@ def test_admin_enables_a_connector_runs_it_and_discards_a_quarantined_record(
     browser.wait_for(
         lambda: browser.find(f"button.toggle[data-connector='{CONNECTOR}']").text == "Tắt"
     )
-    [connector] = console.graphql("admin", "{ connectors { enabled } }")["connectors"]
-    assert connector["enabled"] is True
+    [connector] = console.graphql("admin", "{ connectors { enabled nextRun } }")["connectors"]
+    assert connector["enabled"] is True and connector["nextRun"] is not None
+    row = _row_with(browser, "#connector-table", CONNECTOR)
+    assert "6:00:00" in row.text  # the next run at 06:00, Vietnam time
 
     browser.find(f"button.run[data-connector='{CONNECTOR}']").click()
     row = browser.wait_for(lambda: _row_with(browser, "#connector-table", "Một phần"))

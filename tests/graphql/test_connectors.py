@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -142,3 +144,14 @@ def test_run_connector_errors(client: TestClient, hub: Hub) -> None:
         busy = graphql(client, RUN, id="kontum-feedback")
     assert error_codes(busy) == ["CONFLICT"]
     assert "already running" in busy["errors"][0]["message"]
+
+
+def test_the_next_run_of_a_scheduled_connector(client: TestClient) -> None:
+    before = datetime.now(UTC)
+    found = data(client, "{ connectors { id nextRun } }")["connectors"]
+    after = datetime.now(UTC)
+    next_run = {c["id"]: c["nextRun"] for c in found}
+    assert next_run["kontum-traffic"] is None  # disabled
+    quarter = datetime.fromisoformat(next_run["kontum-feedback"])  # "*/15 * * * *"
+    assert quarter.minute % 15 == 0 and quarter.second == 0
+    assert before < quarter <= after + timedelta(minutes=15)

@@ -25,7 +25,7 @@ async function loadConnectors() {
   const container = document.getElementById("connectors");
   try {
     const { connectors } = await gql(
-      `{ connectors { id plugin kind enabled schedule lastRun { ${runFields} } } }`,
+      `{ connectors { id plugin kind enabled schedule nextRun lastRun { ${runFields} } } }`,
     );
     container.replaceChildren(
       table(
@@ -35,6 +35,7 @@ async function loadConnectors() {
           [t.kind, (c) => c.kind],
           [t.enabled, (c) => (c.enabled ? "✔" : "—")],
           [t.schedule, (c) => c.schedule || ""],
+          [t.next_run, (c) => when(c.nextRun)],
           [t.last_run, (c) => runCells(c.lastRun)],
           [t.actions, (c) => (may.configure ? actions(c) : "")],
         ],
