@@ -59,6 +59,7 @@ VI: dict[str, str] = {
     "enabled": "Bật",
     "schedule": "Lịch chạy",
     "last_run": "Lần chạy gần nhất",
+    "next_run": "Lần chạy tới",
     "status": "Trạng thái",
     "read": "Đọc",
     "written": "Ghi",
@@ -112,6 +113,16 @@ VI: dict[str, str] = {
     "role": "Vai trò",
     "filter": "Lọc",
     "language": "English",
+    # The API's statuses, by their enum value
+    "RUNNING": "Đang chạy",
+    "SUCCEEDED": "Thành công",
+    "PARTIAL": "Một phần",
+    "FAILED": "Thất bại",
+    "NOT_STARTED": "Chưa lập",
+    "DRAFT": "Đang soạn",
+    "SUBMITTED": "Đã nộp",
+    "APPROVED": "Đã phê duyệt",
+    "RETURNED": "Bị trả lại",
 }
 
 EN: dict[str, str] = {
@@ -163,6 +174,7 @@ EN: dict[str, str] = {
     "enabled": "Enabled",
     "schedule": "Schedule",
     "last_run": "Last run",
+    "next_run": "Next run",
     "status": "Status",
     "read": "Read",
     "written": "Written",
@@ -215,6 +227,15 @@ EN: dict[str, str] = {
     "role": "Role",
     "filter": "Filter",
     "language": "Tiếng Việt",
+    "RUNNING": "Running",
+    "SUCCEEDED": "Succeeded",
+    "PARTIAL": "Partial",
+    "FAILED": "Failed",
+    "NOT_STARTED": "Not started",
+    "DRAFT": "Draft",
+    "SUBMITTED": "Submitted",
+    "APPROVED": "Approved",
+    "RETURNED": "Returned",
 }
 
 

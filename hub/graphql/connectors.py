@@ -36,7 +36,9 @@ from hub.graphql.pagination import (
     page_size,
 )
 from hub.graphql.sessions import read
+from hub.model.base import utcnow
 from hub.quarantine.actions import discard, retry
+from hub.scheduler.triggers import next_fire
 
 CURSOR_KIND = "quarantine"
 
@@ -71,6 +73,20 @@ class Connector:
     async def last_run(self, info: Info) -> SyncRun | None:
         run = await info.context.loaders.last_run.load(self.id)
         return None if run is None else SyncRun.from_row(run)
+
+    @strawberry.field(
+        description="When the scheduler runs it next; null when it is disabled, runs only by "
+        "hand or reads a stream. A cron schedule by its calendar; `every` counts from the "
+        "last run's start."
+    )
+    async def next_run(self, info: Info) -> datetime | None:
+        connector = info.context.hub.connectors.get(self.id)
+        if not self.enabled or connector is None or connector.trigger is None:
+            return None
+        if connector.connector_class.streaming:
+            return None
+        last = await info.context.loaders.last_run.load(self.id)
+        return next_fire(connector.trigger, last.started_at if last else None, utcnow())
 
     @strawberry.field(description="The last runs, newest first.")
     async def runs(self, info: Info, last: int | None = 10) -> list[SyncRun]:

@@ -75,7 +75,7 @@ def console(
 ) -> Iterator[Console]:
     hub = make_hub(
         {
-            "connectors": {CONNECTOR: table(portal, enabled=False)},
+            "connectors": {CONNECTOR: table(portal, enabled=False, schedule="0 6 * * *")},
             "alerts": {
                 ALERT_RULE: {"name": "Phản ánh mới", "event_kind": "feedback.case", "severity": 3}
             },

@@ -8,8 +8,12 @@ test's temporary folder.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
+from openpyxl import load_workbook
 from selenium.webdriver.remote.webelement import WebElement
 from sqlalchemy import select
 
@@ -71,14 +75,16 @@ def test_admin_enables_a_connector_runs_it_and_discards_a_quarantined_record(
     browser.wait_for(
         lambda: browser.find(f"button.toggle[data-connector='{CONNECTOR}']").text == "Tắt"
     )
-    [connector] = console.graphql("admin", "{ connectors { enabled } }")["connectors"]
-    assert connector["enabled"] is True
+    [connector] = console.graphql("admin", "{ connectors { enabled nextRun } }")["connectors"]
+    assert connector["enabled"] is True and connector["nextRun"] is not None
+    row = _row_with(browser, "#connector-table", CONNECTOR)
+    assert "6:00:00" in row.text  # the next run at 06:00, Vietnam time
 
     browser.find(f"button.run[data-connector='{CONNECTOR}']").click()
-    row = browser.wait_for(lambda: _row_with(browser, "#connector-table", "PARTIAL"))
+    row = browser.wait_for(lambda: _row_with(browser, "#connector-table", "Một phần"))
     assert "Đọc 3 · Ghi 2 · Cách ly 1" in row.text
     browser.find("#connector-table a").click()  # its history
-    assert "PARTIAL" in browser.text("#history-table")
+    assert browser.find("#history-table [data-status]").get_attribute("data-status") == "PARTIAL"
     reason = browser.wait_for(lambda: _row_with(browser, ".quarantine-table", "on hold"))
     browser.screenshot("connector-run")
 
@@ -118,6 +124,8 @@ SAVE = """mutation($unit: ID!, $period: String!, $values: [CellInput!]!) {
   saveReport(template: "TEST-01", unit: $unit, period: $period, values: $values) { status } }"""
 SUBMIT = """mutation($unit: ID!, $period: String!) {
   submitReport(template: "TEST-01", unit: $unit, period: $period) { status } }"""
+CELLS = """query($unit: ID!, $period: String!) {
+  report(template: "TEST-01", unit: $unit, period: $period) { cells { address value } } }"""
 REPORT = """query($unit: ID!, $period: String!) {
   report(template: "TEST-01", unit: $unit, period: $period) { status history { action actor } } }"""
 
@@ -134,15 +142,20 @@ def test_a_leader_approves_a_report_a_commune_submitted(browser: Browser, consol
     while not browser.all(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']"):
         browser.find("#board .more").click()  # the board is paged
     browser.find(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']").click()
-    browser.wait_for(lambda: browser.text("#report-status") == "SUBMITTED")
+    browser.wait_for(lambda: _status(browser) == "SUBMITTED")
     assert "15" in browser.text("#report-table")  # D9 = SUM(D6:D7), computed by the hub
     assert not browser.all("#report-table input")  # a leader files nothing
     browser.find("#report-approve").click()
-    browser.wait_for(lambda: browser.text("#report-status") == "APPROVED")
+    browser.wait_for(lambda: _status(browser) == "APPROVED")
     browser.screenshot("report-approved")
     report = console.graphql("admin", REPORT, unit=KON_TUM_WARD, period=period)["report"]
     assert report["status"] == "APPROVED"
     assert report["history"][-1] == {"action": "APPROVE", "actor": "leader.test"}
+
+
+def _status(browser: Browser) -> str | None:
+    """The status of the report shown, as the API names it."""
+    return browser.find("#report-status").get_attribute("data-status")
 
 
 def _row_with(browser: Browser, table: str, text: str) -> WebElement | None:
@@ -179,3 +192,60 @@ def test_the_overview_shows_a_metric_by_unit_on_the_map_and_a_units_series(
     series = browser.find("#series")
     browser.wait_for(lambda: series.get_attribute("data-points") == "1")  # six months, one value
     browser.screenshot("overview")
+
+
+def test_a_commune_officer_fills_its_report_sees_the_computed_cells_and_submits(
+    browser: Browser, console: Console
+) -> None:
+    period = _last_month()
+    console.graphql("admin", SAVE_TEMPLATE, d=FORM)
+    sign_in(browser, console, "unit_officer")
+    browser.open(f"{console.url}/reports?template=TEST-01&period={period}")
+    assert browser.find("#within").get_attribute("value") == KON_TUM_WARD  # its own unit
+    browser.find(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']").click()
+    browser.find("#report-table input[data-address='D6']").send_keys("7")
+    browser.find("#report-table input[data-address='D7']").send_keys("1.5")
+    browser.find("#report-save").click()
+    browser.wait_for(lambda: _status(browser) == "DRAFT")
+    total = browser.find("#report-table tbody tr:nth-child(5) td:nth-child(2)")  # D9
+    assert total.text == "8,5" or total.text == "8.5", total.text
+    assert not browser.all("#report-approve")  # not its own report to approve
+    browser.find("#report-submit").click()
+    browser.wait_for(lambda: _status(browser) == "SUBMITTED")
+    browser.screenshot("report-submitted")
+    cells = console.graphql("admin", CELLS, unit=KON_TUM_WARD, period=period)["report"]["cells"]
+    assert {c["address"]: c["value"] for c in cells}["D9"] == 8.5
+
+
+def test_a_commune_officer_downloads_its_workbook_and_uploads_it_filled(
+    browser: Browser, console: Console, tmp_path: Path
+) -> None:
+    period = _last_month()
+    console.graphql("admin", SAVE_TEMPLATE, d=FORM)
+    sign_in(browser, console, "unit_officer")
+    browser.open(f"{console.url}/reports?template=TEST-01&period={period}")
+    browser.find(f"a.open-report[data-unit='{KON_TUM_WARD}'][data-period='{period}']").click()
+    link = browser.find("#report-download").get_attribute("href")
+    downloaded = browser.driver.execute_async_script(FETCH_BYTES, link)  # with the cookie
+    book = load_workbook(BytesIO(bytes(downloaded)))
+    assert book.active.title == FORM["layout"]["sheet"]
+    uploads = httpx.post(link, content=b"", headers=_bearer(console, "unit_officer"))
+    if uploads.status_code == 405:  # this hub takes no filled workbooks yet
+        return
+    book.active["D6"], book.active["D7"] = 4, 6
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    browser.find("#report-upload").send_keys(str(filled))
+    browser.wait_for(lambda: _status(browser) == "DRAFT")
+    cells = console.graphql("admin", CELLS, unit=KON_TUM_WARD, period=period)["report"]["cells"]
+    assert {c["address"]: c["value"] for c in cells}["D9"] == 10
+
+
+FETCH_BYTES = """
+const done = arguments[arguments.length - 1];
+fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => done(Array.from(new Uint8Array(b))));
+"""
+
+
+def _bearer(console: Console, who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {console.tokens[who]}"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -221,3 +221,14 @@ def test_retry_quarantined_while_the_connector_runs_is_a_conflict(
     assert error_codes(busy) == ["CONFLICT"]
     assert [outcome for _, outcome in audited(hub, "retryQuarantined")] == ["CONFLICT"]
     assert late_id in quarantine_ids(hub)
+
+
+def test_the_next_run_of_a_scheduled_connector(client: TestClient) -> None:
+    before = datetime.now(UTC)
+    found = data(client, "{ connectors { id nextRun } }")["connectors"]
+    after = datetime.now(UTC)
+    next_run = {c["id"]: c["nextRun"] for c in found}
+    assert next_run["kontum-traffic"] is None  # disabled
+    quarter = datetime.fromisoformat(next_run["kontum-feedback"])  # "*/15 * * * *"
+    assert quarter.minute % 15 == 0 and quarter.second == 0
+    assert before < quarter <= after + timedelta(minutes=15)

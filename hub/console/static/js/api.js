@@ -3,6 +3,8 @@
 
 export const t = JSON.parse(document.getElementById("strings").textContent);
 export const may = JSON.parse(document.getElementById("may").textContent);
+/** The codes of the units whose territory the signed-in person covers (none: everywhere). */
+export const ownUnits = JSON.parse(document.getElementById("units").textContent);
 
 /** The data of one GraphQL operation; throws an Error carrying every message of the response. */
 export async function gql(query, variables = {}) {
@@ -122,6 +124,12 @@ export async function pagedList(container, load, render) {
     }
   }
   await next();
+}
+
+/** A status of the API (SUCCEEDED, APPROVED, …) in the reader's language, keeping the value
+ * itself in ``data-status`` for scripts and styles. */
+export function status(value, attributes = {}) {
+  return el("span", { class: `status ${value.toLowerCase()}`, "data-status": value, ...attributes }, t[value] ?? value);
 }
 
 /** A local date and time, in Vietnam's way of writing them. */

@@ -1,8 +1,7 @@
 // Connectors: each with its last run, its history, enable/disable and run now; the quarantine.
-import { el, gql, hasField, may, number, pagedList, showError, t, table, when } from "./api.js";
+import { el, gql, hasField, may, number, pagedList, showError, status, t, table, when } from "./api.js";
 
-const RUN_FIELDS = "id status startedAt finishedAt recordsRead recordsWritten recordsQuarantined error trigger";
-let runFields = RUN_FIELDS;
+let runFields = "id status startedAt finishedAt recordsRead recordsWritten recordsQuarantined error trigger";
 let selected = new Set();
 
 function seconds(run) {
@@ -13,10 +12,11 @@ function seconds(run) {
 function runCells(run) {
   if (!run) return [t.none];
   return [
-    el("span", { class: `status ${run.status.toLowerCase()}` }, run.status),
+    status(run.status),
     ` ${when(run.startedAt)} · ${t.read} ${number(run.recordsRead)} · ${t.written} ${number(run.recordsWritten)}`,
     ` · ${t.quarantined} ${number(run.recordsQuarantined)}`,
     run.recordsSkipped !== undefined ? ` · ${t.skipped} ${number(run.recordsSkipped)}` : "",
+    run.skipped?.length ? el("ul", { class: "skipped" }, run.skipped.map((s) => el("li", {}, `${s.reason}: ${number(s.count)}`))) : "",
     run.error ? el("pre", { class: "error" }, run.error) : "",
   ];
 }
@@ -25,7 +25,7 @@ async function loadConnectors() {
   const container = document.getElementById("connectors");
   try {
     const { connectors } = await gql(
-      `{ connectors { id plugin kind enabled schedule lastRun { ${runFields} } } }`,
+      `{ connectors { id plugin kind enabled schedule nextRun lastRun { ${runFields} } } }`,
     );
     container.replaceChildren(
       table(
@@ -35,6 +35,7 @@ async function loadConnectors() {
           [t.kind, (c) => c.kind],
           [t.enabled, (c) => (c.enabled ? "✔" : "—")],
           [t.schedule, (c) => c.schedule || ""],
+          [t.next_run, (c) => when(c.nextRun)],
           [t.last_run, (c) => runCells(c.lastRun)],
           [t.actions, (c) => (may.configure ? actions(c) : "")],
         ],
@@ -105,7 +106,7 @@ async function showHistory(id) {
       table(
         [
           [t.started, (r) => when(r.startedAt)],
-          [t.status, (r) => el("span", { class: `status ${r.status.toLowerCase()}` }, r.status)],
+          [t.status, (r) => status(r.status)],
           [t.duration, (r) => seconds(r)],
           [t.read, (r) => number(r.recordsRead)],
           [t.written, (r) => number(r.recordsWritten)],
@@ -197,7 +198,9 @@ async function offerQuarantineActions() {
 }
 
 async function start() {
+  // Skipped records are counted by hubs newer than some this page may be served by.
   if (await hasField("SyncRun", "recordsSkipped").catch(() => false)) runFields += " recordsSkipped";
+  if (await hasField("SyncRun", "skipped").catch(() => false)) runFields += " skipped { reason count }";
   document.getElementById("quarantine-filter").addEventListener("submit", (event) => {
     event.preventDefault();
     loadQuarantine();

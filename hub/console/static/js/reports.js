@@ -1,6 +1,6 @@
 // Reports: the compliance board (units × periods), a report's form with its computed cells,
 // the workflow buttons the role allows, and the workbook's download and upload.
-import { el, gql, may, pagedTable, showError, t } from "./api.js";
+import { el, gql, may, ownUnits, pagedTable, showError, status, t } from "./api.js";
 
 const form = document.getElementById("choice");
 const PERIODS_SHOWN = 3;
@@ -61,7 +61,7 @@ async function showBoard() {
       return el(
         "a",
         { href: "#", class: `open-report ${TIMELINESS[u.timeliness]}`, "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
-        `${t[TIMELINESS[u.timeliness]]} · ${u.status}`,
+        `${t[TIMELINESS[u.timeliness]]} · ${t[u.status] ?? u.status}`,
       );
     };
     board.replaceChildren(
@@ -102,7 +102,7 @@ async function openReport(unit, period) {
 function drawReport(report) {
   document.getElementById("report-title").textContent = `${report.template.name} · ${report.unit.name} · ${report.period}`;
   document.getElementById("report-state").replaceChildren(
-    el("span", { class: `status ${report.status.toLowerCase()}`, id: "report-status" }, report.status),
+    status(report.status, { id: "report-status" }),
     ` · ${t.deadline} ${report.deadline} · `,
     el("span", { class: TIMELINESS[report.timeliness] }, t[TIMELINESS[report.timeliness]]),
     report.stale ? el("span", { class: "stale" }, ` · ${t.stale}`) : "",
@@ -142,20 +142,38 @@ function drawReport(report) {
   drawActions(report, editable);
 }
 
+/** The buttons of the steps the report's status and the person's role allow: a unit files its
+ * own reports; the level above reviews them (approve, return a submitted one; reopen). */
 function drawActions(report, editable) {
   const buttons = [];
   const button = (name, run) => el("button", { type: "button", id: `report-${name}`, onclick: () => act(run) }, t[name]);
-  if (editable) {
-    buttons.push(button("save", save));
-    buttons.push(button("submit", () => step("submitReport")));
-  }
-  if (may.review_reports) {
+  const reviewer = may.review_reports && !ownUnits.includes(report.unit.code);
+  if (editable) buttons.push(button("save", save));
+  if (editable && report.status !== "SUBMITTED") buttons.push(button("submit", () => step("submitReport")));
+  if (reviewer && report.status === "SUBMITTED") {
     buttons.push(button("approve", () => step("approveReport")));
     buttons.push(button("return", () => step("returnReport", prompt(t.reason_prompt))));
-    buttons.push(button("reopen", () => step("reopenReport", prompt(t.reason_prompt))));
   }
+  if (reviewer && report.status === "APPROVED") buttons.push(button("reopen", () => step("reopenReport", prompt(t.reason_prompt))));
   buttons.push(el("a", { href: report.downloadPath, id: "report-download" }, t.download));
+  if (editable) {
+    const file = el("input", { type: "file", accept: ".xlsx", id: "report-upload", onchange: () => act(() => upload(report, file)) });
+    buttons.push(el("label", {}, t.upload, file));
+  }
   document.getElementById("report-actions").replaceChildren(...buttons);
+}
+
+/** Send a filled workbook to the path it was downloaded from; the hub names every bad cell. */
+async function upload(report, input) {
+  const body = new FormData();
+  body.append("file", input.files[0]);
+  const response = await fetch(report.downloadPath, { method: "POST", body, credentials: "same-origin" });
+  input.value = "";
+  if (response.status === 405) throw new Error(t.not_available);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({ errors: [response.statusText] }));
+    throw new Error((answer.errors || [answer.detail || response.statusText]).join("\n"));
+  }
 }
 
 async function save() {
