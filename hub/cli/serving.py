@@ -13,17 +13,21 @@ from hub.core import Hub
 
 def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> None:
     from hub.graphql.app import create_app
+    from hub.observability.logs import log_what_the_hub_does
     from hub.scheduler.scheduler import HubScheduler
 
     host = host or hub.settings.server.host
     port = port or hub.settings.server.port
     require_free_port(host, port)
+    log_what_the_hub_does()
     runner = HubScheduler(hub) if scheduler and hub.settings.scheduler.enabled else None
     if runner:
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
     try:
-        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+        # uvicorn logs through the hub's handler (log_config=None): one format throughout;
+        # its own access log is replaced by the hub's (hub.observability.http).
+        uvicorn.run(create_app(hub), host=host, port=port, log_config=None, access_log=False)
     finally:
         if runner:
             runner.shutdown()

@@ -126,8 +126,9 @@ def access_logging(app: ASGIApp) -> ASGIApp:
 def _note_request(scope: Scope, status: int, seconds: float) -> None:
     operation, principal = scope.get(OPERATION_KEY, (None, None))  # type: ignore[misc]
     path = scope["path"]
-    label = operation or path if path.startswith("/graphql") else path
-    metrics.api_requests.labels(label, str(status)).observe(seconds)
+    # A route's template (/reports/templates/{name:str}), not each path: a bounded label.
+    route = scope.get("path_template") or path  # type: ignore[typeddict-item]
+    metrics.api_requests.labels(operation or route, str(status)).observe(seconds)
     client = scope.get("client")
     access_log.info(
         "%s %s %s operation=%s principal=%s status=%d duration_ms=%.1f",

@@ -22,6 +22,7 @@ from prometheus_client import (
     Histogram,
     PlatformCollector,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -34,6 +35,7 @@ from hub.model import RunStatus, SyncRun
 if TYPE_CHECKING:
     from hub.core import Hub
 
+disable_created_metrics()  # a *_created series per counter only doubles what is scraped
 PROCESS = CollectorRegistry()
 """The process's metrics; each app adds its hub's own at scrape time."""
 PROCESS_COLLECTORS = (ProcessCollector(registry=PROCESS), PlatformCollector(registry=PROCESS))

@@ -19,6 +19,7 @@ from hub.core import Hub
 from hub.graphql.app import create_app
 from hub.graphql.response_cache import ResponseCache
 from hub.model import ApiToken, Metric
+from hub.observability import metrics
 from hub.plugins.manager import Plugins
 from tests.aggregation.conftest import COMMUNES, CONFIG, DISTRICTS, PROVINCE, hub_on, load
 from tests.aggregation.conftest import hub as hub
@@ -178,3 +179,21 @@ def test_the_cache_is_bounded_in_responses_and_in_their_size() -> None:
 def kept(client: TestClient) -> ResponseCache | None:
     """The response cache of the app behind ``client``."""
     return client.app.state.response_cache
+
+
+def test_lookups_are_counted_as_hits_and_misses(hub: Hub, client: TestClient) -> None:
+    load(hub, [Record("cases", code, "2024-01", 2) for code in COMMUNES])
+
+    def counted() -> dict[str, float]:
+        name = "iochub_response_cache_lookups_total"
+        return {
+            result: metrics.PROCESS.get_sample_value(name, {"result": result}) or 0.0
+            for result in ("hit", "miss")
+        }
+
+    before = counted()
+    ask(client)
+    ask(client)
+    ask(client)
+    after = counted()
+    assert after["miss"] - before["miss"] == 1 and after["hit"] - before["hit"] == 2
