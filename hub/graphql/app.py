@@ -67,7 +67,11 @@ def create_app(hub: Hub) -> Litestar:
             return await super().execute_single(**kwargs)
 
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
-    handlers = [GraphQLEndpoint, *operator_handlers(hub), *report_handlers(hub, authenticator)]
+    handlers = [
+        GraphQLEndpoint,
+        *operator_handlers(hub, responses),
+        *report_handlers(hub, authenticator),
+    ]
     state = State({"response_cache": responses})
     return Litestar(
         route_handlers=handlers,

@@ -11,8 +11,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.model.data_version import DataVersion
-
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened: a server down, a wrong password, a missing directory."""
@@ -25,8 +23,6 @@ class Database:
         self.url = url
         self.engine = _create_engine(url, echo)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.data_version = DataVersion(self.engine)
-        """What changes whenever a transaction commits (for caches of whole answers)."""
 
     @property
     def dialect(self) -> str:
@@ -60,7 +56,6 @@ class Database:
             raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
 
     def dispose(self) -> None:
-        self.data_version.close()
         self.engine.dispose()
 
 

@@ -19,6 +19,7 @@ from hub.observability.health import connector_troubles, database_answers, pendi
 
 if TYPE_CHECKING:
     from hub.core import Hub
+    from hub.graphql.response_cache import ResponseCache
 
 access_log = logging.getLogger("hub.access")
 
@@ -27,9 +28,9 @@ OPERATION_KEY = "iochub.operation"
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def operator_handlers(hub: Hub) -> list[HTTPRouteHandler]:
-    """The health routes and ``/metrics`` of ``hub``."""
-    registry = metrics.hub_registry(hub)
+def operator_handlers(hub: Hub, responses: ResponseCache | None = None) -> list[HTTPRouteHandler]:
+    """The health routes and ``/metrics`` of ``hub`` (and of the responses its app keeps)."""
+    registry = metrics.hub_registry(hub, responses)
     allowed = [ipaddress.ip_network(item, strict=False) for item in hub.settings.monitoring.allow]
 
     @get("/health/live", media_type=MediaType.JSON)
