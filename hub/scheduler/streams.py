@@ -64,6 +64,6 @@ class StreamSupervisor:
             return LONGEST_PAUSE_SECONDS  # another process holds this stream
         if run.status == RunStatus.FAILED:
             metrics.stream_restarts.labels(connector_id).inc()
-            log.warning("stream %s failed: %s; restarting in %.0fs", connector_id, run.error, pause)
+            log.error("stream %s failed: %s; restarting in %.0fs", connector_id, run.error, pause)
             return min(pause * 2, LONGEST_PAUSE_SECONDS)
         return FIRST_PAUSE_SECONDS
