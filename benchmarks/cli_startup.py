@@ -1,9 +1,10 @@
 """Benchmark: how long ``iochub`` commands take to start and answer, each in a new process.
 
-Prints the median of several runs of ``iochub --version``, ``--help`` and ``connectors`` (on a
-SQLite database with two connectors and a run), beside the interpreter's own start
-(``python -c pass``) measured in the same run; with ``--compare TREE``, the same commands run
-from another source tree (e.g. ``git archive main | tar -x -C /tmp/main``), for before/after.
+Prints the median of several runs (bytecode compiled, as installed) of ``iochub --version``,
+``--help`` and ``connectors`` (on a SQLite database with two connectors and a run), beside the
+interpreter's own start (``python -c pass``) measured in the same run; with ``--compare TREE``,
+the same commands run from another source tree (``git archive main | tar -x -C /tmp/main``),
+for before and after.
 
     .venv/bin/python benchmarks/cli_startup.py --runs 7
     .venv/bin/python benchmarks/cli_startup.py --compare /tmp/main
@@ -46,8 +47,14 @@ schedule = "0 6 * * *"
 
 
 def seconds(command: list[str], tree: Path, runs: int) -> float:
-    """The median wall time of ``command`` run ``runs`` times with ``tree`` first on the path."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    """The median wall time of ``command`` run ``runs`` times with ``tree`` first on the path.
+
+    As installed, with compiled bytecode: a first run writes it (``PYTHONDONTWRITEBYTECODE``
+    unset), untimed; otherwise every module would be compiled again at each start.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(tree)
+    subprocess.run(command, env=env, cwd=tree, capture_output=True, check=True)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
