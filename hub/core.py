@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from hub.config import ConfigError, Settings
+from hub.config import ConfigError, Settings, read_config
 from hub.connectors.configured import ConfiguredConnector, configure_connectors
 from hub.connectors.locks import one_at_a_time
 from hub.model import ConnectorRow
@@ -29,17 +29,35 @@ class Hub:
     db: Database
 
     @classmethod
-    def create(cls, settings: Settings, plugins: Plugins | None = None) -> Hub:
-        """Validate the settings against the installed plugins; raise ConfigError if unusable."""
+    def create(
+        cls,
+        settings: Settings,
+        plugins: Plugins | None = None,
+        *,
+        problems: list[str] | None = None,
+        source: str = "the configuration",
+    ) -> Hub:
+        """Validate the settings against the installed plugins; raise ConfigError if unusable.
+
+        ``problems`` found already (reading the file) come first in the same error, so that
+        every problem of a configuration is told at once.
+        """
         plugins = plugins or Plugins.load()
         definitions = Definitions.gather(plugins, settings)
-        connectors, problems = configure_connectors(
+        connectors, found = configure_connectors(
             settings.connectors, plugins.connector_kinds(), TIMEZONE
         )
-        problems = definitions.problems + problems
+        problems = [*(problems or []), *definitions.problems, *found]
         if problems:
-            raise ConfigError(problems)
+            raise ConfigError(problems, source)
         return cls(settings, plugins, definitions, connectors, Database(settings.database.url))
+
+    @classmethod
+    def load(cls, path: str | None, plugins: Plugins | None = None) -> Hub:
+        """The hub of the config file at ``path`` (or ``$IOCHUB_CONFIG``, or the defaults);
+        a ConfigError with every problem of the file and of what it asks of the plugins."""
+        read = read_config(path)
+        return cls.create(read.settings, plugins, problems=read.problems, source=read.source)
 
     def prepare(self) -> None:
         """Migrate the database and mirror the definitions and connectors into it.

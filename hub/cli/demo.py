@@ -57,12 +57,16 @@ def run_demo(database: Path, host: str, port: int, serve: bool) -> None:
         reports = load_demo_reports(hub, progress=report)
     click.echo(reports.describe())
     tokens = _demo_tokens(hub)
-    _print_where_to_look(host, port, reports.queries())
+    if not serve:
+        click.echo("\nLoaded; not served (--no-serve). Queries to try once served:")
+        _print_queries(reports.queries())
+        return
+    click.echo(f"\nOpen http://{host}:{port}/graphql (GraphiQL) and try:")
+    _print_queries(reports.queries())
     _print_tokens(host, port, tokens)
-    if serve:
-        from hub.cli.serving import serve_hub
+    from hub.cli.serving import serve_hub
 
-        serve_hub(hub, host, port, scheduler=False)
+    serve_hub(hub, host, port, scheduler=False)
 
 
 DEMO_OFFICER_UNIT = "23293"
@@ -102,12 +106,10 @@ def _print_tokens(host: str, port: int, tokens: list[tuple[str, str]]) -> None:
     )
 
 
-def _print_where_to_look(host: str, port: int, report_queries: list[str]) -> None:
+def _print_queries(report_queries: list[str]) -> None:
     more = "".join(f"  {query}\n" for query in report_queries)
     click.echo(
         f"""
-Open http://{host}:{port}/graphql (GraphiQL) and try:
-
   {{ adminUnits(level: DISTRICT, within: "62", asOf: "2025-01-01") {{ code name }} }}
   {{ connectors {{ id kind lastRun {{ status recordsWritten recordsQuarantined }} }} }}
 {more}"""

@@ -6,23 +6,26 @@ from typing import Any
 
 import click
 
-from hub.config import ConfigError
-from hub.connectors.errors import SourceError
-from hub.connectors.runtime import RunInProgress
-from hub.model.database import DatabaseUnavailable
-from hub.periods import PeriodError
-from hub.units.loader import UnitsFileError
 
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    ConfigError,
-    DatabaseUnavailable,
-    LookupError,
-    PeriodError,
-    RunInProgress,
-    SourceError,
-    FileNotFoundError,
-    UnitsFileError,
-)
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that are the user's to fix (imported when a command has run)."""
+    from hub.config import ConfigError
+    from hub.connectors.errors import SourceError
+    from hub.connectors.runtime import RunInProgress
+    from hub.model.database import DatabaseUnavailable
+    from hub.periods import PeriodError
+    from hub.units.loader import UnitsFileError
+
+    return (
+        ConfigError,
+        DatabaseUnavailable,
+        LookupError,
+        PeriodError,
+        RunInProgress,
+        SourceError,
+        FileNotFoundError,
+        UnitsFileError,
+    )
 
 
 class UserError(click.ClickException):
@@ -40,9 +43,11 @@ class HubGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            raise UserError(str(exc)) from None
-        except KeyError as exc:  # LookupError subclasses carry their message in args[0]
-            raise UserError(str(exc.args[0]) if exc.args else str(exc)) from None
-        except USER_ERRORS as exc:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if not isinstance(exc, user_errors()):
+                raise
+            if isinstance(exc, KeyError):  # LookupError subclasses carry their message in args
+                raise UserError(str(exc.args[0]) if exc.args else str(exc)) from None
             raise UserError(str(exc)) from None

@@ -1,39 +1,63 @@
-"""The ``iochub`` command (API.md, "Command line")."""
+"""The ``iochub`` command (API.md, "Command line").
+
+Each command imports what it needs when it runs: ``iochub --help`` and a quick command start
+without loading the database layer, the spreadsheet libraries or the API.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import select
 
 from hub import __version__
-from hub.cli import output
 from hub.cli.errors import HubGroup, UserError
 from hub.cli.options import config_option
 from hub.cli.quarantine import quarantine
-from hub.config import load_settings
-from hub.core import Hub
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="JSON, for scripts.")
 
 
 def open_hub(config_path: str | None) -> Hub:
     """The hub of this config, migrated and with its definitions stored."""
-    hub = Hub.create(load_settings(config_path))
+    from hub.core import Hub
+
+    hub = Hub.load(config_path)
     hub.prepare()
+    return hub
+
+
+def read_hub(config_path: str | None) -> Hub:
+    """The hub of this config, to read from: its database as it stands, not migrated."""
+    from hub.core import Hub
+
+    hub = Hub.load(config_path)
+    hub.db.ensure_reachable()
     return hub
 
 
 @click.group(cls=HubGroup)
 @click.version_option(__version__, prog_name="iochub")
-@click.option("-v", "--verbose", is_flag=True, help="Log what the hub does.")
-def main(verbose: bool) -> None:
+@click.option("-v", "--verbose", count=True, help="Log more: -v what the hub does, -vv everything.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="IOCHUB_LOG_FORMAT",
+    help="Lines for people, or one JSON object per line for a log collector.",
+)
+def main(verbose: int, log_format: str) -> None:
     """IOC Hub: the data hub of a provincial Intelligent Operations Center."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from hub.observability.logs import configure_logging
+
+    configure_logging(verbose, log_format)
 
 
 @main.group()
@@ -65,6 +89,8 @@ def units_load(files: tuple[Path, ...], bundled: bool, config_path: str | None) 
     paths = list(files) + (bundled_unit_files() if bundled else [])
     if not paths:
         raise UserError("give the CSV files to load, or --bundled")
+    from hub.cli import output
+
     hub = open_hub(config_path)
     with output.progress_bar() as report:
         summary = load_units(hub.db, paths, progress=report)
@@ -74,16 +100,76 @@ def units_load(files: tuple[Path, ...], bundled: bool, config_path: str | None) 
 @main.command()
 def plugins() -> None:
     """The plugins found, their version, and what each contributes."""
+    from hub.cli import output
     from hub.plugins.manager import Plugins
 
     output.print_plugins(Plugins.load())
 
 
 @main.command()
+@json_option
 @config_option
-def connectors(config_path: str | None) -> None:
-    """The configured connectors: enabled, schedule, last run and its outcome."""
-    output.print_connectors(open_hub(config_path))
+def connectors(as_json: bool, config_path: str | None) -> None:
+    """The configured connectors: enabled, schedule, next run, last run and its whole error."""
+    from hub.cli.connectors import print_connectors
+
+    print_connectors(read_hub(config_path), as_json)
+
+
+@main.group()
+def connector() -> None:
+    """Turn one connector on or off (over the config file, audited)."""
+
+
+@connector.command("enable")
+@click.argument("connector_id")
+@config_option
+def connector_enable(connector_id: str, config_path: str | None) -> None:
+    """Let the scheduler run CONNECTOR_ID again."""
+    from hub.cli.connectors import set_enabled
+
+    set_enabled(open_hub(config_path), connector_id, enabled=True)
+
+
+@connector.command("disable")
+@click.argument("connector_id")
+@config_option
+def connector_disable(connector_id: str, config_path: str | None) -> None:
+    """Stop the scheduler running CONNECTOR_ID (whatever the config file says)."""
+    from hub.cli.connectors import set_enabled
+
+    set_enabled(open_hub(config_path), connector_id, enabled=False)
+
+
+@main.command()
+@click.argument("connector_id")
+@click.option("--last", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@json_option
+@config_option
+def runs(connector_id: str, last: int, as_json: bool, config_path: str | None) -> None:
+    """The last runs of CONNECTOR_ID (or of an import source), newest first."""
+    from hub.cli.connectors import print_runs
+
+    print_runs(read_hub(config_path), connector_id, last, as_json)
+
+
+@main.group()
+def config() -> None:
+    """The configuration file."""
+
+
+@config.command("check")
+@config_option
+def config_check(config_path: str | None) -> None:
+    """Check the config file, every problem at once, without opening the database."""
+    from hub.core import Hub
+
+    hub = Hub.load(config_path)
+    where = config_path or os.environ.get("IOCHUB_CONFIG") or "the built-in defaults"
+    click.echo(
+        f"{where}: ok — {len(hub.connectors)} connector(s), "
+        f"{len(hub.definitions.metrics)} metric(s), database {hub.db.engine.url!r}"
+    )
 
 
 @main.command()
@@ -92,6 +178,7 @@ def connectors(config_path: str | None) -> None:
 @config_option
 def sync(connector_id: str, full: bool, config_path: str | None) -> None:
     """Run one sync of CONNECTOR_ID now (exit 0 only if it succeeded)."""
+    from hub.cli import output
     from hub.cli.access import audited_start
     from hub.connectors.runtime import run_sync
 
@@ -126,6 +213,7 @@ def check(connector_id: str, config_path: str | None) -> None:
 @config_option
 def import_(file: Path, source: str, config_path: str | None) -> None:
     """Bulk-load observations from a long-format CSV (metric, unit, period, value, dims…)."""
+    from hub.cli import output
     from hub.cli.access import audited_start
     from hub.connectors.runtime import load_records
     from hub.ingest.csv_import import read_long_csv
@@ -153,6 +241,8 @@ def rollups_rebuild(metrics: tuple[str, ...], config_path: str | None) -> None:
     Needed only after observations or units were changed by other means than the hub
     (an SQL script, units corrected in place); the hub keeps them up to date otherwise.
     """
+    from sqlalchemy import select
+
     from hub.aggregation import rebuild
     from hub.model import Metric
 

@@ -11,29 +11,33 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
 
-from hub.connectors.runtime import Counters
-from hub.model import RunStatus, SyncRun
+from hub.zone import LOCAL_TIME
 
 if TYPE_CHECKING:
-    from hub.core import Hub
+    from hub.connectors.runtime import Counters
+    from hub.model import SyncRun
     from hub.plugins.manager import Plugins
 
 console = Console(highlight=False)
-EXIT_CODES = {RunStatus.SUCCEEDED: 0, RunStatus.PARTIAL: 3, RunStatus.FAILED: 1}
+EXIT_CODES = {"SUCCEEDED": 0, "PARTIAL": 3, "FAILED": 1}
 
 
 @contextmanager
 def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar per stage; the callback takes (stage, done, total)."""
+    """A progress bar per stage; the callback takes (stage, done, total).
+
+    Into a pipe or a log (no terminal), a line as each stage starts and as it ends.
+    """
+    if not console.is_terminal:
+        yield _progress_lines()
+        return
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=not console.is_terminal,
     ) as progress:
         tasks: dict[str, Any] = {}
 
@@ -43,6 +47,21 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
             progress.update(tasks[stage], completed=done, total=total)
 
         yield report
+
+
+def _progress_lines() -> Callable[[str, int, int], None]:
+    started: set[str] = set()
+    ended: set[str] = set()
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in started:
+            started.add(stage)
+            click.echo(f"{stage}: {done:,} of {total:,}…")
+        if done >= total and stage not in ended:
+            ended.add(stage)
+            click.echo(f"{stage}: {total:,} of {total:,}, done")
+
+    return report
 
 
 @contextmanager
@@ -73,17 +92,7 @@ def print_run(run: SyncRun) -> None:
 
 
 def run_exit_code(run: SyncRun) -> int:
-    return EXIT_CODES[RunStatus(run.status)]
-
-
-def show_table(table: Table) -> None:
-    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
-    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
-
-
-def moment(when: datetime | None) -> str:
-    """A time as the CLI shows it: local time, to the minute."""
-    return "" if when is None else when.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return EXIT_CODES[str(run.status)]
 
 
 def print_units_summary(summary: Any) -> None:
@@ -114,34 +123,11 @@ def print_plugins(plugins: Plugins) -> None:
         click.echo(f"plugin {failure.name!r} failed: {failure.reason}", err=True)
 
 
-def print_connectors(hub: Hub) -> None:
-    from hub.connectors.switch import is_enabled
-
-    table = Table("id", "plugin/kind", "enabled", "schedule", "last run", title="Connectors")
-    with hub.db.session() as session:
-        for connector in hub.connectors.values():
-            last = session.scalars(
-                select(SyncRun)
-                .where(SyncRun.connector_id == connector.id)
-                .order_by(SyncRun.id.desc())
-                .limit(1)
-            ).first()
-            table.add_row(
-                connector.id,
-                f"{connector.plugin}/{connector.kind}",
-                "yes" if is_enabled(hub, connector.id) else "no",
-                connector.schedule or "by hand",
-                _describe_run(last),
-            )
-    if not hub.connectors:
-        click.echo("no connector is configured (add [connectors.<id>] tables to the config)")
-        return
-    console.print(table)
+def show(table: Table) -> None:
+    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
+    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
 
 
-def _describe_run(run: SyncRun | None) -> str:
-    if run is None:
-        return "never"
-    when = run.started_at.strftime("%Y-%m-%d %H:%M")
-    text = f"{when} {run.status} ({run.records_written} written, {run.records_quarantined} q.)"
-    return text + (f": {run.error}" if run.error else "")
+def moment(when: datetime | None) -> str:
+    """A time as people here read it: Vietnam's, with its offset."""
+    return "" if when is None else when.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %z")

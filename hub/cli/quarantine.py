@@ -16,7 +16,8 @@ from rich.table import Table
 
 from hub.cli.errors import UserError
 from hub.cli.options import config_option
-from hub.cli.output import EXIT_CODES, moment, show_table
+from hub.cli import output
+from hub.cli.output import EXIT_CODES, moment
 from hub.model import RunStatus
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def list_(connector_id: str | None, last: int, config_path: str | None) -> None:
     if not rows:
         click.echo("nothing is quarantined")
         return
-    show_table(table)
+    output.show(table)
 
 
 @quarantine.command()

@@ -16,11 +16,13 @@ from hub.core import Hub
 
 def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> None:
     from hub.graphql.app import create_app
+    from hub.observability.logs import log_what_the_hub_does
     from hub.scheduler.scheduler import HubScheduler
 
     host = host or hub.settings.server.host
     port = port or hub.settings.server.port
     require_free_port(host, port)
+    log_what_the_hub_does()
     runner = HubScheduler(hub) if scheduler and hub.settings.scheduler.enabled else None
 
     def stop() -> None:
@@ -60,8 +62,16 @@ def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
 
     uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
     the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`).
+    uvicorn logs through the hub's handler, in its one format.
     """
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        log_config=None,  # the hub's own access log replaces uvicorn's
+        access_log=False,
+    )
 
 
 def require_free_port(host: str, port: int) -> None:

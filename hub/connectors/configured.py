@@ -41,6 +41,7 @@ def configure_connectors(
         connector_class = kinds.get((table.plugin, table.kind))
         if connector_class is None:
             problems.append(f"{where}: {_unknown_kind(table, kinds)}")
+            problems.extend(_trigger(where, table, timezone)[1])
             continue
         config, trigger, found = _validate(where, connector_class, table, timezone)
         problems.extend(found)
@@ -63,16 +64,23 @@ def _validate(
     where: str, connector_class: type[Connector], table: ConnectorSettings, timezone: str
 ) -> tuple[ConnectorConfig | None, BaseTrigger | None, list[str]]:
     """The kind's config and the trigger, with every problem of either."""
-    config, trigger, problems = None, None, []
+    config, problems = None, []
     try:
         config = connector_class.config_model.model_validate(table.options)
     except ValidationError as exc:
         problems.extend(_field_problems(where, exc))
+    trigger, found = _trigger(where, table, timezone)
+    return config, trigger, problems + found
+
+
+def _trigger(
+    where: str, table: ConnectorSettings, timezone: str
+) -> tuple[BaseTrigger | None, list[str]]:
+    """The connector's trigger, or the problem of its schedule (checked whatever its kind)."""
     try:
-        trigger = make_trigger(table.schedule, table.every, timezone)
+        return make_trigger(table.schedule, table.every, timezone), []
     except ValueError as exc:
-        problems.append(f"{where}.schedule: {exc}")
-    return config, trigger, problems
+        return None, [f"{where}.schedule: {exc}"]
 
 
 def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], type[Connector]]) -> str:

@@ -85,7 +85,7 @@ def create_app(hub: Hub) -> Litestar:
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
     handlers = [
         GraphQLEndpoint,
-        *operator_handlers(hub),
+        *operator_handlers(hub, responses),
         *report_handlers(hub, authenticator),
         *console_handlers(hub, authenticator),
     ]

@@ -19,6 +19,7 @@ from hub.observability.health import connector_troubles, database_answers, pendi
 
 if TYPE_CHECKING:
     from hub.core import Hub
+    from hub.graphql.response_cache import ResponseCache
 
 access_log = logging.getLogger("hub.access")
 
@@ -27,9 +28,9 @@ OPERATION_KEY = "iochub.operation"
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def operator_handlers(hub: Hub) -> list[HTTPRouteHandler]:
-    """The health routes and ``/metrics`` of ``hub``."""
-    registry = metrics.hub_registry(hub)
+def operator_handlers(hub: Hub, responses: ResponseCache | None = None) -> list[HTTPRouteHandler]:
+    """The health routes and ``/metrics`` of ``hub`` (and of the responses its app keeps)."""
+    registry = metrics.hub_registry(hub, responses)
     allowed = [ipaddress.ip_network(item, strict=False) for item in hub.settings.monitoring.allow]
 
     @get("/health/live", media_type=MediaType.JSON)
@@ -126,8 +127,9 @@ def access_logging(app: ASGIApp) -> ASGIApp:
 def _note_request(scope: Scope, status: int, seconds: float) -> None:
     operation, principal = scope.get(OPERATION_KEY, (None, None))  # type: ignore[misc]
     path = scope["path"]
-    label = operation or path if path.startswith("/graphql") else path
-    metrics.api_requests.labels(label, str(status)).observe(seconds)
+    # A route's template (/reports/templates/{name:str}), not each path: a bounded label.
+    route = scope.get("path_template") or path  # type: ignore[typeddict-item]
+    metrics.api_requests.labels(operation or route, str(status)).observe(seconds)
     client = scope.get("client")
     access_log.info(
         "%s %s %s operation=%s principal=%s status=%d duration_ms=%.1f",

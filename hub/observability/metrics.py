@@ -7,7 +7,8 @@ last success) or from the engine (its pool) is collected at scrape time by
 :class:`HubCollector`.
 
 The functions below are the one way the rest of the hub reports to them: a stream listener
-calls :func:`stream_message`, the live feed :func:`live_feed_lag`.
+calls :func:`stream_message`, the live feed :func:`live_feed_lag`. Counts something keeps
+already (the response cache's hits and misses) are read from it when scraped.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from prometheus_client import (
     Histogram,
     PlatformCollector,
     ProcessCollector,
+    disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.pool import QueuePool
@@ -33,7 +35,9 @@ from hub.model import RunStatus, SyncRun
 
 if TYPE_CHECKING:
     from hub.core import Hub
+    from hub.graphql.response_cache import ResponseCache
 
+disable_created_metrics()  # a *_created series per counter only doubles what is scraped
 PROCESS = CollectorRegistry()
 """The process's metrics; each app adds its hub's own at scrape time."""
 PROCESS_COLLECTORS = (ProcessCollector(registry=PROCESS), PlatformCollector(registry=PROCESS))
@@ -74,12 +78,6 @@ api_requests = Histogram(
     "API requests, by GraphQL operation name (or path) and HTTP status.",
     ["operation", "status"],
     buckets=REQUEST_SECONDS,
-    registry=PROCESS,
-)
-response_cache = Counter(
-    "iochub_response_cache_lookups",
-    "Lookups of kept responses to aggregate queries, by result (hit, miss).",
-    ["result"],
     registry=PROCESS,
 )
 stream_messages = Counter(
@@ -134,19 +132,29 @@ def live_feed_lag(seconds: float) -> None:
     live_feed.observe(max(seconds, 0.0))
 
 
-def cache_lookup(hit: bool) -> None:
-    response_cache.labels("hit" if hit else "miss").inc()
-
-
 class HubCollector(Collector):
-    """What one hub reports at scrape time: connectors' last successes, the database pool."""
+    """What one app reports at scrape time: connectors' last successes, the database pool,
+    the kept responses' hits and misses (counted by the cache itself)."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, responses: ResponseCache | None) -> None:
         self.hub = hub
+        self.responses = responses
 
     def collect(self) -> Iterator[Metric]:
         yield from self._last_successes()
         yield from self._pool()
+        yield from self._kept_responses()
+
+    def _kept_responses(self) -> Iterator[Metric]:
+        lookups = CounterMetricFamily(
+            "iochub_response_cache_lookups",
+            "Asks of kept responses to aggregate queries, by result (hit, miss).",
+            labels=["result"],
+        )
+        if self.responses is not None:
+            lookups.add_metric(["hit"], self.responses.hits)
+            lookups.add_metric(["miss"], self.responses.misses)
+        yield lookups
 
     def _last_successes(self) -> Iterator[Metric]:
         stamp = GaugeMetricFamily(
@@ -199,8 +207,8 @@ def exposition(hub_registry: CollectorRegistry) -> bytes:
     return generate_latest(PROCESS) + generate_latest(hub_registry)
 
 
-def hub_registry(hub: Hub) -> CollectorRegistry:
-    """A registry of ``hub``'s own metrics (one per app)."""
+def hub_registry(hub: Hub, responses: ResponseCache | None = None) -> CollectorRegistry:
+    """A registry of the metrics of ``hub`` and of the responses its app keeps (one per app)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(HubCollector(hub))
+    registry.register(HubCollector(hub, responses))
     return registry

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
@@ -31,10 +29,14 @@ class Address:
         match = _ADDRESS.match(text.strip().upper())
         if not match:
             raise ValueError(f"{text!r} is not a cell address (expected e.g. D9)")
+        from openpyxl.utils.cell import column_index_from_string  # openpyxl loads slowly
+
         return cls(int(match[2]), column_index_from_string(match[1]))
 
     @property
     def letter(self) -> str:
+        from openpyxl.utils.cell import get_column_letter
+
         return get_column_letter(self.column)
 
     def __str__(self) -> str:

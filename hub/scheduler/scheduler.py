@@ -170,8 +170,11 @@ class HubScheduler:
         except RunInProgress:
             log.info("compliance is being published elsewhere; skipped")
             return
-        if published.run is not None and published.run.status != "SUCCEEDED":
-            log.warning("compliance publication: %s %s", published.run.status, published.run.error)
+        run = published.run
+        if run is not None and run.status == RunStatus.FAILED:
+            log.error("compliance publication: run %d FAILED: %s", run.id, run.error)
+        elif run is not None and run.status != RunStatus.SUCCEEDED:
+            log.warning("compliance publication: %s %s", run.status, run.error)
 
     def run_if_enabled(self, connector_id: str, trigger: str = "schedule") -> None:
         """The scheduled job: a run, unless an admin disabled the connector meanwhile."""

@@ -82,6 +82,6 @@ class StreamSupervisor:
             return self.busy_pause  # another process holds this stream (a leader stepping down)
         if run.status == RunStatus.FAILED:
             metrics.stream_restarts.labels(connector_id).inc()
-            log.warning("stream %s failed: %s; restarting in %.0fs", connector_id, run.error, pause)
+            log.error("stream %s failed: %s; restarting in %.0fs", connector_id, run.error, pause)
             return min(pause * 2, LONGEST_PAUSE_SECONDS)
         return FIRST_PAUSE_SECONDS

@@ -24,9 +24,6 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from hub.connectors.errors import PermanentSourceError
 from hub.connectors.sources import Fetched, fetch
 
@@ -145,6 +142,10 @@ def _csv_rows(reader: Any, where: str, offset: int) -> Iterator[tuple[str, Cells
 
 
 def read_xlsx(content: bytes, mapping: FileTable, name: str) -> Grid:
+    # openpyxl (and numpy with it) is loaded when a workbook is read, not with the plugin.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

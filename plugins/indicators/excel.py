@@ -26,10 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 from hub.connectors.records import BadRecord
 
 from .config import SheetLayout
@@ -50,6 +46,10 @@ class Workbook:
     """The values Excel saved in each cell, and the formulas behind them."""
 
     def __init__(self, content: bytes) -> None:
+        # openpyxl (and numpy with it) is loaded when a workbook is read, not with the plugin.
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             self._values = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             self._formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
@@ -95,6 +95,8 @@ class Sheet:
         return _cell(self.formulas, row, column)
 
     def place(self, row: int, column: int) -> str:
+        from openpyxl.utils import get_column_letter
+
         return f"Sheet '{self.name}' cell {get_column_letter(column)}{row}"
 
 
@@ -132,6 +134,8 @@ def _describe_sheet(reader: _SheetReader) -> str:
 
 class _SheetReader:
     def __init__(self, sheet: Sheet, layout: SheetLayout) -> None:
+        from openpyxl.utils import column_index_from_string
+
         self.sheet = sheet
         self.layout = layout
         self.unit_column = column_index_from_string(layout.unit_column)
@@ -191,6 +195,8 @@ class _SheetReader:
                 )
                 yield BadRecord(reason, {"formula": formula}, place)
             return
+        from openpyxl.utils import get_column_letter
+
         source_id = f"{self.sheet.name}!{get_column_letter(column)}{row}"
         yield SourceValue(dict(key), self.periods[column], value, place, source_id)
 

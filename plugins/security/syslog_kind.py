@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from hub.connectors.records import BadRecord, Item, Notice
+from hub.observability import metrics
 
 from .alerts import Alert
 from .base import SecurityConnector
@@ -56,6 +57,7 @@ class CefSyslogConnector(SecurityConnector):
             while not self.context.stop.is_set():
                 activity = listener.activity
                 for received in listener.poll(POLL_SECONDS):
+                    metrics.stream_message(self.context.connector_id)
                     pace.pending += 1
                     pace.received += 1
                     yield from self.message_records(received, pipeline, pace.received)

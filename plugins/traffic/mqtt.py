@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
 from hub.connectors.records import BadRecord, Checkpoint, Item, Notice
+from hub.observability import metrics
 
 from .cameras import load_registry
 from .config import MqttConfig
@@ -94,6 +95,7 @@ class MqttConnector(Connector):
         while not self.context.stop.is_set():
             message = session.next(LINGER_SECONDS if batch else POLL_SECONDS)
             if message is not None:
+                metrics.stream_message(self.context.connector_id)
                 last_message = time.monotonic()
                 batch.add(message)
                 if gaps:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import TestClient
@@ -18,9 +19,23 @@ from hub.model import ConnectorRow, RunStatus, SyncRun
 from hub.model.base import utcnow
 from hub.observability.health import connector_troubles
 from hub.scheduler.scheduler import HubScheduler
-from tests.observability.conftest import SAMPLE
+from tests.observability.conftest import SAMPLE, ecb_config
 from tests.support.http_server import Reply, ScriptedServer
 from tests.support.tcp_proxy import TcpProxy
+
+
+def ran_at(hub: Hub, started: datetime) -> None:
+    """Record a successful scheduled run of ``ecb`` that started at ``started``."""
+    with hub.db.session() as session:
+        session.add(
+            SyncRun(
+                connector_id="ecb",
+                status=RunStatus.SUCCEEDED,
+                trigger="schedule",
+                started_at=started,
+                finished_at=started + timedelta(minutes=1),
+            )
+        )
 
 
 def test_a_failed_scheduled_run_is_logged_at_error_with_its_reason(
@@ -60,16 +75,7 @@ def test_health_is_degraded_while_the_last_run_failed_and_ok_once_one_succeeds(
 
 def test_a_connector_is_overdue_after_twice_its_interval_without_a_run(hub: Hub) -> None:
     now = utcnow()
-    with hub.db.session() as session:
-        session.add(
-            SyncRun(
-                connector_id="ecb",
-                status=RunStatus.SUCCEEDED,
-                trigger="schedule",
-                started_at=now - timedelta(hours=2, minutes=30),
-                finished_at=now - timedelta(hours=2, minutes=29),
-            )
-        )
+    ran_at(hub, now - timedelta(hours=2, minutes=30))
     # Due an hour after it started (1h30 ago); overdue two intervals later, in 30 minutes.
     assert connector_troubles(hub, now) == []
     [late] = connector_troubles(hub, now + timedelta(minutes=31))
@@ -120,3 +126,16 @@ def test_ready_is_503_while_the_database_is_unreachable_and_recovers_without_a_r
             proxy.restore()
             assert client.get("/health/ready").status_code == 200
             assert client.get("/health").json()["status"] == "ok"
+
+
+def test_a_daily_connector_is_overdue_two_days_after_the_run_it_missed(
+    make_hub: Callable[..., Hub], source: ScriptedServer
+) -> None:
+    config = ecb_config(source.url("/ecb"), every=None, schedule="0 2 * * *")
+    hub = make_hub(config)
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    ran_at(hub, datetime(2026, 3, 1, 2, 0, tzinfo=vietnam))
+    # Due on 2 March at 02:00; overdue two days later, on 4 March at 02:00 (Vietnam's time).
+    assert connector_troubles(hub, datetime(2026, 3, 4, 1, 59, tzinfo=vietnam)) == []
+    [late] = connector_troubles(hub, datetime(2026, 3, 4, 2, 1, tzinfo=vietnam))
+    assert late.problem == "overdue" and late.since == datetime(2026, 3, 4, 2, 0, tzinfo=vietnam)

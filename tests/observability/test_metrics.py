@@ -10,6 +10,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.core import Hub
+from hub.graphql.response_cache import ResponseCache
+from hub.observability import metrics
 from hub.scheduler.scheduler import HubScheduler
 from tests.observability.conftest import SAMPLE, ecb_config
 from tests.support.api_server import served_api
@@ -96,3 +98,16 @@ def test_each_request_gets_one_access_log_line(
     message = line.getMessage()
     assert "POST /graphql operation=WhoRuns principal=anonymous status=200" in message
     assert line.http["duration_ms"] >= 0  # type: ignore[attr-defined]
+
+
+def test_the_response_caches_own_counts_are_exposed(make_hub: Callable[..., Hub]) -> None:
+    responses = ResponseCache(4)
+    responses.hits, responses.misses = 7, 2
+    text = metrics.exposition(metrics.hub_registry(make_hub(), responses)).decode()
+    samples = {
+        (sample.name, sample.labels.get("result")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    assert samples[("iochub_response_cache_lookups_total", "hit")] == 7
+    assert samples[("iochub_response_cache_lookups_total", "miss")] == 2

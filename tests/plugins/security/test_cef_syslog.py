@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import Event, RunStatus
+from hub.observability import metrics
 from tests.plugins.security.conftest import events, quarantined
 from tests.plugins.security.samples import security_table
 
@@ -107,6 +108,8 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
         "cef-syslog", port=port, idle_timeout_seconds=3.0, checkpoint_seconds=0.2
     )
     hub = security_hub({"syslog": table})
+    received = {"connector": "syslog", "outcome": "received"}
+    before = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received) or 0
 
     with listening(hub, "syslog") as outcome:
         first, second = connect(port), connect(port)
@@ -121,6 +124,8 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
 
     run = outcome["run"]
     assert (run.status, run.records_quarantined) == (RunStatus.PARTIAL, 2), run.error
+    after = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received)
+    assert after == before + 7  # four over TCP, three over UDP
     alerts = events(hub, "security.alert")
     assert sorted(
         a.attributes["cef"].get("dst") or a.attributes["cef"].get("src") for a in alerts

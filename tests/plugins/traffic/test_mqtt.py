@@ -25,6 +25,7 @@ from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecord, RunStatus
 from hub.model import Event as EventRow
+from hub.observability import metrics
 from tests.plugins.traffic import broker
 from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
 
@@ -118,6 +119,8 @@ def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
         violation(5, "congestion"),
     ]
     topic = f"{names.prefix}/CAM-1/events"
+    received = {"connector": CONNECTOR, "outcome": "received"}
+    before = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received) or 0
 
     with streaming(hub, CONNECTOR) as run, publisher() as publish:
         for message in messages[:3]:
@@ -131,6 +134,8 @@ def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
 
     assert (result.status, result.error) == (RunStatus.PARTIAL, None)
     assert (result.records_read, result.records_quarantined) == (1 + 8, 2)  # a camera, messages
+    after = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received)
+    assert after == before + 8
     events = stored_events(hub)
     assert sorted(events) == ["E-1", "E-2", "E-3", "E-4", "E-5"]
     assert events["E-5"].kind == "traffic.sensor"
