@@ -190,13 +190,8 @@ def _indicator_cell(
         for code in answers
     }
     values = {code: cell.value for code, cell in cells.items()} | {DAYS: float(days)}
-    numerator = indicator.numerator.evaluate(values)
-    denominator = indicator.denominator.evaluate(values) if indicator.denominator else 1.0
-    value = None
-    if numerator is not None and denominator:
-        value = indicator.factor * numerator / denominator
     return Cell(
-        value=value,
+        value=indicator.value(values),
         reporting=min(cell.reporting for cell in cells.values()),
         expected=max(cell.expected for cell in cells.values()),
         estimated=any(cell.estimated for cell in cells.values()),

@@ -218,6 +218,9 @@ class IndicatorSettings(Strict):
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    zero_when_missing: bool = False
+    """A metric without a value counts as 0 where the denominator has data (see
+    :class:`hub.plugins.definitions.IndicatorDefinition`)."""
 
 
 class AlertSettings(Strict):

@@ -52,6 +52,12 @@ class Row:
 
     table: str  # "observations", "events" or "facilities"
     values: dict[str, Any]
+    part: str | None = None
+    """For an observation that is one part of its cell's value, the part's name: the retired
+    unit code it was given for (placed on the unit the code went into), and the source's own
+    part of the cell if it names one (see :mod:`hub.ingest.successions`)."""
+    placed: bool = False
+    """Whether it was given for a retired unit code and placed through a succession."""
 
 
 class Normaliser:
@@ -97,9 +103,11 @@ class Normaliser:
         period, columns = found
         # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
         # 15 June, before the communes of the 2025 map existed, and ends after.
-        unit_id = self.units.place(record.unit, period.start)
+        day = period.start
+        unit_id = self.units.place(record.unit, day)
         if unit_id is None and period.end != period.start:
-            unit_id = self.units.place(record.unit, period.end)
+            day = period.end
+            unit_id = self.units.place(record.unit, day)
         if unit_id is None:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
@@ -121,6 +129,7 @@ class Normaliser:
                 "source": self.source,
                 "source_record_id": record.source_id,
             },
+            *_part(record, self.units.retired_code(record.unit, day), unit_id, self.units),
         )
 
     def _cell(self, metric_code: str, dims: dict[str, str]) -> _Cell | None:
@@ -341,6 +350,15 @@ def _plain_and_clean(mapping: dict[Any, Any]) -> bool:
         elif value is not None and not isinstance(value, int | bool):
             return False
     return True
+
+
+def _part(
+    record: records.Observation, retired: str | None, unit_id: int, units: UnitResolver
+) -> tuple[str | None, bool]:
+    """The observation's part of its cell (see :attr:`Row.part`), and whether it was placed."""
+    if record.part is None:
+        return retired, retired is not None
+    return f"{retired or units.code_of(unit_id)}|{record.part}", retired is not None
 
 
 def _number(value: Any) -> tuple[float | None, str | None]:

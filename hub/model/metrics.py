@@ -6,7 +6,7 @@ that observations can reference them and queries can join them.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.model.base import Base, JSONValue
@@ -41,6 +41,8 @@ class Indicator(Base):
     unit: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(100))
+    zero_when_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A metric without a value counts as 0 where the denominator has data."""
 
 
 class EventKind(Base):

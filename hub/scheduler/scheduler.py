@@ -143,12 +143,14 @@ class HubScheduler:
             log.info("%s is already running elsewhere; skipped", connector_id)
             return
         log.info(
-            "%s: %s, %d read, %d written, %d quarantined",
+            "%s: %s, %d read, %d written, %d quarantined, %d skipped, %d duplicate",
             connector_id,
             run.status,
             run.records_read,
             run.records_written,
             run.records_quarantined,
+            run.records_skipped,
+            run.records_duplicate,
         )
 
 

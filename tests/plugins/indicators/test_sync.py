@@ -14,6 +14,7 @@ from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import AdminLevel, AdminUnit, Metric, QuarantinedRecord, RunStatus
 from hub.model import Observation as ObservationRow
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.indicators.conftest import SDMX_SAMPLES
 from tests.support.http_server import Reply, ScriptedServer
 
@@ -75,6 +76,7 @@ def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub)
 
     assert (first.status, first.error) == (RunStatus.SUCCEEDED, None)
     assert first.records_written == first.records_read == 1306
+    assert_accounted(first)
     assert count(demo_hub, ObservationRow) == 1306
 
     unchanged = run_sync(demo_hub, "indicators-kontum-excel")
@@ -87,6 +89,7 @@ def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub)
 
 def test_the_demo_cpi_syncs_with_its_commodity_groups(demo_hub: Hub) -> None:
     run = run_sync(demo_hub, "indicators-kontum-cpi")
+    assert_accounted(run)
 
     assert (run.status, run.records_written, run.records_quarantined) == (
         RunStatus.SUCCEEDED,
@@ -136,6 +139,7 @@ def test_an_sdmx_delete_message_retracts_over_http(
     deleted = run_sync(hub, "ecb")
 
     assert deleted.status == RunStatus.SUCCEEDED
+    assert_accounted(deleted)
     with hub.db.session() as session:
         left = session.execute(select(ObservationRow.dims_key, ObservationRow.period)).all()
     assert sorted(left) == [
@@ -179,6 +183,7 @@ def test_bad_values_are_quarantined_with_their_place(
     run = run_sync(hub, "csv")
 
     assert (run.status, run.records_written, run.records_quarantined) == (RunStatus.PARTIAL, 1, 5)
+    assert_accounted(run)
     with hub.db.session() as session:
         quarantined = session.execute(
             select(QuarantinedRecord.place, QuarantinedRecord.reason).order_by(QuarantinedRecord.id)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import Event, RunStatus
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.security.conftest import events, quarantined
 from tests.plugins.security.samples import security_table
 
@@ -121,6 +122,7 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
 
     run = outcome["run"]
     assert (run.status, run.records_quarantined) == (RunStatus.PARTIAL, 2), run.error
+    assert_accounted(run)
     alerts = events(hub, "security.alert")
     assert sorted(
         a.attributes["cef"].get("dst") or a.attributes["cef"].get("src") for a in alerts
