@@ -52,6 +52,8 @@ class SourceValue:
     source_id: str | None = None
     delete: bool = False
     """The source asks to delete this value (an SDMX ``Delete`` action)."""
+    unit_mult: int = 0
+    """The power of ten the source says the value is in (SDMX ``UNIT_MULT``: 6, millions)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ class Mapping:
             return self._bad(item, f"{_show(item.value)} is not a number")
         if value is None:
             return Skipped(NO_VALUE)  # missing is not zero: no record
+        if item.unit_mult:  # the decimal point moved, not a binary product: 3412.3456e9 exactly
+            value = float(f"{value!r}e{item.unit_mult}")
         if metric in self.scale:
             value = value * self.scale[metric]
         return self._observation(item, metric, unit, value)
