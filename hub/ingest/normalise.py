@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.connectors import records
 from hub.model import EventKind, Metric
+from hub.numbers import NumberConvention, NumberError, parse_number
 from hub.periods import Period, PeriodError, parse_period
 from hub.units.queries import UnitResolver
 
@@ -362,18 +363,28 @@ def _part(
 
 
 def _number(value: Any) -> tuple[float | None, str | None]:
-    """The value as a float; None stays None (it retracts the observation)."""
+    """The value as a float; None stays None (it retracts the observation).
+
+    A connector reads a source's text numbers by the source's convention; what text reaches
+    here is machine-written (``1234.5``, ``1,234.5``), read as such by :mod:`hub.numbers`.
+    """
+    if value is None or (isinstance(value, float | int) and not isinstance(value, bool)):
+        return _finite_number(value)
+    try:
+        number = parse_number(value, NumberConvention.EN)
+    except NumberError:
+        return None, f"value {value!r} is not a number"
+    if number is None:  # blank text: not a retraction, which only None is
+        return None, f"value {value!r} is not a number"
+    return number, None
+
+
+def _finite_number(value: float | int | None) -> tuple[float | None, str | None]:
     if value is None:
         return None, None
-    if isinstance(value, bool):
-        return None, f"value {value!r} is not a number"
-    try:
-        number = float(value)  # surrounding white space is allowed
-    except (TypeError, ValueError):
-        return None, f"value {value!r} is not a number"
-    if not math.isfinite(number):
+    if not math.isfinite(value):
         return None, f"value {value!r} is not a finite number"
-    return number, None
+    return float(value), None
 
 
 def _dims_problem(dims: dict[str, str], metric: Metric) -> str | None:
