@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.aggregation import exact
 from hub.aggregation.expressions import Expression
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.rules import Rule, rule_of
@@ -63,12 +64,32 @@ class IndicatorInfo:
     numerator: Expression
     denominator: Expression | None
     factor: float
+    zero_when_missing: bool = False
 
     @property
-    def definition(self) -> tuple[str, str, str | None, float]:
+    def definition(self) -> tuple[str, str, str | None, float, bool]:
         """What it computes, as plain values (its parsed expressions compare by identity)."""
         denominator = self.denominator.text if self.denominator else None
-        return (self.code, self.numerator.text, denominator, self.factor)
+        return (self.code, self.numerator.text, denominator, self.factor, self.zero_when_missing)
+
+    def value(self, values: Mapping[str, float | None]) -> float | None:
+        """``factor × numerator / denominator`` from the metrics' values (and ``days``).
+
+        None where a metric has no value, or the denominator is 0; with
+        ``zero_when_missing``, a metric without a value counts as 0 wherever the denominator
+        has data (a value of any of its metrics), so a rate whose numerator is missing is 0.
+        """
+        if self.zero_when_missing and self._denominator_has_data(values):
+            values = {name: 0.0 if value is None else value for name, value in values.items()}
+        numerator = self.numerator.evaluate(values)
+        denominator = self.denominator.evaluate(values) if self.denominator else 1.0
+        if numerator is None or not denominator:
+            return None
+        return exact.divide(numerator, denominator, self.factor)
+
+    def _denominator_has_data(self, values: Mapping[str, float | None]) -> bool:
+        names = self.denominator.names - {"days"} if self.denominator else frozenset()
+        return any(values.get(name) is not None for name in names)
 
     @property
     def metric_codes(self) -> list[str]:
@@ -104,7 +125,8 @@ def indicator_by_code(session: Session, code: str) -> IndicatorInfo | None:
     if row is None:
         return None
     denominator = Expression.parse(row.denominator) if row.denominator else None
-    return IndicatorInfo(row.code, Expression.parse(row.numerator), denominator, row.factor)
+    numerator = Expression.parse(row.numerator)
+    return IndicatorInfo(row.code, numerator, denominator, row.factor, row.zero_when_missing)
 
 
 def known_codes(session: Session) -> list[str]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from hub.aggregation import checks, exact
+from hub.aggregation import checks
 from hub.aggregation.answers import Answer, Cell, Group, metric_answer
 from hub.aggregation.catalog import (
     IndicatorInfo,
@@ -218,13 +218,8 @@ def _indicator_cell(
         for code in answers
     }
     values = {code: cell.value for code, cell in cells.items()} | {DAYS: float(days)}
-    numerator = indicator.numerator.evaluate(values)
-    denominator = indicator.denominator.evaluate(values) if indicator.denominator else 1.0
-    value = None
-    if numerator is not None and denominator:
-        value = exact.divide(numerator, denominator, indicator.factor)
     return Cell(
-        value=value,
+        value=indicator.value(values),
         reporting=min(cell.reporting for cell in cells.values()),
         expected=max(cell.expected for cell in cells.values()),
         estimated=any(cell.estimated for cell in cells.values()),

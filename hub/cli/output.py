@@ -72,23 +72,41 @@ def run_progress(name: str) -> Iterator[Callable[[Counters], None]]:
         def report(counters: Counters) -> None:
             status.update(
                 f"{name}: {counters.read:,} read, {counters.written:,} written, "
-                f"{counters.quarantined:,} quarantined"
+                f"{counters.quarantined:,} quarantined, {counters.records_skipped:,} skipped, "
+                f"{counters.duplicates:,} duplicate"
             )
 
         yield report
 
 
 def print_run(run: SyncRun) -> None:
-    click.echo(
-        f"{run.connector_id}: {run.status} — {run.records_read} read, {run.records_written} "
-        f"written, {run.records_quarantined} quarantined (run {run.id})"
-    )
+    click.echo(f"{run.connector_id}: {run.status} — {_counts(run)} (run {run.id})")
     if run.error:
         click.echo(f"  cause: {run.error}", err=True)
     for warning in run.warnings or []:
         click.echo(f"  warning: {warning}")
+    for reason, count in sorted((run.skipped or {}).items()):
+        click.echo(f"  skipped: {count} {reason}")
+    if run.records_duplicate:
+        click.echo(
+            f"  duplicates: {run.records_duplicate} records repeated the key of an earlier "
+            "record of the run; the later one was kept"
+        )
+    if run.records_placed:
+        click.echo(
+            f"  placed through successions: {run.records_placed} records of retired unit "
+            "codes, combined on the units they went into"
+        )
     if run.records_quarantined:
         click.echo(f"  quarantined records: iochub quarantine list --connector {run.connector_id}")
+
+
+def _counts(run: SyncRun) -> str:
+    """What became of the records read: each counted once."""
+    return (
+        f"{run.records_read} read, {run.records_written} written, {run.records_quarantined} "
+        f"quarantined, {run.records_skipped or 0} skipped, {run.records_duplicate or 0} duplicate"
+    )
 
 
 def run_exit_code(run: SyncRun) -> int:
@@ -131,3 +149,11 @@ def show(table: Table) -> None:
 def moment(when: datetime | None) -> str:
     """A time as people here read it: Vietnam's, with its offset."""
     return "" if when is None else when.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M %z")
+
+
+def _describe_run(run: SyncRun | None) -> str:
+    if run is None:
+        return "never"
+    when = run.started_at.strftime("%Y-%m-%d %H:%M")
+    text = f"{when} {run.status} ({_counts(run)})"
+    return text + (f": {run.error}" if run.error else "")

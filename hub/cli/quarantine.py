@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
+from hub.cli import output
 from hub.cli.errors import UserError
 from hub.cli.options import config_option
-from hub.cli import output
 from hub.cli.output import EXIT_CODES, moment
 from hub.model import RunStatus
 

@@ -270,6 +270,9 @@ class IndicatorSettings(Strict):
     unit: str | None = None
     description: str | None = None
     name_vi: str | None = None
+    zero_when_missing: bool = False
+    """A metric without a value counts as 0 where the denominator has data (see
+    :class:`hub.plugins.definitions.IndicatorDefinition`)."""
 
 
 class AlertSettings(Strict):

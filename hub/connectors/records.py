@@ -21,6 +21,10 @@ class Observation:
     resolved to the unit valid during ``period``. ``period`` is a canonical period id
     (``2026-03-05``, ``2026-W10``, ``2026-03``, ``2026-Q1``, ``2026-H1``, ``2026``).
     ``place`` says where in the source the value came from, for quarantine messages.
+    ``part`` names the share of the cell this value is, when the source gives one cell in
+    several values (DHIS2's category option combos mapped to one cell): the parts are kept
+    apart and combined by the metric's rule, as values of retired unit codes are (see
+    :mod:`hub.ingest.successions`), so a later value of one part replaces only that part.
     """
 
     metric: str
@@ -31,6 +35,7 @@ class Observation:
     calendar: str = "GREGORIAN"
     source_id: str | None = None
     place: str | None = None
+    part: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,18 @@ class BadRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record the connector read and leaves out on purpose (a filter of its config, a code
+    it does not count): not stored, not quarantined, counted in the run under ``reason``.
+
+    ``reason`` names the cause, the same words for every record skipped for it (the run
+    counts records by reason): "not a notifiable disease", "DATEX II road works".
+    """
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Checkpoint:
     """The connector's state after everything yielded so far.
 
@@ -108,4 +125,4 @@ class Notice:
 
 
 Record = Observation | Event | Facility
-Item = Observation | Event | Facility | BadRecord | Checkpoint | Notice
+Item = Observation | Event | Facility | BadRecord | Skipped | Checkpoint | Notice

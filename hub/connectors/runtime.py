@@ -29,7 +29,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -51,7 +51,7 @@ from hub.connectors.locks import Taken, exclusive
 from hub.connectors.retry import RequestRetries, retrying
 from hub.ingest.event_metrics import EventCounter
 from hub.ingest.normalise import Normaliser, Rejection
-from hub.ingest.writer import Batch, flush
+from hub.ingest.writer import Batch, Written, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
 from hub.model.base import utcnow
 from hub.model.database import driver_message
@@ -82,9 +82,32 @@ class RunInProgress(Exception):
 
 @dataclass
 class Counters:
+    """What a run did with the records it read: each is counted in exactly one of written,
+    quarantined, skipped (by reason) and duplicate; ``placed`` counts, of the written, the
+    values of retired unit codes placed on their successor."""
+
     read: int = 0
     written: int = 0
     quarantined: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    placed: int = 0
+
+    def add(self, other: Counters | Written) -> None:
+        """Add another's counts (``read`` aside: a batch's writing does not read)."""
+        self.written += other.written
+        self.quarantined += other.quarantined
+        self.skipped.update(other.skipped)
+        self.duplicates += other.duplicates
+        self.placed += other.placed
+
+    def clear(self) -> None:
+        self.read = self.written = self.quarantined = self.duplicates = self.placed = 0
+        self.skipped = Counter()
+
+    @property
+    def records_skipped(self) -> int:
+        return sum(self.skipped.values())
 
 
 Progress = Callable[[Counters], None]
@@ -170,6 +193,7 @@ class _Sync:
         self.deferred: set[int] = set()
         self.notices: dict[str, int] = {}
         """The run's notices: records lost by message (see :class:`records.Notice`)."""
+        self.units: UnitResolver | None = None
 
     def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
         self.state = {} if full else self._saved_state()
@@ -197,7 +221,8 @@ class _Sync:
         self.touched = set()  # what a failed attempt wrote was rolled back
         with self.hub.db.sessions() as session:
             defer_rollups(session, self.deferred)
-            normaliser = Normaliser(session, self.connector_id, UnitResolver(session))
+            self.units = UnitResolver(session)
+            normaliser = Normaliser(session, self.connector_id, self.units)
             self.counter = EventCounter(session, self.hub.definitions.event_kind_definitions())
             self.raiser = AlertRaiser(self.hub.definitions.alert_rule_list())
             batch, pending = Batch(), Counters()
@@ -219,9 +244,11 @@ class _Sync:
                 loading.submit(partial(self._commit, session, batch, pending, None))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        written = flush(session, batch, self.connector_id, self.run_id, self.counter, self.raiser)
-        pending.written += written.written
-        pending.quarantined += written.quarantined
+        code_of = self.units.code_of if self.units else None
+        written = flush(
+            session, batch, self.connector_id, self.run_id, self.counter, self.raiser, code_of
+        )
+        pending.add(written)
         self.touched |= written.touched
         self._defer_large_metrics(session, written.per_metric)
 
@@ -288,11 +315,9 @@ class _Sync:
             raise PermanentSourceError(LOCK_LOST)
         if state is not None:
             self._save_state(session, state)
-        counters = Counters(
-            self.committed.read + pending.read,
-            self.committed.written + pending.written,
-            self.committed.quarantined + pending.quarantined,
-        )
+        counters = Counters(self.committed.read + pending.read)
+        counters.add(self.committed)
+        counters.add(pending)
         session.execute(
             update(SyncRun)
             .where(SyncRun.id == self.run_id)
@@ -300,6 +325,10 @@ class _Sync:
                 records_read=counters.read,
                 records_written=counters.written,
                 records_quarantined=counters.quarantined,
+                records_skipped=counters.records_skipped,
+                records_duplicate=counters.duplicates,
+                records_placed=counters.placed,
+                skipped=dict(sorted(counters.skipped.items())) or None,
                 attempts=self.attempts,
             )
         )
@@ -311,7 +340,7 @@ class _Sync:
         self.committed = counters
         if state is not None:
             self.state = state
-        pending.read = pending.written = pending.quarantined = 0
+        pending.clear()
         if self.progress:
             self.progress(counters)
 
@@ -362,6 +391,8 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
         return normaliser.observation(item)
     if isinstance(item, records.BadRecord):
         return Rejection(reason=item.reason, payload=item.payload, place=item.place)
+    if isinstance(item, records.Skipped):
+        return item
     if isinstance(item, records.Observation | records.Event | records.Facility):
         return normaliser.normalise(item)
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])

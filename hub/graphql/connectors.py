@@ -97,7 +97,17 @@ class Connector:
         return [SyncRun.from_row(run) for run in runs]
 
 
-@strawberry.type(description="One sync run of a connector (or one import).")
+@strawberry.type(description="How many records a run skipped for one reason.")
+class SkippedCount:
+    reason: str
+    count: int
+
+
+@strawberry.type(
+    description="One sync run of a connector (or one import). Every record read is counted "
+    "once: recordsRead = recordsWritten + recordsQuarantined + recordsSkipped + "
+    "recordsDuplicate."
+)
 class SyncRun:
     id: strawberry.ID
     status: RunStatus
@@ -106,6 +116,19 @@ class SyncRun:
     records_read: int
     records_written: int
     records_quarantined: int
+    records_skipped: int = strawberry.field(
+        description="Records left out on purpose (a filter of the connector's config, a code "
+        "it does not count); by reason in skipped."
+    )
+    records_duplicate: int = strawberry.field(
+        description="Records whose natural key a record read before them in the same run "
+        "had: the later one is kept."
+    )
+    records_placed: int = strawberry.field(
+        description="Of the records written, those given under a retired unit code and "
+        "placed on the unit it went into."
+    )
+    skipped: list[SkippedCount] = strawberry.field(description="The skipped records by reason.")
     error: str | None
     full: bool
     trigger: str = strawberry.field(
@@ -134,6 +157,13 @@ class SyncRun:
             records_read=row.records_read,
             records_written=row.records_written,
             records_quarantined=row.records_quarantined,
+            records_skipped=row.records_skipped or 0,
+            records_duplicate=row.records_duplicate or 0,
+            records_placed=row.records_placed or 0,
+            skipped=[
+                SkippedCount(reason=reason, count=count)
+                for reason, count in sorted((row.skipped or {}).items())
+            ],
             error=row.error,
             full=row.full,
             trigger=row.trigger,

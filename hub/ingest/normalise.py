@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.connectors import records
 from hub.model import EventKind, Metric
+from hub.numbers import NumberConvention, NumberError, parse_number
 from hub.periods import Period, PeriodError, parse_period
 from hub.units.queries import UnitResolver
 
@@ -52,6 +53,12 @@ class Row:
 
     table: str  # "observations", "events" or "facilities"
     values: dict[str, Any]
+    part: str | None = None
+    """For an observation that is one part of its cell's value, the part's name: the retired
+    unit code it was given for (placed on the unit the code went into), and the source's own
+    part of the cell if it names one (see :mod:`hub.ingest.successions`)."""
+    placed: bool = False
+    """Whether it was given for a retired unit code and placed through a succession."""
 
 
 class Normaliser:
@@ -97,9 +104,11 @@ class Normaliser:
         period, columns = found
         # A Decree 09 month starts on the 15th of the month before: July 2025 starts on
         # 15 June, before the communes of the 2025 map existed, and ends after.
-        unit_id = self.units.place(record.unit, period.start)
+        day = period.start
+        unit_id = self.units.place(record.unit, day)
         if unit_id is None and period.end != period.start:
-            unit_id = self.units.place(record.unit, period.end)
+            day = period.end
+            unit_id = self.units.place(record.unit, day)
         if unit_id is None:
             return self.reject(
                 record, f"unknown unit {record.unit!r} on {period.start.isoformat()}"
@@ -121,6 +130,7 @@ class Normaliser:
                 "source": self.source,
                 "source_record_id": record.source_id,
             },
+            *_part(record, self.units.retired_code(record.unit, day), unit_id, self.units),
         )
 
     def _cell(self, metric_code: str, dims: dict[str, str]) -> _Cell | None:
@@ -343,19 +353,38 @@ def _plain_and_clean(mapping: dict[Any, Any]) -> bool:
     return True
 
 
+def _part(
+    record: records.Observation, retired: str | None, unit_id: int, units: UnitResolver
+) -> tuple[str | None, bool]:
+    """The observation's part of its cell (see :attr:`Row.part`), and whether it was placed."""
+    if record.part is None:
+        return retired, retired is not None
+    return f"{retired or units.code_of(unit_id)}|{record.part}", retired is not None
+
+
 def _number(value: Any) -> tuple[float | None, str | None]:
-    """The value as a float; None stays None (it retracts the observation)."""
+    """The value as a float; None stays None (it retracts the observation).
+
+    A connector reads a source's text numbers by the source's convention; what text reaches
+    here is machine-written (``1234.5``, ``1,234.5``), read as such by :mod:`hub.numbers`.
+    """
+    if value is None or (isinstance(value, float | int) and not isinstance(value, bool)):
+        return _finite_number(value)
+    try:
+        number = parse_number(value, NumberConvention.EN)
+    except NumberError:
+        return None, f"value {value!r} is not a number"
+    if number is None:  # blank text: not a retraction, which only None is
+        return None, f"value {value!r} is not a number"
+    return number, None
+
+
+def _finite_number(value: float | int | None) -> tuple[float | None, str | None]:
     if value is None:
         return None, None
-    if isinstance(value, bool):
-        return None, f"value {value!r} is not a number"
-    try:
-        number = float(value)  # surrounding white space is allowed
-    except (TypeError, ValueError):
-        return None, f"value {value!r} is not a number"
-    if not math.isfinite(number):
+    if not math.isfinite(value):
         return None, f"value {value!r} is not a finite number"
-    return number, None
+    return float(value), None
 
 
 def _dims_problem(dims: dict[str, str], metric: Metric) -> str | None:

@@ -6,11 +6,13 @@ The same statements run on SQLite and PostgreSQL: both speak ``INSERT … ON CON
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, delete, tuple_
+from sqlalchemy import Table, and_, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,9 @@ from hub.ingest.event_metrics import EventCounter
 
 if TYPE_CHECKING:
     from hub.alerts.evaluate import AlertRaiser
+from hub.connectors.records import Skipped
 from hub.ingest.normalise import Rejection, Row
+from hub.ingest.successions import Merged, ObservationKey, merge_parts
 from hub.model import Event, Facility, Observation
 from hub.model.base import utcnow
 from hub.model.bulk import many_rows
@@ -30,6 +34,8 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "events": ("source", "source_id"),
     "facilities": ("source", "source_id"),
 }
+KEYS_PER_QUERY = 500
+"""Natural keys looked up by one query (six columns each: within SQLite's limit)."""
 KEY_OF = {table: itemgetter(*columns) for table, columns in NATURAL_KEYS.items()}
 TABLES: dict[str, Table] = {
     "observations": Observation.__table__,  # type: ignore[dict-item]
@@ -40,31 +46,65 @@ TABLES: dict[str, Table] = {
 
 @dataclass
 class Batch:
-    """Rows and rejections waiting to be written in the current transaction."""
+    """Rows and rejections waiting to be written in the current transaction.
+
+    Of two records with the same natural key, the later one is kept and the earlier one
+    counted as a duplicate: a source's later line corrects its earlier one. (Values of
+    different retired unit codes landing on one unit are not duplicates: they are kept
+    apart, see :mod:`hub.ingest.successions`.)
+    """
 
     rows: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
-    retractions: list[dict[str, Any]] = field(default_factory=list)
+    """The rows by table and natural key; an observation whose value is None retracts it."""
+    parts: dict[ObservationKey, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    """Observations that are a part of their cell: natural key → part → row."""
+    placed: int = 0
+    """How many were given under a retired unit code (placed through a succession)."""
     rejections: list[Rejection] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
     added: int = 0
     """Items added since the batch was last emptied (a record replacing another counts)."""
 
-    def add(self, item: Row | Rejection) -> None:
+    def add(self, item: Row | Rejection | Skipped) -> None:
         self.added += 1
         if isinstance(item, Rejection):
             self.rejections.append(item)
-        elif item.table == "observations" and item.values["value"] is None:
-            self.retractions.append(item.values)
+        elif isinstance(item, Skipped):
+            self.skipped[item.reason] += 1
+        elif item.part is not None:
+            parts = self.parts[KEY_OF["observations"](item.values)]
+            self.duplicates += item.part in parts
+            self.placed += item.placed and item.part not in parts
+            parts[item.part] = item.values
         else:
+            rows = self.rows[item.table]
             key = KEY_OF[item.table](item.values)
-            self.rows[item.table][key] = item.values  # a later record of the same key wins
+            self.duplicates += key in rows
+            rows[key] = item.values
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.parts.clear()
+        self.rejections.clear()
+        self.skipped = Counter()
+        self.duplicates = self.placed = self.added = 0
 
 
 @dataclass
 class Written:
+    """What writing a batch did with its records: each is counted once, in one of these."""
+
     written: int = 0
     quarantined: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+    placed: int = 0
+    """Of the written, the observations given under a retired unit code."""
     touched: set[tuple[int, int, str, str]] = field(default_factory=set)
     """The observations written or retracted: metric id, unit id, calendar, period id."""
     per_metric: Counter[int] = field(default_factory=Counter)
@@ -78,62 +118,116 @@ def flush(
     run_id: int | None,
     counter: EventCounter | None = None,
     raiser: AlertRaiser | None = None,
+    code_of: Callable[[int], str] | None = None,
 ) -> Written:
     """Write the batch in the session's transaction and empty it.
 
     With a ``counter``, the daily metrics counted from the batch's events are brought up to
     date in the same transaction (before the events themselves are overwritten); with a
     ``raiser``, the alerts the events call for are raised once they are written.
+    ``code_of`` tells a unit's code, for values placed through successions.
     """
     now = utcnow()
-    written = Written()
+    written = Written(
+        skipped=batch.skipped, duplicates=batch.duplicates, quarantined=len(batch.rejections)
+    )
     events = list(batch.rows["events"].values()) if batch.rows.get("events") else []
     counted = counter.observations(session, connector_id, events) if counter and events else []
-    for row in counted:
-        batch.add(row)
+    observations = batch.rows.pop("observations", {})
+    for row in counted:  # the hub's own counts: not records the source gave
+        observations[KEY_OF["observations"](row.values)] = row.values
+    written.placed = batch.placed
+    given = len(observations) - len(counted) + sum(map(len, batch.parts.values()))
+    given += sum(map(len, batch.rows.values()))
+    merged = Merged()
+    if batch.parts or (observations and code_of is not None):
+        assert code_of is not None, "values of parts of a cell need the units' codes"
+        merged = merge_parts(session, observations, batch.parts, code_of)
+    values = list(observations.values())
+    kept = [row for row in values if row["value"] is not None]
+    retractions = [row for row in values if row["value"] is None] + merged.gone
     # The roll-ups these observations touch are brought up to date when the session commits,
     # from what they held before (kept now) and what they hold then.
-    changed = [*batch.rows.get("observations", {}).values(), *batch.retractions]
+    changed = [*kept, *merged.rows, *retractions]
     note_changes(session, changed)
-    for table_name, rows in batch.rows.items():
-        values = list(rows.values())
-        for row in values:  # the batch's own dictionaries: stamped in place, not copied
-            row["sync_run_id"] = run_id
-            row["updated_at"] = now
-        upsert(session, TABLES[table_name], values, NATURAL_KEYS[table_name])
-        written.written += len(values)
-    written.written += retract(session, batch.retractions)
-    written.written -= len(counted)  # the hub's own counts are not records the source gave
+    for table_name, rows in [*batch.rows.items(), ("observations", kept)]:
+        rows = list(rows.values()) if isinstance(rows, dict) else rows
+        again = _write(session, table_name, rows, run_id, now)
+        written.duplicates += again  # the key of a record of an earlier batch of the run
+        given -= again
+    # A cell's parts written by an earlier batch are not duplicates: its other parts were.
+    _write(session, "observations", merged.rows, run_id, now, count_again=False)
+    retract(session, retractions)
+    written.written = given
     written.touched = {(r["metric_id"], r["unit_id"], r["calendar"], r["period"]) for r in changed}
     written.per_metric = Counter(map(itemgetter("metric_id"), changed))
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
     written.quarantined = quarantine(session, connector_id, run_id, batch.rejections, now)
     session.flush()
-    batch.rows.clear()
-    batch.retractions.clear()
-    batch.rejections.clear()
-    batch.added = 0
+    batch.clear()
     return written
 
 
+def _write(
+    session: Session,
+    table_name: str,
+    rows: list[dict[str, Any]],
+    run_id: int | None,
+    now: datetime,
+    count_again: bool = True,
+) -> int:
+    """Stamp the rows with the run and the time, and upsert them; see :func:`upsert`."""
+    for row in rows:  # the batch's own dictionaries: stamped in place, not copied
+        row["sync_run_id"] = run_id
+        row["updated_at"] = now
+    table, key = TABLES[table_name], NATURAL_KEYS[table_name]
+    return upsert(session, table, rows, key, run_id if count_again else None)
+
+
 def upsert(
-    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
-) -> None:
+    session: Session,
+    table: Table,
+    values: list[dict[str, Any]],
+    key: tuple[str, ...],
+    run_id: int | None = None,
+) -> int:
     """Insert the rows, or update the existing row with the same natural key.
 
     Every row holds the same columns (those of the first). New rows are inserted first;
     only when some keys were already stored does the batch go again as an upsert. (On
     SQLite, an upsert that may set a foreign key column costs twice an insert even when
     it inserts: a load of new data should not pay that.)
+
+    Returns how many of the rows the run ``run_id`` had written already, in an earlier
+    batch (stamped at another time than these rows): the same key twice in one run, which
+    the run counts as duplicates.
     """
     if not values:
-        return
+        return 0
     connection = session.connection()
     columns, dialect = tuple(values[0]), connection.dialect
     inserted = many_rows(table, columns, key, dialect, "nothing").run(connection, values)
-    if inserted < len(values):
-        many_rows(table, columns, key, dialect, "update").run(connection, values)
+    if inserted == len(values):
+        return 0
+    again = _written_by_run(session, table, values, key, run_id) if run_id is not None else 0
+    many_rows(table, columns, key, dialect, "update").run(connection, values)
+    return again
+
+
+def _written_by_run(
+    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...], run_id: int
+) -> int:
+    """How many of these rows' keys are stored, written by the run ``run_id`` in an earlier
+    batch (the rows of this one, just inserted, bear its time)."""
+    columns = tuple_(*(table.c[name] for name in key))
+    earlier = and_(table.c.sync_run_id == run_id, table.c.updated_at != values[0]["updated_at"])
+    found = 0
+    for start in range(0, len(values), KEYS_PER_QUERY):
+        keys = [tuple(row[name] for name in key) for row in values[start : start + KEYS_PER_QUERY]]
+        query = select(func.count()).where(earlier, columns.in_(keys))
+        found += session.scalar(query) or 0
+    return found
 
 
 def insert_new(

@@ -47,6 +47,14 @@ class SyncRun(Base):
     records_read: Mapped[int] = mapped_column(Integer, default=0)
     records_written: Mapped[int] = mapped_column(Integer, default=0)
     records_quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    records_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    """Records the connector read and left out on purpose, each for a reason (see ``skipped``)."""
+    records_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    """Records whose key an earlier record of the same run had: the later one is kept."""
+    records_placed: Mapped[int] = mapped_column(Integer, default=0)
+    """Records of a retired unit code, placed on the unit it went into (a succession)."""
+    skipped: Mapped[dict[str, int] | None] = mapped_column(JSONValue)
+    """How many records were skipped, by reason."""
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str] | None] = mapped_column(JSONValue)

@@ -43,6 +43,8 @@ class Indicator(Base):
     unit: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(100))
+    zero_when_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A metric without a value counts as 0 where the denominator has data."""
 
 
 class EventKind(Base):

@@ -46,6 +46,12 @@ class IndicatorDefinition:
 
     ``numerator`` and ``denominator`` are arithmetic expressions over metric codes and
     ``days`` (the number of days in the period).
+
+    ``zero_when_missing``: a metric the indicator reads that has no value counts as 0, as
+    long as the denominator has data (some metric of it has a value). For a rate whose
+    numerator is a count that a source leaves out when it is 0 (no case resolved on time),
+    so that the rate reads 0, not null; without it the rate is null wherever a value is
+    missing. Where the denominator has no data, the rate is null either way.
     """
 
     code: str
@@ -58,6 +64,7 @@ class IndicatorDefinition:
     description: str | None = None
     name_vi: str | None = None
     """The name in Vietnamese, which the console shows first."""
+    zero_when_missing: bool = False
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ class Definitions:
                 d.factor,
             )
             row.sector, row.unit, row.description = d.sector, d.unit, d.description
-            row.origin = origin
+            row.zero_when_missing, row.origin = d.zero_when_missing, origin
             session.add(row)
         kinds = {k.code: k for k in session.scalars(select(EventKind))}
         for code, (origin, d) in self.event_kinds.items():
@@ -180,6 +180,7 @@ def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinitio
                 unit=i.unit,
                 description=i.description,
                 name_vi=i.name_vi,
+                zero_when_missing=i.zero_when_missing,
             ),
         )
         for code, i in settings.indicators.items()

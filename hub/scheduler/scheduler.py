@@ -194,12 +194,14 @@ class HubScheduler:
             log.error("%s: scheduled run %d FAILED: %s", connector_id, run.id, run.error)
             return
         log.info(
-            "%s: %s, %d read, %d written, %d quarantined",
+            "%s: %s, %d read, %d written, %d quarantined, %d skipped, %d duplicate",
             connector_id,
             run.status,
             run.records_read,
             run.records_written,
             run.records_quarantined,
+            run.records_skipped,
+            run.records_duplicate,
         )
 
 

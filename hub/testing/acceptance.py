@@ -8,7 +8,8 @@ source is running (a real server, a real database). The subclass inherits these 
 - the first read writes records and saves a state;
 - an incremental read right after it, with the source unchanged, changes no data;
 - a full re-read is idempotent: the same rows, the same values, no duplicates;
-- the saved state stays small: a cursor, not a history.
+- the saved state stays small: a cursor, not a history;
+- every run accounts for every record it read (:func:`assert_accounted`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from hub.connectors.base import ConnectorContext
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import ConnectorState, Event, Facility, Observation, RunStatus
+from hub.model import ConnectorState, Event, Facility, Observation, RunStatus, SyncRun
 
 OK = (RunStatus.SUCCEEDED, RunStatus.PARTIAL)
 STATE_BUDGET_BYTES = 4096
@@ -63,6 +64,26 @@ def saved_state(hub: Hub, connector_id: str) -> dict[str, Any] | None:
         return dict(row.state) if row else None
 
 
+def assert_accounted(run: SyncRun) -> None:
+    """Every record the run read was written, quarantined, skipped or a duplicate: once."""
+    ended = (
+        run.records_written + run.records_quarantined + run.records_skipped + run.records_duplicate
+    )
+    assert run.records_read == ended, (
+        f"run {run.id} read {run.records_read} records but wrote {run.records_written}, "
+        f"quarantined {run.records_quarantined}, skipped {run.records_skipped} and counted "
+        f"{run.records_duplicate} duplicates"
+    )
+    assert run.records_skipped == sum((run.skipped or {}).values())
+
+
+def _sync(hub: Hub, connector_id: str, full: bool = False) -> SyncRun:
+    """A run, which must account for every record it read."""
+    run = run_sync(hub, connector_id, full=full)
+    assert_accounted(run)
+    return run
+
+
 def _rows(snap: dict[str, set[tuple[Any, ...]]]) -> int:
     return sum(len(rows) for rows in snap.values())
 
@@ -80,7 +101,7 @@ class ConnectorAcceptance:
         self, connector_under_test: tuple[Hub, str]
     ) -> None:
         hub, connector_id = connector_under_test
-        run = run_sync(hub, connector_id)
+        run = _sync(hub, connector_id)
         assert run.status in OK, run.error
         assert run.records_written > 0
         assert _rows(snapshot(hub, connector_id)) > 0
@@ -90,24 +111,24 @@ class ConnectorAcceptance:
         self, connector_under_test: tuple[Hub, str]
     ) -> None:
         hub, connector_id = connector_under_test
-        run_sync(hub, connector_id)
+        _sync(hub, connector_id)
         before = snapshot(hub, connector_id)
-        run = run_sync(hub, connector_id)
+        run = _sync(hub, connector_id)
         assert run.status in OK, run.error
         assert snapshot(hub, connector_id) == before
 
     def test_full_re_read_is_idempotent(self, connector_under_test: tuple[Hub, str]) -> None:
         hub, connector_id = connector_under_test
-        first = run_sync(hub, connector_id, full=True)
+        first = _sync(hub, connector_id, full=True)
         before = snapshot(hub, connector_id)
-        second = run_sync(hub, connector_id, full=True)
+        second = _sync(hub, connector_id, full=True)
         assert second.status == first.status
         assert second.records_written == first.records_written
         assert snapshot(hub, connector_id) == before
 
     def test_state_stays_a_small_cursor(self, connector_under_test: tuple[Hub, str]) -> None:
         hub, connector_id = connector_under_test
-        run_sync(hub, connector_id)
-        run_sync(hub, connector_id)
+        _sync(hub, connector_id)
+        _sync(hub, connector_id)
         state = saved_state(hub, connector_id) or {}
         assert len(json.dumps(state, default=str)) <= STATE_BUDGET_BYTES

@@ -68,6 +68,9 @@ class UnitResolver:
         self._by_id = {span.id: span for spans in self._spans.values() for span in spans}
         self._placed: dict[tuple[str | int | float, date], int | None] = {}
         """Codes placed so far: a load places the same few hundred codes again and again."""
+        self._through_succession: dict[tuple[str | int | float, date], str] = {}
+        """The retired codes among them, placed on a successor: the canonical code."""
+        self._codes = {span.id: code for code, spans in self._spans.items() for span in spans}
         self._located = [
             (unit_id, lat, lon)
             for unit_id, lat, lon in session.execute(
@@ -116,6 +119,14 @@ class UnitResolver:
             self._placed[key] = self._place(code, day)
         return self._placed[key]
 
+    def retired_code(self, code: str | int | float, day: date) -> str | None:
+        """The canonical code, when :meth:`place` placed it on ``day`` through a succession."""
+        return self._through_succession.get((code, day))
+
+    def code_of(self, unit_id: int) -> str:
+        """The code a unit carries."""
+        return self._codes[unit_id]
+
     def _place(self, code: str | int | float, day: date) -> int | None:
         found = self.resolve(code, day)
         if found is not None:
@@ -126,7 +137,10 @@ class UnitResolver:
             for span in self.spans(canonical or "")
             if span.valid_to is not None and span.valid_to < day
         ]
-        return self._successor_on(earlier[-1].id, day) if earlier else None
+        successor = self._successor_on(earlier[-1].id, day) if earlier else None
+        if successor is not None and canonical is not None:
+            self._through_succession[(code, day)] = canonical
+        return successor
 
     def nearest_commune(self, lat: float, lon: float, day: date) -> int | None:
         """The commune valid on ``day`` whose centre is nearest, within NEAREST_LIMIT_KM.

@@ -8,7 +8,7 @@ A sync run keeps the warnings of its summary and how many records its source los
 the hub could read them (a broker's or the kernel's drops).
 
 Revision ID: 0008_quarantine_keyed
-Revises: 0006_rollups_below_only
+Revises: 0007_record_accounting
 """
 
 from collections import defaultdict
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from hub.quarantine.store import record_key
 
 revision = "0008_quarantine_keyed"
-down_revision = "0006_rollups_below_only"
+down_revision = "0007_record_accounting"
 branch_labels = None
 depends_on = None
 

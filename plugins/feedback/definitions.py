@@ -105,7 +105,8 @@ INDICATORS = [
         sector=SECTOR,
         unit="%",
         description="Of the cases with a deadline resolved in the period, the share "
-        "resolved by it.",
+        "resolved by it (0 where every one was late).",
+        zero_when_missing=True,  # no case on time is no count at all: the rate is 0, not null
     ),
     IndicatorDefinition(
         "feedback_mean_days_to_resolve",

@@ -84,6 +84,19 @@ class NotifiableDiseases:
                 return Diagnosis(disease, coding)
         return None
 
+    def unlisted_system(self, concept: Any) -> str | None:
+        """The system of a coding that names a notifiable disease by its ICD-10 code, but in
+        a system not listed as ICD-10 (``icd10_systems``): a case the hub cannot count."""
+        for coding in codings(concept):
+            if coding.system is None or coding.system in self.icd10_systems:
+                continue
+            key = _icd10_key(coding.code)
+            if _ICD10_SHAPE.match(coding.code.upper()) and any(
+                key.startswith(prefix) for prefix, _ in self.prefixes
+            ):
+                return coding.system
+        return None
+
     def _by_icd10(self, coding: Coding) -> str | None:
         is_icd10 = coding.system in self.icd10_systems or (
             coding.system is None and _ICD10_SHAPE.match(coding.code.upper())

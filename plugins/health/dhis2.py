@@ -13,6 +13,14 @@ its category option combo and attribute option combo to disaggregations, its per
 canonical id (see :mod:`dhis2_periods`). A deleted value (``"deleted": true``, as
 ``includeDeleted=true`` reports it) retracts its observation. What cannot be mapped is a
 :class:`BadRecord` saying which part is not in the mapping.
+
+Combos map to disaggregations the metric declares, or to its total (``{}``): the values of
+the combos that map to one cell (male and female, for a metric without ``sex``) are that
+cell's parts, which the hub adds up, as DHIS2's analytics adds combos into a data element's
+total (by the metric's rule: see :mod:`hub.ingest.successions`). Each value that is not of
+the default combos is sent as the part ``<category option combo>.<attribute option combo>``,
+so that a later value of one combo (an incremental run) replaces only its own part. The same
+value given twice is a duplicate: the run counts it, and keeps the later one.
 """
 
 from __future__ import annotations
@@ -22,11 +30,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.connectors.records import BadRecord, Observation
+from hub.connectors.records import BadRecord, Observation, Skipped
 
 from .config import DataElementMapping, Dhis2Config, OrgUnitMapping
 from .dhis2_periods import dhis2_period
 
+UNMAPPED = "data element not in data_elements (skip_unmapped)"
 DEFAULT_COMBOS = frozenset({"", "default", "HllvX50cXC0"})
 """DHIS2's ``default`` category option combo (its usual id, and its code): no disaggregation."""
 
@@ -104,25 +113,18 @@ class Dhis2Mapping:
     def __init__(self, config: Dhis2Config) -> None:
         self.config = config
 
-    def observations(self, values: Iterable[DataValue]) -> Iterator[Observation | BadRecord]:
-        """An observation per value, or a bad record; two values may not map to one observation."""
-        taken: dict[str, int] = {}
+    def observations(
+        self, values: Iterable[DataValue]
+    ) -> Iterator[Observation | BadRecord | Skipped]:
+        """An observation per value, a bad record saying why not, or a skip (``skip_unmapped``)."""
         for value in values:
-            mapped = self.observation(value)
-            if isinstance(mapped, Observation):
-                key = repr((mapped.metric, mapped.unit, mapped.period, sorted(mapped.dims.items())))
-                if key in taken:
-                    mapped = _bad(value, f"maps to the same observation as dataValue {taken[key]}")
-                else:
-                    taken[key] = value.number
-            if mapped is not None:
-                yield mapped
+            yield self.observation(value)
 
-    def observation(self, value: DataValue) -> Observation | BadRecord | None:
+    def observation(self, value: DataValue) -> Observation | BadRecord | Skipped:
         element = self._element(value.data_element)
         if element is None:
             if self.config.skip_unmapped:
-                return None
+                return Skipped(UNMAPPED)
             return _bad(value, f"data element {value.data_element!r} is not in data_elements")
         period = dhis2_period(value.period)
         unit, unit_dims = self._unit(value.org_unit)
@@ -154,6 +156,7 @@ class Dhis2Mapping:
             dims={**element.dims, **unit_dims, **(combo or {}), **(attributes or {})},
             source_id=value.key(),
             place=value.place,
+            part=_part(value),
         )
 
     def _element(self, data_element: str) -> DataElementMapping | None:
@@ -212,6 +215,14 @@ def _data_value(number: int, raw: Any, document: dict[str, Any]) -> DataValue | 
     if missing:
         return BadRecord(f"{where}: no {', no '.join(missing)}", raw, place=where)
     return value
+
+
+def _part(value: DataValue) -> str | None:
+    """The value's part of its cell: its combos, unless both are the default ones."""
+    combos = (value.category_option_combo, value.attribute_option_combo)
+    if all(combo in DEFAULT_COMBOS for combo in combos):
+        return None
+    return ".".join(combos)
 
 
 def _bad(value: DataValue, reason: str) -> BadRecord:

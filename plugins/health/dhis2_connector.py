@@ -20,7 +20,7 @@ import httpx
 
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
-from hub.connectors.records import BadRecord, Checkpoint, Item
+from hub.connectors.records import BadRecord, Checkpoint, Item, Skipped
 from hub.connectors.sources import Fetched, describe_location, fetch
 
 from .config import Dhis2Config
@@ -54,9 +54,10 @@ class Dhis2Connector(Connector):
         found = self._read(self._fetch({}))
         items = [*found.problems, *Dhis2Mapping(self.config).observations(found.values)]
         problems = [item.reason for item in items if isinstance(item, BadRecord)]
+        skipped = sum(isinstance(item, Skipped) for item in items)
         summary = (
-            f"{describe_data_value_set(found)}; {len(items) - len(problems)} map to "
-            f"observations, {len(problems)} would be quarantined"
+            f"{describe_data_value_set(found)}; {len(items) - len(problems) - skipped} map to "
+            f"observations, {len(problems)} would be quarantined, {skipped} skipped"
         )
         return f"{summary} (first: {problems[0]})" if problems else summary
 

@@ -120,26 +120,15 @@ class FhirConnector(Connector):
     ) -> Iterator[Item]:
         watermark = Watermark(cursors.get(kind), sorted=self.config.sorted_paging, what=kind)
         since = watermark.since(timedelta(seconds=self.config.overlap_seconds))
-        skipped = 0
         for page in server.search(kind, self._params(kind, since, sort=True)):
             yield from page.problems
             for resource in page.matches:
                 watermark.see(last_updated(resource))
-                item = mapper.map(resource, page.included.get)
-                skipped += item is None
-                if item is not None:
-                    yield item
+                yield mapper.map(resource, page.included.get)
             cursors[kind] = watermark.settled()
             yield _checkpoint(cursors)
         cursors[kind] = watermark.finished()
         yield _checkpoint(cursors)
-        if skipped:
-            log.info(
-                "%s: %d %s not counted (not notifiable diseases)",
-                self.context.connector_id,
-                skipped,
-                kind,
-            )
 
     def _params(self, kind: str, since: str | None, sort: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"_count": str(self.config.page_size)}
@@ -209,9 +198,7 @@ def _mapped(
     mapper: ResourceMapper, resources: Iterable[dict[str, Any]], related: Lookup = nothing
 ) -> Iterator[Item]:
     for resource in resources:
-        item = mapper.map(resource, related)
-        if item is not None:
-            yield item
+        yield mapper.map(resource, related)
 
 
 def _changed(resources: list[dict[str, Any]], cursor: str | None) -> list[dict[str, Any]]:

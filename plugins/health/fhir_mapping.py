@@ -15,8 +15,10 @@ Each event is keyed by the resource's ``Type/id``, so a resource read again (a s
 changed, a page served twice) replaces its event instead of adding one; the hub counts the
 events into daily metrics (see :mod:`metrics`). A resource that cannot be dated or placed is a
 :class:`BadRecord` whose reason lists everything missing, e.g. ``Encounter/f001: no date
-(period.start)``. A Condition that is not a notifiable disease is no record at all (None): the
-connector reads diagnoses only to find the notifiable ones.
+(period.start)``. A Condition that is not a notifiable disease is :class:`Skipped`, counted in
+the run as "not a notifiable disease"; one whose code is a notifiable disease's ICD-10 code in a
+system that ``icd10_systems`` does not list is skipped under a reason naming that system, so
+that the run says which system to add.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.connectors.records import BadRecord, Event, Facility
+from hub.connectors.records import BadRecord, Event, Facility, Skipped
 
 from .addresses import AddressReader
 from .clinical_codes import NotifiableDiseases, VaccineNames
@@ -52,7 +54,9 @@ CLINICAL_TYPES = ("Encounter", "Immunization", "Condition")
 
 Lookup = Callable[[str], dict[str, Any] | None]
 """Finds a resource the page or the files hold by ``Type/id`` (a Condition's Patient)."""
-Mapped = Facility | Event | BadRecord | None
+Mapped = Facility | Event | BadRecord | Skipped
+NOT_NOTIFIABLE = "Condition that is not a notifiable disease"
+UNLISTED_SYSTEM = "Condition with an ICD-10 code of a system not in icd10_systems"
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ class ResourceMapper:
             place=resource_key(resource),
         )
 
-    def condition(self, resource: dict[str, Any], related: Lookup) -> Event | BadRecord | None:
+    def condition(self, resource: dict[str, Any], related: Lookup) -> Event | BadRecord | Skipped:
         code = resource.get("code")
         if not codings(code):
             said = concept_text(code)
@@ -200,7 +204,7 @@ class ResourceMapper:
             return _bad(resource, [f"no code (code.coding{text})"])
         diagnosis = self.diseases.diagnose(code)
         if diagnosis is None:
-            return None
+            return self._not_counted(code)
         onset, basis = _case_date(resource)
         place = self._case_place(resource, related)
         problems = [
@@ -229,6 +233,14 @@ class ResourceMapper:
             },
             place=resource_key(resource),
         )
+
+    def _not_counted(self, code: Any) -> Skipped:
+        """Why a Condition is no case: not a notifiable disease, or one coded in an ICD-10
+        system the config does not list (which ``icd10_systems`` should then name)."""
+        system = self.diseases.unlisted_system(code)
+        if system is not None:
+            return Skipped(f"{UNLISTED_SYSTEM}: {system}")
+        return Skipped(NOT_NOTIFIABLE)
 
     def _site_of(self, references: list[str | None], where: str) -> tuple[Site | None, str | None]:
         """The first placed facility among ``references``, or the problem with them."""

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from hub.connectors.base import ConnectorConfig
+from hub.numbers import NumberConvention
 
 from .periods import DateHeaders
 
@@ -51,6 +52,10 @@ class MappingConfig(SourceConfig):
     """Skip values whose indicator code is not in ``metrics`` instead of quarantining them."""
     calendar: Calendar = "GREGORIAN"
     """``ND09`` when the source's periods are the reporting periods of Decree 09/2019."""
+    numbers: NumberConvention = NumberConvention.EN
+    """How the source writes numbers as text: ``vi`` (``1.234.567,5``) or ``en``
+    (``1,234,567.5``); see :mod:`hub.numbers`. SDMX is written ``en``; a workbook of a
+    Vietnamese office ``vi`` (the Excel kind's default)."""
 
     @field_validator("units")
     @classmethod
@@ -151,6 +156,9 @@ class ExcelConfig(MappingConfig):
     """An Excel workbook: one or more sheets, each with its layout."""
 
     sheets: list[SheetLayout] = Field(min_length=1)
+    numbers: NumberConvention = NumberConvention.VI
+    """A number typed as text in a cell (``178.771``, ``1.595,4``) is read the Vietnamese
+    way unless the workbook says ``en``; number cells are numbers whatever it says."""
 
     @model_validator(mode="after")
     def _metric_columns_have_a_mapping(self) -> ExcelConfig:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
-from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
+from hub.connectors.records import BadRecord, Checkpoint, Item, Observation, Skipped
 from hub.connectors.sources import Fetched, describe_location, fetch
 
 from .config import ExcelConfig, MappingConfig, SdmxConfig, SdmxCsvConfig
@@ -26,7 +26,7 @@ from .mapping import Mapping, map_values
 from .sdmx_csv import describe_sdmx_csv, read_sdmx_csv
 from .sdmx_json import describe_sdmx_json, read_sdmx_json
 
-Mapped = Observation | BadRecord
+Mapped = Observation | BadRecord | Skipped
 
 
 class DocumentConnector(Connector):
@@ -162,5 +162,6 @@ def _mapping_outcome(items: Iterable[Mapped]) -> str:
     text = (
         f"{outcome['Observation']} values map to observations, "
         f"{outcome['BadRecord']} would be quarantined"
+        + (f", {outcome['Skipped']} skipped" if outcome["Skipped"] else "")
     )
     return f"{text} (first: {first_problem})" if first_problem else text

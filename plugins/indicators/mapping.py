@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from hub.connectors.records import BadRecord, Observation
+from hub.connectors.records import BadRecord, Observation, Skipped
+from hub.numbers import NumberConvention, NumberError, parse_number
 
 from .config import MappingConfig, SdmxConfig
 
+UNMAPPED = "indicator code not in metrics (skip_unmapped)"
+NO_VALUE = "no value (an empty cell, NaN or a missing-value mark)"
+IN_BAD_BLOCK = "value of a block quarantined whole (its dimensions cannot be mapped)"
 TOTAL_CODES = frozenset({"_T", "_Z"})
 """SDMX codes for "total" and "not applicable": such a dimension adds no disaggregation."""
 
@@ -48,6 +52,8 @@ class SourceValue:
     source_id: str | None = None
     delete: bool = False
     """The source asks to delete this value (an SDMX ``Delete`` action)."""
+    unit_mult: int = 0
+    """The power of ten the source says the value is in (SDMX ``UNIT_MULT``: 6, millions)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Mapping:
     skip_unmapped: bool = False
     calendar: str = "GREGORIAN"
     missing_values: frozenset[str] = frozenset()
+    numbers: NumberConvention = NumberConvention.EN
 
     @classmethod
     def for_sdmx(cls, config: SdmxConfig) -> Mapping:
@@ -113,11 +120,11 @@ class Mapping:
             return f"no {' or '.join(missing)} dimension (dimensions: {has})"
         return None
 
-    def apply(self, item: SourceValue) -> Observation | BadRecord | None:
-        """The observation, a bad record saying why there is none, or None to skip quietly."""
+    def apply(self, item: SourceValue) -> Observation | BadRecord | Skipped:
+        """The observation, a bad record saying why there is none, or a skip saying why."""
         metric = self.metric or self.metrics.get(item.key.get(self.metric_dimension or "", ""))
         if metric is None:
-            return None if self.skip_unmapped else self._unmapped_metric(item)
+            return Skipped(UNMAPPED) if self.skip_unmapped else self._unmapped_metric(item)
         unit = self.unit or self.resolve_unit(item.key.get(self.unit_dimension or "", ""))
         if unit is None:
             return self._bad(item, self._unit_problem(item))
@@ -125,10 +132,14 @@ class Mapping:
             return self._observation(item, metric, unit, None)
         try:
             value = self.number(item.value)
+        except NumberError as exc:
+            return self._bad(item, str(exc))
         except ValueError:
             return self._bad(item, f"{_show(item.value)} is not a number")
         if value is None:
-            return None  # missing is not zero: no record
+            return Skipped(NO_VALUE)  # missing is not zero: no record
+        if item.unit_mult:  # the decimal point moved, not a binary product: 3412.3456e9 exactly
+            value = float(f"{value!r}e{item.unit_mult}")
         if metric in self.scale:
             value = value * self.scale[metric]
         return self._observation(item, metric, unit, value)
@@ -160,7 +171,7 @@ class Mapping:
         try:
             return int(text)
         except ValueError:
-            return _finite(float(text))
+            return parse_number(text, self.numbers)
 
     @cached_property
     def _folded_units(self) -> dict[str, str]:
@@ -215,8 +226,9 @@ class Mapping:
 
 def map_values(
     items: Iterable[Layout | SourceValue | BadRecord], mapping: Mapping
-) -> Iterator[Observation | BadRecord]:
-    """Apply ``mapping`` to a reader's stream; a block it cannot map is one bad record."""
+) -> Iterator[Observation | BadRecord | Skipped]:
+    """Apply ``mapping`` to a reader's stream; a block it cannot map is one bad record, and
+    each of its values is counted as skipped."""
     usable = True
     for item in items:
         if isinstance(item, Layout):
@@ -226,8 +238,7 @@ def map_values(
                 payload = {"dimensions": list(item.dimensions)}
                 yield BadRecord(f"{item.place}: skipped, {problem}", payload, item.place)
         elif isinstance(item, SourceValue):
-            if usable and (result := mapping.apply(item)) is not None:
-                yield result
+            yield mapping.apply(item) if usable else Skipped(IN_BAD_BLOCK)
         else:
             yield item
 
@@ -245,6 +256,7 @@ def _common(config: MappingConfig) -> dict[str, Any]:
         "fixed_dims": config.fixed_dims,
         "skip_unmapped": config.skip_unmapped,
         "calendar": config.calendar,
+        "numbers": config.numbers,
     }
 
 

@@ -8,8 +8,11 @@ column's name (a comma, or a semicolon or tab as version 2 allows). Headers and 
 with labels (``FREQ: Frequency``, ``A: Annual``) are read by their ids.
 
 The dimensions are the columns between the leading structure columns and the measure column,
-except the time column; attributes (after the measure) are not read. A file whose columns are
-ordered otherwise names its dimensions in the connector's ``dimensions`` setting.
+except the time column; of the attributes (after the measure), ``UNIT_MULT`` is read: the
+power of ten the row's value is in (``3412.3456`` with ``9`` is 3,412,345,600,000), so that
+rows in millions and in billions agree; an empty one is 0. The others are not read. A file
+whose columns are ordered otherwise names its dimensions in the connector's ``dimensions``
+setting.
 
 An empty or ``NaN`` measure is a missing value: no record. A row with ``ACTION`` ``D`` is a
 deletion: its observation is written with no value (see ``sdmx_json`` for the reasoning).
@@ -169,7 +172,14 @@ def _row(line: int, row: list[str], columns: Columns) -> Item:
         return BadRecord(f"{place}: {problem}", payload, place)
     source_id = f"{'.'.join(key.values())}@{time}"
     value = columns.value(row, columns.measure)
-    return SourceValue(key, period, value, place, source_id, action == DELETE_ACTION)
+    unit_mult = columns.value(row, "UNIT_MULT") if "UNIT_MULT" in columns.names else ""
+    if unit_mult and not _POWER.fullmatch(unit_mult):
+        return BadRecord(f"{place}: UNIT_MULT {unit_mult!r} is not a power of ten", payload, place)
+    power = int(unit_mult or 0)
+    return SourceValue(key, period, value, place, source_id, action == DELETE_ACTION, power)
+
+
+_POWER = re.compile(r"-?\d{1,2}")
 
 
 def _dimensions_before(names: list[str], measure_at: int) -> list[str]:

@@ -11,8 +11,15 @@ the dimensions of a level, in the order they are listed. The three layouts:
   followed by the observation dimensions.
 
 An observation is an array: the measure values first (one, or one per
-``structure.measures.observation``), then attribute and annotation indexes, which are not read.
+``structure.measures.observation``), then the indexes of its observation-level attributes.
 ``null`` or an empty array is a missing value: no record (missing is not zero).
+
+**Unit multipliers.** The ``UNIT_MULT`` attribute, wherever the structure attaches it (the data
+set's ``attributes``, a series' ``attributes``, or an observation's attribute indexes), says
+the power of ten a value is in: ``3412.3456`` with ``UNIT_MULT`` 9 is 3,412,345,600,000. Each
+value is read in units (the lowest level that gives it wins), so that series of one message
+sent in millions and in billions agree; the mapping's ``scale`` then converts to the metric's
+unit. Other attributes are not read.
 
 **Deletions.** A data set with ``action: "Delete"`` yields each observation it lists with
 ``delete=True``; the mapping turns it into an observation whose value is None, which overwrites
@@ -73,6 +80,9 @@ class Structure:
     time: str
     measure_index: int
     name: str | None = None
+    unit_mult: dict[str, tuple[int, list[int | None]]] | None = None
+    """Per level, where ``UNIT_MULT`` is among its attributes and the powers its values say."""
+    measures: int = 1
 
     @classmethod
     def parse(cls, raw: Any, time_dimension: str, measure: str) -> Structure:
@@ -82,7 +92,30 @@ class Structure:
         every = [d for level in LEVELS for d in dimensions[level]]
         time = _time_dimension(raw["dimensions"], every, time_dimension)
         name = raw.get("name") if isinstance(raw.get("name"), str) else None
-        return cls(dimensions, time, _measure_index(raw, measure), name)
+        measures = (
+            raw.get("measures", {}).get("observation")
+            if isinstance(raw.get("measures"), dict)
+            else None
+        )
+        return cls(
+            dimensions,
+            time,
+            _measure_index(raw, measure),
+            name,
+            _unit_mult(raw.get("attributes")),
+            len(measures) if isinstance(measures, list) and measures else 1,
+        )
+
+    def power(self, level: str, indexes: Any) -> int | None:
+        """The ``UNIT_MULT`` a level's attribute indexes give, if they give one."""
+        where = (self.unit_mult or {}).get(level)
+        if where is None or not isinstance(indexes, list):
+            return None
+        position, powers = where
+        index = indexes[position] if position < len(indexes) else None
+        if not isinstance(index, int) or not 0 <= index < len(powers):
+            return None
+        return powers[index]
 
     def decode(self, level: str, key: Any) -> dict[str, str]:
         """The dimension values of a ``"0:1"`` key at one level (or several levels' dims)."""
@@ -175,7 +208,8 @@ def _data_set(
     except Malformed as exc:
         yield BadRecord(f"{place}: {exc}", {"data_set": _summary(data_set)}, place)
         return
-    reader = _DataSetReader(number, structure, base, _is_delete(data_set))
+    power = structure.power("dataSet", data_set.get("attributes")) or 0
+    reader = _DataSetReader(number, structure, base, _is_delete(data_set), power)
     yield Layout(tuple(d for d in reader.dimension_ids() if d != structure.time), place)
     yield from reader.read(data_set)
 
@@ -199,6 +233,8 @@ class _DataSetReader:
     structure: Structure
     base: dict[str, str]
     delete: bool
+    power: int = 0
+    """The data set's ``UNIT_MULT``: its series' and observations' may say otherwise."""
 
     def dimension_ids(self) -> list[str]:
         return [d.id for level in LEVELS for d in self.structure.dimensions[level]]
@@ -227,6 +263,7 @@ class _DataSetReader:
             key = {**self.base, **self.structure.decode("series", series_key)}
             if not isinstance(series, dict):
                 raise Malformed("the series is not a JSON object")
+            power = self.structure.power("series", series.get("attributes"))
             observations = _mapping_or_fail(series.get("observations", {}), "observations")
         except Malformed as exc:
             yield BadRecord(f"{place}: {exc}", {"series": _summary(series)}, place)
@@ -236,7 +273,7 @@ class _DataSetReader:
             yield _whole_delete(place, "series")
         dimensions = self.structure.dimensions["observation"]
         for obs_key, observation in observations.items():
-            yield self._observation(place, key, dimensions, obs_key, observation)
+            yield self._observation(place, key, dimensions, obs_key, observation, power)
 
     def _flat(self, observations: Any) -> Iterator[Item]:
         place = f"data set {self.number}"
@@ -254,6 +291,7 @@ class _DataSetReader:
         dimensions: list[Dimension],
         obs_key: str,
         observation: Any,
+        series_power: int | None = None,
     ) -> Item:
         """One observation; ``known`` holds the key's values decoded so far (data set, series)."""
         place = f"{prefix}, observation '{obs_key}'"
@@ -271,7 +309,10 @@ class _DataSetReader:
             payload = {"key": key, "time": time, "observation": observation}
             problem = f"time period {time!r} is not a day, week, month, quarter, half-year or year"
             return BadRecord(f"{place}: {problem}", payload, place)
-        return SourceValue(key, period, value, place, f"{dotted}@{time}", self.delete)
+        attributes = observation[self.structure.measures :] if observation else None
+        power = self.structure.power("observation", attributes)
+        unit_mult = next((p for p in (power, series_power, self.power) if p is not None), 0)
+        return SourceValue(key, period, value, place, f"{dotted}@{time}", self.delete, unit_mult)
 
     def _value(self, observation: Any) -> Any:
         if observation is None:
@@ -280,6 +321,25 @@ class _DataSetReader:
             raise Malformed("the observation is not an array")
         index = self.structure.measure_index
         return observation[index] if index < len(observation) else None
+
+
+def _unit_mult(attributes: Any) -> dict[str, tuple[int, list[int | None]]]:
+    """Where ``UNIT_MULT`` sits among each level's attributes, and the power of each value."""
+    found = {}
+    for level in LEVELS:
+        entries = attributes.get(level) if isinstance(attributes, dict) else None
+        for position, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict) and entry.get("id") == "UNIT_MULT":
+                values = [_value_id(v) for v in entry.get("values") or []]
+                found[level] = (position, [_power(v) for v in values])
+    return found
+
+
+def _power(code: str | None) -> int | None:
+    try:
+        return int(code) if code is not None else None
+    except ValueError:
+        return None
 
 
 def _dimensions(raw: dict[str, Any], level: str) -> list[Dimension]:

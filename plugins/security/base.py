@@ -8,13 +8,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hub.connectors.base import Connector
-from hub.connectors.records import BadRecord, Item
+from hub.connectors.records import BadRecord, Item, Skipped
 
 from .alerts import Alert, AlertError
 from .config import SecurityConfig
 from .pipeline import AlertPipeline
 
 log = logging.getLogger(__name__)
+
+BELOW_MIN_LEVEL = "alert below min_level"
+BELOW_MIN_SEVERITY = "alert below min_severity"
+NOT_CEF = "message that is not CEF (ignore_non_cef)"
+FILTERED = "alert left out by the connector's filters (min_severity, ignore_non_cef)"
 
 
 class SecurityConnector(Connector):
@@ -27,13 +32,14 @@ class SecurityConnector(Connector):
 
     def alert_records(
         self,
-        parse: Callable[[], Alert | None],
+        parse: Callable[[], Alert | Skipped | None],
         raw: str,
         place: str,
         pipeline: AlertPipeline,
     ) -> Iterator[Item]:
-        """The records of one source record: those its alert brings, none when ``parse``
-        skips it (None), or a BadRecord with the reason and the raw text."""
+        """The records of one source record: those its alert brings, a skip when ``parse``
+        filters it out (a :class:`Skipped` saying why, or None: a filter of the config), or a
+        BadRecord with the reason and the raw text."""
         try:
             alert = parse()
         except AlertError as exc:
@@ -43,5 +49,9 @@ class SecurityConnector(Connector):
             log.exception("%s: cannot read the record at %s", self.context.connector_id, place)
             yield BadRecord(f"unreadable ({type(exc).__name__}: {exc})", raw, place)
             return
-        if alert is not None:
+        if alert is None:
+            yield Skipped(FILTERED)
+        elif isinstance(alert, Skipped):
+            yield alert
+        else:
             yield from pipeline.take(alert, place)

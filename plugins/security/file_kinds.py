@@ -11,10 +11,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
-from hub.connectors.records import BadRecord, Item
+from hub.connectors.records import BadRecord, Item, Skipped
 
 from .alerts import Alert
-from .base import SecurityConnector
+from .base import BELOW_MIN_LEVEL, BELOW_MIN_SEVERITY, NOT_CEF, SecurityConnector
 from .cef import find_cef
 from .cef_alerts import cef_alert
 from .config import CefFileConfig, TailConfig, WazuhFileConfig
@@ -70,8 +70,8 @@ class TailConnector(SecurityConnector):
         yield from self.alert_records(lambda: self.parse(line), raw, place, pipeline)
 
     @abstractmethod
-    def parse(self, line: Line) -> Alert | None:
-        """The line's alert; None to skip it; AlertError when it is bad."""
+    def parse(self, line: Line) -> Alert | Skipped:
+        """The line's alert; a Skipped saying why it is left out; AlertError when it is bad."""
 
 
 class WazuhFileConnector(TailConnector):
@@ -82,9 +82,9 @@ class WazuhFileConnector(TailConnector):
     config_model = WazuhFileConfig
     config: WazuhFileConfig
 
-    def parse(self, line: Line) -> Alert | None:
+    def parse(self, line: Line) -> Alert | Skipped:
         alert = parse_wazuh_line(line.data)
-        return alert if alert.level >= self.config.min_level else None
+        return alert if alert.level >= self.config.min_level else Skipped(BELOW_MIN_LEVEL)
 
 
 class CefFileConnector(TailConnector):
@@ -95,10 +95,10 @@ class CefFileConnector(TailConnector):
     config_model = CefFileConfig
     config: CefFileConfig
 
-    def parse(self, line: Line) -> Alert | None:
+    def parse(self, line: Line) -> Alert | Skipped:
         text = line.data.decode("utf-8", errors="replace")
         if self.config.ignore_non_cef and find_cef(text) < 0:
-            return None
+            return Skipped(NOT_CEF)
         now = datetime.now(UTC)
         alert = cef_alert(text, line.position, self.config, self.config.zone, now)
-        return alert if alert.level >= self.config.min_severity else None
+        return alert if alert.level >= self.config.min_severity else Skipped(BELOW_MIN_SEVERITY)

@@ -7,10 +7,10 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from hub.connectors.records import BadRecord, Item
+from hub.connectors.records import BadRecord, Item, Skipped
 
 from .alerts import Alert
-from .base import SecurityConnector
+from .base import BELOW_MIN_LEVEL, SecurityConnector
 from .config import WazuhHttpConfig
 from .pipeline import AlertPipeline
 from .wazuh import wazuh_alert
@@ -68,8 +68,8 @@ class WazuhHttpConnector(SecurityConnector):
             yield BadRecord(entry.problem, entry.raw, place)
             return
 
-        def parse() -> Alert | None:
+        def parse() -> Alert | Skipped:
             alert = wazuh_alert(entry.data, fallback_id=entry.fallback_id)
-            return alert if alert.level >= self.config.min_level else None
+            return alert if alert.level >= self.config.min_level else Skipped(BELOW_MIN_LEVEL)
 
         yield from self.alert_records(parse, entry.raw, place, pipeline)

@@ -4,7 +4,9 @@ Elements are matched by their local names, so that the DATEX II 2.x namespace
 (``http://datex2.eu/schema/2/2_0``) and the 3.x ones (``…/3/situation``, ``…/3/common``,
 ``…/3/locationReferencing``) read alike, whatever prefixes a publisher chose. Only
 ``situationRecord`` elements of type ``Accident`` are read; other situations (road works,
-obstructions, weather) are not the plugin's and are skipped.
+obstructions, weather) are not the plugin's and are skipped, each counted in the run as
+"DATEX II situation record that is not an accident: <type>" (``MaintenanceWorks``,
+``AbnormalTraffic``…).
 
 What an accident record gives:
 
@@ -29,7 +31,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
-from hub.connectors.records import BadRecord, Event
+from hub.connectors.records import BadRecord, Event, Skipped
 
 from .accidents import accident_item
 from .values import ValueProblem, parse_count
@@ -39,10 +41,11 @@ XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 DEAD = {"dead"}
 INJURED = {"injured", "seriouslyInjured", "slightlyInjured"}
 EXCERPT_CHARS = 20_000
+NOT_AN_ACCIDENT = "DATEX II situation record that is not an accident"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
-def read_datex2(content: bytes) -> Iterator[Event | BadRecord]:
+def read_datex2(content: bytes) -> Iterator[Event | BadRecord | Skipped]:
     """Each accident of the publication as an event, or a bad record saying why not."""
     try:
         root = parse_datex2(content)
@@ -51,8 +54,11 @@ def read_datex2(content: bytes) -> Iterator[Event | BadRecord]:
         return
     for situation in _all(root, "situation"):
         for record in _children(situation, "situationRecord"):
-            if record_type(record) == "Accident":
+            kind = record_type(record)
+            if kind == "Accident":
                 yield _accident(situation, record)
+            else:
+                yield Skipped(f"{NOT_AN_ACCIDENT}: {kind or 'no type'}")
 
 
 def describe_datex2(content: bytes) -> str:

@@ -148,3 +148,51 @@ def test_a_config_indicator_over_an_undefined_metric_stops_start_up(
     config = {"indicators": {"occupancy2": {"name": "O", "numerator": "bedz", "factor": 100}}}
     with pytest.raises(ConfigError, match="numerator 'bedz' uses 'bedz', which no plugin or"):
         make_hub(config)
+
+
+ON_TIME_RATES = {
+    # as feedback_on_time_rate: on time / (on time + late), where "on time" is a count that is
+    # simply absent when every case was late ("positive" and "tested" stand for the two counts)
+    "on_time_rate": {"numerator": "positive", "denominator": "positive + tested", "factor": 100},
+    "on_time_rate_or_zero": {
+        "numerator": "positive",
+        "denominator": "positive + tested",
+        "factor": 100,
+        "zero_when_missing": True,
+    },
+}
+
+
+@pytest.fixture
+def rates_hub(make_hub: Callable[..., Hub]) -> Hub:
+    from tests.aggregation.conftest import CONFIG, province_hub
+
+    indicators = {
+        code: {"name": code, "sector": "test", **spec} for code, spec in ON_TIME_RATES.items()
+    }
+    return province_hub(make_hub, {**CONFIG, "indicators": {**CONFIG["indicators"], **indicators}})
+
+
+def test_zero_when_missing_reads_a_missing_count_as_0_where_the_denominator_has_data(
+    rates_hub: Hub,
+) -> None:
+    load(
+        rates_hub,
+        [
+            Record("positive", "90001", "2024-03", 3, {"sex": "F"}),
+            Record("tested", "90001", "2024-03", 1, {"sex": "F"}),
+            Record("tested", "90002", "2024-03", 4, {"sex": "F"}),  # every case late: no count
+        ],
+    )
+
+    def rates(code: str) -> list[float | None]:
+        communes = ask(rates_hub, code, "MONTH", "2024-03", "2024-03", units=COMMUNES[:3])
+        return [c.value for c in communes]
+
+    assert rates("on_time_rate") == [pytest.approx(75.0), None, None]
+    # 90002: 0 on time of 4, so 0%; 90003 has no data at all: still null
+    assert rates("on_time_rate_or_zero") == [pytest.approx(75.0), 0.0, None]
+    (district,) = ask(
+        rates_hub, "on_time_rate_or_zero", "MONTH", "2024-03", "2024-03", units=["901"]
+    )
+    assert district.value == pytest.approx(100 * 3 / (3 + 1 + 4))

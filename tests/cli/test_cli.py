@@ -215,3 +215,41 @@ def test_rollups_rebuild_restores_what_was_changed_behind_the_hubs_back(
     unknown = iochub("rollups", "rebuild", "cases", "nope", config=config)
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
     assert "unknown metric(s) nope" in unknown.stderr
+
+
+def test_import_of_retired_commune_codes_adds_them_up_on_their_successor(
+    tmp_path: Path, db_url: str
+) -> None:
+    from datetime import date
+
+    from hub.aggregation import AggregateRequest, aggregate
+    from hub.config import load_settings
+    from hub.core import Hub
+    from hub.periods import PeriodType
+
+    config = write_config(tmp_path, db_url, '[metrics.m]\nname = "M"\nsector = "health"\n')
+    files = [str(p) for p in bundled_unit_files()]  # the legacy map, the 2025 map, successions
+    assert iochub("units", "load", *files, config=config).returncode == 0
+    data = tmp_path / "obs.csv"
+    # 23281, 23287 and 23290 all went into 23293 (Phường Kon Tum) on 1 July 2025
+    data.write_text(
+        "metric,unit,period,value\nm,23281,2026-04,5\nm,23287,2026-04,7\nm,23290,2026-04,11\n"
+        "m,23281,2026-04,6\n",  # the same key again: a duplicate, the later one kept
+        encoding="utf-8",
+    )
+
+    result = iochub("import", str(data), "--source", "legacy", config=config)
+
+    assert result.returncode == 0, result.stderr
+    assert "4 read, 3 written, 0 quarantined, 0 skipped, 1 duplicate" in result.stdout
+    assert "placed through successions: 3 records" in result.stdout
+    assert "duplicates: 1 records repeated the key" in result.stdout
+    hub = Hub.create(load_settings(config))
+    try:
+        request = AggregateRequest(
+            "m", PeriodType.MONTH, "2026-04", "2026-04", units=("23293",), as_of=date(2026, 4, 1)
+        )
+        (value,) = aggregate(hub.db, request)
+    finally:
+        hub.close()
+    assert value.value == 6 + 7 + 11

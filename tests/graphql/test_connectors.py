@@ -121,7 +121,8 @@ def test_set_enabled_on_an_unknown_connector_is_not_found(client: TestClient) ->
 
 RUN = """mutation($id: ID!, $full: Boolean) { runConnector(id: $id, full: $full) {
     id status full trigger recordsRead recordsWritten recordsQuarantined finishedAt error
-    connector { id lastRun { id } } } }"""
+    recordsSkipped recordsDuplicate recordsPlaced skipped { reason count }
+    connector { id lastRun { id recordsRead recordsSkipped skipped { reason count } } } } }"""
 
 
 def test_run_connector_runs_a_sync_and_returns_the_finished_run(
@@ -131,8 +132,11 @@ def test_run_connector_runs_a_sync_and_returns_the_finished_run(
     assert run["status"] == "PARTIAL" and run["error"] is None
     assert (run["full"], run["trigger"]) == (True, "api")
     assert (run["recordsRead"], run["recordsWritten"], run["recordsQuarantined"]) == (3, 2, 1)
+    assert (run["recordsSkipped"], run["recordsDuplicate"], run["recordsPlaced"]) == (0, 0, 0)
+    assert run["skipped"] == []
     assert run["finishedAt"] is not None
-    assert run["connector"] == {"id": "kontum-feedback", "lastRun": {"id": run["id"]}}
+    last = {"id": run["id"], "recordsRead": 3, "recordsSkipped": 0, "skipped": []}
+    assert run["connector"] == {"id": "kontum-feedback", "lastRun": last}
     with hub.db.session() as session:
         written = session.scalars(select(Event.source_id).where(Event.source == "kontum-feedback"))
         assert sorted(written) == ["static-1", "static-2"]

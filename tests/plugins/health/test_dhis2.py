@@ -14,7 +14,7 @@ from iochub_plugins.health.dhis2_periods import dhis2_period
 from iochub_plugins.health.plugin import DEMO_DHIS2, DEMO_ORG_UNITS, demo_dhis2_connector
 from pydantic import ValidationError
 
-from hub.connectors.records import BadRecord, Observation
+from hub.connectors.records import BadRecord, Observation, Skipped
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import RunStatus
@@ -140,14 +140,25 @@ def test_what_the_mapping_lacks_is_quarantined_with_the_reason() -> None:
         "dataValue 6: DHIS2 period '2024BiW1' is a bi-week, which the hub has no type for; "
         "org unit 'OuUnknown01' is not in org_units; category option combo 'CocUnknown1' is "
         "not in category_option_combos",
-        "dataValue 8: maps to the same observation as dataValue 4",
     ]
+    # dataValue 8 gives dataValue 4's value again: the hub counts it as a duplicate
+    assert items[-1] == Observation(
+        metric="health_immunization_target",
+        unit="23500",
+        period="2024",
+        value="9",
+        dims={"vaccine": "penta", "dose": "3"},
+        source_id=f"DeTarget001.2024.23500.CocDose3000.{DEFAULT}",
+        place="dataValue 8",
+        part=f"CocDose3000.{DEFAULT}",
+    )
 
 
 def test_unmapped_data_elements_can_be_skipped() -> None:
     items = mapped(data_value_set(value("DeUnknown01", "2024", "23326", 1)), skip_unmapped=True)
 
-    assert all(isinstance(item, Observation) for item in items) and len(items) == 4
+    assert all(isinstance(item, Observation) for item in items[:4])
+    assert items[4:] == [Skipped("data element not in data_elements (skip_unmapped)")]
 
 
 def test_a_deleted_value_retracts_its_observation() -> None:
@@ -271,3 +282,61 @@ def test_the_demo_file_loads_every_value(health_hub: Callable[..., Hub]) -> None
     assert len(beds) == 11 * 12  # the hospital and ten centres, every month
     assert observed(hub, "health_beds") == beds
     assert quarantined(hub) == []
+
+
+BY_SEX = {"CocMale0001": {}, "CocFemale01": {}}
+"""Inpatient days reported by sex: both combos go to the metric's total (it has no ``sex``)."""
+
+
+def test_combos_mapped_to_one_cell_add_up_and_each_is_updated_on_its_own(
+    health_hub: Callable[..., Hub],
+) -> None:
+    def days(number: int, combo: str, updated: str, **more: Any) -> dict[str, Any]:
+        return value("DeInpDays01", "2024", "23326", number, combo, lastUpdated=updated, **more)
+
+    first = {
+        "dataValues": [
+            days(10163, "CocMale0001", "2024-02-01T10:00:00.000"),
+            days(12770, "CocFemale01", "2024-02-01T10:00:00.000"),
+        ]
+    }
+    later = {"dataValues": [days(12800, "CocFemale01", "2024-03-01T08:00:00.000")]}
+    gone = {"dataValues": [days(0, "CocMale0001", "2024-04-01T08:00:00.000", deleted=True)]}
+    table = {
+        **DHIS2_TABLE,
+        "data_elements": {"DeInpDays01": "health_inpatient_days"},
+        "category_option_combos": BY_SEX,
+    }
+    with ScriptedServer() as server:
+        server.script(
+            "/api/dataValueSets.json",
+            *(Reply(200, json.dumps(document).encode()) for document in (first, later, gone)),
+        )
+        hub = health_hub({"dhis2": {**table, "location": server.url("/api/dataValueSets.json")}})
+
+        run = run_sync(hub, "dhis2")
+        assert (run.status, run.records_read, run.records_written) == (RunStatus.SUCCEEDED, 2, 2)
+        assert observed(hub, "health_inpatient_days") == Counter({("23326", "2024", ()): 22933})
+        run_sync(hub, "dhis2")  # the women's days corrected: the men's stay
+        assert observed(hub, "health_inpatient_days") == Counter({("23326", "2024", ()): 22963})
+        run_sync(hub, "dhis2")  # the men's value deleted in DHIS2
+        assert observed(hub, "health_inpatient_days") == Counter({("23326", "2024", ()): 12800})
+
+
+def test_a_combo_mapped_to_a_disaggregation_the_metric_lacks_is_quarantined_saying_so(
+    health_hub: Callable[..., Hub],
+) -> None:
+    document = {"dataValues": [value("DeInpDays01", "2024", "23326", 5, "CocMale0001")]}
+    table = {
+        **DHIS2_TABLE,
+        "data_elements": {"DeInpDays01": "health_inpatient_days"},
+        "category_option_combos": {"CocMale0001": {"sex": "male"}},
+    }
+    with ScriptedServer() as server:
+        server.script("/api/dataValueSets.json", Reply(200, json.dumps(document).encode()))
+        hub = health_hub({"dhis2": {**table, "location": server.url("/api/dataValueSets.json")}})
+        run = run_sync(hub, "dhis2")
+
+    assert run.status == RunStatus.PARTIAL
+    (reason,) = quarantined(hub)
+    assert "has no disaggregation sex (it has: facility)" in reason

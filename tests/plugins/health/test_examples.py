@@ -13,7 +13,7 @@ from iochub_plugins.health.fhir_files import read_files
 from sqlalchemy import func, select
 
 from hub.connectors.base import ConnectorContext
-from hub.connectors.records import BadRecord, Checkpoint, Event, Facility, Item
+from hub.connectors.records import BadRecord, Checkpoint, Event, Facility, Item, Skipped
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import Event as EventRow
@@ -35,7 +35,7 @@ CONFIG: dict[str, Any] = {
     },
 }
 
-NOT_NOTIFIABLE = "not counted: not a notifiable disease"
+NOT_NOTIFIABLE = "skipped: Condition that is not a notifiable disease"
 NO_DATE = "no date (period.start)"
 NO_ENCOUNTER_FACILITY = (
     "no facility (serviceProvider or location referring to an Organization or Location)"
@@ -146,9 +146,9 @@ def all_examples() -> list[dict[str, Any]]:
     return read_files(str(EXAMPLES), 5).resources
 
 
-def outcome(item: Item | None) -> str:
-    if item is None:
-        return NOT_NOTIFIABLE
+def outcome(item: Item) -> str:
+    if isinstance(item, Skipped):
+        return f"skipped: {item.reason}"
     if isinstance(item, BadRecord):
         return item.reason.split(": ", 1)[1]
     if isinstance(item, Facility):
@@ -200,7 +200,7 @@ def test_each_file_read_as_a_source_gives_its_records_and_a_checkpoint(path: Pat
 
     assert isinstance(items[-1], Checkpoint)
     expected = EXPECTED.get(path.name, {})
-    records = [item for item in items if not isinstance(item, Checkpoint)]
+    records = [item for item in items if not isinstance(item, Checkpoint | Skipped)]
     counted = [o for o in expected.values() if o != NOT_NOTIFIABLE]
     assert len(records) == len(counted)  # other types are context (patients) or not read
 
@@ -229,10 +229,12 @@ def test_all_examples_from_a_server_sync_with_the_rest_quarantined(
     problems = {
         f"{k}: {o}"
         for k, o in last_of_each.items()
-        if not o.startswith(("facility in", "health.", "not counted"))
+        if not o.startswith(("facility in", "health.", "skipped"))
     }
     assert (run.status, run.error) == (RunStatus.PARTIAL, None)
     assert sorted(quarantined(hub)) == sorted(problems)
+    skipped = sum(o.startswith("skipped") for o in last_of_each.values())
+    assert run.skipped == {"Condition that is not a notifiable disease": skipped}
     with hub.db.session() as session:
         events = session.scalar(select(func.count()).select_from(EventRow))
         facilities = session.scalar(select(func.count()).select_from(FacilityRow))

@@ -13,6 +13,7 @@ from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import Event, Facility, RunStatus, SyncRun
 from hub.testing.acceptance import saved_state, snapshot
+from plugins.health.fhir_mapping import NOT_NOTIFIABLE
 from tests.plugins.health.conftest import TOKEN, fhir_table, observed, quarantined, serve
 from tests.plugins.health.fhir_server import (
     Drop,
@@ -23,7 +24,15 @@ from tests.plugins.health.fhir_server import (
     is_page,
     of_type,
 )
-from tests.plugins.health.generated import CENTRE, Clinic, EncounterFact, encounter, generate
+from tests.plugins.health.generated import (
+    CENTRE,
+    DISEASES,
+    ICD10,
+    Clinic,
+    EncounterFact,
+    encounter,
+    generate,
+)
 
 NO_RETRY = {
     "retry_attempts": 1,
@@ -337,3 +346,34 @@ def test_a_full_sync_reads_everything_again_and_changes_nothing(
     assert_counts_match(hub, clinic)
     assert count(hub, SyncRun) == 2
     assert quarantined(hub) == []
+
+
+VN_ICD10 = "https://fhir.kcb.vn/CodeSystem/icd-10"
+"""A plausible ICD-10 code system of a Vietnamese source, which the defaults do not list."""
+
+
+def test_cases_coded_in_an_unlisted_icd10_system_are_skipped_by_name_until_it_is_listed(
+    health_hub: Callable[..., Hub], fhir_server: FhirTestServer
+) -> None:
+    clinic = generate()
+    moved = clinic.of_type("Condition")[::2]
+    for resource in moved:
+        resource["code"]["coding"][0]["system"] = VN_ICD10
+    serve(fhir_server, clinic)
+    notifiable_moved = sum(r["code"]["coding"][0]["code"] in DISEASES for r in moved)
+    other = sum(case.code not in DISEASES for case in clinic.cases)
+    assert notifiable_moved and other
+
+    hub = health_hub({"fhir": fhir_table(fhir_server)}, runtime=QUICK_RETRY)
+    run = run_sync(hub, "fhir")
+    unlisted = f"Condition with an ICD-10 code of a system not in icd10_systems: {VN_ICD10}"
+    assert run.skipped == {unlisted: notifiable_moved, NOT_NOTIFIABLE: other}
+    assert run.records_skipped == notifiable_moved + other
+    assert observed(hub, "health_disease_cases") != clinic.expected_cases()
+
+    listed = health_hub(
+        {"fhir": fhir_table(fhir_server, icd10_systems=[ICD10, VN_ICD10])}, runtime=QUICK_RETRY
+    )
+    run = run_sync(listed, "fhir", full=True)  # what it skipped is read again
+    assert run.skipped == {NOT_NOTIFIABLE: other}
+    assert observed(listed, "health_disease_cases") == clinic.expected_cases()

@@ -96,8 +96,7 @@ def test_indicator_and_unit_codes_through_the_mappings(sdmx_json: SdmxJson) -> N
         unit=None,
         unit_dimension="REF_AREA",
         units={"ASIKHM001": "608", "ASIKHM002": "610"},
-        scale={"rice_production": 1000},
-        drop_dims=[],
+        drop_dims=[],  # no scale: the data set's UNIT_MULT 3 says the values are thousands
     )
 
     items = list(connector.read({}, full=False))

@@ -288,3 +288,36 @@ def test_layouts_that_do_not_validate(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         make_connector("excel", location="book.xlsx", sheets=[layout])
+
+
+POPULATION_AS_TEXT: Rows = [
+    ["Mã", "Đơn vị", "2024"],
+    ["62", "Tỉnh Kon Tum", "580.400"],  # typed as text, as a Vietnamese office writes it
+    ["608", "Thành phố Kon Tum", "178.771"],
+    ["610", "Huyện Đắk Glei", "1.595,4"],
+    ["615", "Huyện Đắk Hà", "12,5"],
+    ["618", "Huyện Ngọc Hồi", 48123],  # a number cell is a number whatever the convention
+]
+
+
+@pytest.mark.parametrize(
+    ("convention", "expected"),
+    [
+        (None, {"62": 580400, "608": 178771, "610": 1595.4, "615": 12.5, "618": 48123}),
+        ("vi", {"62": 580400, "608": 178771, "610": 1595.4, "615": 12.5, "618": 48123}),
+        ("en", {"62": 580.4, "608": 178.771, "610": 1595.4, "615": 12.5, "618": 48123}),
+    ],
+)
+def test_numbers_typed_as_text_are_read_by_the_workbooks_convention(
+    excel: Callable[..., Connector], convention: str | None, expected: dict[str, float]
+) -> None:
+    layout = {"name": "DS", "header_row": 1, "first_data_column": "C", "metric": "population"}
+    table = {} if convention is None else {"numbers": convention}  # None: the kind's default
+    connector = excel({"DS": POPULATION_AS_TEXT}, [layout], **table)
+
+    items = list(connector.read({}, full=False))
+
+    assert bad(items) == []
+    assert {unit: value for (unit, _), value in observations(items).items()} == pytest.approx(
+        expected
+    )

@@ -168,3 +168,21 @@ def test_describe() -> None:
     )
     with pytest.raises(ValueError, match="no OBS_VALUE column"):
         describe_sdmx_csv(b"DATAFLOW,TIME_PERIOD\nX,2024\n")
+
+
+def test_unit_mult_says_the_power_of_ten_of_each_row() -> None:
+    text = (
+        "DATAFLOW,REF_AREA,INDICATOR,TIME_PERIOD,OBS_VALUE,UNIT_MULT\n"
+        "GSO:KTXH(1.0),608,GRDP,2024,3412345.6,6\n"
+        "GSO:KTXH(1.0),610,GRDP,2024,3412.3456,9\n"
+        "GSO:KTXH(1.0),611,GRDP,2024,5,\n"
+        "GSO:KTXH(1.0),612,GRDP,2024,5,millions\n"
+    )
+    *read_values, bad = read(text)
+
+    assert [(v.key["REF_AREA"], v.unit_mult) for v in read_values[1:]] == [
+        ("608", 6),
+        ("610", 9),
+        ("611", 0),
+    ]
+    assert bad.reason == "line 5: UNIT_MULT 'millions' is not a power of ten"

@@ -14,6 +14,7 @@ from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import AdminLevel, AdminUnit, Metric, QuarantinedRecord, RunStatus
 from hub.model import Observation as ObservationRow
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.indicators.conftest import SDMX_SAMPLES
 from tests.support.http_server import Reply, ScriptedServer
 
@@ -75,6 +76,7 @@ def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub)
 
     assert (first.status, first.error) == (RunStatus.SUCCEEDED, None)
     assert first.records_written == first.records_read == 1306
+    assert_accounted(first)
     assert count(demo_hub, ObservationRow) == 1306
 
     unchanged = run_sync(demo_hub, "indicators-kontum-excel")
@@ -87,6 +89,7 @@ def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub)
 
 def test_the_demo_cpi_syncs_with_its_commodity_groups(demo_hub: Hub) -> None:
     run = run_sync(demo_hub, "indicators-kontum-cpi")
+    assert_accounted(run)
 
     assert (run.status, run.records_written, run.records_quarantined) == (
         RunStatus.SUCCEEDED,
@@ -136,6 +139,7 @@ def test_an_sdmx_delete_message_retracts_over_http(
     deleted = run_sync(hub, "ecb")
 
     assert deleted.status == RunStatus.SUCCEEDED
+    assert_accounted(deleted)
     with hub.db.session() as session:
         left = session.execute(select(ObservationRow.dims_key, ObservationRow.period)).all()
     assert sorted(left) == [
@@ -179,6 +183,7 @@ def test_bad_values_are_quarantined_with_their_place(
     run = run_sync(hub, "csv")
 
     assert (run.status, run.records_written, run.records_quarantined) == (RunStatus.PARTIAL, 1, 5)
+    assert_accounted(run)
     with hub.db.session() as session:
         quarantined = session.execute(
             select(QuarantinedRecord.place, QuarantinedRecord.reason).order_by(QuarantinedRecord.id)
@@ -186,3 +191,67 @@ def test_bad_values_are_quarantined_with_their_place(
     assert [place for place, _ in quarantined] == [f"line {n}" for n in range(3, 8)]
     assert quarantined[-1].reason == "unknown unit '999' on 2023-01-01"  # the hub's own check
     assert count(hub, Metric, Metric.code == "population") == 1
+
+
+def grdp_message(series: list[tuple[str, int, float]]) -> bytes:
+    """An SDMX-JSON 2.0 message: one yearly GRDP value per district, each series with its
+    own UNIT_MULT (a series attribute)."""
+    import json
+
+    areas = [area for area, _, _ in series]
+    powers = sorted({str(power) for _, power, _ in series})
+    structure = {
+        "name": "GRDP",
+        "dimensions": {
+            "series": [{"id": "REF_AREA", "values": [{"id": area} for area in areas]}],
+            "observation": [{"id": "TIME_PERIOD", "values": [{"id": "2024"}]}],
+        },
+        "attributes": {
+            "series": [{"id": "UNIT_MULT", "values": [{"id": power} for power in powers]}],
+        },
+        "measures": {"observation": [{"id": "OBS_VALUE"}]},
+    }
+    data_set = {
+        "structure": 0,
+        "action": "Information",
+        "series": {
+            f"{number}": {
+                "attributes": [powers.index(str(power))],
+                "observations": {"0": [value]},
+            }
+            for number, (_, power, value) in enumerate(series)
+        },
+    }
+    message = {"data": {"structures": [structure], "dataSets": [data_set]}}
+    return json.dumps(message).encode()
+
+
+def test_sdmx_unit_multipliers_are_read_per_series_and_scale_does_the_rest(
+    make_hub: Callable[..., Hub], http_server: ScriptedServer
+) -> None:
+    # 3,412,345.6 millions and 3,412.3456 billions are the same 3.4123456e12 đồng
+    content = grdp_message([("608", 6, 3412345.6), ("610", 9, 3412.3456), ("611", 0, 5e11)])
+    http_server.script("/gso/GRDP", Reply(200, content))
+    table = {
+        "plugin": "indicators",
+        "kind": "sdmx-json",
+        "location": http_server.url("/gso/GRDP"),
+        "metric": "grdp",
+        "unit_dimension": "REF_AREA",
+        "scale": {"grdp": 1e-9},  # the metric's unit (billion đồng), which the source omits
+    }
+    hub = make_hub({"connectors": {"gso": table}})
+    add_kon_tum(hub)
+
+    run = run_sync(hub, "gso")
+
+    assert (run.status, run.records_written) == (RunStatus.SUCCEEDED, 3), run.error
+    with hub.db.session() as session:
+        stored = dict(
+            session.execute(
+                select(AdminUnit.code, ObservationRow.value).join(
+                    AdminUnit, AdminUnit.id == ObservationRow.unit_id
+                )
+            ).all()
+        )
+    assert stored == pytest.approx({"608": 3412.3456, "610": 3412.3456, "611": 500.0}, rel=1e-12)

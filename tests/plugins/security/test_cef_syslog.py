@@ -22,6 +22,7 @@ from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import Event, RunStatus
 from hub.observability import metrics
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.security.conftest import events, quarantined
 from tests.plugins.security.samples import security_table
 
@@ -126,6 +127,7 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
     assert (run.status, run.records_quarantined) == (RunStatus.PARTIAL, 2), run.error
     after = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received)
     assert after == before + 7  # four over TCP, three over UDP
+    assert_accounted(run)
     alerts = events(hub, "security.alert")
     assert sorted(
         a.attributes["cef"].get("dst") or a.attributes["cef"].get("src") for a in alerts

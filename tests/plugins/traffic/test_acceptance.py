@@ -10,7 +10,7 @@ from iochub_plugins.traffic import plugin
 
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.testing.acceptance import ConnectorAcceptance, snapshot
+from hub.testing.acceptance import ConnectorAcceptance, assert_accounted, snapshot
 from tests.plugins.traffic.police_api import PoliceApi
 from tests.plugins.traffic.test_accidents_rest import ACCIDENTS
 from tests.support.http_server import Reply, ScriptedServer
@@ -34,6 +34,8 @@ class CountedEventsAcceptance(ConnectorAcceptance):
         first = run_sync(hub, connector_id, full=True)
         before = snapshot(hub, connector_id)
         second = run_sync(hub, connector_id, full=True)
+        assert_accounted(first)
+        assert_accounted(second)
         assert (second.status, second.records_read) == (first.status, first.records_read)
         assert snapshot(hub, connector_id) == before
         assert before["observations"], "the events were counted"

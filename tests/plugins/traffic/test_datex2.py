@@ -8,7 +8,7 @@ import pytest
 from iochub_plugins.traffic.datex2 import describe_datex2, read_datex2
 from iochub_plugins.traffic.values import ValueProblem
 
-from hub.connectors.records import BadRecord, Event
+from hub.connectors.records import BadRecord, Event, Skipped
 
 VIETNAM = timezone(timedelta(hours=7))
 
@@ -89,7 +89,7 @@ VERSION_3 = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_version_2_accident_with_its_casualties_vehicles_and_time() -> None:
-    (event,) = read_datex2(VERSION_2)
+    event, other = read_datex2(VERSION_2)
 
     assert isinstance(event, Event)
     assert (event.kind, event.source_id, event.unit) == ("traffic.accident", "S1-R1", None)
@@ -105,6 +105,7 @@ def test_a_version_2_accident_with_its_casualties_vehicles_and_time() -> None:
         "datex_severity": "high",
     }
     assert event.severity == 3
+    assert other == Skipped("DATEX II situation record that is not an accident: AbnormalTraffic")
 
 
 def test_version_3_reads_alike_under_other_prefixes() -> None:

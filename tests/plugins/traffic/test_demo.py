@@ -169,9 +169,16 @@ def test_the_demo_datex2_publication_gives_its_accidents_only(demo_hub: Hub) -> 
             if group.findtext("sit:injuryStatus", "", DATEX_NS) in statuses
         )
 
+    records = root.findall(".//sit:situationRecord", DATEX_NS)
+    others = Counter(r.get(f"{{{DATEX_NS['xsi']}}}type").removeprefix("sit:") for r in records)
+    del others["Accident"]
+
     run = run_sync(demo_hub, "traffic-kontum-datex2")
 
-    assert (run.status, run.records_read) == (RunStatus.SUCCEEDED, len(accidents))
+    assert (run.status, run.records_read) == (RunStatus.SUCCEEDED, len(records))
+    assert (run.records_written, run.records_skipped) == (len(accidents), others.total())
+    reason = "DATEX II situation record that is not an accident"
+    assert run.skipped == {f"{reason}: {kind}": count for kind, count in others.items()}
     stored = events(demo_hub, "traffic-kontum-datex2")
     assert sorted(source_id for source_id, _, _ in stored) == sorted(r.get("id") for r in accidents)
     assert all(

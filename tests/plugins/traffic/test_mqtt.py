@@ -26,6 +26,7 @@ from hub.core import Hub
 from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecord, RunStatus
 from hub.model import Event as EventRow
 from hub.observability import metrics
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.traffic import broker
 from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
 
@@ -136,6 +137,7 @@ def test_the_stream_stores_each_event_once_and_quarantines_bad_messages(
     assert (result.records_read, result.records_quarantined) == (1 + 8, 2)  # a camera, messages
     after = metrics.PROCESS.get_sample_value("iochub_stream_messages_total", received)
     assert after == before + 8
+    assert_accounted(result)  # E-1 twice: a duplicate if in one batch, else written again
     events = stored_events(hub)
     assert sorted(events) == ["E-1", "E-2", "E-3", "E-4", "E-5"]
     assert events["E-5"].kind == "traffic.sensor"
