@@ -95,7 +95,8 @@ def test_ready_is_503_while_a_migration_is_pending(hub: Hub) -> None:
         }
         with hub.db.session() as session:
             head = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-            session.execute(text("UPDATE alembic_version SET version_num = '0005_observation_runs'"))
+            older = "UPDATE alembic_version SET version_num = '0005_observation_runs'"
+            session.execute(text(older))
         response = client.get("/health/ready")
         assert response.status_code == 503
         assert response.json()["migrations"] == "pending"
