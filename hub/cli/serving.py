@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +34,8 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
     if runner:
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
-    ApiServer(server_config(create_app(hub), hub, host, port), stop).run()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, raised again once uvicorn stopped
+        ApiServer(server_config(create_app(hub), hub, host, port), stop).run()
 
 
 class ApiServer(uvicorn.Server):
