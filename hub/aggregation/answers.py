@@ -51,6 +51,12 @@ class Cell:
     reporting: int = 0
     expected: int = 0
     estimated: bool = False
+    parts: float | None = None
+    """What the unit's parts give, where its own figure stands over them and they disagree."""
+
+
+DISAGREE = 0.005
+"""Two figures for the same span disagree when they differ by more than half a percent."""
 
 
 @dataclass
@@ -98,7 +104,13 @@ def metric_answer(
     }
     levels = state.levels if state and state.levels else DEFAULT_LEVELS
     source = _Source(hierarchy, levels, _calendars(state), reach)
-    parts = _read_parts(session, metric, source, pieces, keys, by)
+    nested = len(levels) > 1 and not metric.levels_add_up
+    parts = _read_parts(session, metric, source, pieces, keys, by, nested)
+    without_own = (
+        _read_parts(session, metric, source, pieces, keys, by, nested, frozenset(targets))
+        if nested
+        else {}
+    )
     answer: Answer = {}
     for target in targets:
         made_of = tuple(pieces[target])
@@ -107,10 +119,21 @@ def metric_answer(
             groups = parts.get((target, period.id), {})
             start = period.end if rule.time is Over.LAST else period.start
             expected = reporters.count(start, period.end)
-            answer[(target, period.id)] = {
-                group: _cell(rule, made, expected) for group, made in groups.items()
-            } or {(): Cell(expected=expected)}
+            cells = {group: _cell(rule, made, expected) for group, made in groups.items()}
+            for group, made in without_own.get((target, period.id), {}).items():
+                if group in cells:
+                    cells[group].parts = _disagreeing(cells[group].value, _cell(rule, made, 0))
+            answer[(target, period.id)] = cells or {(): Cell(expected=expected)}
     return answer
+
+
+def _disagreeing(value: float | None, parts: Cell) -> float | None:
+    """The parts' value, where it and ``value`` disagree (else None)."""
+    if value is None or parts.value is None:
+        return None
+    if abs(value - parts.value) <= DISAGREE * max(abs(value), abs(parts.value)):
+        return None
+    return parts.value
 
 
 def storage_key(period: Period) -> PeriodKey:
@@ -191,11 +214,13 @@ def _read_parts(
     pieces: dict[int, list[Piece]],
     keys: dict[str, PeriodKey],
     by: tuple[str, ...],
+    nested: bool,
+    leave_out: frozenset[int] = frozenset(),
 ) -> dict[tuple[int, str], dict[Group, _Parts]]:
-    """Every target's rows, per period and group."""
+    """Every target's rows, per period and group; ``nested``: read from each unit beneath
+    (figures of several levels may overlap), without the figures of ``leave_out``."""
     hierarchy = source.hierarchy
     period_of_key = {key: period_id for period_id, key in keys.items()}
-    nested = len(source.levels) > 1 and not metric.levels_add_up
     whole_cells = not by or set(by) == set(metric.disaggregations)
     users: dict[Holder, list[tuple[int, Piece]]] = defaultdict(list)
     for target, target_pieces in pieces.items():
@@ -209,7 +234,7 @@ def _read_parts(
                 for unit in hierarchy.subtree(piece.unit_id):
                     users[unit].append((target, Piece(unit, piece.fraction)))
     found = (
-        _nested_rows(session, metric, source, list(users), set(keys.values()), by)
+        _nested_rows(session, metric, source, list(users), set(keys.values()), by, leave_out)
         if nested
         else _rows(session, metric, source, users, set(keys.values()), by, whole_cells)
     )
@@ -271,8 +296,10 @@ def _nested_rows(
     holders: list[Holder],
     periods: set[PeriodKey],
     by: tuple[str, ...],
+    leave_out: frozenset[int],
 ) -> list[tuple[Holder, RowKey, Stat]]:
-    """Each unit's own rows within its piece, without what the figures above it hold.
+    """Each unit's own rows within its piece, without what the figures above it hold (and,
+    in the pieces of the units of ``leave_out``, as if those units had no figures).
 
     A unit whose figure stands for units beneath it counts as those of them that could
     report: the figure is theirs.
@@ -289,11 +316,12 @@ def _nested_rows(
         assert isinstance(holder, tuple)
         unit, root = holder
         values = values_of.get(unit)
-        if not values:
+        if not values or (unit == root and root in leave_out):
             continue
         above = [
             reading
             for ancestor in _ancestors_within(hierarchy, unit, root)
+            if not (ancestor == root and root in leave_out)
             for reading in values_of.get(ancestor, ())
         ]
         stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods, above)

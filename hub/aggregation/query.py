@@ -248,6 +248,7 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                         units_reporting=cell.reporting,
                         units_expected=cell.expected,
                         estimated=cell.estimated,
+                        parts_value=cell.parts,
                     )
                 )
     return values

@@ -47,6 +47,9 @@ class AggregateValue:
     """How many units existed during the period (at its end, for a stock) and could report."""
     estimated: bool
     """Whether part of the value comes from a unit divided between several (a split)."""
+    parts_value: float | None = None
+    """Where the unit's own figure stands over its parts' and they disagree (by more than
+    half a percent), what its parts give; None otherwise."""
 
 
 @dataclass(frozen=True)

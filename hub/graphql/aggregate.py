@@ -38,6 +38,13 @@ class AggregateValue:
     estimated: bool = strawberry.field(
         description="Whether part of the value was apportioned from a unit that was split."
     )
+    parts_value: float | None = strawberry.field(
+        description=(
+            "Where the unit's own figure (a province's row) stands over its parts' (its "
+            "districts') and they disagree by more than half a percent: what its parts give. "
+            "Null otherwise."
+        )
+    )
 
     @classmethod
     def of(cls, value: Value, units: dict[int, AdminUnit], as_of: date) -> AggregateValue:
@@ -52,6 +59,7 @@ class AggregateValue:
             units_reporting=value.units_reporting,
             units_expected=value.units_expected,
             estimated=value.estimated,
+            parts_value=value.parts_value,
         )
 
 

@@ -69,6 +69,33 @@ def test_a_units_own_figure_stands_over_its_parts(
     assert year == {("90", "2024"): 100 + 10}
 
 
+def test_a_province_row_that_does_not_match_its_districts_is_visible(
+    hub: Hub, client: TestClient, tmp_path: Path
+) -> None:
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value\n"
+        "inpatient_days,90,2024-01,100\n"
+        "inpatient_days,901,2024-01,60\n"
+        "inpatient_days,902,2024-01,30\n"
+        "inpatient_days,90,2024-02,10\n"
+        "inpatient_days,901,2024-02,6\n"
+        "inpatient_days,902,2024-02,4\n",
+    )
+    query = """{ aggregate(metric: "inpatient_days", units: ["90", "901"], periodType: MONTH,
+                 from: "2024-01", to: "2024-02", asOf: "2024-06-01") {
+                 unit { code } period value partsValue } }"""
+    found = client.post("/graphql", json={"query": query}).json()["data"]["aggregate"]
+    shown = {(a["unit"]["code"], a["period"]): (a["value"], a["partsValue"]) for a in found}
+    assert shown == {
+        ("90", "2024-01"): (100, 90),  # the rule still answers; the districts disagree
+        ("90", "2024-02"): (10, None),  # they agree
+        ("901", "2024-01"): (60, None),
+        ("901", "2024-02"): (6, None),
+    }
+
+
 def test_a_districts_own_figure_stands_over_its_communes_inside_the_province(
     hub: Hub, client: TestClient, tmp_path: Path
 ) -> None:
