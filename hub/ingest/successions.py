@@ -20,7 +20,7 @@ Those parts are kept and combined the same way, under ``<code>|<part>``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
 from statistics import fmean
@@ -128,34 +128,54 @@ def _stored_parts(
 ) -> dict[ObservationKey, dict[str, float]]:
     """What is stored under these keys, as parts.
 
-    Every key of ``of_parts`` is looked up (few: only parts of cells); of ``direct`` only the
-    rows that have parts, found by their partial index. A stored row without parts is its
-    unit's own code's value.
+    Every key of ``of_parts`` is looked up; of ``direct`` only the rows that have parts, of
+    the metrics that have any. A stored row without parts is its unit's own code's value.
     """
-    wanted = set(of_parts)
     found: dict[ObservationKey, dict[str, float]] = {}
+    for key, value, parts in _stored(session, set(of_parts)):
+        own = {} if value is None else {code_of(key[1]): value}
+        found[key] = parts or own
+    with_parts = _metrics_with_parts(session, direct)
+    direct = {key for key in direct if key[0] in with_parts}
+    for key, _value, parts in _stored(session, direct, Observation.parts.is_not(None)):
+        found[key] = parts
+    return found
+
+
+def _metrics_with_parts(session: Session, keys: Iterable[ObservationKey]) -> set[int]:
+    """Of the keys' metrics, those with parts stored from the keys' sources (found in the
+    partial index of the rows with parts: a load of whole values does not pay for them)."""
+    metrics = sorted({key[0] for key in keys})
+    sources = sorted({key[5] for key in keys})
+    if not metrics:
+        return set()
+    query = (
+        select(Observation.metric_id)
+        .where(
+            Observation.parts.is_not(None),
+            Observation.metric_id.in_(metrics),
+            Observation.source.in_(sources),
+        )
+        .distinct()
+    )
+    return set(session.scalars(query))
+
+
+def _stored(
+    session: Session, keys: set[ObservationKey], *where: Any
+) -> Iterator[tuple[ObservationKey, float | None, dict[str, float] | None]]:
+    """The value and parts stored under each of these keys that is stored (and matches)."""
     columns = (*KEY_COLUMNS, Observation.value, Observation.parts)
-    units = sorted({key[1] for key in wanted})
-    periods = sorted({key[3] for key in wanted})
-    metrics = sorted({key[0] for key in wanted})
+    units = sorted({key[1] for key in keys})
+    periods = sorted({key[3] for key in keys})
+    metrics = sorted({key[0] for key in keys})
     for unit_chunk, period_chunk in product(chunks(units), chunks(periods)):
         query = select(*columns).where(
             Observation.metric_id.in_(metrics),
             Observation.unit_id.in_(unit_chunk),
             Observation.period.in_(period_chunk),
+            *where,
         )
         for *key, value, parts in session.execute(query):
-            if tuple(key) in wanted:
-                own = {} if value is None else {code_of(key[1]): value}
-                found[tuple(key)] = parts or own
-    direct_keys = set(direct)
-    if direct_keys:
-        query = select(*columns).where(
-            Observation.parts.is_not(None),
-            Observation.metric_id.in_(sorted({key[0] for key in direct_keys})),
-            Observation.source.in_(sorted({key[5] for key in direct_keys})),
-        )
-        for *key, _value, parts in session.execute(query):
-            if tuple(key) in direct_keys:
-                found[tuple(key)] = parts
-    return found
+            if tuple(key) in keys:
+                yield tuple(key), value, parts  # type: ignore[misc]

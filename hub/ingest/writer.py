@@ -150,12 +150,16 @@ def flush(
     # from what they held before (kept now) and what they hold then.
     changed = [*kept, *merged.rows, *retractions]
     note_changes(session, changed)
-    for table_name, rows in [*batch.rows.items(), ("observations", kept)]:
+    ours = {id(row.values) for row in counted}
+    given_rows = [row for row in kept if id(row) not in ours]
+    for table_name, rows in [*batch.rows.items(), ("observations", given_rows)]:
         rows = list(rows.values()) if isinstance(rows, dict) else rows
         again = _write(session, table_name, rows, run_id, now)
         written.duplicates += again  # the key of a record of an earlier batch of the run
         given -= again
-    # A cell's parts written by an earlier batch are not duplicates: its other parts were.
+    # Written again by later batches, but not duplicates: the hub's own daily counts, and a
+    # cell's parts (its other parts were written before).
+    _write(session, "observations", [row for row in kept if id(row) in ours], run_id, now, False)
     _write(session, "observations", merged.rows, run_id, now, count_again=False)
     retract(session, retractions)
     written.written = given

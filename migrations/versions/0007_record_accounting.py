@@ -5,7 +5,7 @@ several unit codes kept apart; rates that read 0 where a count is missing.
 repeated a key of the same run, and those placed on a unit through a succession.
 ``observations`` gains ``parts``: the value of each unit code a source gave for one unit
 (three retired communes that went into one), which ``value`` combines; a partial index
-finds the few rows that have them. ``indicators`` gains ``zero_when_missing``.
+tells which metrics of a source have any. ``indicators`` gains ``zero_when_missing``.
 
 Revision ID: 0007_record_accounting
 Revises: 0006_rollups_below_only
