@@ -17,9 +17,7 @@ from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
-from hub.reports.store import install_shipped_forms
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
+from hub.zone import TIMEZONE
 
 
 @dataclass
@@ -53,6 +51,8 @@ class Hub:
             self._prepare()
 
     def _prepare(self) -> None:
+        from hub.reports.store import install_shipped_forms
+
         self.db.upgrade(self.plugins.migration_locations())
         with self.db.session() as session:
             self.definitions.store(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 import uvicorn
@@ -30,8 +31,7 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
     if runner:
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
-    config = uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning")
-    ApiServer(config, stop).run()
+    ApiServer(server_config(create_app(hub), hub, host, port), stop).run()
 
 
 class ApiServer(uvicorn.Server):
@@ -53,6 +53,15 @@ class ApiServer(uvicorn.Server):
                 yield
             finally:
                 self.on_stop()
+
+
+def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings for the hub's API.
+
+    uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
+    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`).
+    """
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def require_free_port(host: str, port: int) -> None:

@@ -55,6 +55,7 @@ from hub.ingest.writer import Batch, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
 from hub.model.base import utcnow
 from hub.model.database import driver_message
+from hub.observability import metrics
 from hub.units.queries import UnitResolver
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class Counters:
 
 
 Progress = Callable[[Counters], None]
+OnStart = Callable[[Session, SyncRun], None]
+"""Called in the transaction that records a run as started."""
 
 
 def run_sync(
@@ -97,6 +100,7 @@ def run_sync(
     trigger: str = "manual",
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Run one sync now and return its finished SyncRun.
 
@@ -108,7 +112,7 @@ def run_sync(
     with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
         if not taken:
             raise RunInProgress(f"connector {connector_id!r} is already running")
-        run = _start(hub, connector_id, full, trigger)
+        run = _start(hub, connector_id, full, trigger, on_start)
         context = ConnectorContext(
             connector_id,
             http_timeout=hub.settings.runtime.http_timeout,
@@ -125,6 +129,7 @@ def load_records(
     items: Iterable[records.Item],
     trigger: str = "import",
     progress: Progress | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Load records that do not come from a configured connector (``iochub import``).
 
@@ -135,7 +140,7 @@ def load_records(
         if not taken:
             raise RunInProgress(f"an import into {source!r} is already running")
         _ensure_connector_row(hub, source)
-        run = _start(hub, source, full=True, trigger=trigger)
+        run = _start(hub, source, True, trigger, on_start)
         return _Sync(hub, source, run.id, progress, taken).run(lambda _state: items, full=True)
 
 
@@ -178,7 +183,9 @@ class _Sync:
             status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
             error = None
         self._rebuild_deferred()  # what was committed, even by a failed run
-        return self._finish(status, error)
+        run = self._finish(status, error)
+        metrics.record_run(run)
+        return run
 
     def _attempt(self, read: Callable[[dict[str, Any]], Iterable[records.Item]]) -> None:
         """Read from the last committed state to the end of the source."""
@@ -194,7 +201,7 @@ class _Sync:
             with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
                 for item in read(dict(self.state)):
                     if isinstance(item, records.Checkpoint):
-                        loading.submit(partial(self._commit, session, batch, pending, item.state))
+                        loading.submit(partial(self._commit, session, batch, pending, item))
                         batch, pending = Batch(), Counters()
                         continue
                     pending.read += 1
@@ -256,13 +263,19 @@ class _Sync:
             return []
 
     def _commit(
-        self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
+        self,
+        session: Session,
+        batch: Batch,
+        pending: Counters,
+        checkpoint: records.Checkpoint | None,
     ) -> None:
-        """Write the batch, the state and the run's counters, and commit them together.
+        """Write the batch, the checkpoint's state and the run's counters, and commit them
+        together; then tell the checkpoint (a stream acknowledges its messages then).
 
         ``pending`` counts the records read since the last commit (the reader's counter is
         a new one from here on); it is emptied once they are committed.
         """
+        state = checkpoint.state if checkpoint else None
         self._write(session, batch, pending)
         if not self.lock.still_held():  # another process may be running this connector now
             raise PermanentSourceError(LOCK_LOST)
@@ -284,6 +297,8 @@ class _Sync:
             )
         )
         session.commit()
+        if checkpoint and checkpoint.committed:
+            checkpoint.committed()
         self.thresholds.check(self.touched)  # alerts on what is now committed
         self.touched = set()
         self.committed = counters
@@ -343,11 +358,14 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
 
 
-def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
+def _start(
+    hub: Hub, connector_id: str, full: bool, trigger: str, on_start: OnStart | None = None
+) -> SyncRun:
     """Record a RUNNING run; any run left RUNNING by a process that died is closed first.
 
     The caller holds the connector's lock, so a RUNNING run is no longer running anywhere
     (or, having lost its lock, can commit nothing more: its own reason then wins).
+    ``on_start`` adds to the same transaction (the audit row of whoever asked for the run).
     """
     with hub.db.session() as session:
         run = SyncRun(
@@ -373,6 +391,8 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
                 f"run {run.id} went on from its last checkpoint",
             )
         )
+        if on_start is not None:
+            on_start(session, run)
     return run
 
 

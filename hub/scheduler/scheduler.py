@@ -16,13 +16,17 @@ run also holds its connector's own lock (hub.connectors.locks), so even a manual
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from hub.connectors.runtime import RunInProgress, run_sync
-from hub.model import ConnectorRow, RunStatus, SyncRun
+from hub.connectors.switch import is_enabled
+from hub.model import RunStatus, SyncRun
+from hub.observability import metrics
 from hub.scheduler.leadership import Leadership
 from hub.scheduler.streams import StreamSupervisor
 from hub.scheduler.triggers import make_trigger
@@ -41,6 +45,7 @@ class HubScheduler:
 
         self.hub = hub
         self.scheduler = BackgroundScheduler(timezone=TIMEZONE)
+        self.scheduler.add_listener(_note_lateness, EVENT_JOB_SUBMITTED)
         retry = hub.settings.scheduler.leader_retry_seconds
         self.streams = StreamSupervisor(hub, is_enabled, busy_pause=retry)
         self.leadership = Leadership(hub.db)
@@ -182,6 +187,9 @@ class HubScheduler:
             return
         finally:
             self.running.discard(connector_id)
+        if run.status == RunStatus.FAILED:
+            log.error("%s: scheduled run %d FAILED: %s", connector_id, run.id, run.error)
+            return
         log.info(
             "%s: %s, %d read, %d written, %d quarantined",
             connector_id,
@@ -192,10 +200,7 @@ class HubScheduler:
         )
 
 
-def is_enabled(hub: Hub, connector_id: str) -> bool:
-    """The connector's effective switch: an admin's override, else the config file."""
-    with hub.db.session() as session:
-        row = session.get(ConnectorRow, connector_id)
-        if row is None:
-            return False
-        return row.enabled if row.enabled_override is None else row.enabled_override
+def _note_lateness(event: JobSubmissionEvent) -> None:
+    if event.scheduled_run_times:
+        due = max(event.scheduled_run_times)
+        metrics.job_started_late((datetime.now(due.tzinfo) - due).total_seconds())

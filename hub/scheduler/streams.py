@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.model import RunStatus
+from hub.observability import metrics
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -80,6 +81,7 @@ class StreamSupervisor:
         except RunInProgress:
             return self.busy_pause  # another process holds this stream (a leader stepping down)
         if run.status == RunStatus.FAILED:
+            metrics.stream_restarts.labels(connector_id).inc()
             log.warning("stream %s failed: %s; restarting in %.0fs", connector_id, run.error, pause)
             return min(pause * 2, LONGEST_PAUSE_SECONDS)
         return FIRST_PAUSE_SECONDS
