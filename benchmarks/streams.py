@@ -181,6 +181,7 @@ def mqtt_hub(hub: Hub, count: int) -> Rate:
         "client_id": f"iochub-bench-{uuid.uuid4().hex[:8]}",
         "idle_timeout": IDLE_SECONDS,
         "sequence_field": "seq",
+        "protocol": "5",
     }
     return timed_run(
         hub, "bench-mqtt", table, count, lambda: publish(f"{prefix}/CAM-1/events", count)

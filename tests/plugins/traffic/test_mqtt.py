@@ -300,8 +300,8 @@ def publish_burst(topic: str, numbers: range) -> None:
 def test_a_burst_is_kept_whole_or_the_run_counts_what_the_broker_dropped(
     camera_hub: Callable[..., Hub], names: MqttNames
 ) -> None:
-    hub = camera_hub(camera_registry=None, sequence_field="seq")
-    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    hub = camera_hub(camera_registry=None, sequence_field="seq", protocol="5")
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"], protocol="5")
 
     with streaming(hub, CONNECTOR) as run:
         publish_burst(f"{names.prefix}/CAM-1/events", range(1, 3001))
