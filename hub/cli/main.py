@@ -92,11 +92,15 @@ def connectors(config_path: str | None) -> None:
 @config_option
 def sync(connector_id: str, full: bool, config_path: str | None) -> None:
     """Run one sync of CONNECTOR_ID now (exit 0 only if it succeeded)."""
+    from hub.cli.access import audited_start
     from hub.connectors.runtime import run_sync
 
     hub = open_hub(config_path)
+    audited = audited_start("sync", {"id": connector_id, "full": full})
     with output.run_progress(connector_id) as report:
-        run = run_sync(hub, connector_id, full=full, trigger="manual", progress=report)
+        run = run_sync(
+            hub, connector_id, full=full, trigger="manual", progress=report, on_start=audited
+        )
     output.print_run(run)
     raise SystemExit(output.run_exit_code(run))
 
@@ -122,12 +126,15 @@ def check(connector_id: str, config_path: str | None) -> None:
 @config_option
 def import_(file: Path, source: str, config_path: str | None) -> None:
     """Bulk-load observations from a long-format CSV (metric, unit, period, value, dims…)."""
+    from hub.cli.access import audited_start
     from hub.connectors.runtime import load_records
     from hub.ingest.csv_import import read_long_csv
 
     hub = open_hub(config_path)
+    audited = audited_start("import", {"file": file.name, "source": source})
     with output.run_progress(source) as report:
-        run = load_records(hub, source, read_long_csv(file), progress=report)
+        rows = read_long_csv(file)
+        run = load_records(hub, source, rows, progress=report, on_start=audited)
     output.print_run(run)
     raise SystemExit(output.run_exit_code(run))
 

@@ -115,7 +115,7 @@ def print_plugins(plugins: Plugins) -> None:
 
 
 def print_connectors(hub: Hub) -> None:
-    from hub.scheduler.scheduler import is_enabled
+    from hub.connectors.switch import is_enabled
 
     table = Table("id", "plugin/kind", "enabled", "schedule", "last run", title="Connectors")
     with hub.db.session() as session:

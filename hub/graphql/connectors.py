@@ -13,11 +13,13 @@ from strawberry.scalars import JSON
 from hub import model
 from hub.auth.principal import Action
 from hub.auth.scope import Scope
-from hub.connectors.runtime import RunInProgress, run_sync
+from hub.connectors.runtime import OnStart, RunInProgress, run_sync
+from hub.connectors.switch import override_enabled, switched_on
 from hub.core import Hub
 from hub.graphql.access import (
     audit_refusal,
     audited_permission,
+    audited_run,
     audited_write,
     principal_of,
     require,
@@ -56,12 +58,11 @@ class Connector:
     @classmethod
     def from_row(cls, row: model.ConnectorRow, hub: Hub) -> Connector:
         configured = row.id in hub.connectors
-        chosen = row.enabled if row.enabled_override is None else row.enabled_override
         return cls(
             id=strawberry.ID(row.id),
             plugin=row.plugin,
             kind=row.kind,
-            enabled=configured and chosen,
+            enabled=configured and switched_on(row),
             schedule=row.schedule,
             configured=configured,
         )
@@ -91,7 +92,10 @@ class SyncRun:
     records_quarantined: int
     error: str | None
     full: bool
-    trigger: str = strawberry.field(description="schedule, manual, api, import or retry.")
+    trigger: str = strawberry.field(
+        description="schedule, resume (a run a stopped process left unfinished, taken up by "
+        "the scheduler's new leader), stream, manual, api, import or retry."
+    )
     attempts: int
     warnings: list[str] = strawberry.field(
         description="What the run's summary says beside its counts: an optional resource type "
@@ -233,17 +237,18 @@ class ConnectorMutation:
         self, info: Info, id: strawberry.ID, full: bool | None = False
     ) -> SyncRun:
         target = {"id": str(id), "full": bool(full)}
-        principal, _ = await audited_permission(info, Action.CONFIGURE, "runConnector", target)
+        await audited_permission(info, Action.CONFIGURE, "runConnector", target)
         hub = info.context.hub
-        try:
-            run = await anyio.to_thread.run_sync(_run, hub, id, bool(full))
-        except LookupError as exc:
-            await audit_refusal(info, principal, "runConnector", target, NotFound.code)
-            raise NotFound(str(exc)) from exc
-        except RunInProgress as exc:
-            await audit_refusal(info, principal, "runConnector", target, Conflict.code)
-            raise Conflict(str(exc)) from exc
-        await audited_write(info, "runConnector", {**target, "run": run.id}, lambda _: None)
+
+        def start(add_row: OnStart) -> model.SyncRun:
+            try:
+                return run_sync(hub, id, full=bool(full), trigger="api", on_start=add_row)
+            except LookupError as exc:
+                raise NotFound(str(exc)) from exc
+            except RunInProgress as exc:
+                raise Conflict(str(exc)) from exc
+
+        run = await audited_run(info, "runConnector", target, start)
         return SyncRun.from_row(run)
 
     @strawberry.mutation(
@@ -314,19 +319,9 @@ def _is_row_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= 18
 
 
-def _run(hub: Hub, connector_id: str, full: bool) -> model.SyncRun:
-    return run_sync(hub, connector_id, full=full, trigger="api")
-
-
 def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:
     query = select(model.ConnectorRow).where(model.ConnectorRow.id.in_(ids))
     return list(session.scalars(query.order_by(model.ConnectorRow.id)))
-
-
-def override_enabled(session: Session, connector_id: str, enabled: bool) -> model.ConnectorRow:
-    row = session.get_one(model.ConnectorRow, connector_id)
-    row.enabled_override = enabled
-    return row
 
 
 def quarantined(

@@ -41,7 +41,7 @@ class SyncRun(Base):
     status: Mapped[RunStatus] = mapped_column(String(10))
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     trigger: Mapped[str] = mapped_column(String(20))
-    """``schedule``, ``manual``, ``api`` or ``import``."""
+    """``schedule``, ``resume``, ``stream``, ``manual``, ``api`` or ``import``."""
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     records_read: Mapped[int] = mapped_column(Integer, default=0)

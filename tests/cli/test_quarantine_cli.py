@@ -50,7 +50,7 @@ def test_a_record_rejected_twice_is_listed_once_then_retried_under_the_new_confi
         value = connection.scalar(text("SELECT value FROM observations WHERE period = '2024-01'"))
         actions = list(connection.scalars(text("SELECT action FROM audit_log")))
     engine.dispose()
-    assert value == 3.0 and actions == ["retryQuarantined"]
+    assert value == 3.0 and [a for a in actions if a != "import"] == ["retryQuarantined"]
 
 
 def test_discard_removes_records_and_an_unknown_id_is_one_line(tmp_path: Path, db_url: str) -> None:
