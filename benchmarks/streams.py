@@ -181,6 +181,7 @@ def mqtt_hub(hub: Hub, count: int) -> Rate:
         "client_id": f"iochub-bench-{uuid.uuid4().hex[:8]}",
         "idle_timeout": IDLE_SECONDS,
         "sequence_field": "seq",
+        "protocol": "5",
     }
     return timed_run(
         hub, "bench-mqtt", table, count, lambda: publish(f"{prefix}/CAM-1/events", count)
@@ -221,7 +222,7 @@ def tcp_baseline(count: int) -> Rate:
     """A plain reader counting the lines of one connection."""
     port = free_port()
     server = socket.create_server(("127.0.0.1", port))
-    seen = [0, 0.0]
+    seen: list[Any] = [0, 0.0]
 
     def read() -> None:
         connection, _ = server.accept()
@@ -230,12 +231,10 @@ def tcp_baseline(count: int) -> Rate:
                 seen[0] += chunk.count(b"\n")
                 seen[1] = time.perf_counter()
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    started = send_tcp(port, count)
-    reader.join(60)
-    server.close()
-    return Rate(count, seen[0], seen[1] - started)
+    try:
+        return read_while_sending(read, lambda: send_tcp(port, count), seen, count)
+    finally:
+        server.close()
 
 
 def udp_baseline(count: int) -> Rate:
@@ -244,7 +243,7 @@ def udp_baseline(count: int) -> Rate:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", port))
     sock.settimeout(1.0)
-    seen = [0, 0.0]
+    seen: list[Any] = [0, 0.0]
 
     def read() -> None:
         try:
@@ -254,11 +253,20 @@ def udp_baseline(count: int) -> Rate:
         except TimeoutError:
             return
 
+    try:
+        return read_while_sending(read, lambda: send_udp(port, count), seen, count)
+    finally:
+        sock.close()
+
+
+def read_while_sending(
+    read: Callable[[], None], send: Callable[[], float], seen: list[Any], count: int
+) -> Rate:
+    """Run ``read`` in a thread while ``send`` sends; ``seen`` holds (count, last arrival)."""
     reader = threading.Thread(target=read)
     reader.start()
-    started = send_udp(port, count)
+    started = send()
     reader.join(60)
-    sock.close()
     return Rate(count, seen[0], seen[1] - started)
 
 

@@ -226,7 +226,9 @@ class MqttConfig(MessageConfig):
     client_id: str | None = None
     """Fixed, so that the broker keeps the session while the hub is away (default
     ``iochub-<connector id>``)."""
-    protocol: Literal["3.1.1", "5"] = "5"
+    protocol: Literal["3.1.1", "5"] = "3.1.1"
+    """``"5"`` for throughput (see README, "Throughput"): with a new ``client_id``, since
+    Mosquitto 2.0 stalls a session made under 3.1.1 that a 5 client takes over."""
     session_expiry: int = Field(7 * 24 * 3600, ge=0)
     """MQTT 5: how long (seconds) the broker keeps the session of a disconnected hub."""
     receive_maximum: int = Field(10_000, ge=1, le=65_535)

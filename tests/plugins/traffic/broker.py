@@ -18,6 +18,8 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
@@ -73,10 +75,21 @@ def publisher() -> Iterator[Callable[[str, Any], None]]:
         close(paho)
 
 
-def prime_session(client_id: str, topics: list[str]) -> None:
+def prime_session(client_id: str, topics: list[str], protocol: str = "3.1.1") -> None:
     """Create the persistent session the connector will take over, subscribed to ``topics``:
-    from now on the broker keeps their messages for it, whenever it connects."""
-    paho = client(client_id, clean=False)
+    from now on the broker keeps their messages for it, whenever it connects. The session is
+    made under the connector's ``protocol``, as the connector itself would have made it."""
+    if protocol == "5":
+        paho = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        connected = threading.Event()
+        paho.on_connect = lambda *args: connected.set()
+        expiry = Properties(PacketTypes.CONNECT)
+        expiry.SessionExpiryInterval = 3600
+        paho.connect(HOST, PORT, clean_start=False, properties=expiry)
+        paho.loop_start()
+        assert connected.wait(WAIT_SECONDS), "the broker did not answer CONNECT"
+    else:
+        paho = client(client_id, clean=False)
     subscribed = threading.Event()
     paho.on_subscribe = lambda *args: subscribed.set()
     paho.subscribe([(topic, 1) for topic in topics])

@@ -27,6 +27,7 @@ from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecor
 from hub.model import Event as EventRow
 from hub.observability import metrics
 from hub.testing.acceptance import assert_accounted
+from hub.quarantine.actions import retry
 from tests.plugins.traffic import broker
 from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
 
@@ -306,8 +307,8 @@ def publish_burst(topic: str, numbers: range) -> None:
 def test_a_burst_is_kept_whole_or_the_run_counts_what_the_broker_dropped(
     camera_hub: Callable[..., Hub], names: MqttNames
 ) -> None:
-    hub = camera_hub(camera_registry=None, sequence_field="seq")
-    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    hub = camera_hub(camera_registry=None, sequence_field="seq", protocol="5")
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"], protocol="5")
 
     with streaming(hub, CONNECTOR) as run:
         publish_burst(f"{names.prefix}/CAM-1/events", range(1, 3001))
@@ -345,3 +346,26 @@ def test_messages_the_broker_dropped_while_the_hub_was_away_are_counted(
     (warning,) = result.warnings or []
     assert warning.startswith("the broker dropped 500 messages (gaps in their 'seq' numbers)")
     assert len(stored_events(hub)) == 1011
+
+
+def test_a_quarantined_message_is_mapped_again_by_a_retry_under_the_fixed_config(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, idle_timeout=1.0)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    message = {k if k != "event_id" else "id": v for k, v in violation(9, "speeding").items()}
+    with publisher() as publish:
+        publish(f"{names.prefix}/CAM-1/events", message)
+        publish(f"{names.prefix}/CAM-1/events", b"\xff not text")
+    assert run_sync(hub, CONNECTOR).records_quarantined == 2
+    with hub.db.session() as session:
+        rows = {q.reason: q.id for q in session.scalars(select(QuarantinedRecord))}
+
+    fixed = camera_hub(camera_registry=None, idle_timeout=1.0, fields={"id": "id"})
+    outcome = retry(fixed, sorted(rows.values()))
+
+    assert (outcome.stored, outcome.still_quarantined) == (1, 1)
+    assert sorted(stored_events(fixed)) == ["E-9"]
+    with hub.db.session() as session:
+        left = list(session.scalars(select(QuarantinedRecord.reason)))
+    assert left == ["message: not UTF-8 text"]
