@@ -127,9 +127,14 @@ def principal_of_token(session: Session, secret: str, now: datetime | None = Non
     )
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    """Every token, newest first."""
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+def list_tokens(
+    session: Session, before_id: int | None = None, limit: int | None = None
+) -> list[ApiToken]:
+    """Every token, newest first (those older than ``before_id``, at most ``limit``)."""
+    query = select(ApiToken).order_by(ApiToken.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(ApiToken.id < before_id)
+    return list(session.scalars(query))
 
 
 def revoke_token(session: Session, key: str, now: datetime | None = None) -> ApiToken:

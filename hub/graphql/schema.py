@@ -32,6 +32,7 @@ from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
+from hub.graphql.tokens import TokenMutation, TokenQuery
 from hub.graphql.units import UnitQuery
 
 
@@ -45,12 +46,13 @@ class Query(
     AlertQuery,
     ReportQuery,
     AuditQuery,
+    TokenQuery,
 ):
     """Every query of the API; each part lives with the types it returns."""
 
 
 @strawberry.type
-class Mutation(ConnectorMutation, AlertMutation, ReportMutation):
+class Mutation(ConnectorMutation, AlertMutation, ReportMutation, TokenMutation):
     """Every mutation of the API."""
 
 
