@@ -11,7 +11,7 @@ from rich.table import Table
 
 from hub.auth import audit
 from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
-from hub.auth.tokens import issue_token, list_tokens, revoke_token
+from hub.auth.tokens import issue_token, list_tokens, require_known_sectors, revoke_token
 from hub.cli.errors import UserError
 from hub.cli.output import console
 from hub.core import Hub
@@ -36,11 +36,8 @@ def create_token(
     days: int | None,
 ) -> None:
     """Issue a token and print its secret (once) with what it allows."""
-    unknown = sorted(set(sectors) - known_sectors(hub))
-    if unknown:
-        known = ", ".join(sorted(known_sectors(hub)))
-        raise UserError(f"unknown sector {unknown[0]!r} (sectors: {known})")
     try:
+        require_known_sectors(hub, sectors)
         parsed = parse_role(role)
         holder = name or default_name(parsed, units, sectors)
         with hub.db.session() as session:
@@ -78,14 +75,6 @@ def create_token(
         "Keep it secret: it is shown this once. Send it as 'Authorization: Bearer <token>'.",
         err=True,
     )
-
-
-def known_sectors(hub: Hub) -> set[str]:
-    """The sectors the hub's metrics, indicators and event kinds belong to."""
-    found = {metric.sector for _, metric in hub.definitions.metrics.values()}
-    found |= {kind.sector for _, kind in hub.definitions.event_kinds.values()}
-    found |= {i.sector for _, i in hub.definitions.indicators.values() if i.sector}
-    return found
 
 
 def default_name(role: Role, units: tuple[str, ...], sectors: tuple[str, ...]) -> str:

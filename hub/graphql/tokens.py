@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from hub import model
 from hub.auth.principal import Action, InvalidPrincipal, parse_role
-from hub.auth.tokens import TokenError, issue_token, list_tokens, revoke_token
+from hub.auth.tokens import (
+    TokenError,
+    issue_token,
+    list_tokens,
+    require_known_sectors,
+    revoke_token,
+)
 from hub.graphql.access import audited_permission, audited_write, require
 from hub.graphql.context import Info
 from hub.graphql.errors import BadUserInput, NotFound
@@ -113,6 +119,7 @@ class TokenMutation:
 
         def issue(session: Session) -> IssuedApiToken:
             try:
+                require_known_sectors(info.context.hub, sectors or ())
                 issued = issue_token(
                     session,
                     name.strip(),

@@ -70,6 +70,8 @@ def test_a_wrong_scope_or_a_non_admin_is_refused_and_nothing_issued(
     assert "--unit" in wrong["errors"][0]["message"]
     unknown = ask(client, admin, CREATE, name="x", role="mayor")
     assert "unknown role" in unknown["errors"][0]["message"]
+    sector = ask(client, admin, CREATE, name="x", role="sector_officer", sectors=["weather"])
+    assert "unknown sector 'weather'" in sector["errors"][0]["message"]
     leader = mint(hub, "lanh.dao", Role.LEADER)
     for query, variables in ((CREATE, {"name": "y", "role": "admin"}), (LIST, {})):
         forbidden = ask(client, leader, query, **variables)
