@@ -29,6 +29,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports a unit had to file for the period, once its deadline passed or "
         "it was submitted.",
     ),
@@ -40,6 +41,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports first submitted by their deadline.",
     ),
     MetricDefinition(
@@ -50,6 +52,7 @@ METRICS = [
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports due that were submitted, on time or late.",
     ),
 ]

@@ -90,12 +90,12 @@ def test_admin_enables_a_connector_runs_it_and_discards_a_quarantined_record(
     reason = browser.wait_for(lambda: _row_with(browser, ".quarantine-table", "on hold"))
     browser.screenshot("connector-run")
 
-    if not browser.all("#discard[data-missing='yes']"):  # once the hub offers discarding
-        reason.find_element("css selector", "input.pick").click()
-        browser.find("#discard").click()
-        browser.wait_for(lambda: "1" in browser.text("#quarantine-outcome"))
-        with console.hub.db.session() as session:
-            assert session.scalars(select(QuarantinedRecord)).all() == []
+    reason.find_element("css selector", "input.pick").click()
+    browser.find("#discard").click()
+    browser.wait_for(lambda: browser.text("#quarantine-outcome") == "Loại bỏ: 1")
+    browser.wait_for(lambda: not browser.all(".quarantine-table tbody tr"))
+    with console.hub.db.session() as session:
+        assert session.scalars(select(QuarantinedRecord)).all() == []
 
 
 def test_an_alert_arrives_live_and_is_acknowledged_in_place(

