@@ -9,16 +9,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.auth.principal import Principal, Role, check_scope_shape
+from hub.auth.principal import InvalidPrincipal, Principal, Role, check_scope_shape
 from hub.model import AdminUnit, ApiToken, Succession
 from hub.model.base import utcnow
 from hub.units.queries import valid_on
+
+if TYPE_CHECKING:
+    from hub.core import Hub
 
 TOKEN_PREFIX = "ioc_"
 SHOWN_PREFIX = 12
@@ -134,9 +139,14 @@ def token_revoked(session: Session, token_id: int) -> bool:
     return row is None or row.revoked_at is not None
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    """Every token, newest first."""
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+def list_tokens(
+    session: Session, before_id: int | None = None, limit: int | None = None
+) -> list[ApiToken]:
+    """Every token, newest first (those older than ``before_id``, at most ``limit``)."""
+    query = select(ApiToken).order_by(ApiToken.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(ApiToken.id < before_id)
+    return list(session.scalars(query))
 
 
 def revoke_token(session: Session, key: str, now: datetime | None = None) -> ApiToken:
@@ -155,3 +165,21 @@ def revoke_token(session: Session, key: str, now: datetime | None = None) -> Api
     if row.revoked_at is None:
         row.revoked_at = now or utcnow()
     return row
+
+
+def known_sectors(hub: Hub) -> set[str]:
+    """The sectors the hub's metrics, indicators and event kinds belong to."""
+    found = {metric.sector for _, metric in hub.definitions.metrics.values()}
+    found |= {kind.sector for _, kind in hub.definitions.event_kinds.values()}
+    found |= {i.sector for _, i in hub.definitions.indicators.values() if i.sector}
+    return found
+
+
+def require_known_sectors(hub: Hub, sectors: Iterable[str]) -> None:
+    """InvalidPrincipal naming a sector the hub does not know, with those it knows."""
+    known = known_sectors(hub)
+    unknown = sorted(set(sectors) - known)
+    if unknown:
+        raise InvalidPrincipal(
+            f"unknown sector {unknown[0]!r} (sectors: {', '.join(sorted(known))})"
+        )

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.auth import audit
 from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
-from hub.auth.scope import known_sectors
-from hub.auth.tokens import issue_token, list_tokens, revoke_token
+from hub.auth.tokens import issue_token, list_tokens, require_known_sectors, revoke_token
 from hub.cli.errors import UserError
 from hub.cli.output import moment, show
 from hub.connectors.runtime import OnStart
@@ -50,11 +49,8 @@ def create_token(
     days: int | None,
 ) -> None:
     """Issue a token and print its secret (once) with what it allows."""
-    unknown = sorted(set(sectors) - known_sectors(hub.definitions))
-    if unknown:
-        known = ", ".join(sorted(known_sectors(hub.definitions)))
-        raise UserError(f"unknown sector {unknown[0]!r} (sectors: {known})")
     try:
+        require_known_sectors(hub, sectors)
         parsed = parse_role(role)
         holder = name or default_name(parsed, units, sectors)
         with hub.db.session() as session:

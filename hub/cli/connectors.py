@@ -19,7 +19,7 @@ from hub.cli.output import moment, show
 from hub.connectors.switch import override_enabled, switched_on
 from hub.model import ConnectorRow, SyncRun
 from hub.model.base import utcnow
-from hub.scheduler.triggers import next_fire
+from hub.scheduler.triggers import next_run
 
 if TYPE_CHECKING:
     from hub.connectors.configured import ConfiguredConnector
@@ -167,7 +167,7 @@ def _last_runs(connector_ids: list[str]) -> Any:
 def _next_run(connector: ConfiguredConnector, run: SyncRun | None, now: datetime) -> Any:
     if connector.trigger is None:
         return None
-    return next_fire(connector.trigger, run.started_at if run else None, now)
+    return next_run(connector.trigger, run.started_at if run else None, now)
 
 
 def _next(item: dict[str, Any]) -> str:

@@ -38,7 +38,7 @@ from hub.graphql.pagination import (
 from hub.graphql.sessions import read
 from hub.model.base import utcnow
 from hub.quarantine.actions import discard, retry
-from hub.scheduler.triggers import next_fire
+from hub.scheduler import triggers
 
 CURSOR_KIND = "quarantine"
 
@@ -77,7 +77,7 @@ class Connector:
     @strawberry.field(
         description="When the scheduler runs it next; null when it is disabled, runs only by "
         "hand or reads a stream. A cron schedule by its calendar; `every` counts from the "
-        "last run's start."
+        "last run's start (null before its first run)."
     )
     async def next_run(self, info: Info) -> datetime | None:
         connector = info.context.hub.connectors.get(self.id)
@@ -86,7 +86,7 @@ class Connector:
         if connector.connector_class.streaming:
             return None
         last = await info.context.loaders.last_run.load(self.id)
-        return next_fire(connector.trigger, last.started_at if last else None, utcnow())
+        return triggers.next_run(connector.trigger, last.started_at if last else None, utcnow())
 
     @strawberry.field(description="The last runs, newest first.")
     async def runs(self, info: Info, last: int | None = 10) -> list[SyncRun]:

@@ -40,6 +40,7 @@ from hub.graphql.operations import OperationNoted
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.scalars import SCALARS
+from hub.graphql.tokens import TokenMutation, TokenQuery
 from hub.graphql.units import UnitQuery
 
 
@@ -53,12 +54,13 @@ class Query(
     AlertQuery,
     ReportQuery,
     AuditQuery,
+    TokenQuery,
 ):
     """Every query of the API; each part lives with the types it returns."""
 
 
 @strawberry.type
-class Mutation(ConnectorMutation, AlertMutation, ReportMutation):
+class Mutation(ConnectorMutation, AlertMutation, ReportMutation, TokenMutation):
     """Every mutation of the API."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -51,10 +51,8 @@ def due_after(trigger: BaseTrigger, last_start: datetime) -> tuple[datetime, tim
     return due, following - due
 
 
-def next_fire(trigger: BaseTrigger, last_start: datetime | None, now: datetime) -> datetime | None:
-    """When ``trigger`` fires next after ``now``: a cron schedule by its calendar; an interval
-    counts from the connector's last run (``last_start``), and is due now if it never ran or
-    is late."""
+def next_run(trigger: BaseTrigger, last_start: datetime | None, now: datetime) -> datetime | None:
+    """When the scheduler will run it next, as far as a process other than its own can tell."""
     if isinstance(trigger, IntervalTrigger):
-        return max(now, last_start + trigger.interval) if last_start else now
-    return trigger.get_next_fire_time(None, now.astimezone(UTC))
+        return max(last_start + trigger.interval, now) if last_start else None
+    return trigger.get_next_fire_time(None, now)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from openpyxl import load_workbook
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from hub.model import Alert, QuarantinedRecord
@@ -23,6 +24,7 @@ from tests.console.conftest import CONNECTOR, Console, sign_in
 from tests.plugins.feedback.conftest import KON_TUM_WARD
 from tests.reports.conftest import FORM
 
+VIEWER = "{ connectors { id } }"
 COMMUNES = '{ adminUnits(level: COMMUNE, within: "51") { code } }'
 RUN = "mutation($id: ID!) { runConnector(id: $id) { status } }"
 MENUS = {
@@ -88,12 +90,12 @@ def test_admin_enables_a_connector_runs_it_and_discards_a_quarantined_record(
     reason = browser.wait_for(lambda: _row_with(browser, ".quarantine-table", "on hold"))
     browser.screenshot("connector-run")
 
-    if not browser.all("#discard[data-missing='yes']"):  # once the hub offers discarding
-        reason.find_element("css selector", "input.pick").click()
-        browser.find("#discard").click()
-        browser.wait_for(lambda: "1" in browser.text("#quarantine-outcome"))
-        with console.hub.db.session() as session:
-            assert session.scalars(select(QuarantinedRecord)).all() == []
+    reason.find_element("css selector", "input.pick").click()
+    browser.find("#discard").click()
+    browser.wait_for(lambda: browser.text("#quarantine-outcome") == "Loại bỏ: 1")
+    browser.wait_for(lambda: not browser.all(".quarantine-table tbody tr"))
+    with console.hub.db.session() as session:
+        assert session.scalars(select(QuarantinedRecord)).all() == []
 
 
 def test_an_alert_arrives_live_and_is_acknowledged_in_place(
@@ -249,3 +251,30 @@ fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => done(Array.from(new
 
 def _bearer(console: Console, who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {console.tokens[who]}"}
+
+
+def test_an_admin_issues_a_token_shown_once_and_revokes_it(
+    browser: Browser, console: Console
+) -> None:
+    sign_in(browser, console, "admin")
+    browser.open(f"{console.url}/access")
+    browser.find("#token-name").send_keys("can.bo.y.te")
+    Select(browser.find("#token-role")).select_by_visible_text("sector_officer")
+    browser.find("#token-sectors").send_keys("health")
+    browser.find("#token-create").click()
+    secret = browser.find("#new-secret").text
+    assert secret.startswith("ioc_")
+    row = browser.wait_for(lambda: _row_with(browser, ".tokens-table", "can.bo.y.te"))
+    assert "sector_officer" in row.text and "health" in row.text and secret not in row.text
+    browser.screenshot("token-issued")
+    headers = {"Authorization": f"Bearer {secret}"}
+    asked = httpx.post(f"{console.url}/graphql", json={"query": VIEWER}, headers=headers)
+    assert "errors" not in asked.json()
+    row.find_element("css selector", "button.revoke").click()
+    browser.wait_for(
+        lambda: "Đã thu hồi" in _row_with(browser, ".tokens-table", "can.bo.y.te").text
+    )
+    refused = httpx.post(f"{console.url}/graphql", json={"query": VIEWER}, headers=headers)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    audited = browser.wait_for(lambda: browser.text(".audit-table"))
+    assert "createApiToken" in audited and "revokeApiToken" in audited

@@ -20,7 +20,7 @@ from hub.core import Hub
 from hub.model import ConnectorRow, SyncRun
 from hub.plugins.manager import Plugins
 from hub.scheduler.scheduler import HubScheduler, is_enabled
-from hub.scheduler.triggers import make_trigger, next_fire, parse_interval
+from hub.scheduler.triggers import make_trigger, next_run, parse_interval
 from tests.connectors import scripted
 
 
@@ -179,10 +179,10 @@ def test_a_streaming_connector_runs_until_the_hub_stops_and_restarts_after_a_fai
 def test_the_next_run_of_a_cron_schedule_and_of_an_interval() -> None:
     now = datetime(2026, 3, 15, 10, 7, 30, tzinfo=UTC)  # 17:07:30 in Vietnam
     quarterly = make_trigger("*/15 * * * *", None, "Asia/Ho_Chi_Minh")
-    assert next_fire(quarterly, None, now) == datetime(2026, 3, 15, 10, 15, tzinfo=UTC)
+    assert next_run(quarterly, None, now) == datetime(2026, 3, 15, 10, 15, tzinfo=UTC)
     mornings = make_trigger("0 6 * * *", None, "Asia/Ho_Chi_Minh")  # 06:00 in Vietnam
-    assert next_fire(mornings, None, now) == datetime(2026, 3, 15, 23, 0, tzinfo=UTC)
+    assert next_run(mornings, None, now) == datetime(2026, 3, 15, 23, 0, tzinfo=UTC)
     hourly = make_trigger(None, "1h", "Asia/Ho_Chi_Minh")
-    assert next_fire(hourly, now - timedelta(minutes=20), now) == now + timedelta(minutes=40)
-    assert next_fire(hourly, now - timedelta(hours=3), now) == now  # late: due now
-    assert next_fire(hourly, None, now) == now  # never ran
+    assert next_run(hourly, now - timedelta(minutes=20), now) == now + timedelta(minutes=40)
+    assert next_run(hourly, now - timedelta(hours=3), now) == now  # late: due now
+    assert next_run(hourly, None, now) is None  # never ran: when its process started

@@ -26,8 +26,8 @@ from hub.core import Hub
 from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecord, RunStatus
 from hub.model import Event as EventRow
 from hub.observability import metrics
-from hub.testing.acceptance import assert_accounted
 from hub.quarantine.actions import retry
+from hub.testing.acceptance import assert_accounted
 from tests.plugins.traffic import broker
 from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
 
