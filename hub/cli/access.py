@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
+from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from hub.auth import audit
 from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
 from hub.auth.tokens import issue_token, list_tokens, revoke_token
 from hub.cli.errors import UserError
-from hub.cli.output import console
+from hub.cli.output import moment, show_table
+from hub.connectors.runtime import OnStart
 from hub.core import Hub
+from hub.model import SyncRun
 
 
 def operator() -> Principal:
@@ -24,6 +27,16 @@ def operator() -> Principal:
     except (KeyError, OSError):  # no user name in this environment
         name = "unknown"
     return Principal(f"{name} (shell)", Role.ADMIN, via="cli")
+
+
+def audited_start(action: str, target: dict[str, Any]) -> OnStart:
+    """A run's ``on_start`` writing the command's audit row, with the run's id, in the
+    transaction that records the run as started."""
+
+    def add_row(session: Session, run: SyncRun) -> None:
+        audit.record(session, operator(), action, {**target, "run": run.id}, client=None)
+
+    return add_row
 
 
 def create_token(
@@ -71,7 +84,7 @@ def create_token(
         raise UserError(str(exc)) from None
     scope = ", ".join([*row.units, *row.sectors]) or "everything"
     click.echo(
-        f"token {row.id} for {row.name} ({row.role}; {scope}), expires {_moment(row.expires_at)}:"
+        f"token {row.id} for {row.name} ({row.role}; {scope}), expires {moment(row.expires_at)}:"
     )
     click.echo(issued.secret)
     click.echo(
@@ -102,7 +115,7 @@ def print_tokens(hub: Hub) -> None:
         now = datetime.now().astimezone()
         for row in rows:
             if row.revoked_at is not None:
-                state = f"revoked {_moment(row.revoked_at)}"
+                state = f"revoked {moment(row.revoked_at)}"
             elif row.expires_at <= now:
                 state = "expired"
             else:
@@ -113,14 +126,14 @@ def print_tokens(hub: Hub) -> None:
                 row.name,
                 row.role,
                 ", ".join([*row.units, *row.sectors]) or "everything",
-                _moment(row.expires_at),
+                moment(row.expires_at),
                 state,
-                _moment(row.last_used_at) if row.last_used_at else "never",
+                moment(row.last_used_at) if row.last_used_at else "never",
             )
     if not rows:
         click.echo("no tokens: create one with iochub token create --role ROLE")
         return
-    _show(table)
+    show_table(table)
 
 
 def revoke(hub: Hub, key: str) -> None:
@@ -130,7 +143,7 @@ def revoke(hub: Hub, key: str) -> None:
         audit.record(
             session, operator(), "revokeToken", {"id": row.id, "name": row.name}, client=None
         )
-        click.echo(f"token {row.id} of {row.name} revoked {_moment(row.revoked_at)}")
+        click.echo(f"token {row.id} of {row.name} revoked {moment(row.revoked_at)}")
 
 
 def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> None:
@@ -141,7 +154,7 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
         for row in rows:
             target = ", ".join(f"{key}={value}" for key, value in row.target.items())
             table.add_row(
-                _moment(row.at),
+                moment(row.at),
                 row.actor,
                 row.role,
                 row.via,
@@ -153,13 +166,4 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
     if not rows:
         click.echo("the audit log is empty")
         return
-    _show(table)
-
-
-def _show(table: Table) -> None:
-    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
-    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
-
-
-def _moment(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    show_table(table)

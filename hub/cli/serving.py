@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import click
 import uvicorn
@@ -23,11 +24,20 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
     try:
-        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+        uvicorn.Server(server_config(create_app(hub), hub, host, port)).run()
     finally:
         if runner:
             runner.shutdown()
         hub.close()
+
+
+def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings for the hub's API.
+
+    uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
+    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`).
+    """
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def require_free_port(host: str, port: int) -> None:

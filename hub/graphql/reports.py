@@ -26,7 +26,14 @@ from strawberry.scalars import JSON
 
 from hub import model
 from hub.auth.principal import Action
-from hub.graphql.access import audited_permission, audited_write, require, scope_of
+from hub.connectors.runtime import OnStart, RunInProgress
+from hub.graphql.access import (
+    audited_permission,
+    audited_run,
+    audited_write,
+    require,
+    scope_of,
+)
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Aggregation, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
@@ -735,11 +742,13 @@ class ReportMutation:
         principal = await actor_of(info, Action.PUBLISH_COMPLIANCE, name, target)
         moment = Moment.current(hub)
 
-        def query(session: Session) -> Compliance:
-            return find_compliance(session, principal, template, period, within, moment)
+        def start(add_row: OnStart) -> Compliance:
+            with api_errors(), hub.db.sessions() as session:
+                found = find_compliance(session, principal, template, period, within, moment)
+            try:
+                publish(hub, found, on_start=add_row)
+            except RunInProgress as exc:
+                raise Conflict(str(exc)) from None
+            return found
 
-        with api_errors():
-            found = await read(hub.db, query)
-        await anyio.to_thread.run_sync(publish, hub, found)
-        await audited_write(info, name, target, lambda _: None)
-        return _compliance(found)
+        return _compliance(await audited_run(info, name, target, start))

@@ -39,6 +39,7 @@ from hub.graphql.context import HubContext
 from hub.graphql.errors import ApiError
 from hub.graphql.sessions import read
 from hub.memory import LeastRecentlyUsed
+from hub.observability import metrics
 
 KEPT_FIELD = "aggregate"
 """The root field of the queries whose responses are kept (``__typename`` may come along)."""
@@ -122,12 +123,14 @@ class KeptResponses(SchemaExtension):
                 found = self.cache.current(key, version)  # made while this ask waited
                 if found is None:
                     self.cache.misses += 1
+                    metrics.cache_lookup(hit=False)
                     yield
                     if _answered(self.execution_context.result):
                         data = self.execution_context.result.data  # type: ignore[union-attr]
                         self.cache.put(key, KeptResponse(version, data))
                     return
         self.cache.hits += 1
+        metrics.cache_lookup(hit=True)
         self.execution_context.result = ExecutionResult(data=found)
         yield
 

@@ -11,10 +11,10 @@
   (:mod:`hub.reports.filled_workbook`); 200 with the report's status and inputs, 400 with
   ``{"errors": [...]}`` naming every bad cell (``'Biểu 01'!D6: …``), nothing saved then.
 
-Every route needs the same ``Authorization: Bearer <token>`` as GraphQL (401 without, 429
-past the rate limit); importing a form is for admins (403 otherwise, and audited), a report
-is read inside the caller's territory and filed by whoever may file it. The options of an
-import are described in :mod:`hub.reports.excel_import`.
+Every route needs the same ``Authorization: Bearer <token>`` as GraphQL, or the console's
+cookie (401 without, 429 past the rate limit); importing a form is for admins (403 otherwise,
+and audited), a report is read inside the caller's territory and filed by whoever may file it.
+The options of an import are described in :mod:`hub.reports.excel_import`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers import HTTPRouteHandler
 
 from hub.auth import audit
-from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited
+from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
+from hub.auth.clients import client_address
 from hub.auth.principal import Action, refusal
 from hub.auth.principal import Principal as AuthPrincipal
 from hub.auth.scope import resolve_scope
@@ -55,14 +56,22 @@ if TYPE_CHECKING:
     from hub.core import Hub
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD = "uploadReportTemplate"
+"""The audit log's name of a form imported from a workbook."""
+UPLOAD_REPORT = "uploadReportWorkbook"
+"""The audit log's name of a filled report uploaded as a workbook (as the mutation's)."""
 
 
 def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHandler]:
     """The HTTP routes of the reporting system (see the module's docstring)."""
 
-    async def caller(request: Request[Any, Any, Any], action: Action | None) -> Caller | Response:
+    async def caller(
+        request: Request[Any, Any, Any], action: Action | None, audited_as: str | None = None
+    ) -> Caller | Response:
         try:
-            return await anyio.to_thread.run_sync(_caller, hub, authenticator, request, action)
+            return await anyio.to_thread.run_sync(
+                _caller, hub, authenticator, request, action, audited_as
+            )
         except NotAuthenticated as exc:
             return Response(
                 {"errors": [str(exc)]}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
@@ -74,7 +83,7 @@ def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHan
 
     @post("/reports/templates", status_code=201)
     async def upload_template(request: Request[Any, Any, Any]) -> Response[Any]:
-        found = await caller(request, Action.CONFIGURE)
+        found = await caller(request, Action.CONFIGURE, audited_as=UPLOAD)
         if isinstance(found, Response):
             return found
         content = await _uploaded(request)
@@ -103,7 +112,7 @@ def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHan
     async def upload_report(
         request: Request[Any, Any, Any], template: str, unit: str, name: str
     ) -> Response[Any]:
-        found = await caller(request, Action.FILE_REPORTS)
+        found = await caller(request, Action.FILE_REPORTS, audited_as=UPLOAD_REPORT)
         if isinstance(found, Response):
             return found
         period, content = _xlsx_stem(name), await _uploaded(request)
@@ -126,11 +135,18 @@ def _caller(
     authenticator: Authenticator,
     request: Request[Any, Any, Any],
     action: Action | None,
+    audited_as: str | None = None,
 ) -> Caller:
-    """The caller of a route with its territory; OutOfScope unless its role allows ``action``."""
-    client = request.client.host if request.client else None
-    principal = authenticator.principal(request.headers.get("authorization"), client)
+    """The caller of a route with its territory; OutOfScope unless its role allows ``action``
+    (the refusal written to the audit log as ``audited_as``, a change's name, if given)."""
+    peer = request.client.host if request.client else None
+    client = client_address(peer, request.headers, hub.settings.server.trusted_proxies)
+    principal = authenticator.principal(bearer_of(request.headers), client)
     if action is not None and not principal.may(action):
+        if audited_as is not None:
+            with hub.db.session() as session:
+                target = dict(request.query_params)
+                audit.record(session, principal, audited_as, target, client, outcome="FORBIDDEN")
         raise OutOfScope(refusal(principal.role, action))
     with hub.db.sessions() as session:
         scope = resolve_scope(session, principal, local_day(clock.now()), hub.definitions)
@@ -185,17 +201,18 @@ async def _respond(work: Callable[[], Any], status: int = 200) -> Response[Any]:
 def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -> dict[str, Any]:
     from hub.reports.excel_import import template_from_workbook
 
-    template = template_from_workbook(content, options)
-    with hub.db.session() as session:
-        check_import(session, template, named="code" in options, confirm=options.get("confirm"))
-        row = save_template(session, template, "upload", hub.definitions.metrics)
-        audit.record(
-            session,
-            caller.principal,
-            "uploadReportTemplate",
-            {"code": template.code},
-            caller.client,
-        )
+    try:
+        template = template_from_workbook(content, options)
+        with hub.db.session() as session:
+            confirm = options.get("confirm")
+            check_import(session, template, named="code" in options, confirm=confirm)
+            row = save_template(session, template, "upload", hub.definitions.metrics)
+            audit.record(session, caller.principal, UPLOAD, {"code": template.code}, caller.client)
+    except ReportError as refused:
+        with hub.db.session() as session:
+            outcome = _outcome(refused)
+            audit.record(session, caller.principal, UPLOAD, options, caller.client, outcome=outcome)
+        raise
     return {
         "code": template.code,
         "version": row.definition["version"],
@@ -212,18 +229,31 @@ def _save_filled(
     from hub.reports.filled_workbook import save_filled_workbook
     from hub.reports.workflow import Workflow
 
-    with hub.db.session() as session:
-        located = locate(session, template, unit, period)
-        workflow = Workflow(session, caller.actor, clock.now(), working_days(hub.settings))
-        report = save_filled_workbook(workflow, located, content)
-        target = {"template": template, "unit": unit, "period": period}
-        audit.record(session, caller.principal, "uploadReportWorkbook", target, caller.client)
-        return {
-            **target,
-            "status": report.status,
-            "version": report.version,
-            "inputs": report.inputs,
-        }
+    target = {"template": template, "unit": unit, "period": period}
+    try:
+        with hub.db.session() as session:
+            located = locate(session, template, unit, period)
+            workflow = Workflow(session, caller.actor, clock.now(), working_days(hub.settings))
+            report = save_filled_workbook(workflow, located, content)
+            audit.record(session, caller.principal, UPLOAD_REPORT, target, caller.client)
+            saved = {"status": report.status, "version": report.version, "inputs": report.inputs}
+    except ReportError as refused:
+        with hub.db.session() as session:
+            outcome = _outcome(refused)
+            audit.record(
+                session, caller.principal, UPLOAD_REPORT, target, caller.client, outcome=outcome
+            )
+        raise
+    return {**target, **saved}
+
+
+def _outcome(refused: ReportError) -> str:
+    """A refusal's code in the audit log, as the API's error codes."""
+    if isinstance(refused, OutOfScope):
+        return "FORBIDDEN"
+    if isinstance(refused, WorkflowConflict | UnconfirmedChanges):
+        return "CONFLICT"
+    return "BAD_USER_INPUT"
 
 
 def _blank_form(hub: Hub, code: str) -> tuple[str, bytes]:
