@@ -152,7 +152,8 @@ def gather(
     known.update(metric_values(session, template, unit, period))
     other = other_periods(session, located, days, today, {} if recomputed is None else recomputed)
     basis = basis_of(approved)
-    return Gathered(known, other, lower, basis, _fingerprint(located, known, other, basis))
+    fingerprint = _fingerprint(located, known, other, basis, form_fingerprint(located.row))
+    return Gathered(known, other, lower, basis, fingerprint)
 
 
 def calculate(gathered: Gathered, located: Located) -> Computed:
@@ -161,11 +162,15 @@ def calculate(gathered: Gathered, located: Located) -> Computed:
 
 
 def _fingerprint(
-    located: Located, known: dict[str, CellValue], other: OtherPeriods, basis: dict[str, int]
+    located: Located,
+    known: dict[str, CellValue],
+    other: OtherPeriods,
+    basis: dict[str, int],
+    form: str,
 ) -> str:
     ytd = {cell: other.ytd_before(cell) for cell in located.template.cells}
     content = [
-        form_fingerprint(located.row),
+        form,
         basis,
         {k: to_json(v) for k, v in known.items()},
         {k: to_json(v) for k, v in other.previous.items()},
@@ -297,9 +302,7 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
     ):
         values, ytd = stored_cells(report)
         other = snapshot_of(report) or other
-        stale = report.status == ReportStatus.APPROVED and (
-            report.basis.get("fingerprint") != gathered.fingerprint
-        )
+        stale = report.status == ReportStatus.APPROVED and _changed_since(report, gathered, located)
     else:
         computed = calculate(gathered, located)
         values, ytd = computed.values, computed.ytd
@@ -316,6 +319,18 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
         stale=stale,
         other=other,
     )
+
+
+def _changed_since(report: Report, gathered: Gathered, located: Located) -> bool:
+    """Whether anything an approved report read has changed since it was approved."""
+    kept = report.basis.get("fingerprint")
+    if kept == gathered.fingerprint:
+        return False
+    if "periods" in report.basis:
+        return True
+    # Approved before the form counted by what it says: it counted by when it was saved.
+    when_saved = located.row.updated_at.isoformat()
+    return kept != _fingerprint(located, gathered.known, gathered.other, gathered.basis, when_saved)
 
 
 def stored_cells(report: Report) -> tuple[dict[str, CellValue], dict[str, CellValue]]:

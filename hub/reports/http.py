@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD = "uploadReportTemplate"
 """The audit log's name of a form imported from a workbook."""
+UPLOAD_REPORT = "uploadReportWorkbook"
+"""The audit log's name of a filled report uploaded as a workbook (as the mutation's)."""
 
 
 def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHandler]:
@@ -110,7 +112,7 @@ def report_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHan
     async def upload_report(
         request: Request[Any, Any, Any], template: str, unit: str, name: str
     ) -> Response[Any]:
-        found = await caller(request, Action.FILE_REPORTS)
+        found = await caller(request, Action.FILE_REPORTS, audited_as=UPLOAD_REPORT)
         if isinstance(found, Response):
             return found
         period, content = _xlsx_stem(name), await _uploaded(request)
@@ -208,7 +210,7 @@ def _import(hub: Hub, content: bytes, options: dict[str, str], caller: Caller) -
             audit.record(session, caller.principal, UPLOAD, {"code": template.code}, caller.client)
     except ReportError as refused:
         with hub.db.session() as session:
-            outcome = "CONFLICT" if isinstance(refused, UnconfirmedChanges) else "BAD_USER_INPUT"
+            outcome = _outcome(refused)
             audit.record(session, caller.principal, UPLOAD, options, caller.client, outcome=outcome)
         raise
     return {
@@ -227,18 +229,31 @@ def _save_filled(
     from hub.reports.filled_workbook import save_filled_workbook
     from hub.reports.workflow import Workflow
 
-    with hub.db.session() as session:
-        located = locate(session, template, unit, period)
-        workflow = Workflow(session, caller.actor, clock.now(), working_days(hub.settings))
-        report = save_filled_workbook(workflow, located, content)
-        target = {"template": template, "unit": unit, "period": period}
-        audit.record(session, caller.principal, "uploadReportWorkbook", target, caller.client)
-        return {
-            **target,
-            "status": report.status,
-            "version": report.version,
-            "inputs": report.inputs,
-        }
+    target = {"template": template, "unit": unit, "period": period}
+    try:
+        with hub.db.session() as session:
+            located = locate(session, template, unit, period)
+            workflow = Workflow(session, caller.actor, clock.now(), working_days(hub.settings))
+            report = save_filled_workbook(workflow, located, content)
+            audit.record(session, caller.principal, UPLOAD_REPORT, target, caller.client)
+            saved = {"status": report.status, "version": report.version, "inputs": report.inputs}
+    except ReportError as refused:
+        with hub.db.session() as session:
+            outcome = _outcome(refused)
+            audit.record(
+                session, caller.principal, UPLOAD_REPORT, target, caller.client, outcome=outcome
+            )
+        raise
+    return {**target, **saved}
+
+
+def _outcome(refused: ReportError) -> str:
+    """A refusal's code in the audit log, as the API's error codes."""
+    if isinstance(refused, OutOfScope):
+        return "FORBIDDEN"
+    if isinstance(refused, WorkflowConflict | UnconfirmedChanges):
+        return "CONFLICT"
+    return "BAD_USER_INPUT"
 
 
 def _blank_form(hub: Hub, code: str) -> tuple[str, bytes]:

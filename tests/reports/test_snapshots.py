@@ -8,7 +8,7 @@ from pathlib import Path
 from hub.reports.assemble import ReportView, view
 from hub.reports.excel_export import report_workbook
 from hub.reports.schedule import WorkingDays
-from hub.reports.store import load_template, save_template
+from hub.reports.store import find_report, load_template, save_template
 from tests.reports.conftest import Corner, Desk, file_report, local
 from tests.reports.spreadsheet import recalculated
 from tests.reports.test_excel import same
@@ -63,3 +63,26 @@ def test_saving_the_same_form_again_leaves_approved_reports_as_they_are(corner: 
         _, template = load_template(session, "TEST-01")
         save_template(session, template, "test", corner.hub.definitions.metrics)
     assert not shown(corner, "2025-03")[0].stale
+
+
+def test_a_report_approved_before_forms_were_fingerprinted_is_not_stale(corner: Corner) -> None:
+    """Reports approved by an earlier hub kept a fingerprint of when the form was saved, and
+    no snapshot of other periods: upgrading does not make them all stale."""
+    from hub.reports.assemble import _fingerprint, gather
+
+    approve_february_and_march(corner)
+    with corner.hub.db.session() as session:
+        located = Desk(corner.hub).located(session, "23281", "2025-03")
+        report = find_report(session, located.row.id, located.unit.id, "2025-03")
+        assert report is not None
+        gathered = gather(session, located, report.inputs, WorkingDays(), DAY)
+        when_saved = located.row.updated_at.isoformat()
+        earlier = _fingerprint(located, gathered.known, gathered.other, gathered.basis, when_saved)
+        report.basis = {key: value for key, value in report.basis.items() if key != "periods"} | {
+            "fingerprint": earlier
+        }
+    assert not shown(corner, "2025-03")[0].stale
+    desk = Desk(corner.hub)
+    desk.do("reopen", "23281", "2025-02", local(2025, 4, 2), "sai số liệu")
+    desk.do("save", "23281", "2025-02", local(2025, 4, 2), {"D6": 1})
+    assert shown(corner, "2025-03")[0].stale  # a change it read is still seen
