@@ -9,6 +9,7 @@ import click
 import uvicorn
 
 from hub.cli.errors import UserError
+from hub.cli.read_timeouts import timed_protocol
 from hub.core import Hub
 
 
@@ -35,9 +36,18 @@ def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
     """uvicorn's settings for the hub's API.
 
     uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
-    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`).
+    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`). A request's
+    head and body are read within ``[server] header_timeout`` and ``body_timeout``.
     """
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    server = hub.settings.server
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,
+        http=timed_protocol(server.header_timeout, server.body_timeout),
+    )
 
 
 def require_free_port(host: str, port: int) -> None:

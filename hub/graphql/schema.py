@@ -21,6 +21,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -104,7 +105,7 @@ def build_schema(
         subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server, responses),
-        scalar_overrides=SCALARS,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
     schema.time_budget = server.time_budget
     return schema
@@ -142,7 +143,7 @@ def extensions(
         *MaxAliasesLimiter(max_alias_count=server.max_aliases).validation_rules,
     ]
     found: list[Callable[[], SchemaExtension]] = [
-        ErrorCodes,
+        partial(ErrorCodes, suggestions=server.introspection),
         OperationAccess,
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
         partial(DocumentCache, maxsize=256),
