@@ -316,7 +316,8 @@ def request_cost(
         for definition in operation.variable_definitions or ()
         if definition.default_value is not None
     }
-    values.update(variables or {})
+    if isinstance(variables, Mapping):  # else graphql reports the mistake
+        values.update(variables)
     sizes = Sizes(hub, today)
     return CostCounter(schema, fragments, values, sizes).operation(operation)
 
