@@ -1,8 +1,10 @@
 """Benchmark: dashboard queries through GraphQL against a plain GROUP BY, and ingest rates.
 
-Loads Kon Tum's 102 communes × 120 months × as many metrics (with disaggregations) as make
-the number of observations asked (10 million by default) into SQLite and PostgreSQL, then
-prints, side by side for each backend:
+Loads Kon Tum's 102 communes (``--scale national``: all 10,034 communes of the 63 provinces
+before the 2025 reform, with the 34 provinces and 3,321 communes since and the succession
+between them) × 120 months × as many metrics (with disaggregations) as make the number of
+observations asked (10 million by default) into SQLite and PostgreSQL, then prints, side by
+side for each backend:
 
 - the ingest rate of ``iochub import`` (the same path: ``read_long_csv`` → ``load_records``,
   with validation, upserts and roll-ups) against a plain bulk insert of the same rows into
@@ -13,6 +15,8 @@ prints, side by side for each backend:
 
     .venv/bin/python benchmarks/aggregation.py --observations 200000          # a quick run
     .venv/bin/python benchmarks/aggregation.py --backends sqlite              # 10M, SQLite
+    .venv/bin/python benchmarks/aggregation.py --scale national --observations 30000000 \
+        --backends postgresql                                                 # 30M, the country
 
 Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` (an admin URL, default
 the local server the tests use); the databases ``iochub_bench_*`` are dropped and re-created.
@@ -80,8 +84,8 @@ def main() -> None:
     args = parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    units = write_unit_subset(work / "units")
-    communes = kon_tum_communes(units)
+    units = unit_files(args.scale, work / "units")
+    communes = legacy_communes(units, None if args.scale == "national" else KON_TUM)
     metrics = metric_count(args.observations, len(communes))
     data = work / "observations.csv"
     rows = write_observations(data, communes, metrics, args.order)
@@ -103,12 +107,23 @@ def parse_args() -> argparse.Namespace:
         default="period",
         help="row order of the file: month by month (default) or metric by metric",
     )
+    parser.add_argument(
+        "--scale",
+        choices=["kontum", "national"],
+        default="kontum",
+        help="Kon Tum's communes (default), or every commune of the country",
+    )
     parser.add_argument("--repeat", type=int, default=15, help="timings per query (median)")
     parser.add_argument("--workdir", help="where files go (default: a new temporary folder)")
     return parser.parse_args()
 
 
 # --- data ---------------------------------------------------------------------------------
+
+
+def unit_files(scale: str, folder: Path) -> list[Path]:
+    """The unit files a scale loads: the bundled ones, or Kon Tum's part of them."""
+    return bundled_unit_files() if scale == "national" else write_unit_subset(folder)
 
 
 def write_unit_subset(folder: Path) -> list[Path]:
@@ -136,11 +151,14 @@ def write_unit_subset(folder: Path) -> list[Path]:
     return written
 
 
-def kon_tum_communes(unit_files: list[Path]) -> list[str]:
+def legacy_communes(unit_files: list[Path], province: int | None = KON_TUM) -> list[str]:
+    """The communes before the reform, of one province or (None) of the whole country."""
     path = next(p for p in unit_files if p.name.startswith("gso_legacy_communes"))
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return sorted(
-            row["Mã"].zfill(5) for row in csv.DictReader(handle) if int(row["Mã TP"]) == KON_TUM
+            row["Mã"].zfill(5)
+            for row in csv.DictReader(handle)
+            if province is None or int(row["Mã TP"]) == province
         )
 
 
@@ -225,7 +243,7 @@ def run_backend(
     print(f"bulk insert: {result.bulk_seconds:.1f} s ({rows / result.bulk_seconds:,.0f} rows/s)")
     bulk.close()
     analyze(hub)
-    result.queries, result.floor_ms = time_queries(hub, args.repeat)
+    result.queries, result.floor_ms = time_queries(hub, tiles_of(args.scale, hub), args.repeat)
     hub.close()
     return result
 
@@ -388,12 +406,7 @@ def dashboards(hub: Hub) -> list[Dashboard]:
         for code, (_, level) in units.items()
         if level == AdminLevel.COMMUNE and code.startswith("23")
     )
-    quarter = (
-        "strftime('%Y', o.period_start) || '-Q' || "
-        "((CAST(strftime('%m', o.period_start) AS INTEGER) + 2) / 3)"
-    )
-    if hub.db.is_postgresql:
-        quarter = "to_char(o.period_start, 'YYYY') || '-Q' || to_char(o.period_start, 'Q')"
+    quarter = _quarter_sql(hub)
     return [
         Dashboard(
             "province by month, one year",
@@ -453,6 +466,68 @@ def dashboards(hub: Hub) -> list[Dashboard]:
     ]
 
 
+def national_dashboards(hub: Hub) -> list[Dashboard]:
+    """The tiles of a national dashboard: every province, and one province's communes."""
+    with hub.db.session() as session:
+        metric = session.scalar(select(Metric.id).where(Metric.code == metric_code(0)))
+        province = session.scalar(
+            select(AdminUnit.id).where(
+                AdminUnit.code == str(KON_TUM), AdminUnit.valid_to == date(2025, 6, 30)
+            )
+        )
+    quarter = _quarter_sql(hub)
+    return [
+        Dashboard(
+            "all provinces by quarter, ten years",
+            {
+                "metric": metric_code(0),
+                "periodType": "QUARTER",
+                "from": "2015-Q3",
+                "to": "2025-Q2",
+                "level": "PROVINCE",
+            },
+            lambda hub: raw(
+                hub,
+                f"""
+                SELECT p.code, {quarter}, SUM(o.value) FROM observations o
+                JOIN admin_units c ON c.id = o.unit_id JOIN admin_units d ON d.id = c.parent_id
+                JOIN admin_units p ON p.id = d.parent_id
+                WHERE o.metric_id = {metric}
+                GROUP BY p.code, {quarter}""",
+            ),
+        ),
+        Dashboard(
+            "one province's communes by month, one year",
+            {
+                "metric": metric_code(0),
+                "periodType": "MONTH",
+                "from": "2024-07",
+                "to": "2025-06",
+                "level": "COMMUNE",
+                "within": str(KON_TUM),
+            },
+            lambda hub: raw(
+                hub,
+                f"""
+                SELECT c.code, o.period, SUM(o.value) FROM observations o
+                JOIN admin_units c ON c.id = o.unit_id JOIN admin_units d ON d.id = c.parent_id
+                WHERE o.metric_id = {metric} AND d.parent_id = {province}
+                  AND o.period_start >= '2024-07-01' AND o.period_end <= '2025-06-30'
+                GROUP BY c.code, o.period""",
+            ),
+        ),
+    ]
+
+
+def _quarter_sql(hub: Hub) -> str:
+    if hub.db.is_postgresql:
+        return "to_char(o.period_start, 'YYYY') || '-Q' || to_char(o.period_start, 'Q')"
+    return (
+        "strftime('%Y', o.period_start) || '-Q' || "
+        "((CAST(strftime('%m', o.period_start) AS INTEGER) + 2) / 3)"
+    )
+
+
 def raw(hub: Hub, sql: str) -> dict[tuple[str, str], float]:
     with hub.db.engine.connect() as connection:
         return {(unit, period): value for unit, period, value in connection.execute(text(sql))}
@@ -464,8 +539,12 @@ GRAPHQL = """query($metric: String!, $periodType: PeriodType!, $from: String!, $
             within: $within, units: $units, asOf: $asOf) { unit { code } period value } }"""
 
 
+def tiles_of(scale: str, hub: Hub) -> list[Dashboard]:
+    return national_dashboards(hub) if scale == "national" else dashboards(hub)
+
+
 def time_queries(
-    hub: Hub, repeat: int
+    hub: Hub, tiles: list[Dashboard], repeat: int
 ) -> tuple[list[tuple[str, float, float, float, float, bool]], float]:
     """Each tile's times (see ``print_results``), and the time of an empty request."""
     found = []
@@ -473,7 +552,7 @@ def time_queries(
         floor_ms, _ = median_ms(
             lambda: client.post("/graphql", json={"query": "{ __typename }"}), repeat
         )
-        for tile in dashboards(hub):
+        for tile in tiles:
             variables = {**tile.variables, "asOf": AS_OF.isoformat()}
 
             def through_graphql(variables: dict[str, Any] = variables) -> dict[Any, Any]:

@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from hub.config import ConfigError, Settings
 from hub.connectors.configured import ConfiguredConnector, configure_connectors
+from hub.connectors.locks import one_at_a_time
 from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
-from hub.reports.store import install_shipped_forms
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
+from hub.zone import TIMEZONE
 
 
 @dataclass
@@ -43,7 +42,17 @@ class Hub:
         return cls(settings, plugins, definitions, connectors, Database(settings.database.url))
 
     def prepare(self) -> None:
-        """Migrate the database and mirror the definitions and connectors into it."""
+        """Migrate the database and mirror the definitions and connectors into it.
+
+        Replicas starting together on one PostgreSQL database do this one after another.
+        """
+        self.db.ensure_reachable()
+        with one_at_a_time(self.db, "iochub.prepare"):
+            self._prepare()
+
+    def _prepare(self) -> None:
+        from hub.reports.store import install_shipped_forms
+
         self.db.upgrade(self.plugins.migration_locations())
         with self.db.session() as session:
             self.definitions.store(session)

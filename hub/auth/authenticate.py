@@ -9,6 +9,8 @@ rate. A principal kept for a while (a WebSocket's) is checked again before each 
 :meth:`Authenticator.check_standing`: its expiry, and whether its token was revoked (read at
 most once a second per token). A sign-in that fails is logged and audited, and an address
 that fails more than ``[auth] failed_sign_ins`` times a minute is refused unchecked.
+The console's pages send the token the person signed in with as the HttpOnly cookie
+``iochub_token`` instead (:func:`bearer_of`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -35,6 +39,8 @@ log = logging.getLogger(__name__)
 
 REVOCATION_CHECK_SECONDS = 1.0
 """How long a token's "not revoked" is believed before it is read again."""
+TOKEN_COOKIE = "iochub_token"
+"""The HttpOnly cookie the console's sign-in sets (SameSite=Strict) with the pasted token."""
 
 
 class NotAuthenticated(Exception):
@@ -180,14 +186,10 @@ def credential_kind(authorization: str | None) -> str:
     return "jwt" if looks_like_jwt(credential.strip()) else "token"
 
 
-def bearer_of(
-    headers: Mapping[str, str],
-    connection_params: Any = None,
-    cookies: Mapping[str, str] | None = None,
-) -> str | None:
+def bearer_of(headers: Mapping[str, str], connection_params: Any = None) -> str | None:
     """The credential of a request: its ``Authorization`` header, else (WebSocket) the
     ``Authorization`` (or ``authorization``, or ``token``) of the connection's init payload,
-    else the ``iochub_token`` cookie (the web console's, set HttpOnly once signed in)."""
+    else the console's ``iochub_token`` cookie (:func:`cookie_token`)."""
     header = headers.get("authorization")
     if header:
         return header
@@ -199,11 +201,25 @@ def bearer_of(
         token = connection_params.get("token")
         if isinstance(token, str) and token:
             return f"Bearer {token}"
-    cookie = (cookies or {}).get(TOKEN_COOKIE)
-    if cookie:
-        return f"Bearer {cookie}"
-    return None
+    token = cookie_token(headers)
+    return f"Bearer {token}" if token else None
 
 
-TOKEN_COOKIE = "iochub_token"
-"""The cookie the web console keeps its token in (HttpOnly); read when no header is sent."""
+def cookie_token(headers: Mapping[str, str]) -> str | None:
+    """The token of the ``iochub_token`` cookie, if the request comes from the hub's own pages.
+
+    A browser sends cookies with requests other sites make it send; SameSite=Strict stops most,
+    and a request whose ``Origin`` is another site than its ``Host`` gets nothing from the
+    cookie (browsers send ``Origin`` with every POST and WebSocket, so a forged mutation or
+    subscription is never authenticated by it).
+    """
+    try:
+        morsel = SimpleCookie(headers.get("cookie", "")).get(TOKEN_COOKIE)
+    except CookieError:
+        return None
+    if morsel is None or not morsel.value:
+        return None
+    origin = headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != headers.get("host"):
+        return None
+    return morsel.value

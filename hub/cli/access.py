@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,7 @@ from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
 from hub.auth.scope import known_sectors
 from hub.auth.tokens import issue_token, list_tokens, revoke_token
 from hub.cli.errors import UserError
-from hub.cli.output import console
+from hub.cli.output import moment, show_table
 from hub.connectors.runtime import OnStart
 from hub.core import Hub
 from hub.model import SyncRun
@@ -93,7 +92,7 @@ def create_token(
         raise UserError(str(exc)) from None
     scope = ", ".join([*row.units, *row.sectors]) or "everything"
     click.echo(
-        f"token {row.id} for {row.name} ({row.role}; {scope}), expires {_moment(row.expires_at)}:"
+        f"token {row.id} for {row.name} ({row.role}; {scope}), expires {moment(row.expires_at)}:"
     )
     click.echo(issued.secret)
     click.echo(
@@ -116,7 +115,7 @@ def print_tokens(hub: Hub) -> None:
         now = datetime.now().astimezone()
         for row in rows:
             if row.revoked_at is not None:
-                state = f"revoked {_moment(row.revoked_at)}"
+                state = f"revoked {moment(row.revoked_at)}"
             elif row.expires_at <= now:
                 state = "expired"
             else:
@@ -127,14 +126,14 @@ def print_tokens(hub: Hub) -> None:
                 row.name,
                 row.role,
                 ", ".join([*row.units, *row.sectors]) or "everything",
-                _moment(row.expires_at),
+                moment(row.expires_at),
                 state,
-                _moment(row.last_used_at) if row.last_used_at else "never",
+                moment(row.last_used_at) if row.last_used_at else "never",
             )
     if not rows:
         click.echo("no tokens: create one with iochub token create --role ROLE")
         return
-    _show(table)
+    show_table(table)
 
 
 def revoke(hub: Hub, key: str) -> None:
@@ -144,7 +143,7 @@ def revoke(hub: Hub, key: str) -> None:
         audit.record(
             session, operator(), "revokeToken", {"id": row.id, "name": row.name}, client=None
         )
-        click.echo(f"token {row.id} of {row.name} revoked {_moment(row.revoked_at)}")
+        click.echo(f"token {row.id} of {row.name} revoked {moment(row.revoked_at)}")
 
 
 def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> None:
@@ -155,7 +154,7 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
         for row in rows:
             target = ", ".join(f"{key}={value}" for key, value in row.target.items())
             table.add_row(
-                _moment(row.at),
+                moment(row.at),
                 row.actor,
                 row.role,
                 row.via,
@@ -167,13 +166,4 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
     if not rows:
         click.echo("the audit log is empty")
         return
-    _show(table)
-
-
-def _show(table: Table) -> None:
-    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
-    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
-
-
-def _moment(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    show_table(table)

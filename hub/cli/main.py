@@ -12,16 +12,10 @@ from sqlalchemy import select
 from hub import __version__
 from hub.cli import output
 from hub.cli.errors import HubGroup, UserError
+from hub.cli.options import config_option
+from hub.cli.quarantine import quarantine
 from hub.config import load_settings
 from hub.core import Hub
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    envvar="IOCHUB_CONFIG",
-    help="The TOML configuration file (default: $IOCHUB_CONFIG, else built-in defaults).",
-)
 
 
 def open_hub(config_path: str | None) -> Hub:
@@ -287,3 +281,6 @@ def demo(database_path: str, host: str, port: int, no_serve: bool) -> None:
     from hub.cli.demo import run_demo
 
     run_demo(Path(os.path.abspath(database_path)), host, port, serve=not no_serve)
+
+
+main.add_command(quarantine)

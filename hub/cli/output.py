@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -66,11 +67,21 @@ def print_run(run: SyncRun) -> None:
     if run.error:
         click.echo(f"  cause: {run.error}", err=True)
     if run.records_quarantined:
-        click.echo("  quarantined records: query `quarantine` in the API")
+        click.echo(f"  quarantined records: iochub quarantine list --connector {run.connector_id}")
 
 
 def run_exit_code(run: SyncRun) -> int:
     return EXIT_CODES[RunStatus(run.status)]
+
+
+def show_table(table: Table) -> None:
+    """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
+    (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
+
+
+def moment(when: datetime | None) -> str:
+    """A time as the CLI shows it: local time, to the minute."""
+    return "" if when is None else when.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def print_units_summary(summary: Any) -> None:
@@ -102,7 +113,7 @@ def print_plugins(plugins: Plugins) -> None:
 
 
 def print_connectors(hub: Hub) -> None:
-    from hub.scheduler.scheduler import is_enabled
+    from hub.connectors.switch import is_enabled
 
     table = Table("id", "plugin/kind", "enabled", "schedule", "last run", title="Connectors")
     with hub.db.session() as session:

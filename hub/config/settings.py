@@ -5,6 +5,7 @@ Every table has defaults, so ``iochub demo`` needs no file at all.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date
 from typing import Any
 
@@ -141,8 +142,33 @@ class RuntimeSettings(Strict):
 
 
 class SchedulerSettings(Strict):
+    """``[scheduler]``: whether ``serve`` schedules, and how replicas share it (docs/deploy.md)."""
+
     enabled: bool = True
+    """``false``: this ``serve`` only answers the API (it never leads)."""
     leader_retry_seconds: float = Field(30.0, gt=0)
+    """How often each replica checks the lead: the others try to take it, the leader checks
+    that it still holds it. A dead leader's schedule and streams move within this time."""
+
+
+class MonitoringSettings(Strict):
+    """``[monitoring]``: who may scrape ``/metrics`` (docs/operations.md)."""
+
+    allow: list[str] = ["127.0.0.1", "::1"]
+    """Addresses or networks (``10.0.0.0/8``) that may read ``/metrics`` without a token."""
+
+    @field_validator("allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        bad = []
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                bad.append(repr(item))
+        if bad:
+            raise ValueError(f"not IP addresses or networks: {', '.join(bad)}")
+        return value
 
 
 class AggregationSettings(Strict):
@@ -230,6 +256,8 @@ class MetricSettings(Strict):
     disaggregations: list[str] = []
     carry_forward_months: int | None = Field(None, ge=0)
     description: str | None = None
+    levels_add_up: bool = False
+    name_vi: str | None = None
 
 
 class IndicatorSettings(Strict):
@@ -240,6 +268,7 @@ class IndicatorSettings(Strict):
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
 
 
 class AlertSettings(Strict):
@@ -263,6 +292,7 @@ class Settings(Strict):
     auth: AuthSettings = AuthSettings()
     runtime: RuntimeSettings = RuntimeSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     aggregation: AggregationSettings = AggregationSettings()
     reports: ReportsSettings = ReportsSettings()
     connectors: dict[str, ConnectorSettings] = {}

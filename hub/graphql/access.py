@@ -154,7 +154,7 @@ async def caller_of(context: HubContext) -> tuple[Principal, Scope]:
     connection = context.request or context.websocket
     credential = None
     if connection is not None:
-        credential = bearer_of(connection.headers, context.connection_params, connection.cookies)
+        credential = bearer_of(connection.headers, context.connection_params)
     principal, scope = await context.access.resolve(credential, _client(context))
     context.viewer = principal
     return principal, scope

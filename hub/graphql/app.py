@@ -1,30 +1,30 @@
-"""The web application: GraphQL at ``/graphql``, a health check at ``/health``, and the
-reporting system's workbook upload and downloads under ``/reports``."""
+"""The web application: GraphQL at ``/graphql``, the operator's ``/health`` and ``/metrics``
+(:mod:`hub.observability.http`), the reporting system's workbook upload and downloads under
+``/reports``, and the operations console at ``/`` (:mod:`hub.console`)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.handlers import HTTPRouteHandler
-from sqlalchemy import text
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import Authenticator
 from hub.auth.scope import known_sectors
+from hub.console import console_handlers
+from hub.console.graphiql import GRAPHIQL_HTML
 from hub.core import Hub
 from hub.graphql import bodies
 from hub.graphql.context import context_getter
 from hub.graphql.response_cache import ResponseCache
 from hub.graphql.schema import build_schema
-from hub.model.database import Database
+from hub.observability.http import access_logging, operator_handlers
 from hub.reports.http import report_handlers
 
 GRAPHQL_PATH = "/graphql"
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(hub: Hub) -> Litestar:
-    """The API of ``hub``: GraphQL (GraphiQL on GET where enabled) and ``/health``.
+    """The API of ``hub``: GraphQL (GraphiQL on GET where enabled), health and metrics.
 
     ``[auth] production`` turns introspection and GraphiQL off whatever ``[server]`` says.
     The app's ``state.response_cache`` holds the responses kept (None when turned off).
@@ -51,11 +51,17 @@ def create_app(hub: Hub) -> Litestar:
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
         context_getter=context_getter(hub, authenticator),
+        # Files come as GraphQL multipart requests (uploadReportWorkbook). Strawberry turns
+        # them off against cross-site forms riding on cookies; the API's callers present a
+        # bearer token, which no other site's form can send.
+        multipart_uploads_enabled=True,
     )
 
     class GraphQLEndpoint(controller):  # type: ignore[misc, valid-type]
         """Strawberry's controller, its responses encoded by msgspec (eight times quicker
         than ``json.dumps`` on a tile of 400 values: a tenth of a kept response's time)."""
+
+        graphql_ide_html = GRAPHIQL_HTML  # vendored: no CDN on a closed network
 
         def encode_json(self, data: object) -> bytes:
             return msgspec.json.encode(data)
@@ -77,36 +83,21 @@ def create_app(hub: Hub) -> Litestar:
             return await super().execute_single(**kwargs)
 
     cors = CORSConfig(allow_origins=server.cors_origins) if server.cors_origins else None
-    handlers = [GraphQLEndpoint, health_handler(hub.db), *report_handlers(hub, authenticator)]
+    handlers = [
+        GraphQLEndpoint,
+        *operator_handlers(hub),
+        *report_handlers(hub, authenticator),
+        *console_handlers(hub, authenticator),
+    ]
     state = State({"response_cache": responses})
     return Litestar(
         route_handlers=handlers,
         cors_config=cors,
         state=state,
         request_max_body_size=server.max_body_bytes,
+        middleware=[access_logging],
+        logging_config=None,  # the process's logging is hub.observability.logs's
     )
-
-
-def health_handler(db: Database) -> HTTPRouteHandler:
-    """``GET /health``: 200 when the database answers, 503 when it does not."""
-
-    @get("/health", media_type=MediaType.JSON)
-    async def health() -> Response[dict[str, str]]:
-        if await anyio.to_thread.run_sync(database_answers, db):
-            return Response({"status": "ok", "database": "ok"})
-        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
-
-    return health
-
-
-def database_answers(db: Database) -> bool:
-    try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not healthy"
-        log.warning("health check: the database does not answer", exc_info=True)
-        return False
-    return True
 
 
 def is_subscription(query: str | None, operation_name: str | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import anyio.to_thread
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,12 +14,14 @@ from hub import model
 from hub.auth.principal import Action
 from hub.auth.scope import Scope
 from hub.connectors.runtime import OnStart, RunInProgress, run_sync
+from hub.connectors.switch import override_enabled, switched_on
 from hub.core import Hub
 from hub.graphql.access import (
     audit_refusal,
     audited_permission,
     audited_run,
     audited_write,
+    principal_of,
     require,
 )
 from hub.graphql.context import Info
@@ -33,6 +36,7 @@ from hub.graphql.pagination import (
     page_size,
 )
 from hub.graphql.sessions import read
+from hub.quarantine.actions import discard, retry
 
 CURSOR_KIND = "quarantine"
 
@@ -54,12 +58,11 @@ class Connector:
     @classmethod
     def from_row(cls, row: model.ConnectorRow, hub: Hub) -> Connector:
         configured = row.id in hub.connectors
-        chosen = row.enabled if row.enabled_override is None else row.enabled_override
         return cls(
             id=strawberry.ID(row.id),
             plugin=row.plugin,
             kind=row.kind,
-            enabled=configured and chosen,
+            enabled=configured and switched_on(row),
             schedule=row.schedule,
             configured=configured,
         )
@@ -89,7 +92,10 @@ class SyncRun:
     records_quarantined: int
     error: str | None
     full: bool
-    trigger: str = strawberry.field(description="schedule, manual, api or import.")
+    trigger: str = strawberry.field(
+        description="schedule, resume (a run a stopped process left unfinished, taken up by "
+        "the scheduler's new leader), stream, manual, api or import."
+    )
     attempts: int
 
     connector_id: strawberry.Private[str]
@@ -119,12 +125,17 @@ class SyncRun:
         return Connector.from_row(row, info.context.hub)
 
 
-@strawberry.type(description="A record a run could not take, with why and its raw data.")
+@strawberry.type(
+    description="A record a run could not take, with why and its raw data: one per source "
+    "record and reason, however many runs quarantined it."
+)
 class QuarantinedRecord:
     id: strawberry.ID
     connector_id: strawberry.ID
-    run_id: strawberry.ID
-    received_at: datetime
+    run_id: strawberry.ID = strawberry.field(description="The run that quarantined it last.")
+    received_at: datetime = strawberry.field(description="When it was first quarantined.")
+    last_seen_at: datetime
+    times_seen: int = strawberry.field(description="How many times it was quarantined.")
     reason: str
     place: str | None = strawberry.field(description="Where in the source it was read.")
     payload: JSON
@@ -136,10 +147,21 @@ class QuarantinedRecord:
             connector_id=strawberry.ID(row.connector_id),
             run_id=strawberry.ID(str(row.sync_run_id)),
             received_at=row.received_at,
+            last_seen_at=row.last_seen_at,
+            times_seen=row.times_seen,
             reason=row.reason,
             place=row.place,
             payload=row.payload,
         )
+
+
+@strawberry.type(description="What retryQuarantined did with the records it was given.")
+class QuarantineRetry:
+    stored: int = strawberry.field(description="Records stored, gone from the quarantine.")
+    still_quarantined: int = strawberry.field(
+        description="Records rejected again (with today's reason), or that their connector "
+        "cannot read on their own (a full sync reads them again)."
+    )
 
 
 @strawberry.type
@@ -244,16 +266,53 @@ class ConnectorMutation:
         )
         return Connector.from_row(row, hub)
 
+    @strawberry.mutation(
+        description="Delete quarantined records (their source was fixed, or they never will "
+        "be); returns how many were deleted."
+    )
+    async def discard_quarantined(self, info: Info, ids: list[strawberry.ID]) -> int:
+        row_ids = await _quarantine_ids(info, "discardQuarantined", ids)
+        target = {"ids": row_ids}
+        return await audited_write(
+            info, "discardQuarantined", target, lambda session: discard(session, row_ids)
+        )
+
+    @strawberry.mutation(
+        description="Re-run quarantined records through the current config (units, metrics, "
+        "mappings) as a run of their connector. CONFLICT if that connector is running."
+    )
+    async def retry_quarantined(self, info: Info, ids: list[strawberry.ID]) -> QuarantineRetry:
+        row_ids = await _quarantine_ids(info, "retryQuarantined", ids)
+        target = {"ids": row_ids}
+        try:
+            outcome = await anyio.to_thread.run_sync(retry, info.context.hub, row_ids)
+        except RunInProgress as exc:
+            principal = await principal_of(info)
+            await audit_refusal(info, principal, "retryQuarantined", target, Conflict.code)
+            raise Conflict(str(exc)) from exc
+        done = {**target, "stored": outcome.stored, "still": outcome.still_quarantined}
+        await audited_write(info, "retryQuarantined", done, lambda _: None)
+        return QuarantineRetry(stored=outcome.stored, still_quarantined=outcome.still_quarantined)
+
+
+async def _quarantine_ids(info: Info, action: str, ids: list[strawberry.ID]) -> list[int]:
+    """The row ids of quarantined records, once the caller may change the quarantine."""
+    target = {"ids": [str(value) for value in ids]}
+    principal, _ = await audited_permission(info, Action.CONFIGURE, action, target)
+    bad = [str(value) for value in ids if not _is_row_id(str(value))]
+    if bad:
+        await audit_refusal(info, principal, action, target, BadUserInput.code)
+        raise BadUserInput(f"not ids of quarantined records: {', '.join(bad)}")
+    return [int(value) for value in ids]
+
+
+def _is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
 
 def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:
     query = select(model.ConnectorRow).where(model.ConnectorRow.id.in_(ids))
     return list(session.scalars(query.order_by(model.ConnectorRow.id)))
-
-
-def override_enabled(session: Session, connector_id: str, enabled: bool) -> model.ConnectorRow:
-    row = session.get_one(model.ConnectorRow, connector_id)
-    row.enabled_override = enabled
-    return row
 
 
 def quarantined(

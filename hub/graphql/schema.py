@@ -37,6 +37,7 @@ from hub.graphql.errors import ErrorCodes
 from hub.graphql.events import EventQuery
 from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
+from hub.graphql.operations import OperationNoted
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.scalars import SCALARS
@@ -143,6 +144,7 @@ def extensions(
         *MaxAliasesLimiter(max_alias_count=server.max_aliases).validation_rules,
     ]
     found: list[Callable[[], SchemaExtension]] = [
+        OperationNoted,
         partial(ErrorCodes, suggestions=server.introspection),
         OperationAccess,
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),

@@ -5,7 +5,8 @@ per disaggregation (an empty cell means the row is not disaggregated by it).
 
 Cells are separated by commas, or by semicolons as Excel saves a CSV where the decimal mark is
 a comma (Vietnamese regional settings among them): there a value's comma is its decimal mark
-(``12,5`` is 12.5) and the dots before it group thousands (``1.234,5``).
+(``12,5`` is 12.5) and the dots before it group thousands (``1.234,5``). Values are read by
+:mod:`hub.numbers`; a value that is not a number is quarantined with the reason.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from pathlib import Path
 
 from hub.connectors.errors import PermanentSourceError
 from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
+from hub.numbers import NumberConvention, NumberError, parse_number
 
 REQUIRED = ("metric", "unit", "period", "value")
 CHECKPOINT_EVERY = 50_000
 SEPARATORS = (",", ";", "\t")
+CONVENTIONS = {",": NumberConvention.EN, ";": NumberConvention.VI, "\t": None}
+"""How each kind of file writes its numbers: a comma-separated file cannot use the decimal
+comma, Excel writes semicolons where the comma is the decimal mark, a tab says nothing."""
 
 
 def read_long_csv(path: Path) -> Iterator[Item]:
@@ -35,7 +40,8 @@ def read_long_csv(path: Path) -> Iterator[Item]:
                 f"{path.name}: missing column(s) {', '.join(missing)} "
                 f"(a long-format CSV has {', '.join(REQUIRED)}, then one column per disaggregation)"
             )
-        columns, name = _Columns(header, decimal_comma=separator == ";"), path.name
+        convention = CONVENTIONS[separator]
+        columns, name = _Columns(header, convention), path.name
         for line, row in enumerate(reader, start=2):
             yield _observation(row, columns, f"{name} line {line}")
             if line % CHECKPOINT_EVERY == 0:
@@ -51,19 +57,12 @@ def _separator(header_line: str) -> str:
     return ","
 
 
-def _decimal_point(value: str) -> str:
-    """``1.234,5`` (a comma for the decimal mark, dots grouping thousands) as ``1234.5``."""
-    if "," not in value:
-        return value
-    return value.replace(".", "").replace(",", ".")
-
-
 class _Columns:
     """Where each column of the header is, and how its numbers are written."""
 
-    def __init__(self, header: list[str], decimal_comma: bool = False) -> None:
+    def __init__(self, header: list[str], convention: NumberConvention | None) -> None:
         self.names = header
-        self.decimal_comma = decimal_comma
+        self.convention = convention
         self.metric, self.unit, self.period, self.value = (header.index(n) for n in REQUIRED)
         self.calendar = header.index("calendar") if "calendar" in header else None
         self.dims = [
@@ -82,11 +81,17 @@ def _observation(row: list[str], columns: _Columns, place: str) -> Item:
     if not (row[columns.metric] and row[columns.unit] and row[columns.period]):
         return BadRecord(f"empty {', '.join(_empty(row, columns))}", _as_dict(row, columns), place)
     calendar = row[columns.calendar] if columns.calendar is not None else ""
+    try:
+        value = parse_number(row[columns.value], columns.convention)
+    except NumberError as problem:
+        return BadRecord(f"value {problem}", _as_dict(row, columns), place)
+    if value is None:  # a blank cell is refused as such: only a retraction removes a value
+        value = row[columns.value]
     return Observation(
         metric=row[columns.metric],
         unit=row[columns.unit],
         period=row[columns.period],
-        value=_decimal_point(row[columns.value]) if columns.decimal_comma else row[columns.value],
+        value=value,
         dims={name: row[index] for name, index in columns.dims if row[index]},
         calendar=calendar or "GREGORIAN",
         place=place,

@@ -11,8 +11,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.model.data_version import DataVersion
-
 
 class DatabaseUnavailable(Exception):
     """The database cannot be opened: a server down, a wrong password, a missing directory."""
@@ -25,8 +23,6 @@ class Database:
         self.url = url
         self.engine = _create_engine(url, echo)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.data_version = DataVersion(self.engine)
-        """What changes whenever a transaction commits (for caches of whole answers)."""
 
     @property
     def dialect(self) -> str:
@@ -55,13 +51,19 @@ class Database:
             with self.engine.connect():
                 pass
         except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             where = self.engine.url.render_as_string(hide_password=True)
-            raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
+            raise DatabaseUnavailable(
+                f"cannot open the database {where}: {driver_message(exc)}"
+            ) from None
 
     def dispose(self) -> None:
-        self.data_version.close()
         self.engine.dispose()
+
+
+def driver_message(exc: DBAPIError) -> str:
+    """The first line of what the database driver said, without SQLAlchemy's decoration."""
+    said = str(exc.orig).strip() if exc.orig else str(exc)
+    return said.splitlines()[0] if said else type(exc.orig or exc).__name__
 
 
 def _create_engine(url: str, echo: bool) -> Engine:

@@ -47,10 +47,14 @@ def configured(make_hub: Callable[..., Hub], hub: Hub) -> Callable[..., TestClie
     return build
 
 
-def test_health(client: TestClient) -> None:
+def test_health_says_degraded_while_a_connectors_last_run_failed(client: TestClient) -> None:
     response = client.get("/health")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200  # a load balancer keeps serving
+    body = response.json()
+    assert body["status"] == "degraded" and body["database"] == "ok"
+    assert [(c["id"], c["problem"], c["detail"]) for c in body["connectors"]] == [
+        ("kontum-feedback", "failed", "source answered 503")
+    ]
 
 
 def test_health_when_the_database_does_not_answer(hub: Hub) -> None:

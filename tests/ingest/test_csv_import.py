@@ -30,7 +30,7 @@ def test_rows_become_observations_with_their_disaggregations(tmp_path: Path) -> 
         metric="cases",
         unit="608",
         period="2024-01",
-        value="12",
+        value=12.0,
         dims={"sex": "F"},
         calendar="GREGORIAN",
         place="data.csv line 2",
@@ -79,12 +79,28 @@ def test_a_csv_saved_with_decimal_commas_is_read_by_semicolons(tmp_path: Path) -
         "cases;608;2024-03;7;\n",
     )
     first, second, third = read_long_csv(path)
-    assert (first.value, first.dims) == ("12.5", {"note": "a, b"})
-    assert (second.value, third.value) == ("1234.75", "7")
+    assert (first.value, first.dims) == (12.5, {"note": "a, b"})
+    assert (second.value, third.value) == (1234.75, 7)
+
+
+def test_values_are_read_by_the_files_number_convention(tmp_path: Path) -> None:
+    semicolons = "metric;unit;period;value\ncases;608;2024-01;178.771\n"
+    commas = 'metric,unit,period,value\ncases,608,2024-01,178.771\ncases,608,2024-02,"1,234"\n'
+    (vietnamese,) = read_long_csv(write(tmp_path, semicolons))
+    english, grouped = read_long_csv(write(tmp_path, commas))
+    assert (vietnamese.value, english.value, grouped.value) == (178771, 178.771, 1234)
+
+
+def test_a_value_that_is_not_a_number_or_is_ambiguous_is_a_bad_record(tmp_path: Path) -> None:
+    text = "metric\tunit\tperiod\tvalue\ncases\t608\t2024-01\t1.234\ncases\t608\t2024-02\tn/a\n"
+    ambiguous, words = read_long_csv(write(tmp_path, text))
+    assert isinstance(ambiguous, BadRecord) and "ambiguous" in ambiguous.reason
+    assert isinstance(words, BadRecord) and words.reason == "value 'n/a' is not a number"
+    assert words.payload["value"] == "n/a" and words.place == "data.csv line 3"
 
 
 def test_a_tab_separated_file_is_read_too(tmp_path: Path) -> None:
     (only,) = read_long_csv(
         write(tmp_path, "metric\tunit\tperiod\tvalue\ncases\t608\t2024-01\t3.5\n")
     )
-    assert (only.unit, only.value) == ("608", "3.5")
+    assert (only.unit, only.value) == ("608", 3.5)

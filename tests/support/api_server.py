@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from litestar import Litestar
 
 from hub.cli.serving import server_config
 from hub.core import Hub
@@ -15,12 +16,13 @@ from hub.graphql.app import create_app
 
 
 @contextmanager
-def served_api(hub: Hub) -> Iterator[str]:
-    """Serve ``hub``'s API until the block ends; yields the WebSocket URL of /graphql."""
+def served_api(hub: Hub, app: Litestar | None = None) -> Iterator[str]:
+    """Serve ``hub``'s API (or ``app``, made for it) until the block ends; yields the
+    WebSocket URL of /graphql."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = server_config(create_app(hub), hub, "127.0.0.1", port)
+    config = server_config(app or create_app(hub), hub, "127.0.0.1", port)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

@@ -1,0 +1,152 @@
+"""The operator's routes (``/health``, ``/health/live``, ``/health/ready``, ``/metrics``) and
+the access log: one line per request, with its GraphQL operation, principal, status, time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from litestar import MediaType, Request, Response, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.observability import metrics
+from hub.observability.health import connector_troubles, database_answers, pending_migrations
+
+if TYPE_CHECKING:
+    from hub.core import Hub
+
+access_log = logging.getLogger("hub.access")
+
+OPERATION_KEY = "iochub.operation"
+"""Where, in the ASGI scope, the GraphQL layer leaves the operation's name and caller."""
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+
+
+def operator_handlers(hub: Hub) -> list[HTTPRouteHandler]:
+    """The health routes and ``/metrics`` of ``hub``."""
+    registry = metrics.hub_registry(hub)
+    allowed = [ipaddress.ip_network(item, strict=False) for item in hub.settings.monitoring.allow]
+
+    @get("/health/live", media_type=MediaType.JSON)
+    async def live() -> dict[str, str]:
+        """The process answers (for a liveness probe: restart it when this fails)."""
+        return {"status": "ok"}
+
+    @get("/health/ready", media_type=MediaType.JSON)
+    async def ready() -> Response[dict[str, Any]]:
+        """The database answers and its schema is at the newest migration (503 otherwise)."""
+        return await anyio.to_thread.run_sync(_readiness, hub)
+
+    @get("/health", media_type=MediaType.JSON)
+    async def health() -> Response[dict[str, Any]]:
+        """Ready, and the connectors: ``degraded`` (still 200) when some need looking at."""
+        return await anyio.to_thread.run_sync(_health, hub)
+
+    @get("/metrics", media_type=PROMETHEUS_TEXT)
+    async def prometheus(request: Request[Any, Any, Any]) -> Response[bytes]:
+        """Prometheus' text format, for the addresses of ``[monitoring] allow``."""
+        client = request.client.host if request.client else None
+        if not _allowed(client, allowed):
+            return Response(
+                b"forbidden: add this address to [monitoring] allow\n",
+                status_code=403,
+                media_type=MediaType.TEXT,
+            )
+        text = await anyio.to_thread.run_sync(metrics.exposition, registry)
+        return Response(text, media_type=PROMETHEUS_TEXT)
+
+    return [live, ready, health, prometheus]
+
+
+def _readiness(hub: Hub) -> Response[dict[str, Any]]:
+    if not database_answers(hub.db):
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    try:
+        pending = pending_migrations(hub)
+    except Exception:  # the database went away between the two questions
+        access_log.warning("readiness: the migrations could not be read", exc_info=True)
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if pending:
+        body = {"status": "unavailable", "database": "ok", "migrations": "pending"}
+        return Response({**body, "pending": pending}, status_code=503)
+    return Response({"status": "ok", "database": "ok", "migrations": "ok"})
+
+
+def _health(hub: Hub) -> Response[dict[str, Any]]:
+    if not database_answers(hub.db):
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    troubles = connector_troubles(hub)
+    body: dict[str, Any] = {"status": "degraded" if troubles else "ok", "database": "ok"}
+    if troubles:
+        body["connectors"] = [trouble.as_json() for trouble in troubles]
+    return Response(body)
+
+
+def _allowed(
+    client: str | None, allowed: list[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> bool:
+    if client is None:
+        return False
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:  # a test client's "testclient", a Unix socket
+        return False
+    return any(address in network for network in allowed)
+
+
+def access_logging(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: time each HTTP request, count it, and log it in one line."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        finally:
+            _note_request(scope, status, time.perf_counter() - started)
+
+    return middleware
+
+
+def _note_request(scope: Scope, status: int, seconds: float) -> None:
+    operation, principal = scope.get(OPERATION_KEY, (None, None))  # type: ignore[misc]
+    path = scope["path"]
+    label = operation or path if path.startswith("/graphql") else path
+    metrics.api_requests.labels(label, str(status)).observe(seconds)
+    client = scope.get("client")
+    access_log.info(
+        "%s %s %s operation=%s principal=%s status=%d duration_ms=%.1f",
+        client[0] if client else "-",
+        scope["method"],
+        path,
+        operation or "-",
+        principal or "-",
+        status,
+        seconds * 1000,
+        extra={
+            "http": {
+                "client": client[0] if client else None,
+                "method": scope["method"],
+                "path": path,
+                "operation": operation,
+                "principal": principal,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+            }
+        },
+    )
