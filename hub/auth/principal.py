@@ -130,8 +130,16 @@ class Principal:
         return int(number) if kind == "token" and number.isdigit() else None
 
     def may(self, action: Action) -> bool:
-        """Whether the role allows ``action`` (within the principal's scope)."""
-        return self.unrestricted or action in PERMISSIONS[self.role]
+        """Whether the role allows ``action`` (within the principal's scope).
+
+        Reports are their own scope, the units' paperwork: no sector owns one, so a
+        principal limited to sectors (a service token with ``--sector``) reads none.
+        """
+        if self.unrestricted:
+            return True
+        if action is Action.READ_REPORTS and self.sectors:
+            return False
+        return action in PERMISSIONS[self.role]
 
 
 def check_scope_shape(role: Role, units: tuple[str, ...], sectors: tuple[str, ...]) -> None:

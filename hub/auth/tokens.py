@@ -59,15 +59,15 @@ def issue_token(
     units: tuple[str, ...] = (),
     sectors: tuple[str, ...] = (),
     purpose: str | None = None,
-    days: int = 90,
+    lifetime: timedelta = timedelta(days=90),
     now: datetime | None = None,
 ) -> IssuedToken:
     """Store a new token and return its secret; TokenError for an unknown or retired unit."""
     check_scope_shape(role, units, sectors)
     if not name.strip():
         raise TokenError("a token needs the name of who holds it: give --name")
-    if days < 1:
-        raise TokenError("a token lives at least one day: give --days 1 or more")
+    if lifetime < timedelta(hours=1):
+        raise TokenError("a token lives at least an hour: give --hours 1 or more")
     moment = now or utcnow()
     for code in units:
         _require_current_unit(session, code, moment)
@@ -81,7 +81,7 @@ def issue_token(
         prefix=secret[:SHOWN_PREFIX],
         secret_hash=hash_secret(secret),
         created_at=moment,
-        expires_at=moment + timedelta(days=days),
+        expires_at=moment + lifetime,
     )
     session.add(row)
     session.flush()

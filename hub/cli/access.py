@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -47,8 +47,15 @@ def create_token(
     name: str | None,
     purpose: str | None,
     days: int | None,
+    hours: int | None = None,
 ) -> None:
-    """Issue a token and print its secret (once) with what it allows."""
+    """Issue a token and print its secret (once) with what it allows; it lives ``hours``
+    or ``days`` (not both), else ``[auth] token_days``."""
+    if days and hours:
+        raise UserError("give --days or --hours, not both")
+    lifetime = (
+        timedelta(hours=hours) if hours else timedelta(days=days or hub.settings.auth.token_days)
+    )
     try:
         require_known_sectors(hub, sectors)
         parsed = parse_role(role)
@@ -61,7 +68,7 @@ def create_token(
                 units,
                 sectors,
                 purpose,
-                days or hub.settings.auth.token_days,
+                lifetime,
             )
             row = issued.row
             audit.record(

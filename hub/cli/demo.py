@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def _demo_tokens(hub: Hub) -> list[tuple[str, str]]:
             (f"can.bo.{DEMO_OFFICER_UNIT}", Role.UNIT_OFFICER, (DEMO_OFFICER_UNIT,)),
         ):
             try:
-                issued = issue_token(session, name, role, units, days=7)
+                issued = issue_token(session, name, role, units, lifetime=timedelta(days=7))
             except TokenError:  # the bundled units lack the commune: skip its token
                 continue
             made.append((f"{name} ({role.value}{', ' + units[0] if units else ''})", issued.secret))

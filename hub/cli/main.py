@@ -289,6 +289,12 @@ def token() -> None:
     default=None,
     help="How long it lives (default: [auth] token_days, 90).",
 )
+@click.option(
+    "--hours",
+    type=click.IntRange(1, 24 * 3650),
+    default=None,
+    help="How long it lives, in hours (instead of --days).",
+)
 @config_option
 def token_create(
     role: str,
@@ -297,12 +303,13 @@ def token_create(
     name: str | None,
     purpose: str | None,
     days: int | None,
+    hours: int | None,
     config_path: str | None,
 ) -> None:
     """Issue an API token for a user or a service, and print it once."""
     from hub.cli.access import create_token
 
-    create_token(open_hub(config_path), role, units, sectors, name, purpose, days)
+    create_token(open_hub(config_path), role, units, sectors, name, purpose, days, hours)
 
 
 @token.command("list")

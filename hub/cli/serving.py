@@ -12,6 +12,7 @@ import click
 import uvicorn
 
 from hub.cli.errors import UserError
+from hub.cli.read_timeouts import timed_protocol
 from hub.core import Hub
 
 
@@ -63,14 +64,17 @@ def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
     """uvicorn's settings for the hub's API.
 
     uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
-    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`).
-    uvicorn logs through the hub's handler, in its one format.
+    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`). A request's
+    head and body are read within ``[server] header_timeout`` and ``body_timeout``. uvicorn
+    logs through the hub's handler, in its one format.
     """
+    server = hub.settings.server
     return uvicorn.Config(
         app,
         host=host,
         port=port,
         proxy_headers=False,
+        http=timed_protocol(server.header_timeout, server.body_timeout),
         log_config=None,  # the hub's own access log replaces uvicorn's
         access_log=False,
     )

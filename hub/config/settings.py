@@ -66,6 +66,10 @@ class ServerSettings(Strict):
     """The largest request body (a GraphQL request, a workbook uploaded): 413 beyond."""
     max_json_depth: int = Field(64, ge=4)
     """How deeply a request's JSON may nest, checked before it is parsed: 400 beyond."""
+    header_timeout: float = Field(10.0, gt=0)
+    """Seconds a request's head (its line and headers) may take to arrive, else it is closed."""
+    body_timeout: float = Field(30.0, gt=0)
+    """Seconds a request's body may take to arrive once its head has, else it is closed."""
     cors_origins: list[str] = []
     response_cache: int = Field(256, ge=0)
     """Responses to queries of ``aggregate`` fields kept until the data changes (0: none)."""

@@ -123,6 +123,7 @@ class Sizes:
         return self.hierarchy.cached("cost:shape", UnitShape.of)
 
     def units_listed(self, args: Mapping[str, Any]) -> int:
+        """How many units ``adminUnits(level, within, asOf)`` lists."""
         day = _day(args.get("asOf"), self.today)
         level = _level(args.get("level"))
         within = args.get("within")
@@ -138,6 +139,7 @@ class Sizes:
             return 0
 
     def aggregate_values(self, args: Mapping[str, Any]) -> int:
+        """How many values an ``aggregate`` gives: its units times its periods."""
         settings = self.hub.settings.aggregation
         try:
             request = AggregateRequest(
@@ -201,6 +203,7 @@ class CostCounter:
         self.sizes = sizes
 
     def operation(self, operation: OperationDefinitionNode) -> int:
+        """The cost of one operation of the document."""
         root = self.schema.get_root_type(operation.operation)
         if root is None:
             return 0
@@ -223,6 +226,7 @@ class CostCounter:
         return total
 
     def field(self, node: FieldNode, parent: Any, levels: Levels) -> int:
+        """A field's expected size times one plus the cost of what it selects."""
         name = node.name.value
         if name.startswith("__") or not isinstance(parent, GraphQLObjectType):
             return 0
@@ -312,7 +316,8 @@ def request_cost(
         for definition in operation.variable_definitions or ()
         if definition.default_value is not None
     }
-    values.update(variables or {})
+    if isinstance(variables, Mapping):  # else graphql reports the mistake
+        values.update(variables)
     sizes = Sizes(hub, today)
     return CostCounter(schema, fragments, values, sizes).operation(operation)
 

@@ -13,6 +13,7 @@ Resolvers raise an :class:`ApiError` subclass with a message meant for the calle
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -84,21 +85,37 @@ def refuse(context: ExecutionContext, error: ApiError) -> None:
 
 
 class ErrorCodes(SchemaExtension):
-    """Give every error of a result its code, and hide the details of unexpected ones."""
+    """Give every error of a result its code, and hide the details of unexpected ones.
+
+    Without ``suggestions`` (when introspection is off, as in production), a message does
+    not suggest names of the schema ("Did you mean 'metrics'?") either.
+    """
+
+    def __init__(self, *, suggestions: bool = True) -> None:
+        self.suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [coded(error) for error in errors]  # type: ignore[union-attr]
+            result.errors = [self.coded(error) for error in errors]  # type: ignore[union-attr]
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """The same for each result of a subscription (sent before this resumes)."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [coded(error) for error in errors]
+            result.errors = [self.coded(error) for error in errors]
         yield
+
+    def coded(self, error: GraphQLError) -> GraphQLError:
+        error = coded(error)
+        if self.suggestions or not SUGGESTION.search(error.message):
+            return error
+        return _with_code(error, error.extensions["code"], SUGGESTION.sub("", error.message))
+
+
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
 def coded(error: GraphQLError) -> GraphQLError:

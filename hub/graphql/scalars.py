@@ -8,7 +8,7 @@ BAD_USER_INPUT naming the value and the expected form: never a parser's own mess
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, NewType
+from typing import Any
 
 import dateutil.parser
 import strawberry
@@ -48,19 +48,18 @@ def parse_date(value: Any) -> date:
         ) from None
 
 
-DateTime = strawberry.scalar(
-    NewType("DateTime", datetime),
-    name="DateTime",
-    description="Date with time (isoformat)",
-    serialize=datetime.isoformat,
-    parse_value=parse_datetime,
-)
-Date = strawberry.scalar(
-    NewType("Date", date),
-    name="Date",
-    description="Date (isoformat)",
-    serialize=date.isoformat,
-    parse_value=parse_date,
-)
-SCALARS: dict[object, Any] = {datetime: DateTime, date: Date}
-"""The scalar overrides of the schema."""
+SCALARS: dict[object, Any] = {
+    datetime: strawberry.scalar(
+        name="DateTime",
+        description="Date with time (isoformat)",
+        serialize=datetime.isoformat,
+        parse_value=parse_datetime,
+    ),
+    date: strawberry.scalar(
+        name="Date",
+        description="Date (isoformat)",
+        serialize=date.isoformat,
+        parse_value=parse_date,
+    ),
+}
+"""The schema's scalar map: Python's datetime and date as the API reads and writes them."""

@@ -21,6 +21,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -107,7 +108,7 @@ def build_schema(
         subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server, responses),
-        scalar_overrides=SCALARS,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
     schema.time_budget = server.time_budget
     return schema
@@ -146,7 +147,7 @@ def extensions(
     ]
     found: list[Callable[[], SchemaExtension]] = [
         OperationNoted,
-        ErrorCodes,
+        partial(ErrorCodes, suggestions=server.introspection),
         OperationAccess,
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
         partial(DocumentCache, maxsize=256),

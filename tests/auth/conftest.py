@@ -83,6 +83,7 @@ PRINCIPALS = [
     Who("Phường Ba Đình officer", "unit_officer", units=("00004",)),
     Who("Hà Nội officer", "unit_officer", units=("01",)),
     Who("feedback service of Xã Đăk Long", "service", units=("23368",), sectors=("feedback",)),
+    Who("report service of Xã Đăk Long", "service", units=("23368",)),
 ]
 
 

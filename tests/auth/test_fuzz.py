@@ -7,6 +7,9 @@ is a 500, and none shows a traceback, SQL or the token.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +19,8 @@ from schemathesis.graphql import nodes
 from hub.graphql.app import create_app
 from tests.auth.conftest import World
 from tests.auth.support import bearer
+from tests.support.api_server import served_api
+from tests.support.graphql_ws import graphql_socket
 
 EXAMPLES_PER_OPERATION = 4
 LEAKS = ("traceback", "sqlalchemy", "select ", "insert into", 'file "', "psycopg", "sqlite3")
@@ -63,3 +68,69 @@ def test_no_generated_request_errs_or_leaks(world: World, who: str) -> None:
     answered: list[bool] = []
     check()
     assert any(answered) and len(answered) >= len(operations)  # it did exercise the API
+
+
+PROTOCOL_MISTAKES = [
+    {"id": "m1", "type": "subscribe", "payload": {"query": "{ adminUnits { code } "}},
+    {"id": "m2", "type": "subscribe", "payload": {"query": "{ metrics { code } }", "variables": 7}},
+    {
+        "id": "m3",
+        "type": "subscribe",
+        "payload": {
+            "query": "query($f: Int) { events(first: $f) { pageInfo { hasNextPage } } }",
+            "variables": {"f": "many"},
+        },
+    },
+    {
+        "id": "m4",
+        "type": "subscribe",
+        "payload": {"query": "subscription { events { id } } subscription { alerts { id } }"},
+    },
+    {
+        "id": "m5",
+        "type": "subscribe",
+        "payload": {
+            "query": '{ events(from: "9999-12-31T23:59:59-14:00") { pageInfo { hasNextPage } } }'
+        },
+    },
+]
+
+
+def test_no_generated_operation_over_a_websocket_errs_or_leaks(world: World) -> None:
+    """The same generated operations, and protocol mistakes, sent over a real WebSocket:
+    every answer is a coded error or data, never INTERNAL, a leak or a dropped socket."""
+    secret = world.tokens["leader"]
+    schema = schemathesis.graphql.from_asgi(
+        "/graphql", create_app(world.hub), headers=bearer(secret)
+    )
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if op.label.split(".")[-1] not in SKIPPED]
+    answers: list[dict[str, Any]] = []
+    with served_api(world.hub) as url, graphql_socket(url, secret) as socket:
+
+        @settings(
+            max_examples=2 * len(operations),
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(data=st.data())
+        def check(data: st.DataObject) -> None:
+            case = data.draw(data.draw(st.sampled_from(operations)).as_strategy())
+            answers.append(socket.execute(case.body))
+
+        check()
+        for mistake in PROTOCOL_MISTAKES:
+            socket.send(mistake)
+            message = socket.receive(mistake["id"])
+            answers.append(
+                message["payload"] if message["type"] == "next" else {"errors": message["payload"]}
+            )
+        answers.append(socket.execute("{ metrics { code } }"))  # the socket still serves
+    assert "errors" not in answers[-1]
+    for answer in answers:
+        text = json.dumps(answer).lower()
+        codes = [error.get("extensions", {}).get("code") for error in answer.get("errors") or []]
+        assert "INTERNAL" not in codes, answer
+        assert not [leak for leak in LEAKS if leak in text], answer
+        assert secret.lower() not in text

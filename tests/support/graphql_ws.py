@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
@@ -54,3 +54,39 @@ def graphql_socket(url: str, token: str | None = None) -> Iterator[GraphQLSocket
         connection.send(json.dumps({"type": "connection_init", "payload": payload}))
         assert json.loads(connection.recv(10))["type"] == "connection_ack"
         yield GraphQLSocket(connection)
+
+
+class SocketResponse:
+    """A WebSocket operation's result, read like an HTTP response of /graphql."""
+
+    status_code = 200
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+        self.text = json.dumps(body)
+
+    def json(self) -> dict[str, Any]:
+        return self.body
+
+
+class SocketClient:
+    """``post("/graphql", json=…, headers=…)`` as a test client has it, each operation sent
+    over a real WebSocket: one per token, signed in with it once, kept open for the next."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.stack = ExitStack()
+        self.sockets: dict[str | None, GraphQLSocket] = {}
+
+    def post(
+        self, path: str, json: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> SocketResponse:
+        assert path == "/graphql", path
+        token = (headers or {}).get("Authorization", "").removeprefix("Bearer ") or None
+        if token not in self.sockets:
+            self.sockets[token] = self.stack.enter_context(graphql_socket(self.url, token))
+        socket = self.sockets[token]
+        return SocketResponse(socket.execute(json["query"], **(json.get("variables") or {})))
+
+    def close(self) -> None:
+        self.stack.close()
