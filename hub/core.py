@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hub.config import ConfigError, Settings, read_config
 from hub.connectors.configured import ConfiguredConnector, configure_connectors
+from hub.connectors.locks import one_at_a_time
 from hub.model import ConnectorRow
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
@@ -59,7 +60,15 @@ class Hub:
         return cls.create(read.settings, plugins, problems=read.problems, source=read.source)
 
     def prepare(self) -> None:
-        """Migrate the database and mirror the definitions and connectors into it."""
+        """Migrate the database and mirror the definitions and connectors into it.
+
+        Replicas starting together on one PostgreSQL database do this one after another.
+        """
+        self.db.ensure_reachable()
+        with one_at_a_time(self.db, "iochub.prepare"):
+            self._prepare()
+
+    def _prepare(self) -> None:
         from hub.reports.store import install_shipped_forms
 
         self.db.upgrade(self.plugins.migration_locations())

@@ -10,7 +10,7 @@ docs/aggregation.md describes the semantics and the roll-up tables.
 from hub.aggregation.errors import AggregationError
 from hub.aggregation.expressions import Expression, ExpressionError
 from hub.aggregation.maintenance import note_changes
-from hub.aggregation.query import aggregate
+from hub.aggregation.query import aggregate, aggregate_in
 from hub.aggregation.rebuild import rebuild_all as rebuild
 from hub.aggregation.request import AggregateRequest, AggregateValue, Limits
 
@@ -22,6 +22,7 @@ __all__ = [
     "ExpressionError",
     "Limits",
     "aggregate",
+    "aggregate_in",
     "note_changes",
     "rebuild",
 ]

@@ -3,6 +3,9 @@
 For each unit asked about, its territory is a few pieces (see :mod:`territory`); for each
 period, the pieces' roll-up rows are combined:
 
+0. where units of more than one level hold values (a province's row beside its districts'),
+   a unit's own figures stand over its parts' (:mod:`overlaps`): every unit beneath the
+   piece is read from its observations, its figures held by a unit above it left out;
 1. within an era (one map), by the metric's rule across units: their sums are added, a
    mean divides by the cells behind it, an extreme takes the extreme; a piece counted for
    part of its territory adds that fraction of its sums (and makes the value estimated);
@@ -23,12 +26,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from hub.aggregation import exact
 from hub.aggregation.catalog import MetricInfo, RollupState
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import readings_between
 from hub.aggregation.reporters import Reporters
 from hub.aggregation.rules import Over, Rule
-from hub.aggregation.series import ALL_CELLS, PeriodKey, RowKey, own_stats
+from hub.aggregation.series import ALL_CELLS, PeriodKey, RowKey, key_period, own_stats
 from hub.aggregation.stats import Stat
 from hub.aggregation.store import read_rows
 from hub.aggregation.territory import Piece, territory
@@ -127,12 +131,12 @@ def across_eras(rule: Rule, eras: dict[int, Stat]) -> tuple[float | None, list[i
     used = [era for era, _, _ in values]
     numbers = [value for _, value, _ in values]
     if rule.time is Over.SUM:
-        return sum(numbers), used
+        return exact.total(numbers), used
     if rule.time is Over.MEAN:
         weights = [days for _, _, days in values]
         if sum(weights) <= 0:
-            return sum(numbers) / len(numbers), used
-        return sum(v * w for v, w in zip(numbers, weights, strict=True)) / sum(weights), used
+            weights = [1.0] * len(numbers)
+        return exact.weighted_mean(zip(numbers, weights, strict=True)), used
     if rule.time is Over.LAST:
         return numbers[-1], used[-1:]
     return (min(numbers) if rule.time is Over.MIN else max(numbers)), used
@@ -191,25 +195,39 @@ def _read_parts(
     """Every target's rows, per period and group."""
     hierarchy = source.hierarchy
     period_of_key = {key: period_id for period_id, key in keys.items()}
+    nested = len(source.levels) > 1 and not metric.levels_add_up
     whole_cells = not by or set(by) == set(metric.disaggregations)
-    users: dict[int, list[tuple[int, Piece]]] = defaultdict(list)
+    users: dict[Holder, list[tuple[int, Piece]]] = defaultdict(list)
     for target, target_pieces in pieces.items():
         for piece in target_pieces:
-            if whole_cells:
+            if nested:  # every unit beneath, read with the figures above it in the piece
+                for unit in source.with_values(hierarchy.subtree(piece.unit_id)):
+                    users[(unit, piece.unit_id)].append((target, Piece(unit, piece.fraction)))
+            elif whole_cells:
                 users[piece.unit_id].append((target, piece))
             else:  # a partial `by`: from each unit's own cells, to count units exactly
                 for unit in hierarchy.subtree(piece.unit_id):
                     users[unit].append((target, Piece(unit, piece.fraction)))
-    rows = _rows(session, metric, source, users, set(keys.values()), by, whole_cells)
+    found = (
+        _nested_rows(session, metric, source, list(users), set(keys.values()), by)
+        if nested
+        else _rows(session, metric, source, users, set(keys.values()), by, whole_cells)
+    )
+    rows = _grouped(found, by, whole_cells and not nested)
     parts: dict[tuple[int, str], dict[Group, _Parts]] = defaultdict(dict)
-    for unit_id, period_key, group, era, stat in rows:
-        for target, piece in users[unit_id]:
+    for holder, period_key, group, era, stat in rows:
+        for target, piece in users[holder]:
             groups = parts[(target, period_of_key[period_key])]
             made = groups.get(group)
             if made is None:
                 made = groups[group] = _Parts()
             made.add(era, stat, piece)
     return parts
+
+
+Holder = int | tuple[int, int]
+"""Whose rows: a unit; or, where figures of units above may stand over its own, a unit read
+within a piece of territory (unit id, piece's unit id)."""
 
 
 def _rows(
@@ -220,8 +238,8 @@ def _rows(
     periods: set[PeriodKey],
     by: tuple[str, ...],
     whole_cells: bool,
-) -> list[tuple[int, PeriodKey, Group, int, Stat]]:
-    """(unit, period, group, era, stat) for every row the answer is made of.
+) -> list[tuple[Holder, RowKey, Stat]]:
+    """(unit, row key, stat) for every row the answer is made of.
 
     Roll-up rows (what is below a unit) are read as stored; a unit's own values over the
     periods are aggregated here, from its observations (time first): a commune's year is
@@ -230,7 +248,7 @@ def _rows(
     rule = metric.rule
     assert rule is not None
     cells = None if by else {ALL_CELLS if metric.has_cells else ""}
-    found: list[tuple[int, RowKey, Stat]] = []
+    found: list[tuple[Holder, RowKey, Stat]] = []
     if whole_cells:
         parents = source.with_below(units)
         found += read_rows(session, metric.id, parents, periods, cells)
@@ -243,12 +261,77 @@ def _rows(
         found += [
             (unit, key, stat) for key, stat in stats.items() if cells is None or key[1] in cells
         ]
+    return found
+
+
+def _nested_rows(
+    session: Session,
+    metric: MetricInfo,
+    source: _Source,
+    holders: list[Holder],
+    periods: set[PeriodKey],
+    by: tuple[str, ...],
+) -> list[tuple[Holder, RowKey, Stat]]:
+    """Each unit's own rows within its piece, without what the figures above it hold.
+
+    A unit whose figure stands for units beneath it counts as those of them that could
+    report: the figure is theirs.
+    """
+    rule = metric.rule
+    assert rule is not None
+    hierarchy = source.hierarchy
+    units = {holder[0] for holder in holders if isinstance(holder, tuple)}
+    values_of = readings_between(
+        session, metric.id, units, *source.reach, hierarchy, source.calendars
+    )
+    found: list[tuple[Holder, RowKey, Stat]] = []
+    for holder in holders:
+        assert isinstance(holder, tuple)
+        unit, root = holder
+        values = values_of.get(unit)
+        if not values:
+            continue
+        above = [
+            reading
+            for ancestor in _ancestors_within(hierarchy, unit, root)
+            for reading in values_of.get(ancestor, ())
+        ]
+        stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods, above)
+        reporters = None
+        for key, stat in stats.items():
+            if not by and key[1] != (ALL_CELLS if metric.has_cells else ""):
+                continue
+            if not stat.empty and hierarchy.children.get(unit):
+                reporters = reporters or Reporters(hierarchy, [Piece(unit, 1.0)], source.levels)
+                period = key_period(key[0])
+                start = period.end if rule.time is Over.LAST else period.start
+                stat.units = max(reporters.count(start, period.end), 1)
+            found.append((holder, key, stat))
+    return found
+
+
+def _ancestors_within(hierarchy: Hierarchy, unit: int, root: int) -> list[int]:
+    """The units above ``unit`` up to ``root``, included (none when ``unit`` is ``root``)."""
+    if unit == root:
+        return []
+    chain = []
+    for ancestor in hierarchy.ancestors(unit):
+        chain.append(ancestor)
+        if ancestor == root:
+            break
+    return chain
+
+
+def _grouped(
+    found: list[tuple[Holder, RowKey, Stat]], by: tuple[str, ...], whole_cells: bool
+) -> list[tuple[Holder, PeriodKey, Group, int, Stat]]:
+    """(holder, period, group, era, stat): the rows by the groups of ``by``."""
     if not by:
         return [(unit, key[0], (), key[2], stat) for unit, key, stat in found]
     found = [(unit, key, stat) for unit, key, stat in found if key[1] != ALL_CELLS]
     if whole_cells:
         return [(unit, key[0], group_of(key[1], by), key[2], stat) for unit, key, stat in found]
-    per_unit: dict[tuple[int, PeriodKey, Group, int], Stat] = {}
+    per_unit: dict[tuple[Holder, PeriodKey, Group, int], Stat] = {}
     for unit, key, stat in found:
         slot = (unit, key[0], group_of(key[1], by), key[2])
         total = per_unit.get(slot)

@@ -25,6 +25,8 @@ class MetricInfo:
     aggregation: Aggregation
     carry_months: int | None
     disaggregations: tuple[str, ...]
+    levels_add_up: bool = False
+    """Each unit's figure is its own: a unit's figures do not stand over its parts'."""
 
     @property
     def rule(self) -> Rule | None:
@@ -49,6 +51,7 @@ class MetricInfo:
             aggregation=Aggregation(row.aggregation),
             carry_months=row.carry_forward_months,
             disaggregations=tuple(row.disaggregations or ()),
+            levels_add_up=bool(row.levels_add_up),
         )
 
 

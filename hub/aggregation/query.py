@@ -7,7 +7,6 @@ read. When a metric's roll-ups no longer follow its definition or the units (see
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from hub.aggregation import checks
+from hub.aggregation import checks, exact
 from hub.aggregation.answers import Answer, Cell, Group, metric_answer
 from hub.aggregation.catalog import (
     IndicatorInfo,
@@ -29,6 +28,7 @@ from hub.aggregation.catalog import (
 from hub.aggregation.errors import AggregationError
 from hub.aggregation.expressions import DAYS
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.published import published_answer
 from hub.aggregation.rebuild import bring_current, is_current
 from hub.aggregation.remembered import remembered_answers
 from hub.aggregation.request import AggregateRequest, AggregateValue, Limits
@@ -62,7 +62,7 @@ def aggregate(
         hierarchy = Hierarchy.current(session)
         plan = make_plan(session, hierarchy, request, limits)
         states = rollup_states(session, [metric.id for metric in plan.metrics])
-        if all(is_current(m, states.get(m.id), hierarchy) for m in plan.metrics):
+        if _current(plan, states, hierarchy):
             key = _answer_key(plan, limits, hierarchy, states)
             found = remembered.get(key)
             if found is None:
@@ -74,6 +74,25 @@ def aggregate(
     with db.sessions() as session:
         states = rollup_states(session, [metric.id for metric in plan.metrics])
         return answer(session, plan, Hierarchy.current(session), states)
+
+
+def aggregate_in(
+    session: Session, request: AggregateRequest, limits: Limits | None = None
+) -> list[AggregateValue]:
+    """Answer ``request`` inside ``session``'s transaction, seeing what it wrote.
+
+    For readers that work inside a transaction of their own, such as a report computed in
+    the transaction that saves it. Stale roll-ups are rebuilt in it.
+    """
+    limits = limits or Limits()
+    hierarchy = Hierarchy.current(session)
+    plan = make_plan(session, hierarchy, request, limits)
+    ids = [metric.id for metric in plan.metrics]
+    states = rollup_states(session, ids)
+    if not _current(plan, states, hierarchy):
+        bring_current(session, ids)
+        states = rollup_states(session, ids)
+    return answer(session, plan, hierarchy, states)
 
 
 def make_plan(
@@ -98,11 +117,16 @@ def answer(
 ) -> list[AggregateValue]:
     """Read the values of a checked plan from the roll-ups (``states``: of its metrics)."""
     request = plan.request
+    by = tuple(dict.fromkeys(request.by))
+    if plan.metrics[0].rule is None:  # a NONE metric: its values as published
+        found = published_answer(
+            session, plan.metrics[0], hierarchy, plan.targets, plan.periods, by
+        )
+        return _values(plan, found, by)
     for metric in plan.metrics:
         checks.check_collected(
             metric, states.get(metric.id), PeriodType(request.period_type), request.calendar
         )
-    by = tuple(dict.fromkeys(request.by))
     target_ids = [unit.id for unit in plan.targets]
     answers = {
         metric.code: metric_answer(
@@ -124,6 +148,12 @@ def answer(
     return _values(plan, combined, by)
 
 
+def _current(plan: Plan, states: dict[int, RollupState], hierarchy: Hierarchy) -> bool:
+    """Whether the roll-ups of the plan's metrics follow their definitions (a NONE metric
+    has none: it is read from its observations)."""
+    return all(m.rule is None or is_current(m, states.get(m.id), hierarchy) for m in plan.metrics)
+
+
 def _answer_key(
     plan: Plan, limits: Limits, hierarchy: Hierarchy, states: dict[int, RollupState]
 ) -> Hashable:
@@ -137,8 +167,6 @@ def _subject(session: Session, code: str) -> tuple[list[MetricInfo], IndicatorIn
     """The metric asked for, or the indicator and its metrics."""
     metric = metric_by_code(session, code)
     if metric is not None:
-        if metric.rule is None:
-            raise checks.not_aggregated(metric)
         return [metric], None
     indicator = indicator_by_code(session, code)
     if indicator is None:
@@ -194,7 +222,7 @@ def _indicator_cell(
     denominator = indicator.denominator.evaluate(values) if indicator.denominator else 1.0
     value = None
     if numerator is not None and denominator:
-        value = indicator.factor * numerator / denominator
+        value = exact.divide(numerator, denominator, indicator.factor)
     return Cell(
         value=value,
         reporting=min(cell.reporting for cell in cells.values()),
@@ -220,7 +248,7 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     AggregateValue(
                         unit=unit,
                         period=period.id,
-                        value=shown(cell.value),
+                        value=cell.value,
                         dims=dict(group) if by and group else None,
                         units_reporting=cell.reporting,
                         units_expected=cell.expected,
@@ -228,21 +256,3 @@ def _values(plan: Plan, answer: Answer, by: tuple[str, ...]) -> list[AggregateVa
                     )
                 )
     return values
-
-
-SIGNIFICANT_DIGITS = 15
-"""The digits a double holds exactly in decimal."""
-
-
-def shown(value: float | None) -> float | None:
-    """``value`` without the noise of binary arithmetic (2.2 + 2.6 is 4.800000000000001).
-
-    Sums of shares and weighted means can come out a unit in the sixteenth digit off a short
-    decimal: rounded to 15 significant digits they read as it. A value that needs all 15
-    digits there (100/3) is kept as computed, the nearest double to what it stands for.
-    """
-    if value is None or not math.isfinite(value):
-        return value
-    rounded = f"{value:.{SIGNIFICANT_DIGITS}g}"
-    digits = rounded.split("e")[0].lstrip("-").replace(".", "").strip("0")
-    return float(rounded) if len(digits) < SIGNIFICANT_DIGITS else value

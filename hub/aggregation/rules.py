@@ -15,9 +15,11 @@ DESIGN.md, "Aggregation semantics", in code:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hub.aggregation import exact
 from hub.plugins.definitions import Aggregation
 
 
@@ -62,3 +64,28 @@ RULES: dict[Aggregation, Rule] = {
 def rule_of(aggregation: str) -> Rule | None:
     """The rule of an aggregation type; None for NONE (not aggregated)."""
     return RULES.get(Aggregation(aggregation))
+
+
+def across_units(aggregation: str, parts: Sequence[tuple[float, float]]) -> float | None:
+    """Values of several units combined by the rule across units; None when there are none.
+
+    ``parts``: (share, value) of each unit, the share of it that counts (1 for a whole unit;
+    less for a unit divided by a reform). A sum adds the shares of the values, a mean
+    weighs each value by its share, an extreme takes the extreme. NONE is not combined:
+    a single whole unit's value is itself, anything else None.
+    """
+    if not parts:
+        return None
+    rule = rule_of(aggregation)
+    if rule is None:
+        return parts[0][1] if len(parts) == 1 and parts[0][0] >= WHOLE else None
+    values = [value for _, value in parts]
+    if rule.units is Over.SUM:
+        return exact.total(exact.multiply(value, share) for share, value in parts)
+    if rule.units is Over.MEAN:
+        return exact.weighted_mean((value, share) for share, value in parts)
+    return min(values) if rule.units is Over.MIN else max(values)
+
+
+WHOLE = 1 - 1e-9
+"""A share this close to 1 is a whole unit."""

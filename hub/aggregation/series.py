@@ -15,9 +15,9 @@ Rules, per DESIGN.md:
   months, an earlier value counts too if it is at most ``h`` months old at the period's end
   (a stock reported rarely still stands until it is that old).
 
-When a unit has values of several period types inside one period (a yearly figure and
-monthly ones), the coarsest type is used: the figure reported for the longer period stands,
-rather than being added to its own parts.
+Where a unit's figures overlap (a quarter and its months, a total and its breakdown, or a
+figure of a unit above it), :mod:`hub.aggregation.overlaps` says which stand: the year of
+H1, Q3 and Q4 is their sum, not H1's alone nor all of them added.
 
 Values are kept apart by **era**, the map they were recorded on (0 before the first reform,
 1 after it, …), so that a period spanning a reform can be read on either side of it.
@@ -27,10 +27,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from hub.aggregation import exact
+from hub.aggregation.keys import PeriodKey, enclosing_keys, period_key
+from hub.aggregation.overlaps import covers_of, standing
 from hub.aggregation.rules import Over, Rule
 from hub.aggregation.stats import Stat
 from hub.periods import RANK, Calendar, Period, add_months, enclosing, next_period
@@ -38,8 +40,6 @@ from hub.periods import parse_period as _parse
 
 ALL_CELLS = "*"
 
-PeriodKey = tuple[str, str, str]
-"""(calendar, period type, period id) as stored in the roll-ups."""
 RowKey = tuple[PeriodKey, str, int]
 """(period key, dims key, era)."""
 
@@ -58,17 +58,6 @@ class Reading:
     def __post_init__(self) -> None:
         object.__setattr__(self, "days", self.period.days)
         object.__setattr__(self, "rank", RANK[self.period.type])
-
-
-@lru_cache(maxsize=1 << 16)
-def period_key(period: Period) -> PeriodKey:
-    return (period.calendar.value, period.type.value, period.id)
-
-
-@lru_cache(maxsize=1 << 16)
-def enclosing_keys(period: Period) -> tuple[PeriodKey, ...]:
-    """The keys of every roll-up period that holds ``period``."""
-    return tuple(period_key(outer) for outer in enclosing(period))
 
 
 def key_period(key: PeriodKey) -> Period:
@@ -91,8 +80,14 @@ def own_stats(
     carry_months: int | None,
     with_all_cells: bool,
     wanted: set[PeriodKey] | None = None,
+    above: Sequence[Reading] = (),
 ) -> dict[RowKey, Stat]:
-    """One unit's series over each period holding its values: all of them, or ``wanted``."""
+    """One unit's series over each period holding its values: all of them, or ``wanted``.
+
+    ``above``: figures of units above this one, which stand over its figures they hold.
+    """
+    readings = list(readings)
+    covers = covers_of(readings, above)
     inside: dict[PeriodKey, list[Reading]] = defaultdict(list)
     for reading in readings:
         for key in enclosing_keys(reading.period):
@@ -101,14 +96,22 @@ def own_stats(
     keys = wanted if wanted is not None else _keys_with_values(inside, carry)
     history = _history(inside) if carry else {}
     rows: dict[RowKey, Stat] = {}
+    totals: dict[RowKey, Stat] = {}
     for key in keys:
-        readings = inside.get(key, [])
-        if carry:
-            readings = readings + _looked_back(history, key, carry)
-        for (dims_key, era), chosen in _by_cell(readings).items():
+        found = inside.get(key, [])
+        looked_back = _looked_back(history, key, carry) if carry else []
+        by_cell = standing(found, covers, key, across_cells=False) + looked_back
+        for (dims_key, era), chosen in _by_cell(by_cell).items():
             rows[(key, dims_key, era)] = _over_time(chosen, rule.time)
+        if with_all_cells and covers:
+            whole = standing(found, covers, key, across_cells=True) + looked_back
+            cells = {
+                (key, dims_key, era): _over_time(chosen, rule.time)
+                for (dims_key, era), chosen in _by_cell(whole).items()
+            }
+            totals.update(all_cells(cells))
     if with_all_cells:
-        rows.update(all_cells(rows))
+        rows.update(totals if covers else all_cells(rows))
     return rows
 
 
@@ -190,17 +193,17 @@ def _over_time(readings: list[Reading], over: Over) -> Stat:
     if over is Over.LAST:
         latest = max(readings, key=lambda r: (r.period.end, r.rank))
         return Stat.of(latest.value, latest.days)
-    coarsest = max(r.rank for r in readings)
-    used = readings if len(readings) == 1 else [r for r in readings if r.rank == coarsest]
-    days = sum(r.days for r in used)
-    if over is Over.SUM:
-        value = sum(r.value for r in used)
+    days = sum(r.days for r in readings)
+    if len(readings) == 1:
+        value = readings[0].value
+    elif over is Over.SUM:
+        value = exact.total(r.value for r in readings)
     elif over is Over.MEAN:
-        value = sum(r.value * r.days for r in used) / days
+        value = exact.weighted_mean((r.value, r.days) for r in readings)
     elif over is Over.MIN:
-        value = min(r.value for r in used)
+        value = min(r.value for r in readings)
     else:
-        value = max(r.value for r in used)
+        value = max(r.value for r in readings)
     return Stat.of(value, days)
 
 

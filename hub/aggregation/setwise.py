@@ -13,20 +13,23 @@ to the same rows (a test holds the two to each other):
    name sorts last), groups each unit's values over every period holding them (time
    first), its cells together as ``*``, and adds them up under each of its ancestors.
 
-Not handled here (``rebuild_in_database`` answers False and the caller falls back): a
-last value carried forward over a horizon, and a metric observed with several period types
-(where the coarsest type within a period wins).
+Not handled here (``rebuild_in_database`` answers None and the caller falls back): a
+last value carried forward over a horizon, and figures that may stand over others
+(:mod:`hub.aggregation.overlaps`): several period types, or a total beside its breakdown.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from hub.aggregation import exact
 from hub.aggregation.catalog import MetricInfo
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.overlaps import cell_holds
 from hub.aggregation.rules import Over
 from hub.aggregation.series import ALL_CELLS, PeriodKey, enclosing_keys
 from hub.aggregation.store import delete_metric, placeholder
@@ -40,11 +43,27 @@ TEMPORARY_TABLES = {
     "iochub_rebuild_ancestors": "unit_id INTEGER, ancestor_id INTEGER, "
     "PRIMARY KEY (unit_id, ancestor_id)",
 }
-OVER_TIME = {
-    Over.SUM: "SUM(r.value)",
-    Over.MEAN: "SUM(r.value * e.days) / SUM(e.days)",
-    Over.MIN: "MIN(r.value)",
-    Over.MAX: "MAX(r.value)",
+
+
+@dataclass(frozen=True)
+class Sums:
+    """How the statement adds values up: in binary where that is exact (whole numbers), else
+    on their decimals (:mod:`hub.aggregation.exact`), as the Python path does."""
+
+    total: str
+    """A sum of the column ``{}``."""
+    mean: str
+    """The mean of ``{0}`` weighed by ``{1}``."""
+
+
+BINARY = Sums("SUM({})", "SUM({0} * {1}) / SUM({1})")
+DECIMAL = {
+    # The shortest text of a double (PostgreSQL 12 on) read as a decimal; the sum is exact.
+    "postgresql": Sums(
+        "SUM(CAST(CAST({} AS TEXT) AS NUMERIC))",
+        "SUM(CAST(CAST({0} AS TEXT) AS NUMERIC) * {1}) / SUM({1})",
+    ),
+    "sqlite": Sums("iochub_exact_sum({})", "iochub_exact_mean({0}, {1})"),
 }
 ROLLUP_COLUMNS = (
     "metric_id, unit_id, calendar, period_type, period, dims_key, era, "
@@ -63,14 +82,20 @@ def rebuild_in_database(
     if rule is None or (rule.time is Over.LAST and metric.carry_months):
         return None
     periods = _observed_periods(session, metric.id)
-    if len({period.type for period in periods}) > 1:
+    if len({period.type for period in periods}) > 1 or _totals_beside_parts(session, metric):
         return None
     delete_metric(session, metric.id)
     units = _reporting_units(session, metric.id)
     _fill_maps(session, periods, units, hierarchy)
     chosen = _chosen(session, several_sources=_sources(session, metric.id) > 1)
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    session.execute(text(_rows(metric, chosen, sqlite)), {"metric": metric.id})
+    dialect = session.get_bind().dialect.name
+    sums = BINARY
+    if not _all_whole(session, metric.id):
+        sums = DECIMAL[dialect]
+        if dialect == "sqlite":
+            _register_exact_sums(session)
+    sql = _rows(metric, chosen, dialect == "sqlite", sums)
+    session.execute(text(sql), {"metric": metric.id})
     _clear_maps(session)
     levels = {hierarchy.units[u].level.value for u in units if u in hierarchy.units}
     return {f"{period.calendar.value}:{period.type.value}" for period in periods}, levels
@@ -84,6 +109,57 @@ def _observed_periods(session: Session, metric_id: int) -> list[Period]:
     query = text("SELECT DISTINCT calendar, period FROM observations WHERE metric_id = :metric")
     rows = session.execute(query, {"metric": metric_id})
     return [parse_period(period_id, calendar) for calendar, period_id in rows]
+
+
+def _totals_beside_parts(session: Session, metric: MetricInfo) -> bool:
+    """Whether some cell of the metric is a total of another (``sex`` absent beside ``F``)."""
+    if not metric.has_cells:
+        return False
+    query = text("SELECT DISTINCT dims_key FROM observations WHERE metric_id = :metric")
+    cells = session.scalars(query, {"metric": metric.id}).all()
+    return any(cell_holds(a, b) for a in cells for b in cells if a != b)
+
+
+def _all_whole(session: Session, metric_id: int) -> bool:
+    """Whether every value of the metric is a whole number (which binary sums add exactly)."""
+    whole = (
+        "CAST(value AS INTEGER)" if session.get_bind().dialect.name == "sqlite" else "FLOOR(value)"
+    )
+    query = text(
+        f"SELECT 1 FROM observations WHERE metric_id = :metric AND value <> {whole} LIMIT 1"
+    )
+    return session.execute(query, {"metric": metric_id}).first() is None
+
+
+class _ExactSum:
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        return exact.total(self.values) if self.values else None
+
+
+class _ExactMean:
+    def __init__(self) -> None:
+        self.pairs: list[tuple[float, float]] = []
+
+    def step(self, value: float | None, weight: float) -> None:
+        if value is not None:
+            self.pairs.append((value, weight))
+
+    def finalize(self) -> float | None:
+        return exact.weighted_mean(self.pairs) if self.pairs else None
+
+
+def _register_exact_sums(session: Session) -> None:
+    """Give this SQLite connection the sums on decimals (SQLite has no decimal type)."""
+    connection = session.connection().connection.driver_connection
+    connection.create_aggregate("iochub_exact_sum", 1, _ExactSum)
+    connection.create_aggregate("iochub_exact_mean", 2, _ExactMean)
 
 
 def _reporting_units(session: Session, metric_id: int) -> list[int]:
@@ -158,7 +234,7 @@ def _chosen(session: Session, several_sources: bool) -> str:
                    AND b.source{collate} > o.source{collate})))"""
 
 
-def _rows(metric: MetricInfo, chosen: str, sqlite: bool) -> str:
+def _rows(metric: MetricInfo, chosen: str, sqlite: bool, sums: Sums) -> str:
     """Each unit's own series over each period, then added up under its ancestors.
 
     A unit's row of one cell counts one cell and one unit; its ``*`` row, all its cells and
@@ -188,8 +264,14 @@ def _rows(metric: MetricInfo, chosen: str, sqlite: bool) -> str:
                   {readings}) latest
             WHERE n = 1"""
     else:
+        over_time = {
+            Over.SUM: sums.total.format("r.value"),
+            Over.MEAN: sums.mean.format("r.value", "e.days"),
+            Over.MIN: "MIN(r.value)",
+            Over.MAX: "MAX(r.value)",
+        }[rule.time]
         own = f"""
-            SELECT {group}, {OVER_TIME[rule.time]} AS total, SUM(e.days) AS days
+            SELECT {group}, {over_time} AS total, SUM(e.days) AS days
             {readings}
             GROUP BY {group}"""
     star_extremes = ", MIN(total), MAX(total)" if rule.needs_extremes else ""
@@ -198,12 +280,13 @@ def _rows(metric: MetricInfo, chosen: str, sqlite: bool) -> str:
     if metric.has_cells:
         together = f"""
             UNION ALL
-            SELECT unit_id, out_id, '{ALL_CELLS}', era, SUM(total), COUNT(*), SUM(days)
+            SELECT unit_id, out_id, '{ALL_CELLS}', era, {sums.total.format("total")}, COUNT(*),
+                   SUM(days)
                    {star_extremes}
             FROM unit_cells
             GROUP BY unit_id, out_id, era"""
     sums = f"""
-        SELECT a.ancestor_id, s.out_id, s.dims_key, s.era, SUM(s.total) AS total,
+        SELECT a.ancestor_id, s.out_id, s.dims_key, s.era, {sums.total.format("s.total")} AS total,
                SUM(s.cells) AS cells, COUNT(*) AS units, SUM(s.days) AS days
                {", MIN(s.low) AS low, MAX(s.high) AS high" if rule.needs_extremes else ""}
         FROM (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub.aggregation import exact
 from hub.aggregation.rules import Over, Rule
 
 
@@ -33,7 +34,7 @@ class Stat:
 
     def add(self, other: Stat, fraction: float = 1.0) -> None:
         """Take ``other`` in, scaled by the share of its territory that counts here."""
-        self.total += fraction * other.total
+        self.total = exact.add(self.total, exact.multiply(other.total, fraction))
         self.cells += fraction * other.cells
         self.units += other.units
         self.days += fraction * other.days
@@ -47,7 +48,7 @@ class Stat:
         if other is None:
             return Stat(self.total, self.cells, self.units, self.days)
         return Stat(
-            self.total - other.total,
+            exact.add(self.total, -other.total),
             self.cells - other.cells,
             self.units - other.units,
             self.days - other.days,
@@ -64,7 +65,7 @@ class Stat:
         if self.empty:
             return None
         if rule.units is Over.MEAN:
-            return self.total / self.cells
+            return exact.divide(self.total, self.cells)
         if rule.units is Over.MIN:
             return self.low
         if rule.units is Over.MAX:

@@ -61,14 +61,34 @@ def read_rows(
 
 
 def add_below(session: Session, metric_id: int, deltas: UnitRows) -> None:
-    """Add changes to the rows (created at zero when new)."""
-    rows = [
-        _values(metric_id, unit_id, key, stat)
+    """Add changes to the rows (created at zero when new).
+
+    The sums are made here, on the values' decimals (:mod:`hub.aggregation.exact`), not by
+    the database in binary: the rows are read, added to and written back. The caller holds
+    the metric's roll-up lock, so no one else changes them meanwhile.
+    """
+    changes = {
+        unit_id: {
+            key: stat
+            for key, stat in unit_rows.items()
+            if any((stat.total, stat.cells, stat.units, stat.days))
+        }
         for unit_id, unit_rows in deltas.items()
-        for key, stat in unit_rows.items()
-        if any((stat.total, stat.cells, stat.units, stat.days))
-    ]
-    _execute_many(session, _insert(session, ADD), rows)
+    }
+    changes = {unit_id: rows for unit_id, rows in changes.items() if rows}
+    periods = {key[0] for rows in changes.values() for key in rows}
+    found = {
+        (unit_id, key): stat
+        for unit_id, key, stat in read_rows(session, metric_id, changes, periods)
+        if key in changes[unit_id]
+    }
+    rows = []
+    for unit_id, unit_rows in changes.items():
+        for key, delta in unit_rows.items():
+            stat = found.get((unit_id, key)) or Stat()
+            stat.add(Stat(delta.total, delta.cells, delta.units, delta.days))
+            rows.append(_values(metric_id, unit_id, key, stat))
+    _execute_many(session, _insert(session, SET), rows)
 
 
 def insert_rows(session: Session, metric_id: int, rows: UnitRows) -> None:
@@ -98,7 +118,7 @@ def delete_metric(session: Session, metric_id: int) -> None:
     session.execute(delete(TABLE).where(TABLE.c.metric_id == metric_id))
 
 
-ADD = ", ".join(f"{name} = rollups.{name} + excluded.{name}" for name in VALUES[:4])
+SET = ", ".join(f"{name} = excluded.{name}" for name in VALUES[:4])
 
 
 def _insert(session: Session, on_conflict: str | None) -> str:

@@ -22,7 +22,7 @@ def target_units(
     default_within: str | None,
 ) -> list[AdminUnit]:
     """The units asked for, ordered as asked or by code; AggregationError if not found."""
-    found = _targets(hierarchy, request, day, default_within)
+    found = targets_in(hierarchy, request, day, default_within)
     rows = {
         row.id: row
         for row in session.scalars(select(AdminUnit).where(AdminUnit.id.in_(u.id for u in found)))
@@ -30,7 +30,7 @@ def target_units(
     return [rows[unit.id] for unit in found]
 
 
-def _targets(
+def targets_in(
     hierarchy: Hierarchy, request: AggregateRequest, day: date, default_within: str | None
 ) -> list[Unit]:
     if request.units is not None and request.level is not None:
@@ -44,10 +44,12 @@ def _targets(
         if within is None:
             raise AggregationError("level", "give a level, units, or the unit `within`")
         return [_unit(hierarchy, "within", within, day)]
-    return _of_level(hierarchy, AdminLevel(request.level), within, day)
+    return units_of_level(hierarchy, AdminLevel(request.level), within, day)
 
 
-def _of_level(hierarchy: Hierarchy, level: AdminLevel, within: str | None, day: date) -> list[Unit]:
+def units_of_level(
+    hierarchy: Hierarchy, level: AdminLevel, within: str | None, day: date
+) -> list[Unit]:
     if within is None:
         inside = [unit for unit in hierarchy.units.values() if unit.valid_on(day)]
         where = "anywhere"

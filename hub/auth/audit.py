@@ -46,6 +46,24 @@ def record(
     return entry
 
 
+def record_refused_sign_in(
+    session: Session, credential: str, reason: str, client: str | None, outcome: str = ""
+) -> AuditEntry:
+    """Add the audit row of a sign-in that failed: the kind of credential and why."""
+    entry = AuditEntry(
+        at=utcnow(),
+        actor="(not signed in)",
+        role="none",
+        via=credential[:60],
+        action="signIn",
+        target={"reason": reason[:MAX_TEXT]},
+        client=(client or None) and client[:100],
+        outcome=outcome or "UNAUTHENTICATED",
+    )
+    session.add(entry)
+    return entry
+
+
 def summarised(target: Mapping[str, Any]) -> dict[str, Any]:
     """The arguments as the log keeps them: short texts, big inputs as their size."""
     kept: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,18 @@ class JwtVerifier:
                 sectors=_strings(claims.get(s.jwt_sectors_claim)),
                 purpose=claims.get("purpose") if isinstance(claims.get("purpose"), str) else None,
                 via=f"jwt:{s.jwt_issuer}"[:60],
+                expires_at=_expiry(claims["exp"]),
             )
         except InvalidPrincipal as exc:
             raise InvalidToken(f"the JWT's claims do not make a principal: {exc}") from None
+
+
+def _expiry(exp: Any) -> datetime | None:
+    """When a JWT stops being accepted (its ``exp`` and the leeway); None: beyond the calendar."""
+    try:
+        return datetime.fromtimestamp(float(exp), UTC) + timedelta(seconds=LEEWAY_SECONDS)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -17,6 +17,7 @@ the report workflow records and checks it as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -90,6 +91,8 @@ class Principal:
     """How they authenticated: ``token:<id>``, ``jwt:<issuer>``, ``anonymous``, ``cli``."""
     unrestricted: bool = False
     """Only the anonymous principal of ``[auth] required = false``: may do everything."""
+    expires_at: datetime | None = None
+    """When the credential stops being valid (a token's expiry, a JWT's ``exp``)."""
 
     def __post_init__(self) -> None:
         check_scope_shape(self.role, self.units, self.sectors)
@@ -98,6 +101,12 @@ class Principal:
     def unit_code(self) -> str | None:
         """The unit whose territory they cover (the report workflow's principal); None: all."""
         return self.units[0] if self.units else None
+
+    @property
+    def token_id(self) -> int | None:
+        """The id of the hub token they signed in with (None for a JWT, the CLI, anonymous)."""
+        kind, _, number = self.via.partition(":")
+        return int(number) if kind == "token" and number.isdigit() else None
 
     def may(self, action: Action) -> bool:
         """Whether the role allows ``action`` (within the principal's scope)."""

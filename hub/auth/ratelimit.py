@@ -35,20 +35,31 @@ class RateLimiter:
         when there is no limit)."""
         if self.per_minute <= 0:
             return True
-        now = self.clock()
         with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) >= MAX_BUCKETS:
-                    self._drop_idle(now)
-                bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-            refill = (now - bucket.at) * self.per_minute / 60.0
-            bucket.tokens = min(float(self.per_minute), bucket.tokens + refill)
-            bucket.at = now
+            bucket = self._refilled(key)
             if bucket.tokens < 1.0:
                 return False
             bucket.tokens -= 1.0
             return True
+
+    def exhausted(self, key: str) -> bool:
+        """Whether ``key``'s bucket is empty now (taking nothing from it)."""
+        if self.per_minute <= 0:
+            return False
+        with self._lock:
+            return self._refilled(key).tokens < 1.0
+
+    def _refilled(self, key: str) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._drop_idle(now)
+            bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
+        refill = (now - bucket.at) * self.per_minute / 60.0
+        bucket.tokens = min(float(self.per_minute), bucket.tokens + refill)
+        bucket.at = now
+        return bucket
 
     def _drop_idle(self, now: float) -> None:
         for key in [k for k, b in self._buckets.items() if now - b.at > IDLE_SECONDS]:

@@ -124,7 +124,14 @@ def principal_of_token(session: Session, secret: str, now: datetime | None = Non
         sectors=tuple(row.sectors),
         purpose=row.purpose,
         via=f"token:{row.id}",
+        expires_at=row.expires_at,
     )
+
+
+def token_revoked(session: Session, token_id: int) -> bool:
+    """Whether the token with this id was revoked (or no longer exists)."""
+    row = session.execute(select(ApiToken.revoked_at).where(ApiToken.id == token_id)).first()
+    return row is None or row.revoked_at is not None
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import getpass
 from datetime import datetime
+from typing import Any
 
 import click
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from hub.auth import audit
 from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
 from hub.auth.tokens import issue_token, list_tokens, revoke_token
 from hub.cli.errors import UserError
-from hub.cli.output import moment, show
+from hub.cli.output import moment, show_table
+from hub.connectors.runtime import OnStart
 from hub.core import Hub
+from hub.model import SyncRun
 
 
 def operator() -> Principal:
@@ -23,6 +27,16 @@ def operator() -> Principal:
     except (KeyError, OSError):  # no user name in this environment
         name = "unknown"
     return Principal(f"{name} (shell)", Role.ADMIN, via="cli")
+
+
+def audited_start(action: str, target: dict[str, Any]) -> OnStart:
+    """A run's ``on_start`` writing the command's audit row, with the run's id, in the
+    transaction that records the run as started."""
+
+    def add_row(session: Session, run: SyncRun) -> None:
+        audit.record(session, operator(), action, {**target, "run": run.id}, client=None)
+
+    return add_row
 
 
 def create_token(
@@ -119,7 +133,7 @@ def print_tokens(hub: Hub) -> None:
     if not rows:
         click.echo("no tokens: create one with iochub token create --role ROLE")
         return
-    show(table)
+    show_table(table)
 
 
 def revoke(hub: Hub, key: str) -> None:
@@ -152,4 +166,4 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
     if not rows:
         click.echo("the audit log is empty")
         return
-    show(table)
+    show_table(table)

@@ -28,6 +28,8 @@ def demo_config(database: Path, plugins: Plugins) -> dict[str, Any]:
         "connectors": connectors,
         # GraphiQL works without a token; the tokens printed show what scopes do.
         "auth": {"required": False},
+        # The demo is Kon Tum's, inside Quảng Ngãi since the 2025 reform: a level means its units.
+        "aggregation": {"default_within": "51"},
     }
 
 

@@ -14,17 +14,11 @@ import click
 
 from hub import __version__
 from hub.cli.errors import HubGroup, UserError
+from hub.cli.options import config_option
+from hub.cli.quarantine import quarantine
 
 if TYPE_CHECKING:
     from hub.core import Hub
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    envvar="IOCHUB_CONFIG",
-    help="The TOML configuration file (default: $IOCHUB_CONFIG, else built-in defaults).",
-)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="JSON, for scripts.")
@@ -185,11 +179,15 @@ def config_check(config_path: str | None) -> None:
 def sync(connector_id: str, full: bool, config_path: str | None) -> None:
     """Run one sync of CONNECTOR_ID now (exit 0 only if it succeeded)."""
     from hub.cli import output
+    from hub.cli.access import audited_start
     from hub.connectors.runtime import run_sync
 
     hub = open_hub(config_path)
+    audited = audited_start("sync", {"id": connector_id, "full": full})
     with output.run_progress(connector_id) as report:
-        run = run_sync(hub, connector_id, full=full, trigger="manual", progress=report)
+        run = run_sync(
+            hub, connector_id, full=full, trigger="manual", progress=report, on_start=audited
+        )
     output.print_run(run)
     raise SystemExit(output.run_exit_code(run))
 
@@ -216,12 +214,15 @@ def check(connector_id: str, config_path: str | None) -> None:
 def import_(file: Path, source: str, config_path: str | None) -> None:
     """Bulk-load observations from a long-format CSV (metric, unit, period, value, dims…)."""
     from hub.cli import output
+    from hub.cli.access import audited_start
     from hub.connectors.runtime import load_records
     from hub.ingest.csv_import import read_long_csv
 
     hub = open_hub(config_path)
+    audited = audited_start("import", {"file": file.name, "source": source})
     with output.run_progress(source) as report:
-        run = load_records(hub, source, read_long_csv(file), progress=report)
+        rows = read_long_csv(file)
+        run = load_records(hub, source, rows, progress=report, on_start=audited)
     output.print_run(run)
     raise SystemExit(output.run_exit_code(run))
 
@@ -363,3 +364,6 @@ def demo(database_path: str, host: str, port: int, no_serve: bool) -> None:
     from hub.cli.demo import run_demo
 
     run_demo(Path(os.path.abspath(database_path)), host, port, serve=not no_serve)
+
+
+main.add_command(quarantine)

@@ -86,7 +86,7 @@ def print_run(run: SyncRun) -> None:
     if run.error:
         click.echo(f"  cause: {run.error}", err=True)
     if run.records_quarantined:
-        click.echo("  quarantined records: query `quarantine` in the API")
+        click.echo(f"  quarantined records: iochub quarantine list --connector {run.connector_id}")
 
 
 def run_exit_code(run: SyncRun) -> int:
@@ -121,7 +121,7 @@ def print_plugins(plugins: Plugins) -> None:
         click.echo(f"plugin {failure.name!r} failed: {failure.reason}", err=True)
 
 
-def show(table: Table) -> None:
+def show_table(table: Table) -> None:
     """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
     (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import click
 import uvicorn
@@ -25,13 +26,24 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
         runner.start()
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
     try:
-        # uvicorn logs through the hub's handler (log_config=None): one format throughout;
-        # its own access log is replaced by the hub's (hub.observability.http).
-        uvicorn.run(create_app(hub), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.Server(server_config(create_app(hub), hub, host, port)).run()
     finally:
         if runner:
             runner.shutdown()
         hub.close()
+
+
+def server_config(app: Any, hub: Hub, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings for the hub's API.
+
+    uvicorn's own reading of ``X-Forwarded-For`` is off (it would believe any local caller):
+    the API applies ``[server] trusted_proxies`` itself (:mod:`hub.auth.clients`). uvicorn
+    logs through the hub's handler (``log_config=None``): one format throughout; its access
+    log is replaced by the hub's (:mod:`hub.observability.http`).
+    """
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+    )
 
 
 def require_free_port(host: str, port: int) -> None:

@@ -5,7 +5,6 @@ Every table has defaults, so ``iochub demo`` needs no file at all.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import date
 from typing import Any
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from hub.auth.clients import check_network
 from hub.plugins.definitions import Aggregation
 
 DEFAULT_DATABASE_URL = "sqlite:///iochub.db"
@@ -57,9 +57,20 @@ class ServerSettings(Strict):
     max_depth: int = Field(12, ge=1)
     max_tokens: int = Field(5000, ge=10)
     max_aliases: int = Field(30, ge=1)
+    max_cost: int = Field(20_000, ge=0)
+    """The most a request may cost, counted before it runs (hub/graphql/cost.py; 0: no limit)."""
+    time_budget: float = Field(30.0, gt=0)
+    """Seconds a query may run before it is stopped (mutations always finish)."""
     cors_origins: list[str] = []
     response_cache: int = Field(256, ge=0)
     """Responses to queries of ``aggregate`` fields kept until the data changes (0: none)."""
+    trusted_proxies: list[str] = []
+    """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` is believed."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return [check_network(item) for item in value]
 
 
 class AuthSettings(Strict):
@@ -73,7 +84,9 @@ class AuthSettings(Strict):
     token_days: int = Field(90, ge=1, le=3650)
     """How long a token of ``iochub token create`` lives unless ``--days`` says otherwise."""
     rate_limit: int = Field(600, ge=0)
-    """Requests per minute per principal (0: no limit)."""
+    """Requests (GraphQL operations, whichever transport) per minute per principal (0: none)."""
+    failed_sign_ins: int = Field(10, ge=0)
+    """Failed sign-ins a minute from one client address before it is refused (0: no limit)."""
     jwt_issuer: str | None = None
     """With ``jwt_audience`` and a key, signed JWTs of this identity provider are accepted."""
     jwt_audience: str | None = None
@@ -120,8 +133,13 @@ class RuntimeSettings(Strict):
 
 
 class SchedulerSettings(Strict):
+    """``[scheduler]``: whether ``serve`` schedules, and how replicas share it (docs/deploy.md)."""
+
     enabled: bool = True
+    """``false``: this ``serve`` only answers the API (it never leads)."""
     leader_retry_seconds: float = Field(30.0, gt=0)
+    """How often each replica checks the lead: the others try to take it, the leader checks
+    that it still holds it. A dead leader's schedule and streams move within this time."""
 
 
 class MonitoringSettings(Strict):
@@ -133,15 +151,7 @@ class MonitoringSettings(Strict):
     @field_validator("allow")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        bad = []
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                bad.append(repr(item))
-        if bad:
-            raise ValueError(f"not IP addresses or networks: {', '.join(bad)}")
-        return value
+        return [check_network(item) for item in value]
 
 
 class AggregationSettings(Strict):
@@ -229,6 +239,8 @@ class MetricSettings(Strict):
     disaggregations: list[str] = []
     carry_forward_months: int | None = Field(None, ge=0)
     description: str | None = None
+    levels_add_up: bool = False
+    name_vi: str | None = None
 
 
 class IndicatorSettings(Strict):
@@ -239,6 +251,7 @@ class IndicatorSettings(Strict):
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
 
 
 class AlertSettings(Strict):

@@ -74,6 +74,18 @@ class Connector(ABC):
             break
         return "the source answered"
 
+    def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
+        """Read again one bad record this kind yielded (its ``payload`` and ``place``), under
+        the current config: ``iochub quarantine retry`` stores what comes out.
+
+        Raise NotImplementedError (the default) when the kind cannot read a single record
+        on its own: its records are read again by a ``--full`` sync.
+        """
+        raise NotImplementedError(
+            f"the {self.kind} kind cannot read a single record again: "
+            f"a full sync (iochub sync --full {self.context.connector_id}) reads it"
+        )
+
     @abstractmethod
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         """Yield records, bad records and checkpoints, starting from ``state``.

@@ -7,6 +7,7 @@ same transaction as the records yielded before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,9 +84,14 @@ class Checkpoint:
 
     Saved in the same transaction as those records, so a crash loses nothing and a re-run
     duplicates nothing. The state replaces the previous one: keep it a cursor, not a history.
+
+    ``committed``, when given, is called once that transaction has committed (in the
+    runtime's loading thread, never before): a stream acknowledges its messages there, so
+    that a message is acknowledged only once stored. It is not called when the commit fails.
     """
 
     state: dict[str, Any]
+    committed: Callable[[], None] | None = field(default=None, compare=False)
 
 
 Record = Observation | Event | Facility

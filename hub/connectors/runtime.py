@@ -15,7 +15,9 @@ The steps of a run, each with its own place for failures:
 
 A failed attempt rolls back what it wrote since its last checkpoint, and the next attempt
 resumes from that checkpoint: nothing is lost and, since writes are upserts by natural key,
-nothing is doubled.
+nothing is doubled. The same holds across processes: a run cut short by its process dying
+or by the database going away (FAILED, "interrupted" or "the database connection was lost")
+leaves the state of its last checkpoint, and the next run goes on from there.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from functools import partial
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub.aggregation.maintenance import defer_rollups, rebuild_deferred
@@ -44,13 +47,14 @@ from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, SourceError
 from hub.connectors.interpreter import tuned_for_loading
 from hub.connectors.loading import LoadingThread
-from hub.connectors.locks import exclusive
+from hub.connectors.locks import Taken, exclusive
 from hub.connectors.retry import retrying
 from hub.ingest.event_metrics import EventCounter
 from hub.ingest.normalise import Normaliser, Rejection
 from hub.ingest.writer import Batch, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
 from hub.model.base import utcnow
+from hub.model.database import driver_message
 from hub.observability import metrics
 from hub.units.queries import UnitResolver
 
@@ -65,6 +69,13 @@ REBUILD_WORKERS = 4
 """The most metrics whose deferred roll-ups are rebuilt at once (PostgreSQL only)."""
 
 
+CONNECTION_LOST = "the database connection was lost; the next run goes on from the last checkpoint"
+LOCK_LOST = (
+    "the database connection holding the connector's lock was lost; the run stopped so that "
+    "it never overlaps another, and the next run goes on from the last checkpoint"
+)
+
+
 class RunInProgress(Exception):
     """Another run of this connector holds its lock."""
 
@@ -77,6 +88,8 @@ class Counters:
 
 
 Progress = Callable[[Counters], None]
+OnStart = Callable[[Session, SyncRun], None]
+"""Called in the transaction that records a run as started."""
 
 
 def run_sync(
@@ -87,6 +100,7 @@ def run_sync(
     trigger: str = "manual",
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Run one sync now and return its finished SyncRun.
 
@@ -98,14 +112,14 @@ def run_sync(
     with exclusive(hub.db, f"iochub.sync:{connector_id}") as taken:
         if not taken:
             raise RunInProgress(f"connector {connector_id!r} is already running")
-        run = _start(hub, connector_id, full, trigger)
+        run = _start(hub, connector_id, full, trigger, on_start)
         context = ConnectorContext(
             connector_id,
             http_timeout=hub.settings.runtime.http_timeout,
             stop=stop or threading.Event(),
         )
         connector = configured.create(context)
-        sync = _Sync(hub, connector_id, run.id, progress)
+        sync = _Sync(hub, connector_id, run.id, progress, taken)
         return sync.run(lambda state: connector.read(state, full), full)
 
 
@@ -115,6 +129,7 @@ def load_records(
     items: Iterable[records.Item],
     trigger: str = "import",
     progress: Progress | None = None,
+    on_start: OnStart | None = None,
 ) -> SyncRun:
     """Load records that do not come from a configured connector (``iochub import``).
 
@@ -125,18 +140,21 @@ def load_records(
         if not taken:
             raise RunInProgress(f"an import into {source!r} is already running")
         _ensure_connector_row(hub, source)
-        run = _start(hub, source, full=True, trigger=trigger)
-        return _Sync(hub, source, run.id, progress).run(lambda _state: items, full=True)
+        run = _start(hub, source, True, trigger, on_start)
+        return _Sync(hub, source, run.id, progress, taken).run(lambda _state: items, full=True)
 
 
 class _Sync:
     """One run's attempts, counters and state."""
 
-    def __init__(self, hub: Hub, connector_id: str, run_id: int, progress: Progress | None) -> None:
+    def __init__(
+        self, hub: Hub, connector_id: str, run_id: int, progress: Progress | None, lock: Taken
+    ) -> None:
         self.hub = hub
         self.connector_id = connector_id
         self.run_id = run_id
         self.progress = progress
+        self.lock = lock
         self.committed = Counters()
         self.counter: EventCounter | None = None
         self.raiser: AlertRaiser | None = None
@@ -160,8 +178,7 @@ class _Sync:
         except SourceError as exc:
             status, error = RunStatus.FAILED, str(exc)
         except Exception as exc:  # a connector bug must end the run, not the process
-            log.exception("sync of %s failed", self.connector_id)
-            status, error = RunStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}"
+            status, error = RunStatus.FAILED, self._unexpected(exc)
         else:
             status = RunStatus.PARTIAL if self.committed.quarantined else RunStatus.SUCCEEDED
             error = None
@@ -184,7 +201,7 @@ class _Sync:
             with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
                 for item in read(dict(self.state)):
                     if isinstance(item, records.Checkpoint):
-                        loading.submit(partial(self._commit, session, batch, pending, item.state))
+                        loading.submit(partial(self._commit, session, batch, pending, item))
                         batch, pending = Batch(), Counters()
                         continue
                     pending.read += 1
@@ -246,14 +263,22 @@ class _Sync:
             return []
 
     def _commit(
-        self, session: Session, batch: Batch, pending: Counters, state: dict[str, Any] | None
+        self,
+        session: Session,
+        batch: Batch,
+        pending: Counters,
+        checkpoint: records.Checkpoint | None,
     ) -> None:
-        """Write the batch, the state and the run's counters, and commit them together.
+        """Write the batch, the checkpoint's state and the run's counters, and commit them
+        together; then tell the checkpoint (a stream acknowledges its messages then).
 
         ``pending`` counts the records read since the last commit (the reader's counter is
         a new one from here on); it is emptied once they are committed.
         """
+        state = checkpoint.state if checkpoint else None
         self._write(session, batch, pending)
+        if not self.lock.still_held():  # another process may be running this connector now
+            raise PermanentSourceError(LOCK_LOST)
         if state is not None:
             self._save_state(session, state)
         counters = Counters(
@@ -272,6 +297,8 @@ class _Sync:
             )
         )
         session.commit()
+        if checkpoint and checkpoint.committed:
+            checkpoint.committed()
         self.thresholds.check(self.touched)  # alerts on what is now committed
         self.touched = set()
         self.committed = counters
@@ -308,6 +335,13 @@ class _Sync:
         with self.hub.db.session() as session:
             return session.get_one(SyncRun, self.run_id)
 
+    def _unexpected(self, exc: Exception) -> str:
+        """Why the run stopped on an exception that no connector raised on purpose."""
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return f"{CONNECTION_LOST} ({driver_message(exc)})"
+        log.exception("sync of %s failed", self.connector_id)
+        return f"internal error: {type(exc).__name__}: {exc}"
+
     def _log_retry(self, attempt: int, error: BaseException, wait: float) -> None:
         log.warning(
             "%s: attempt %d failed (%s); retrying in %.1fs", self.connector_id, attempt, error, wait
@@ -324,16 +358,16 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
 
 
-def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
-    """Record a RUNNING run; any run left RUNNING by a process that died is closed first."""
+def _start(
+    hub: Hub, connector_id: str, full: bool, trigger: str, on_start: OnStart | None = None
+) -> SyncRun:
+    """Record a RUNNING run; any run left RUNNING by a process that died is closed first.
+
+    The caller holds the connector's lock, so a RUNNING run is no longer running anywhere
+    (or, having lost its lock, can commit nothing more: its own reason then wins).
+    ``on_start`` adds to the same transaction (the audit row of whoever asked for the run).
+    """
     with hub.db.session() as session:
-        for stale in session.scalars(
-            select(SyncRun).where(
-                SyncRun.connector_id == connector_id, SyncRun.status == RunStatus.RUNNING
-            )
-        ):
-            stale.status, stale.finished_at = RunStatus.FAILED, utcnow()
-            stale.error = "interrupted: the process stopped during the run"
         run = SyncRun(
             connector_id=connector_id,
             status=RunStatus.RUNNING,
@@ -342,6 +376,23 @@ def _start(hub: Hub, connector_id: str, full: bool, trigger: str) -> SyncRun:
             started_at=utcnow(),
         )
         session.add(run)
+        session.flush()
+        session.execute(
+            update(SyncRun)
+            .where(
+                SyncRun.connector_id == connector_id,
+                SyncRun.status == RunStatus.RUNNING,
+                SyncRun.id != run.id,
+            )
+            .values(
+                status=RunStatus.FAILED,
+                finished_at=utcnow(),
+                error="interrupted: the process running it stopped before it finished; "
+                f"run {run.id} went on from its last checkpoint",
+            )
+        )
+        if on_start is not None:
+            on_start(session, run)
     return run
 
 

@@ -9,19 +9,28 @@ path like ``unit.parent.children`` can never leave the territory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
+from strawberry.extensions import SchemaExtension
 
 from hub.auth import audit
 from hub.auth.authenticate import Authenticator, NotAuthenticated, RateLimited, bearer_of
+from hub.auth.clients import client_address
 from hub.auth.principal import Action, Principal
 from hub.auth.scope import NOTHING, Scope, resolve_scope
-from hub.graphql.errors import ApiError, Forbidden, RateLimitExceeded, Unauthenticated
+from hub.graphql.errors import (
+    ApiError,
+    Forbidden,
+    RateLimitExceeded,
+    Unauthenticated,
+    refuse,
+)
 from hub.graphql.sessions import read, write
 
 if TYPE_CHECKING:
@@ -32,16 +41,25 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+STANDING_CHECK_SECONDS = 1.0
+"""How often a live subscription checks that its credential still stands."""
+
 
 @dataclass
 class Access:
-    """Who a request (or a WebSocket connection) is, found once and kept."""
+    """Who a request (or a WebSocket connection) is, found once and kept.
+
+    A WebSocket carries many operations: each after the first checks again that the
+    credential stands and counts against the rate (:meth:`begin_operation`), and a live
+    subscription checks it while it waits (:meth:`check_standing`).
+    """
 
     hub: Hub
     authenticator: Authenticator
     today: date
     principal: Principal | None = None
     scope: Scope | None = None
+    client: str | None = None
     lock: anyio.Lock = field(default_factory=anyio.Lock)
 
     def current_scope(self) -> Scope:
@@ -52,21 +70,65 @@ class Access:
         """Authenticate once and resolve the scope; UNAUTHENTICATED if it fails."""
         async with self.lock:
             if self.principal is None or self.scope is None:
-                try:
-                    principal = await anyio.to_thread.run_sync(
-                        self.authenticator.principal, credential, client
-                    )
-                except NotAuthenticated as exc:
-                    raise Unauthenticated(str(exc)) from None
-                except RateLimited as exc:
-                    raise RateLimitExceeded(str(exc)) from None
+                principal = await _signed_in(self.authenticator.principal, credential, client)
                 hub, today = self.hub, self.today
                 self.scope = await read(
                     hub.db,
                     lambda session: resolve_scope(session, principal, today, hub.definitions),
                 )
-                self.principal = principal
+                self.principal, self.client = principal, client
         return self.principal, self.scope
+
+    async def begin_operation(self) -> None:
+        """A new operation of a connection signed in already: UNAUTHENTICATED if its
+        credential expired or was revoked since, RATE_LIMITED past the principal's rate."""
+        principal = self.principal
+        if principal is None:
+            return  # not signed in yet: the operation's first field signs in
+
+        def check() -> None:
+            self.authenticator.check_standing(principal, self.client)
+            self.authenticator.count_request(principal, self.client)
+
+        await _signed_in(check)
+
+    async def check_standing(self) -> None:
+        """UNAUTHENTICATED if the credential expired or was revoked (a live subscription's
+        check while it waits)."""
+        if self.principal is not None:
+            await _signed_in(self.authenticator.check_standing, self.principal, self.client)
+
+
+async def _signed_in(check: Callable[..., T], *args: Any) -> T:
+    """Run an authenticator's check in a worker thread, its refusal as the API's error."""
+    try:
+        return await anyio.to_thread.run_sync(check, *args)
+    except NotAuthenticated as exc:
+        raise Unauthenticated(str(exc)) from None
+    except RateLimited as exc:
+        raise RateLimitExceeded(str(exc)) from None
+
+
+class OperationAccess(SchemaExtension):
+    """Before each operation, a connection signed in already is checked again (WebSocket)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        try:
+            await self.execution_context.context.access.begin_operation()
+        except ApiError as exc:
+            refuse(self.execution_context, exc)
+        yield
+
+
+async def while_signed_in(info: Info, queue: asyncio.Queue[T]) -> T:
+    """The next row of a subscription's queue, the credential checked before it and every
+    :data:`STANDING_CHECK_SECONDS` while it waits: UNAUTHENTICATED, which ends the
+    subscription, once it expired or was revoked."""
+    access = info.context.access
+    while True:
+        await access.check_standing()
+        with anyio.move_on_after(STANDING_CHECK_SECONDS):
+            return await queue.get()
 
 
 async def scope_of(info: Info) -> Scope:
@@ -89,25 +151,27 @@ async def require(info: Info, action: Action) -> tuple[Principal, Scope]:
 
 async def caller_of(context: HubContext) -> tuple[Principal, Scope]:
     """The caller of a request and its scope (authenticating the request on first use)."""
-    headers, client = _origin(context)
-    principal, scope = await context.access.resolve(
-        bearer_of(headers, context.connection_params), client
-    )
+    connection = context.request or context.websocket
+    credential = None
+    if connection is not None:
+        credential = bearer_of(connection.headers, context.connection_params)
+    principal, scope = await context.access.resolve(credential, _client(context))
     context.viewer = principal
     return principal, scope
 
 
-def _origin(context: Any) -> tuple[Mapping[str, str], str | None]:
-    """The headers and client address of the request or WebSocket behind the context."""
+def _client(context: Any) -> str | None:
+    """The address of the client behind the request or WebSocket of the context."""
     connection = context.request or context.websocket
     if connection is None:
-        return {}, None
-    client = connection.client.host if connection.client else None
-    return connection.headers, client
+        return None
+    peer = connection.client.host if connection.client else None
+    trusted = context.hub.settings.server.trusted_proxies
+    return client_address(peer, connection.headers, trusted)
 
 
 def client_of(info: Info) -> str | None:
-    return _origin(info.context)[1]
+    return _client(info.context)
 
 
 async def audited_write(
@@ -127,6 +191,29 @@ async def audited_write(
 
     try:
         return await write(info.context.hub.db, change_and_record)
+    except ApiError as exc:
+        await audit_refusal(info, principal, action, target, exc.code)
+        raise
+
+
+async def audited_run(
+    info: Info,
+    action: str,
+    target: Mapping[str, Any],
+    start: Callable[[Callable[[Session, Any], None]], T],
+) -> T:
+    """Run a mutation that starts a sync run (``runConnector``, ``publishReportingCompliance``)
+    in a worker thread: ``start(add_row)`` passes ``add_row`` as the run's ``on_start``, so
+    the audit row, with the run's id, is committed with the run's start. A refusal (an API
+    error) is written to the log on its own, then raised."""
+    principal = await principal_of(info)
+    client = client_of(info)
+
+    def add_row(session: Session, run: Any) -> None:
+        audit.record(session, principal, action, {**target, "run": run.id}, client)
+
+    try:
+        return await anyio.to_thread.run_sync(start, add_row)
     except ApiError as exc:
         await audit_refusal(info, principal, action, target, exc.code)
         raise

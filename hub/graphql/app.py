@@ -1,6 +1,6 @@
 """The web application: GraphQL at ``/graphql``, the operator's ``/health`` and ``/metrics``
-(:mod:`hub.observability.http`), and the reporting system's workbook upload and downloads
-under ``/reports``."""
+(:mod:`hub.observability.http`), the reporting system's workbook upload and downloads under
+``/reports``, and the operations console at ``/`` (:mod:`hub.console`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from hub.auth.authenticate import Authenticator
+from hub.console import console_handlers
+from hub.console.graphiql import GRAPHIQL_HTML
 from hub.core import Hub
 from hub.graphql.context import context_getter
 from hub.graphql.response_cache import ResponseCache
@@ -47,11 +49,17 @@ def create_app(hub: Hub) -> Litestar:
         path=GRAPHQL_PATH,
         graphql_ide="graphiql" if server.graphiql else None,
         context_getter=context_getter(hub, authenticator),
+        # Files come as GraphQL multipart requests (uploadReportWorkbook). Strawberry turns
+        # them off against cross-site forms riding on cookies; the API's callers present a
+        # bearer token, which no other site's form can send.
+        multipart_uploads_enabled=True,
     )
 
     class GraphQLEndpoint(controller):  # type: ignore[misc, valid-type]
         """Strawberry's controller, its responses encoded by msgspec (eight times quicker
         than ``json.dumps`` on a tile of 400 values: a tenth of a kept response's time)."""
+
+        graphql_ide_html = GRAPHIQL_HTML  # vendored: no CDN on a closed network
 
         def encode_json(self, data: object) -> bytes:
             return msgspec.json.encode(data)
@@ -71,6 +79,7 @@ def create_app(hub: Hub) -> Litestar:
         GraphQLEndpoint,
         *operator_handlers(hub, responses),
         *report_handlers(hub, authenticator),
+        *console_handlers(hub, authenticator),
     ]
     state = State({"response_cache": responses})
     return Litestar(

@@ -13,10 +13,17 @@ from strawberry.scalars import JSON
 from hub import model
 from hub.auth.principal import Action
 from hub.auth.scope import Scope
-from hub.connectors.runtime import RunInProgress, run_sync
+from hub.connectors.runtime import OnStart, RunInProgress, run_sync
 from hub.connectors.switch import override_enabled, switched_on
 from hub.core import Hub
-from hub.graphql.access import audit_refusal, audited_permission, audited_write, require
+from hub.graphql.access import (
+    audit_refusal,
+    audited_permission,
+    audited_run,
+    audited_write,
+    principal_of,
+    require,
+)
 from hub.graphql.context import Info
 from hub.graphql.enums import RunStatus
 from hub.graphql.errors import BadUserInput, Conflict, NotFound
@@ -29,6 +36,7 @@ from hub.graphql.pagination import (
     page_size,
 )
 from hub.graphql.sessions import read
+from hub.quarantine.actions import discard, retry
 
 CURSOR_KIND = "quarantine"
 
@@ -84,7 +92,10 @@ class SyncRun:
     records_quarantined: int
     error: str | None
     full: bool
-    trigger: str = strawberry.field(description="schedule, manual, api or import.")
+    trigger: str = strawberry.field(
+        description="schedule, resume (a run a stopped process left unfinished, taken up by "
+        "the scheduler's new leader), stream, manual, api or import."
+    )
     attempts: int
 
     connector_id: strawberry.Private[str]
@@ -114,12 +125,17 @@ class SyncRun:
         return Connector.from_row(row, info.context.hub)
 
 
-@strawberry.type(description="A record a run could not take, with why and its raw data.")
+@strawberry.type(
+    description="A record a run could not take, with why and its raw data: one per source "
+    "record and reason, however many runs quarantined it."
+)
 class QuarantinedRecord:
     id: strawberry.ID
     connector_id: strawberry.ID
-    run_id: strawberry.ID
-    received_at: datetime
+    run_id: strawberry.ID = strawberry.field(description="The run that quarantined it last.")
+    received_at: datetime = strawberry.field(description="When it was first quarantined.")
+    last_seen_at: datetime
+    times_seen: int = strawberry.field(description="How many times it was quarantined.")
     reason: str
     place: str | None = strawberry.field(description="Where in the source it was read.")
     payload: JSON
@@ -131,10 +147,21 @@ class QuarantinedRecord:
             connector_id=strawberry.ID(row.connector_id),
             run_id=strawberry.ID(str(row.sync_run_id)),
             received_at=row.received_at,
+            last_seen_at=row.last_seen_at,
+            times_seen=row.times_seen,
             reason=row.reason,
             place=row.place,
             payload=row.payload,
         )
+
+
+@strawberry.type(description="What retryQuarantined did with the records it was given.")
+class QuarantineRetry:
+    stored: int = strawberry.field(description="Records stored, gone from the quarantine.")
+    still_quarantined: int = strawberry.field(
+        description="Records rejected again (with today's reason), or that their connector "
+        "cannot read on their own (a full sync reads them again)."
+    )
 
 
 @strawberry.type
@@ -201,17 +228,18 @@ class ConnectorMutation:
         self, info: Info, id: strawberry.ID, full: bool | None = False
     ) -> SyncRun:
         target = {"id": str(id), "full": bool(full)}
-        principal, _ = await audited_permission(info, Action.CONFIGURE, "runConnector", target)
+        await audited_permission(info, Action.CONFIGURE, "runConnector", target)
         hub = info.context.hub
-        try:
-            run = await anyio.to_thread.run_sync(_run, hub, id, bool(full))
-        except LookupError as exc:
-            await audit_refusal(info, principal, "runConnector", target, NotFound.code)
-            raise NotFound(str(exc)) from exc
-        except RunInProgress as exc:
-            await audit_refusal(info, principal, "runConnector", target, Conflict.code)
-            raise Conflict(str(exc)) from exc
-        await audited_write(info, "runConnector", {**target, "run": run.id}, lambda _: None)
+
+        def start(add_row: OnStart) -> model.SyncRun:
+            try:
+                return run_sync(hub, id, full=bool(full), trigger="api", on_start=add_row)
+            except LookupError as exc:
+                raise NotFound(str(exc)) from exc
+            except RunInProgress as exc:
+                raise Conflict(str(exc)) from exc
+
+        run = await audited_run(info, "runConnector", target, start)
         return SyncRun.from_row(run)
 
     @strawberry.mutation(
@@ -238,9 +266,48 @@ class ConnectorMutation:
         )
         return Connector.from_row(row, hub)
 
+    @strawberry.mutation(
+        description="Delete quarantined records (their source was fixed, or they never will "
+        "be); returns how many were deleted."
+    )
+    async def discard_quarantined(self, info: Info, ids: list[strawberry.ID]) -> int:
+        row_ids = await _quarantine_ids(info, "discardQuarantined", ids)
+        target = {"ids": row_ids}
+        return await audited_write(
+            info, "discardQuarantined", target, lambda session: discard(session, row_ids)
+        )
 
-def _run(hub: Hub, connector_id: str, full: bool) -> model.SyncRun:
-    return run_sync(hub, connector_id, full=full, trigger="api")
+    @strawberry.mutation(
+        description="Re-run quarantined records through the current config (units, metrics, "
+        "mappings) as a run of their connector. CONFLICT if that connector is running."
+    )
+    async def retry_quarantined(self, info: Info, ids: list[strawberry.ID]) -> QuarantineRetry:
+        row_ids = await _quarantine_ids(info, "retryQuarantined", ids)
+        target = {"ids": row_ids}
+        try:
+            outcome = await anyio.to_thread.run_sync(retry, info.context.hub, row_ids)
+        except RunInProgress as exc:
+            principal = await principal_of(info)
+            await audit_refusal(info, principal, "retryQuarantined", target, Conflict.code)
+            raise Conflict(str(exc)) from exc
+        done = {**target, "stored": outcome.stored, "still": outcome.still_quarantined}
+        await audited_write(info, "retryQuarantined", done, lambda _: None)
+        return QuarantineRetry(stored=outcome.stored, still_quarantined=outcome.still_quarantined)
+
+
+async def _quarantine_ids(info: Info, action: str, ids: list[strawberry.ID]) -> list[int]:
+    """The row ids of quarantined records, once the caller may change the quarantine."""
+    target = {"ids": [str(value) for value in ids]}
+    principal, _ = await audited_permission(info, Action.CONFIGURE, action, target)
+    bad = [str(value) for value in ids if not _is_row_id(str(value))]
+    if bad:
+        await audit_refusal(info, principal, action, target, BadUserInput.code)
+        raise BadUserInput(f"not ids of quarantined records: {', '.join(bad)}")
+    return [int(value) for value in ids]
+
+
+def _is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 def connector_rows(session: Session, ids: list[str]) -> list[model.ConnectorRow]:

@@ -17,8 +17,11 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,19 @@ class RateLimitExceeded(ApiError):
     """More requests a minute than ``[auth] rate_limit`` allows the caller."""
 
     code = "RATE_LIMITED"
+
+
+def refuse(context: ExecutionContext, error: ApiError) -> None:
+    """Refuse an operation from an extension's ``on_execute``, before it runs.
+
+    A query or mutation gets the error as its result (strawberry then runs nothing, and
+    :class:`ErrorCodes` still sees it); a subscription, which strawberry starts regardless,
+    gets it raised.
+    """
+    if context.operation_type is OperationType.SUBSCRIPTION:
+        raise error
+    refusal = GraphQLError(str(error), extensions={"code": error.code})
+    context.result = GraphQLExecutionResult(data=None, errors=[refusal])
 
 
 class ErrorCodes(SchemaExtension):

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from hub import model
-from hub.graphql.access import scope_of
+from hub.graphql.access import scope_of, while_signed_in
 from hub.graphql.alerts import Alert
 from hub.graphql.context import Info
 from hub.graphql.events import Event
@@ -46,7 +46,7 @@ class Subscription:
 
         async with context.feeds.events.subscribe(wanted) as queue:
             while True:
-                yield Event.from_row(await queue.get())
+                yield Event.from_row(await while_signed_in(info, queue))
 
     @strawberry.subscription(description="New alerts as they are raised, whichever process.")
     async def alerts(
@@ -68,7 +68,7 @@ class Subscription:
 
         async with context.feeds.alerts.subscribe(wanted) as queue:
             while True:
-                yield Alert.from_row(await queue.get())
+                yield Alert.from_row(await while_signed_in(info, queue))
 
 
 async def _territory(info: Info, code: str) -> set[int]:

@@ -15,6 +15,7 @@ from hub.plugins.definitions import IndicatorDefinition, MetricDefinition
 class Metric:
     code: strawberry.ID
     name: str
+    name_vi: str | None = strawberry.field(description="The name in Vietnamese, when given.")
     unit: str | None
     sector: str
     aggregation: Aggregation
@@ -30,6 +31,7 @@ class Metric:
         return cls(
             code=strawberry.ID(metric.code),
             name=metric.name,
+            name_vi=metric.name_vi,
             unit=metric.unit,
             sector=metric.sector,
             aggregation=Aggregation(metric.aggregation),
@@ -44,6 +46,7 @@ class Metric:
 class Indicator:
     code: strawberry.ID
     name: str
+    name_vi: str | None = strawberry.field(description="The name in Vietnamese, when given.")
     numerator: str
     denominator: str | None
     factor: float
@@ -57,6 +60,7 @@ class Indicator:
         return cls(
             code=strawberry.ID(indicator.code),
             name=indicator.name,
+            name_vi=indicator.name_vi,
             numerator=indicator.numerator,
             denominator=indicator.denominator,
             factor=indicator.factor,

@@ -21,11 +21,19 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from hub import model
 from hub.auth.principal import Action
-from hub.graphql.access import audited_permission, audited_write, require, scope_of
+from hub.connectors.runtime import OnStart, RunInProgress
+from hub.graphql.access import (
+    audited_permission,
+    audited_run,
+    audited_write,
+    require,
+    scope_of,
+)
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Aggregation, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
@@ -44,6 +52,7 @@ from hub.reports.errors import (
     UnknownTemplate,
     WorkflowConflict,
 )
+from hub.reports.filled_workbook import save_filled_workbook
 from hub.reports.principal import Principal, ScopedActor, require_reader
 from hub.reports.schedule import WorkingDays, report_period, working_days
 from hub.reports.store import load_template, save_template, template_of, unit_on
@@ -110,6 +119,10 @@ class ReportRow:
 @strawberry.type(description="A report form: its layout, cells, period and deadlines.")
 class ReportTemplate:
     code: strawberry.ID
+    version: int = strawberry.field(
+        description="Goes up by one each time what the form says changes; a form's workbook "
+        "carries it."
+    )
     name: str
     description: str | None
     period_type: PeriodType
@@ -130,6 +143,7 @@ class ReportTemplate:
         template = template_of(row)
         return cls(
             code=strawberry.ID(template.code),
+            version=template.version,
             name=template.name,
             description=template.description,
             period_type=template.period_type,
@@ -602,7 +616,10 @@ class ReportMutation:
         with api_errors():
             return await audited_write(info, "saveReportTemplate", target, with_api_errors(change))
 
-    @strawberry.mutation(description="Type values into a draft (a null value clears the cell).")
+    @strawberry.mutation(
+        description="Type values into a draft (a null value clears the cell). Saves merge cell "
+        "by cell under a lock of the report: two saves at once each keep the cells they name."
+    )
     async def save_report(
         self,
         info: Info,
@@ -620,6 +637,31 @@ class ReportMutation:
             unit,
             period,
             lambda w, at: w.save(at, typed),
+        )
+
+    @strawberry.mutation(
+        description="Save the values typed into the report's workbook (downloaded from "
+        "downloadPath, filled in Excel), with the same checks as saveReport; every bad cell is "
+        "named with its sheet and address, and nothing is saved unless all are good. Sent as a "
+        "GraphQL multipart request (docs/reports.md)."
+    )
+    async def upload_report_workbook(
+        self,
+        info: Info,
+        template: strawberry.ID,
+        unit: strawberry.ID,
+        period: str,
+        file: Upload,
+    ) -> Report:
+        content = await file.read()
+        return await _step(
+            info,
+            "uploadReportWorkbook",
+            Action.FILE_REPORTS,
+            template,
+            unit,
+            period,
+            lambda w, at: save_filled_workbook(w, at, content),
         )
 
     @strawberry.mutation(description="Send the report to the level above for approval.")
@@ -698,11 +740,13 @@ class ReportMutation:
         principal = await actor_of(info, Action.PUBLISH_COMPLIANCE, name, target)
         moment = Moment.current(hub)
 
-        def query(session: Session) -> Compliance:
-            return find_compliance(session, principal, template, period, within, moment)
+        def start(add_row: OnStart) -> Compliance:
+            with api_errors(), hub.db.sessions() as session:
+                found = find_compliance(session, principal, template, period, within, moment)
+            try:
+                publish(hub, found, on_start=add_row)
+            except RunInProgress as exc:
+                raise Conflict(str(exc)) from None
+            return found
 
-        with api_errors():
-            found = await read(hub.db, query)
-        await anyio.to_thread.run_sync(publish, hub, found)
-        await audited_write(info, name, target, lambda _: None)
-        return _compliance(found)
+        return _compliance(await audited_run(info, name, target, start))

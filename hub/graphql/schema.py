@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from functools import partial
+from typing import Any
 
+import anyio
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
@@ -19,12 +22,15 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from hub.config.settings import ServerSettings
+from hub.graphql.access import OperationAccess
 from hub.graphql.aggregate import AggregateQuery
 from hub.graphql.alerts import AlertMutation, AlertQuery
 from hub.graphql.audit import AuditQuery
 from hub.graphql.connectors import ConnectorMutation, ConnectorQuery
+from hub.graphql.cost import CostLimit
 from hub.graphql.enums import Calendar, PeriodType
 from hub.graphql.errors import ErrorCodes
 from hub.graphql.events import EventQuery
@@ -56,16 +62,35 @@ class Mutation(ConnectorMutation, AlertMutation, ReportMutation):
 
 
 class HubSchema(strawberry.Schema):
-    """Strawberry's schema, leaving the logging of errors to :class:`ErrorCodes`.
+    """Strawberry's schema, leaving the logging of errors to :class:`ErrorCodes`, and
+    stopping a query that runs longer than ``[server] time_budget``.
 
     Strawberry would log every error with a traceback, a caller's typo included; ErrorCodes
     logs only the unexpected ones, with the reference it gives the caller.
     """
 
+    time_budget: float = 30.0
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def _execute_operation(  # type: ignore[override]
+        self, execution_context: ExecutionContext, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Run a query within the time budget (HTTP and WebSocket alike, strawberry's one
+        path for both); a mutation always finishes, a subscription does not come here."""
+        if execution_context.operation_type is not OperationType.QUERY:
+            return await super()._execute_operation(execution_context, *args, **kwargs)
+        with anyio.move_on_after(self.time_budget):
+            return await super()._execute_operation(execution_context, *args, **kwargs)
+        refusal = GraphQLError(
+            f"the query ran longer than {self.time_budget:g} s ([server] time_budget) and was "
+            "stopped: ask for fewer units, periods or aliases",
+            extensions={"code": "BAD_USER_INPUT"},
+        )
+        return GraphQLExecutionResult(data=None, errors=[refusal])
 
 
 def build_schema(
@@ -73,13 +98,15 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema, limited as ``[server]`` of the config says, keeping the responses it may
     in ``responses`` (:mod:`hub.graphql.response_cache`)."""
-    return HubSchema(
+    schema = HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server, responses),
     )
+    schema.time_budget = server.time_budget
+    return schema
 
 
 class DocumentCache(ParserCache):
@@ -116,10 +143,12 @@ def extensions(
     found: list[Callable[[], SchemaExtension]] = [
         OperationNoted,
         ErrorCodes,
+        OperationAccess,
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
         partial(DocumentCache, maxsize=256),
         partial(AddValidationRules, limits),
         partial(ValidationCache, maxsize=256),
+        partial(CostLimit, max_cost=server.max_cost),
     ]
     if not server.introspection:
         found.append(DisableIntrospection)

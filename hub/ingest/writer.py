@@ -20,9 +20,10 @@ from hub.ingest.event_metrics import EventCounter
 if TYPE_CHECKING:
     from hub.alerts.evaluate import AlertRaiser
 from hub.ingest.normalise import Rejection, Row
-from hub.model import Event, Facility, Observation, QuarantinedRecord
+from hub.model import Event, Facility, Observation
 from hub.model.base import utcnow
 from hub.model.bulk import many_rows
+from hub.quarantine.store import quarantine
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "observations": ("metric_id", "unit_id", "calendar", "period", "dims_key", "source"),
@@ -107,18 +108,7 @@ def flush(
     written.per_metric = Counter(map(itemgetter("metric_id"), changed))
     if raiser is not None and events:
         raiser.events_written(session, connector_id, events)
-    for rejection in batch.rejections:
-        session.add(
-            QuarantinedRecord(
-                connector_id=connector_id,
-                sync_run_id=run_id,
-                received_at=now,
-                reason=rejection.reason,
-                place=rejection.place,
-                payload=rejection.payload,
-            )
-        )
-    written.quarantined = len(batch.rejections)
+    written.quarantined = quarantine(session, connector_id, run_id, batch.rejections, now)
     session.flush()
     batch.rows.clear()
     batch.retractions.clear()

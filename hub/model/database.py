@@ -51,12 +51,19 @@ class Database:
             with self.engine.connect():
                 pass
         except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             where = self.engine.url.render_as_string(hide_password=True)
-            raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from None
+            raise DatabaseUnavailable(
+                f"cannot open the database {where}: {driver_message(exc)}"
+            ) from None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def driver_message(exc: DBAPIError) -> str:
+    """The first line of what the database driver said, without SQLAlchemy's decoration."""
+    said = str(exc.orig).strip() if exc.orig else str(exc)
+    return said.splitlines()[0] if said else type(exc.orig or exc).__name__
 
 
 def _create_engine(url: str, echo: bool) -> Engine:

@@ -6,7 +6,7 @@ that observations can reference them and queries can join them.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy import Boolean, Float, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.model.base import Base, JSONValue
@@ -23,6 +23,8 @@ class Metric(Base):
     aggregation: Mapped[str] = mapped_column(String(20))
     disaggregations: Mapped[list[str]] = mapped_column(JSONValue)
     carry_forward_months: Mapped[int | None] = mapped_column(Integer)
+    levels_add_up: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Whether the figures of every level add up (see ``MetricDefinition.levels_add_up``)."""
     description: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(100))
     """The plugin that defines it, or ``config``."""

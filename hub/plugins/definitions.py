@@ -32,6 +32,12 @@ class MetricDefinition:
     disaggregations: tuple[str, ...] = ()
     carry_forward_months: int | None = None
     description: str | None = None
+    levels_add_up: bool = False
+    """Whether each unit's figure counts only what is its own (the reports a district files
+    itself), so that the figures of every level add up. By default a unit's figure covers
+    its territory and stands over its parts' (a province's row over its districts')."""
+    name_vi: str | None = None
+    """The name in Vietnamese, which the console shows first."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class IndicatorDefinition:
     sector: str | None = None
     unit: str | None = None
     description: str | None = None
+    name_vi: str | None = None
+    """The name in Vietnamese, which the console shows first."""
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class Definitions:
                 d.description,
                 origin,
             )
+            row.levels_add_up = d.levels_add_up
             session.add(row)
         indicators = {i.code: i for i in session.scalars(select(Indicator))}
         for code, (origin, d) in self.indicators.items():
@@ -157,6 +158,8 @@ def _config_metrics(settings: Settings) -> list[tuple[str, MetricDefinition]]:
                 disaggregations=tuple(m.disaggregations),
                 carry_forward_months=m.carry_forward_months,
                 description=m.description,
+                levels_add_up=m.levels_add_up,
+                name_vi=m.name_vi,
             ),
         )
         for code, m in settings.metrics.items()
@@ -176,6 +179,7 @@ def _config_indicators(settings: Settings) -> list[tuple[str, IndicatorDefinitio
                 sector=i.sector,
                 unit=i.unit,
                 description=i.description,
+                name_vi=i.name_vi,
             ),
         )
         for code, i in settings.indicators.items()

@@ -3,8 +3,10 @@
 The values of a report that is not approved are computed afresh from what it reads: the cells
 typed in, the lower units' approved reports (for a unit above the filling level), the
 metrics, and the same unit's reports of other periods. An approved report is locked: it shows
-the values it was approved with, and says when anything it read changed since (``stale``): a
-lower unit's report, another period's values, a metric, the form. It must then be reopened to
+the values it was approved with, the other periods' values as they read then (its workbook
+too, on every sheet), and says when anything it read changed since (``stale``): a
+lower unit's report, another period's values, a metric, what the form says (saving the
+same form again changes nothing). It must then be reopened to
 take the change in.
 """
 
@@ -102,7 +104,8 @@ class ReportView:
     timeliness: Timeliness
     stale: bool
     other: OtherPeriods
-    """What the report's PREV, LASTYEAR and YTD read (and whether from predecessors)."""
+    """What the report's PREV, LASTYEAR and YTD read (and whether from predecessors); for a
+    report shown as stored (an approved one), what they read when it was computed."""
 
     @property
     def status(self) -> str:
@@ -162,7 +165,7 @@ def _fingerprint(
 ) -> str:
     ytd = {cell: other.ytd_before(cell) for cell in located.template.cells}
     content = [
-        located.row.updated_at.isoformat(),
+        form_fingerprint(located.row),
         basis,
         {k: to_json(v) for k, v in known.items()},
         {k: to_json(v) for k, v in other.previous.items()},
@@ -170,6 +173,38 @@ def _fingerprint(
         ytd,
     ]
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def form_fingerprint(row: ReportTemplateRow) -> str:
+    """What the form says, as a digest: saving the same form again does not change it."""
+    return hashlib.sha256(json.dumps(row.definition, sort_keys=True).encode()).hexdigest()
+
+
+def period_snapshot(template: Template, other: OtherPeriods) -> dict[str, object]:
+    """What a report read of its other periods, to keep with it (see :func:`snapshot_of`)."""
+    ytd_before = {cell: before for cell in template.cells if (before := other.ytd_before(cell))}
+    return {
+        "previous": {k: to_json(v) for k, v in other.previous.items()},
+        "last_year": {k: to_json(v) for k, v in other.last_year.items()},
+        "ytd_before": ytd_before,
+        "estimated": other.estimated,
+        "predecessors": list(other.predecessors),
+    }
+
+
+def snapshot_of(report: Report) -> OtherPeriods | None:
+    """The other periods' values as the report read them when it was last computed (None
+    for a report computed before they were kept)."""
+    kept = report.basis.get("periods")
+    if not isinstance(kept, dict):
+        return None
+    return OtherPeriods(
+        previous={k: from_json(v) for k, v in kept["previous"].items()},
+        last_year={k: from_json(v) for k, v in kept["last_year"].items()},
+        earlier_this_year=[{k: float(v) for k, v in kept["ytd_before"].items()}],
+        estimated=bool(kept["estimated"]),
+        predecessors=tuple(kept["predecessors"]),
+    )
 
 
 def current_values(
@@ -255,12 +290,13 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
     """The report as it stands: as approved, as last stored if nothing changed, or afresh."""
     report = find_report(session, located.row.id, located.unit.id, located.period.id)
     gathered = gather(session, located, report.inputs if report else {}, days, today)
-    stale = False
+    stale, other = False, gathered.other
     if report is not None and (
         report.status == ReportStatus.APPROVED
         or report.basis.get("fingerprint") == gathered.fingerprint
     ):
         values, ytd = stored_cells(report)
+        other = snapshot_of(report) or other
         stale = report.status == ReportStatus.APPROVED and (
             report.basis.get("fingerprint") != gathered.fingerprint
         )
@@ -278,7 +314,7 @@ def view(session: Session, located: Located, days: WorkingDays, today: date) -> 
         opens_on=opens_on(located.template, located.period),
         timeliness=timeliness(report, due, today),
         stale=stale,
-        other=gathered.other,
+        other=other,
     )
 
 

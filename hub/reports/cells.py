@@ -114,11 +114,11 @@ def number_or_none(value: CellValue) -> float | None:
 def display(value: CellValue) -> str:
     """The value as a spreadsheet shows it without a number format: every digit of a whole
     number (1234567, not 1.23457e+06), a fraction to 15 significant digits (0.1 + 0.2 shows
-    0.3), an exponent only past 15 digits or below 0.0001."""
+    0.3), an exponent only past 15 digits or below 0.0001 (``1E-05``, ``1.5E+20``)."""
     if value is None:
         return ""
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return f"{value:.15g}"
+        return f"{value:.15G}"
     return str(value)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from hub.connectors import records
-from hub.connectors.runtime import RunInProgress, load_records
+from hub.connectors.runtime import OnStart, RunInProgress, load_records
 from hub.model import AdminUnit, Report, ReportTemplateRow
 from hub.periods import Period
 from hub.reports.assemble import locate
@@ -123,12 +123,14 @@ def compliance_records(found: Compliance) -> list[records.Observation]:
     return made
 
 
-def publish(hub: Hub, found: Compliance) -> SyncRun:
+def publish(hub: Hub, found: Compliance, on_start: OnStart | None = None) -> SyncRun:
     """Load the compliance observations through the connector runtime (source ``reports``).
 
-    Call it outside any open transaction: the runtime writes in its own.
+    Call it outside any open transaction: the runtime writes in its own (``on_start`` adds
+    to the first, which records the run).
     """
-    return load_records(hub, SOURCE, compliance_records(found), trigger="reports")
+    observations = compliance_records(found)
+    return load_records(hub, SOURCE, observations, trigger="reports", on_start=on_start)
 
 
 def publish_unit(hub: Hub, template_code: str, unit_code: str, period_id: str, today: date) -> None:

@@ -24,29 +24,35 @@ METRICS = [
     MetricDefinition(
         code=FORMS_DUE,
         name="Report forms due",
+        name_vi="Số biểu báo cáo đến hạn",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports a unit had to file for the period, once its deadline passed or "
         "it was submitted.",
     ),
     MetricDefinition(
         code=FORMS_ON_TIME,
         name="Report forms submitted on time",
+        name_vi="Số biểu báo cáo nộp đúng hạn",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports first submitted by their deadline.",
     ),
     MetricDefinition(
         code=FORMS_SUBMITTED,
         name="Report forms submitted",
+        name_vi="Số biểu báo cáo đã nộp",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="reports",
         disaggregations=(FORM_DIMENSION,),
+        levels_add_up=True,  # a district's own reports, beside its communes'
         description="Reports due that were submitted, on time or late.",
     ),
 ]
@@ -54,6 +60,7 @@ INDICATORS = [
     IndicatorDefinition(
         code=ON_TIME_RATE,
         name="Report forms submitted on time (%)",
+        name_vi="Tỷ lệ biểu báo cáo nộp đúng hạn (%)",
         numerator=FORMS_ON_TIME,
         denominator=FORMS_DUE,
         factor=100.0,
@@ -63,6 +70,7 @@ INDICATORS = [
     IndicatorDefinition(
         code=SUBMITTED_RATE,
         name="Report forms submitted (%)",
+        name_vi="Tỷ lệ biểu báo cáo đã nộp (%)",
         numerator=FORMS_SUBMITTED,
         denominator=FORMS_DUE,
         factor=100.0,

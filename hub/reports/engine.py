@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,6 +38,11 @@ _PERIOD_CALL = re.compile(
 )
 _ANY_PERIOD_CALL = re.compile(r"(?<![A-Za-z0-9_.])(PREV|LASTYEAR|YTD)\s*\(", re.I)
 _SHEET_REF = re.compile(rf"'?(PREV|LASTYEAR|YTD)'?!({_REF}(?::{_REF})?)", re.I)
+_CALL = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+_EXPONENT = re.compile(
+    r"(?<![A-Za-z0-9_.$])([0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE]([0-9]+)(?![A-Za-z0-9_(])"
+)
+"""A number written with an exponent without its sign (``1E6``), as Excel accepts it."""
 
 
 _LOCK = threading.RLock()
@@ -109,8 +115,12 @@ def compile_formula(text: str) -> Formula:
 def _compile(text: str) -> Formula:
     import formulas
 
-    engine_text = to_engine(text)
+    from hub.reports.excel_math import install
+
+    engine_text = _outside_strings(to_engine(text), lambda part: _EXPONENT.sub(r"\1E+\2", part))
     with _LOCK:  # the engine's parser is not thread-safe: two requests parsing at once fail
+        install()
+        _check_functions(_called(engine_text) & FORBIDDEN_FUNCTIONS)
         try:
             tokens, builder = formulas.Parser().ast(engine_text)
             compiled = builder.compile()
@@ -123,6 +133,22 @@ def _compile(text: str) -> Formula:
     inputs = tuple(compiled.inputs)
     alone = len(tokens) == 1 and type(tokens[0]).__name__ == "Range" and len(inputs) == 1
     return Formula(text, engine_text, inputs, functions, compiled, inputs[0] if alone else None)
+
+
+def _outside_strings(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to what lies outside its string literals."""
+    parts = text.split('"')
+    return '"'.join(change(part) if index % 2 == 0 else part for index, part in enumerate(parts))
+
+
+def _called(text: str) -> frozenset[str]:
+    """The names of the functions a formula calls, as written (the engine reads some, such as
+    INDIRECT, as references, not as calls)."""
+    names: set[str] = set()
+    for index, part in enumerate(text.split('"')):
+        if index % 2 == 0:  # outside string literals
+            names.update(match[1].upper() for match in _CALL.finditer(part))
+    return frozenset(names)
 
 
 def _check_functions(functions: frozenset[str]) -> None:

@@ -71,7 +71,7 @@ def template_from_workbook(content: bytes, options: dict[str, str] | None = None
     options = {key.lower(): value for key, value in (options or {}).items()}
     book = _open(content)
     sheet = _form_sheet(book, options.get("sheet"))
-    meta = _metadata(book)
+    meta = form_metadata(book)
     table = _find_table(sheet)
     definition = _definition(sheet, table, meta, options)
     return template_from_dict(definition)
@@ -96,7 +96,8 @@ def _form_sheet(book: Workbook, name: str | None) -> Worksheet:
     raise TemplateError(["the workbook has no sheet with a form"])
 
 
-def _metadata(book: Workbook) -> dict[str, Any]:
+def form_metadata(book: Workbook) -> dict[str, Any]:
+    """The form's definition a workbook exported by the hub carries (sheet ``_ioc``), or {}."""
     if META_SHEET not in book.sheetnames:
         return {}
     sheet = book[META_SHEET]
@@ -180,6 +181,7 @@ def _definition(
         raise TemplateError(["give the template's code (the upload's `code` parameter)"])
     return {
         "code": code,
+        "version": meta.get("version") if meta.get("code") == code else None,
         "name": options.get("name") or meta.get("name") or _title(sheet) or sheet.title,
         "description": meta.get("description"),
         "period_type": options.get("periodtype") or meta.get("period_type") or "MONTH",
@@ -246,7 +248,7 @@ def _row(
 
 def _cell(cell: SheetCell, meta_row: dict[str, Any]) -> str:
     """A value cell's spec: its formula, or its kind from the metadata (ROLLUP by default)."""
-    formula = _formula(cell.value)
+    formula = formula_text(cell.value)
     if formula is not None:
         return from_engine(formula)
     known = (meta_row.get("cells") or {}).get(cell.column_letter) or {}
@@ -255,7 +257,8 @@ def _cell(cell: SheetCell, meta_row: dict[str, Any]) -> str:
     return str(known.get("kind") if known.get("kind") in ("INPUT", "ROLLUP") else "ROLLUP")
 
 
-def _formula(value: Any) -> str | None:
+def formula_text(value: Any) -> str | None:
+    """The formula a cell holds (``=…``), or None for a value."""
     if isinstance(value, ArrayFormula):
         return str(value.text)
     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
@@ -281,7 +284,7 @@ def _layout(sheet: Worksheet, table: Table, used: set[str]) -> dict[str, Any]:
         for cell in row
         if cell.value not in (None, "")
         and cell.coordinate not in used
-        and _formula(cell.value) is None
+        and formula_text(cell.value) is None
     }
     return {
         "sheet": sheet.title,
@@ -374,4 +377,4 @@ def _is_numbering(value: Any) -> bool:
 def _is_value(value: Any) -> bool:
     """A number or a formula: what a value cell holds, never a header."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
-    return number or _formula(value) is not None
+    return number or formula_text(value) is not None

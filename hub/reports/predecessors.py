@@ -9,8 +9,8 @@ module reads data across the reform (hub/aggregation/territory.py):
   whole; one that was divided counts for the declared weight of the part the unit got, and the
   values it contributes are then **estimated**;
 - the cells typed in, rolled up or read from metrics add up across the predecessors by the
-  row's aggregation (a sum for counts and stocks, weighted by the parts; a weighted mean for
-  the averages; the least or greatest for MIN and MAX; nothing for NONE unless one whole
+  row's aggregation across units (``hub.aggregation.rules.across_units``: a sum weighted by
+  the parts, a mean weighted by them, an extreme; nothing for NONE unless one whole
   predecessor alone reported);
 - formulas are computed again on those combined values, so a ratio is the ratio of the sums,
   never a sum of ratios; a formula that itself reads another period (``=PREV(D9)``) takes the
@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.aggregation.hierarchy import Hierarchy
+from hub.aggregation.rules import WHOLE, across_units
 from hub.memory import LeastRecentlyUsed
 from hub.model import AdminUnit, Report, ReportTemplateRow
 from hub.periods import Period
@@ -42,13 +43,9 @@ from hub.reports.engine import LASTYEAR, PREV, YTD
 from hub.reports.graph import FormulaGraph
 from hub.reports.template import CellKind, Template
 
-WHOLE = 1 - 1e-9
 MAX_HOPS = 10
 """Reforms followed back one after another; a guard, never reached."""
 CACHE_SIZE = 512
-
-_SUMMED = {Aggregation.SUM, Aggregation.LAST, Aggregation.AVERAGE_SUM_UNITS}
-_AVERAGED = {Aggregation.AVERAGE, Aggregation.LAST_AVERAGE_UNITS}
 
 
 @dataclass(frozen=True)
@@ -157,19 +154,7 @@ def across(
         for share, values in parts
         if (number := number_or_none(values.get(address))) is not None
     ]
-    if not numbers:
-        return None
-    if aggregation in _SUMMED:
-        return float(sum(share * number for share, number in numbers))
-    if aggregation in _AVERAGED:
-        return sum(share * number for share, number in numbers) / sum(s for s, _ in numbers)
-    if aggregation is Aggregation.MIN:
-        return min(number for _, number in numbers)
-    if aggregation is Aggregation.MAX:
-        return max(number for _, number in numbers)
-    if len(numbers) == 1 and numbers[0][0] >= WHOLE:
-        return numbers[0][1]
-    return None
+    return across_units(aggregation, numbers)
 
 
 def reads_other_periods(template: Template) -> frozenset[str]:

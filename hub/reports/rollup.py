@@ -3,26 +3,22 @@
 The lower units of a unit are its children valid at the period's cut-off that file the form:
 a district's communes; a province's districts until 30 June 2025 and its communes since the
 2-level system of 1 July 2025. Only approved reports count; each row adds up across units as
-its aggregation says (DESIGN.md): a sum for SUM and the stocks, a mean for the averages, the
-least or greatest for MIN and MAX. A unit without a value contributes nothing.
+its aggregation says (``hub.aggregation.rules``, the rules every path reads by). A unit
+without a value contributes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from statistics import fmean
 
 from sqlalchemy.orm import Session
 
+from hub.aggregation.rules import across_units
 from hub.model import AdminLevel, AdminUnit, Report, ReportStatus
 from hub.periods import Period
-from hub.plugins.definitions import Aggregation
 from hub.reports.cells import CellValue, from_json, number_or_none
 from hub.reports.template import CellKind, Template
 from hub.units.queries import children
-
-_SUMMED = {Aggregation.SUM, Aggregation.LAST, Aggregation.AVERAGE_SUM_UNITS}
-_AVERAGED = {Aggregation.AVERAGE, Aggregation.LAST_AVERAGE_UNITS}
 
 
 def lower_units(
@@ -53,19 +49,9 @@ def roll_up(template: Template, approved: Iterable[Report]) -> dict[str, CellVal
             for report in reports
             if (number := number_or_none(from_json(report.values.get(cell.address)))) is not None
         ]
-        found[cell.address] = across_units(template.row_of(cell.address).aggregation, numbers)
+        aggregation = template.row_of(cell.address).aggregation
+        found[cell.address] = across_units(aggregation, [(1.0, number) for number in numbers])
     return found
-
-
-def across_units(aggregation: Aggregation, numbers: list[float]) -> float | None:
-    """The units' values added up as the row's aggregation says; None when none has one."""
-    if not numbers or aggregation is Aggregation.NONE:
-        return None
-    if aggregation in _SUMMED:
-        return float(sum(numbers))
-    if aggregation in _AVERAGED:
-        return fmean(numbers)
-    return min(numbers) if aggregation is Aggregation.MIN else max(numbers)
 
 
 def basis_of(approved: Iterable[Report]) -> dict[str, int]:

@@ -8,9 +8,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.ingest.writer import insert_new
 from hub.model import AdminUnit, Report, ReportStatus, ReportTemplateRow
 from hub.model.base import utcnow
 from hub.model.database import Database
@@ -18,6 +19,7 @@ from hub.periods import Period
 from hub.reports.checks import check_metrics
 from hub.reports.errors import InputError, TemplateError, UnknownTemplate
 from hub.reports.template import Template, template_from_dict
+from hub.reports.versions import next_version
 from hub.units.queries import valid_on
 
 SHIPPED = "shipped"
@@ -27,7 +29,8 @@ _parsed: dict[tuple[int, Any], Template] = {}
 def save_template(
     session: Session, template: Template, origin: str, metrics: Iterable[str]
 ) -> ReportTemplateRow:
-    """Store a checked form under its code, replacing the one of that code if any.
+    """Store a checked form under its code, replacing the one of that code if any; its
+    version goes up by one if it says anything else than the stored one.
 
     ``metrics`` are the codes of the metrics defined: a METRIC cell must name one of them.
     Reports already filed keep their values; they are computed with the new form from now on.
@@ -36,8 +39,10 @@ def save_template(
     if problems:
         raise TemplateError(problems)
     row = session.scalar(select(ReportTemplateRow).where(ReportTemplateRow.code == template.code))
+    definition = template.to_dict()
+    definition["version"] = next_version(row.definition if row else None, definition)
     row = row or ReportTemplateRow(code=template.code)
-    row.name, row.definition, row.origin = template.name, template.to_dict(), origin
+    row.name, row.definition, row.origin = template.name, definition, origin
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
@@ -104,6 +109,39 @@ def find_report(session: Session, template_id: int, unit_id: int, period: str) -
         select(Report).where(
             Report.template_id == template_id, Report.unit_id == unit_id, Report.period == period
         )
+    )
+
+
+def locked_report(
+    session: Session, template_id: int, unit: AdminUnit, period: Period, create: bool
+) -> Report | None:
+    """The report, read afresh and locked until the transaction ends; ``create``: a draft
+    with nothing typed in is stored first if there is none.
+
+    Two requests changing one report one after the other each see what the other stored:
+    PostgreSQL locks the row (``SELECT … FOR UPDATE``); SQLite lets one writer at a time,
+    so the lock is taken by a first write before the report is read.
+    """
+    if create:
+        fresh = new_report(template_id, unit, period)
+        columns = {
+            c.name: getattr(fresh, c.key) for c in Report.__table__.columns if c.name != "id"
+        }
+        insert_new(session, Report.__table__, [columns], ("template_id", "unit_id", "period"))
+    elif session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Report)
+            .where(Report.template_id == template_id, Report.unit_id == unit.id)
+            .where(Report.period == period.id)
+            .values(version=Report.version)
+            .execution_options(synchronize_session=False)
+        )
+    return session.scalar(
+        select(Report)
+        .where(Report.template_id == template_id, Report.unit_id == unit.id)
+        .where(Report.period == period.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 

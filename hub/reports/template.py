@@ -111,6 +111,9 @@ class Template:
     """A period opens for filing this many days before its cut-off (its last day)."""
     layout: Layout = field(default_factory=Layout)
     description: str | None = None
+    version: int = 0
+    """Goes up by one each time the stored form changes (:mod:`hub.reports.versions`);
+    0 for a form not stored yet whose workbook carries no version."""
 
     @property
     def levels(self) -> list[AdminLevel]:
@@ -139,6 +142,7 @@ class Template:
         """The definition as JSON; :func:`template_from_dict` reads it back unchanged."""
         return {
             "code": self.code,
+            "version": self.version,
             "name": self.name,
             "description": self.description,
             "period_type": self.period_type.value,
@@ -204,6 +208,7 @@ def _read(data: dict[str, Any], problems: list[str]) -> Template | None:
             },
             opens_days_before_cutoff=int(data.get("opens_days_before_cutoff", 3)),
             layout=_layout(data.get("layout") or {}),
+            version=int(data.get("version") or 0),
         )
     except KeyError as exc:
         problems.append(f"the template has no {exc.args[0]!r}")

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 
 from hub.model import AdminUnit, Report, ReportStatus, ReportTransition
 from hub.model.base import utcnow
-from hub.reports.assemble import Located, calculate, gather
+from hub.reports.assemble import Located, calculate, gather, period_snapshot
 from hub.reports.cells import Address, parse_number, to_json
-from hub.reports.errors import InputError, WorkflowConflict
+from hub.reports.errors import CellErrors, InputError, WorkflowConflict
 from hub.reports.principal import Principal, require_filer, require_reviewer
 from hub.reports.schedule import WorkingDays, opens_on, vietnam_working_days
-from hub.reports.store import find_report, new_report
+from hub.reports.store import find_report, locked_report
 from hub.reports.template import CellKind
 from hub.reports.timeliness import local_day
 
@@ -69,7 +69,7 @@ class Workflow:
         require_filer(self.session, self.principal, located.unit)
         self._require_open(located)
         parsed = typed_values(located, values)
-        report = self._existing(located) or self._new(located)
+        report = self._locked(located)
         self._require_editable(report)
         changes = {
             address: [report.inputs.get(address), value]
@@ -86,7 +86,7 @@ class Workflow:
         """Send the report up for approval; a report submitted or approved is refused."""
         require_filer(self.session, self.principal, located.unit)
         self._require_open(located)
-        report = self._existing(located) or self._new(located)
+        report = self._locked(located)
         if report.status == ReportStatus.APPROVED:
             raise WorkflowConflict(
                 f"the report of {located.unit.name} for {located.period.id} is already "
@@ -127,7 +127,9 @@ class Workflow:
 
     def _reviewable(self, located: Located, needed: ReportStatus, verb: str) -> Report:
         require_reviewer(self.session, self.principal, located.unit)
-        report = self._existing(located)
+        report = locked_report(
+            self.session, located.row.id, located.unit, located.period, create=False
+        )
         status = report.status if report else "not started"
         if report is None or report.status != needed:
             raise WorkflowConflict(
@@ -139,9 +141,12 @@ class Workflow:
     def _existing(self, located: Located) -> Report | None:
         return find_report(self.session, located.row.id, located.unit.id, located.period.id)
 
-    def _new(self, located: Located) -> Report:
-        report = new_report(located.row.id, located.unit, located.period)
-        self.session.add(report)
+    def _locked(self, located: Located) -> Report:
+        """The report (a new draft if there is none), locked: saves at once merge, one by one."""
+        report = locked_report(
+            self.session, located.row.id, located.unit, located.period, create=True
+        )
+        assert report is not None
         return report
 
     def _require_open(self, located: Located) -> None:
@@ -164,12 +169,21 @@ class Workflow:
     def _recompute(self, located: Located, report: Report) -> None:
         """Store the report's values as they are now; formulas run only if anything changed."""
         gathered = gather(self.session, located, report.inputs, self.days, self.today)
-        if report.values and report.basis.get("fingerprint") == gathered.fingerprint:
+        basis = report.basis or {}
+        if (
+            report.values
+            and basis.get("fingerprint") == gathered.fingerprint
+            and basis.get("periods")
+        ):
             return
         computed = calculate(gathered, located)
         values = {k: to_json(v) for k, v in computed.values.items()}
-        ytd = {k: to_json(v) for k, v in computed.ytd.items()}
-        basis = {"lower": gathered.basis, "ytd": ytd, "fingerprint": gathered.fingerprint}
+        basis = {
+            "lower": gathered.basis,
+            "ytd": {k: to_json(v) for k, v in computed.ytd.items()},
+            "periods": period_snapshot(located.template, gathered.other),
+            "fingerprint": gathered.fingerprint,
+        }
         if values != report.values or basis != report.basis:
             report.values, report.basis = values, basis
             report.version = (report.version or 0) + 1
@@ -226,7 +240,7 @@ class Workflow:
 
     def _recompute_parent(self, parent: Located) -> None:
         self.session.flush()
-        report = self._existing(parent) or self._new(parent)
+        report = self._locked(parent)
         if report.status != ReportStatus.APPROVED:
             self._recompute(parent, report)
 
@@ -240,8 +254,11 @@ class Workflow:
         return Located(located.row, located.template, parent, located.period)
 
 
-def typed_values(located: Located, values: dict[str, Any]) -> dict[str, float | None]:
-    """The values as numbers, by canonical address; InputError listing every bad one."""
+def typed_values(
+    located: Located, values: dict[str, Any], where: str = ""
+) -> dict[str, float | None]:
+    """The values as numbers, by canonical address; CellErrors listing every bad one, each
+    named ``where`` + its address (``where`` is e.g. ``"Biểu 01!"`` for a workbook's cells)."""
     template, level = located.template, located.unit.level
     parsed: dict[str, float | None] = {}
     problems: list[str] = []
@@ -249,24 +266,24 @@ def typed_values(located: Located, values: dict[str, Any]) -> dict[str, float | 
         try:
             address = str(Address.parse(given))
         except ValueError:
-            problems.append(f"{given!r} is not a cell address")
+            problems.append(f"{where}{given!r} is not a cell address")
             continue
         cell = template.cells.get(address)
         if cell is None:
-            problems.append(f"{address} is not a value cell of the form")
+            problems.append(f"{where}{address} is not a value cell of the form")
         elif not template.typed_at(cell, level):
-            problems.append(f"{address} is {_how_computed(cell.kind)}; it cannot be typed in")
+            problems.append(f"{where}{address} is {how_computed(cell.kind)}; it cannot be typed in")
         else:
             try:
                 parsed[address] = parse_number(value)
             except ValueError as exc:
-                problems.append(f"{address}: {exc}")
+                problems.append(f"{where}{address}: {exc}")
     if problems:
-        raise InputError("; ".join(problems))
+        raise CellErrors(problems)
     return parsed
 
 
-def _how_computed(kind: CellKind) -> str:
+def how_computed(kind: CellKind) -> str:
     return {
         CellKind.FORMULA: "computed by its formula",
         CellKind.METRIC: "filled from a metric",

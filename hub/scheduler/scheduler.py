@@ -3,10 +3,14 @@
 The hub's own job: the reporting system's daily compliance publication
 (:mod:`hub.reports.publishing`, ``[reports] compliance_schedule``).
 
-With PostgreSQL, several ``iochub serve`` processes may run side by side: only the one that
-holds the scheduler's advisory lock schedules; the others try again now and then and take over
-when the leader stops. Each run also holds its connector's own lock (hub.connectors.locks), so
-even a manual ``iochub sync`` never overlaps a scheduled one.
+With PostgreSQL, several ``iochub serve`` processes may run side by side: only the leader
+(:mod:`hub.scheduler.leadership`) schedules runs and listens to the streams. Every
+``leader_retry_seconds`` each process checks: the others try to take the lead, the leader
+checks that it still holds it. A process that takes the lead first resumes the runs that a
+dead leader left unfinished, each from its last checkpoint; a leader that loses the lead
+(its database connection lost) stops scheduling and listening until it takes it again. Each
+run also holds its connector's own lock (hub.connectors.locks), so even a manual
+``iochub sync`` never overlaps a scheduled one.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Connection, text
+from sqlalchemy import select
 
-from hub.connectors.locks import advisory_key
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.connectors.switch import is_enabled
-from hub.model import RunStatus
+from hub.model import RunStatus, SyncRun
 from hub.observability import metrics
+from hub.scheduler.leadership import Leadership
 from hub.scheduler.streams import StreamSupervisor
 from hub.scheduler.triggers import make_trigger
 
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEADER_LOCK = "iochub.scheduler"
+ELECTION_JOB = "leader-election"
 
 
 class HubScheduler:
@@ -42,56 +46,81 @@ class HubScheduler:
         self.hub = hub
         self.scheduler = BackgroundScheduler(timezone=TIMEZONE)
         self.scheduler.add_listener(_note_lateness, EVENT_JOB_SUBMITTED)
-        self.streams = StreamSupervisor(hub, is_enabled)
-        self.leader_connection: Connection | None = None
-
-    @property
-    def is_leader(self) -> bool:
-        return self.leader_connection is not None or not self.hub.db.is_postgresql
+        retry = hub.settings.scheduler.leader_retry_seconds
+        self.streams = StreamSupervisor(hub, is_enabled, busy_pause=retry)
+        self.leadership = Leadership(hub.db)
+        self.is_leader = False
 
     def start(self) -> None:
         self.scheduler.start()
-        if not self._become_leader():
-            log.info("another process schedules connectors; this one stands by")
-            self.scheduler.add_job(
-                self._try_to_lead,
-                "interval",
-                id="leader-election",
-                seconds=self.hub.settings.scheduler.leader_retry_seconds,
-            )
+        self.scheduler.add_job(
+            self.keep_leadership,
+            "interval",
+            id=ELECTION_JOB,
+            seconds=self.hub.settings.scheduler.leader_retry_seconds,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.keep_leadership()
+        if not self.is_leader:
+            log.info("another process leads the scheduler; this one stands by")
 
     def shutdown(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         self.streams.shutdown()
-        if self.leader_connection is not None:
-            # A closed connection goes back to the pool still holding its session-level lock.
-            self.leader_connection.execute(
-                text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(LEADER_LOCK)}
-            )
-            self.leader_connection.close()
-            self.leader_connection = None
+        self.leadership.release()
 
-    def _try_to_lead(self) -> None:
-        if self._become_leader():
-            self.scheduler.remove_job("leader-election")
+    def keep_leadership(self) -> None:
+        """Check the lead: give up what depends on it once lost, take it up when free."""
+        if self.is_leader:
+            if self.leadership.confirm():
+                return
+            log.warning("this process lost the scheduler's lead; it stops scheduling")
+            self._stand_down()
+            self.is_leader = False
+        if self.leadership.take():
+            log.info("this process leads the scheduler")
+            self.is_leader = True
+            self._lead()
 
-    def _become_leader(self) -> bool:
-        if self.hub.db.is_postgresql:
-            connection = self.hub.db.engine.connect()
-            taken = connection.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(LEADER_LOCK)}
-            ).scalar()
-            connection.commit()
-            if not taken:
-                connection.close()
-                return False
-            self.leader_connection = connection
+    def _lead(self) -> None:
         self._schedule_connectors()
         self._schedule_hub_jobs()
-        return True
+        self.streams.start()
+        self._resume_interrupted()
+
+    def _stand_down(self) -> None:
+        for job in self.scheduler.get_jobs():
+            if job.id != ELECTION_JOB:
+                job.remove()
+        self.streams.shutdown()
+
+    def _resume_interrupted(self) -> None:
+        """Run now the connectors whose last run a stopped process left RUNNING.
+
+        Each such run goes on from its last checkpoint. A run that is in fact still going
+        (an admin's ``iochub sync``) holds its lock, and the resumption is skipped.
+        """
+        with self.hub.db.session() as session:
+            unfinished = set(
+                session.scalars(
+                    select(SyncRun.connector_id).where(SyncRun.status == RunStatus.RUNNING)
+                )
+            )
+        for connector_id in sorted(unfinished):
+            connector = self.hub.connectors.get(connector_id)
+            if connector is None or connector.connector_class.streaming:
+                continue  # an import is an admin's to repeat; a stream starts anyway
+            log.info("%s: resuming the run a stopped process left unfinished", connector_id)
+            self.scheduler.add_job(
+                self.run_if_enabled,
+                args=[connector_id, "resume"],
+                id=f"resume:{connector_id}",
+                replace_existing=True,
+            )
 
     def _schedule_connectors(self) -> None:
-        self.streams.start()
         for connector in self.hub.connectors.values():
             if connector.trigger is None or connector.connector_class.streaming:
                 continue
@@ -141,12 +170,12 @@ class HubScheduler:
         elif run is not None and run.status != RunStatus.SUCCEEDED:
             log.warning("compliance publication: %s %s", run.status, run.error)
 
-    def run_if_enabled(self, connector_id: str) -> None:
+    def run_if_enabled(self, connector_id: str, trigger: str = "schedule") -> None:
         """The scheduled job: a run, unless an admin disabled the connector meanwhile."""
         if not is_enabled(self.hub, connector_id):
             return
         try:
-            run = run_sync(self.hub, connector_id, trigger="schedule")
+            run = run_sync(self.hub, connector_id, trigger=trigger)
         except RunInProgress:
             log.info("%s is already running elsewhere; skipped", connector_id)
             return

@@ -36,10 +36,13 @@ POPULATION = "school_age_population"
 CARRY_FORWARD = 12
 
 
-def _stock(code: str, name: str, unit: str, dims: tuple[str, ...], about: str) -> MetricDefinition:
+def _stock(
+    code: str, name: str, unit: str, dims: tuple[str, ...], about: str, name_vi: str
+) -> MetricDefinition:
     return MetricDefinition(
         code=code,
         name=name,
+        name_vi=name_vi,
         sector=SECTOR,
         aggregation=Aggregation.LAST,
         unit=unit,
@@ -58,6 +61,7 @@ METRICS: list[MetricDefinition] = [
         "General-education schools (1 per open school, 0 once closed), by level: primary, "
         "lower_secondary, upper_secondary, or a multi-level school "
         "(primary_lower_secondary, lower_upper_secondary, primary_to_upper_secondary).",
+        name_vi="Số trường học",
     ),
     _stock(
         CLASSES,
@@ -65,6 +69,7 @@ METRICS: list[MetricDefinition] = [
         "classes",
         ("school", "level", "grade"),
         "Classes (lớp) of the school year, by grade 1–12 and its level.",
+        name_vi="Số lớp học",
     ),
     _stock(
         PUPILS,
@@ -73,6 +78,7 @@ METRICS: list[MetricDefinition] = [
         ("school", "level", "grade", "sex"),
         "Pupils enrolled (học sinh đang học) in the school year, by grade 1–12, its level, "
         "and sex.",
+        name_vi="Số học sinh",
     ),
     _stock(
         TEACHERS,
@@ -80,10 +86,12 @@ METRICS: list[MetricDefinition] = [
         "teachers",
         ("school", "sex"),
         "Teachers (giáo viên) working at the school.",
+        name_vi="Số giáo viên",
     ),
     MetricDefinition(
         code=CANDIDATES,
         name="Exam candidates",
+        name_vi="Số thí sinh dự thi",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="candidates",
@@ -94,6 +102,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code=PASSES,
         name="Exam passes",
+        name_vi="Số thí sinh đỗ",
         sector=SECTOR,
         aggregation=Aggregation.SUM,
         unit="candidates",
@@ -107,6 +116,7 @@ METRICS: list[MetricDefinition] = [
         ("level", "sex"),
         "Children of a level's official school age living in the commune (primary 6–10, "
         "lower secondary 11–14, upper secondary 15–17), from the universal-education survey.",
+        name_vi="Dân số trong độ tuổi đi học",
     ),
 ]
 
@@ -115,6 +125,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="pupil_teacher_ratio",
         name="Pupils per teacher",
+        name_vi="Số học sinh trên một giáo viên",
         numerator=PUPILS,
         denominator=TEACHERS,
         sector=SECTOR,
@@ -123,6 +134,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="pupils_per_class",
         name="Pupils per class",
+        name_vi="Số học sinh bình quân một lớp",
         numerator=PUPILS,
         denominator=CLASSES,
         sector=SECTOR,
@@ -131,6 +143,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="exam_pass_rate",
         name="Exam pass rate",
+        name_vi="Tỷ lệ thí sinh đỗ",
         numerator=PASSES,
         denominator=CANDIDATES,
         factor=100,
@@ -141,6 +154,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="enrolment_rate",
         name="Gross enrolment rate",
+        name_vi="Tỷ lệ nhập học chung",
         numerator=PUPILS,
         denominator=POPULATION,
         factor=100,

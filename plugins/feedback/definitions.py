@@ -32,12 +32,13 @@ LATE = "feedback_cases_resolved_late"
 DAYS = "feedback_days_to_resolve"
 
 
-def _count(code: str, name: str, description: str) -> MetricDefinition:
+def _count(code: str, name: str, description: str, name_vi: str) -> MetricDefinition:
     return MetricDefinition(
         code,
         name,
         SECTOR,
         Aggregation.SUM,
+        name_vi=name_vi,
         unit="cases",
         disaggregations=DIMS,
         description=description,
@@ -49,23 +50,32 @@ METRICS = [
         RECEIVED,
         "Feedback cases received",
         "Citizens' reports and petitions received, on the day they were filed.",
+        name_vi="Số phản ánh, kiến nghị tiếp nhận",
     ),
-    _count(RESOLVED, "Feedback cases resolved", "Cases resolved or closed, on the day they were."),
+    _count(
+        RESOLVED,
+        "Feedback cases resolved",
+        "Cases resolved or closed, on the day they were.",
+        name_vi="Số phản ánh, kiến nghị đã xử lý",
+    ),
     _count(
         ON_TIME,
         "Feedback cases resolved on time",
         "Cases with a deadline resolved by it, on the day they were resolved.",
+        name_vi="Số phản ánh xử lý đúng hạn",
     ),
     _count(
         LATE,
         "Feedback cases resolved late",
         "Cases with a deadline resolved after it, on the day they were resolved.",
+        name_vi="Số phản ánh xử lý quá hạn",
     ),
     MetricDefinition(
         DAYS,
         "Days taken to resolve feedback cases",
         SECTOR,
         Aggregation.SUM,
+        name_vi="Tổng số ngày xử lý phản ánh",
         unit="days",
         disaggregations=DIMS,
         description="The days each case took from filing to resolution, summed on the day it "
@@ -76,6 +86,7 @@ METRICS = [
         "Feedback cases overdue",
         SECTOR,
         Aggregation.LAST,
+        name_vi="Số phản ánh đang quá hạn",
         unit="cases",
         disaggregations=DIMS,
         description="Open cases past their deadline, counted once a day by the connector: a "
@@ -87,6 +98,7 @@ INDICATORS = [
     IndicatorDefinition(
         "feedback_on_time_rate",
         "Feedback cases resolved on time (%)",
+        name_vi="Tỷ lệ phản ánh xử lý đúng hạn (%)",
         numerator=ON_TIME,
         denominator=f"{ON_TIME} + {LATE}",
         factor=100,
@@ -98,6 +110,7 @@ INDICATORS = [
     IndicatorDefinition(
         "feedback_mean_days_to_resolve",
         "Mean days to resolve a feedback case",
+        name_vi="Số ngày xử lý bình quân một phản ánh",
         numerator=DAYS,
         denominator=RESOLVED,
         sector=SECTOR,

@@ -63,6 +63,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_encounters",
         name="Health facility encounters",
+        name_vi="Số lượt khám chữa bệnh",
         sector=SECTOR,
         unit="encounters",
         aggregation=Aggregation.SUM,
@@ -72,6 +73,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_vaccine_doses",
         name="Vaccine doses given",
+        name_vi="Số liều vắc xin đã tiêm",
         sector=SECTOR,
         unit="doses",
         aggregation=Aggregation.SUM,
@@ -81,6 +83,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_disease_cases",
         name="Notifiable disease cases",
+        name_vi="Số ca bệnh truyền nhiễm",
         sector=SECTOR,
         unit="cases",
         aggregation=Aggregation.SUM,
@@ -93,6 +96,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_beds",
         name="Hospital beds",
+        name_vi="Số giường bệnh",
         sector=SECTOR,
         unit="beds",
         aggregation=Aggregation.LAST,
@@ -103,6 +107,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_inpatient_days",
         name="Inpatient days",
+        name_vi="Số ngày điều trị nội trú",
         sector=SECTOR,
         unit="days",
         aggregation=Aggregation.SUM,
@@ -112,6 +117,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="health_immunization_target",
         name="Immunisation target population",
+        name_vi="Số đối tượng tiêm chủng",
         sector=SECTOR,
         unit="persons",
         aggregation=Aggregation.LAST,
@@ -130,6 +136,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="health_immunization_coverage",
         name="Immunisation coverage",
+        name_vi="Tỷ lệ tiêm chủng",
         numerator="health_vaccine_doses",
         denominator="health_immunization_target",
         factor=100,
@@ -143,6 +150,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="health_bed_occupancy",
         name="Bed occupancy rate",
+        name_vi="Công suất sử dụng giường bệnh",
         numerator="health_inpatient_days",
         denominator="health_beds * days",
         factor=100,

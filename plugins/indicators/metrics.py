@@ -35,6 +35,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="grdp",
         name="GRDP at current prices",
+        name_vi="GRDP theo giá hiện hành",
         sector="economy",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -43,6 +44,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="grdp_constant",
         name="GRDP at 2010 constant prices",
+        name_vi="GRDP theo giá so sánh 2010",
         sector="economy",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -51,6 +53,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="grdp_growth",
         name="GRDP growth rate",
+        name_vi="Tốc độ tăng trưởng GRDP",
         sector="economy",
         unit="%",
         aggregation=Aggregation.NONE,
@@ -62,6 +65,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="retail_sales",
         name="Total retail sales of goods and services",
+        name_vi="Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ",
         sector="economy",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -70,6 +74,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="cpi",
         name="Consumer price index",
+        name_vi="Chỉ số giá tiêu dùng (CPI)",
         sector="economy",
         unit="index (2019 = 100)",
         aggregation=Aggregation.AVERAGE,
@@ -79,6 +84,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="iip",
         name="Index of industrial production",
+        name_vi="Chỉ số sản xuất công nghiệp (IIP)",
         sector="economy",
         unit="% (same period last year = 100)",
         aggregation=Aggregation.NONE,
@@ -87,6 +93,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="exports",
         name="Export turnover of goods",
+        name_vi="Kim ngạch xuất khẩu hàng hóa",
         sector="economy",
         unit=MILLION_USD,
         aggregation=Aggregation.SUM,
@@ -94,6 +101,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="imports",
         name="Import turnover of goods",
+        name_vi="Kim ngạch nhập khẩu hàng hóa",
         sector="economy",
         unit=MILLION_USD,
         aggregation=Aggregation.SUM,
@@ -101,6 +109,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="fdi_registered",
         name="FDI capital registered",
+        name_vi="Vốn FDI đăng ký",
         sector="economy",
         unit=MILLION_USD,
         aggregation=Aggregation.SUM,
@@ -109,6 +118,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="enterprises_registered",
         name="Newly registered enterprises",
+        name_vi="Số doanh nghiệp thành lập mới",
         sector="economy",
         unit="enterprises",
         aggregation=Aggregation.SUM,
@@ -116,6 +126,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="tourist_arrivals",
         name="Tourist arrivals",
+        name_vi="Lượt khách du lịch",
         sector="economy",
         unit="visits",
         aggregation=Aggregation.SUM,
@@ -123,6 +134,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="public_investment_plan",
         name="Public investment capital plan",
+        name_vi="Kế hoạch vốn đầu tư công",
         sector="economy",
         unit=BILLION_VND,
         aggregation=Aggregation.LAST,
@@ -132,6 +144,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="public_investment_disbursed",
         name="Public investment capital disbursed",
+        name_vi="Vốn đầu tư công đã giải ngân",
         sector="economy",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -140,6 +153,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="population",
         name="Average population",
+        name_vi="Dân số trung bình",
         sector="society",
         unit="persons",
         aggregation=Aggregation.LAST,
@@ -150,6 +164,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="budget_revenue",
         name="State budget revenue collected",
+        name_vi="Thu ngân sách nhà nước",
         sector="finance",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -158,6 +173,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="budget_revenue_estimate",
         name="State budget revenue estimate",
+        name_vi="Dự toán thu ngân sách nhà nước",
         sector="finance",
         unit=BILLION_VND,
         aggregation=Aggregation.LAST,
@@ -167,6 +183,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="budget_expenditure",
         name="Local budget expenditure",
+        name_vi="Chi ngân sách địa phương",
         sector="finance",
         unit=BILLION_VND,
         aggregation=Aggregation.SUM,
@@ -176,6 +193,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="admin_dossiers_received",
         name="Administrative procedure dossiers received",
+        name_vi="Số hồ sơ thủ tục hành chính tiếp nhận",
         sector="government",
         unit="dossiers",
         aggregation=Aggregation.SUM,
@@ -184,6 +202,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="admin_dossiers_received_online",
         name="Dossiers received online",
+        name_vi="Số hồ sơ tiếp nhận trực tuyến",
         sector="government",
         unit="dossiers",
         aggregation=Aggregation.SUM,
@@ -192,6 +211,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="admin_dossiers_resolved_on_time",
         name="Dossiers resolved on time",
+        name_vi="Số hồ sơ giải quyết đúng hạn",
         sector="government",
         unit="dossiers",
         aggregation=Aggregation.SUM,
@@ -200,6 +220,7 @@ METRICS: list[MetricDefinition] = [
     MetricDefinition(
         code="admin_dossiers_resolved_late",
         name="Dossiers resolved late",
+        name_vi="Số hồ sơ giải quyết quá hạn",
         sector="government",
         unit="dossiers",
         aggregation=Aggregation.SUM,
@@ -212,6 +233,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="grdp_per_capita",
         name="GRDP per capita",
+        name_vi="GRDP bình quân đầu người",
         numerator="grdp",
         denominator="population",
         factor=1000,  # billion VND / persons → million VND per person
@@ -222,6 +244,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="public_investment_disbursement_rate",
         name="Public investment disbursement rate",
+        name_vi="Tỷ lệ giải ngân vốn đầu tư công",
         numerator="public_investment_disbursed",
         denominator="public_investment_plan",
         factor=100,
@@ -232,6 +255,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="budget_revenue_per_capita",
         name="Budget revenue per capita",
+        name_vi="Thu ngân sách bình quân đầu người",
         numerator="budget_revenue",
         denominator="population",
         factor=1000,  # billion VND / persons → million VND per person
@@ -241,6 +265,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="budget_revenue_vs_estimate",
         name="Budget revenue against the year's estimate",
+        name_vi="Thu ngân sách so với dự toán năm",
         numerator="budget_revenue",
         denominator="budget_revenue_estimate",
         factor=100,
@@ -250,6 +275,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="trade_balance",
         name="Trade balance",
+        name_vi="Cán cân thương mại",
         numerator="exports - imports",
         sector="economy",
         unit=MILLION_USD,
@@ -257,6 +283,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="admin_on_time_rate",
         name="Dossiers resolved on time",
+        name_vi="Tỷ lệ hồ sơ giải quyết đúng hạn",
         numerator="admin_dossiers_resolved_on_time",
         denominator="admin_dossiers_resolved_on_time + admin_dossiers_resolved_late",
         factor=100,
@@ -267,6 +294,7 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="admin_online_rate",
         name="Dossiers received online",
+        name_vi="Tỷ lệ hồ sơ tiếp nhận trực tuyến",
         numerator="admin_dossiers_received_online",
         denominator="admin_dossiers_received",
         factor=100,

@@ -148,6 +148,21 @@ def raw_message(payload: bytes, topic: str | None = None) -> dict[str, Any]:
     return _without_none(raw)
 
 
+def quarantined_message(payload: Any) -> tuple[bytes, str | None]:
+    """The message (and topic) a quarantined payload holds, to be mapped again: the inverse
+    of what :meth:`MessageMapper.item` quarantines."""
+    if not isinstance(payload, dict):
+        raise ValueProblem("not a quarantined message")
+    topic = payload.get("topic")
+    if isinstance(payload.get("message"), dict):
+        return json.dumps(payload["message"], ensure_ascii=False).encode(), topic
+    if payload.get("truncated"):
+        raise ValueProblem(f"only the first {RAW_LIMIT_BYTES} bytes of the message were kept")
+    if "base64" in payload:
+        return base64.b64decode(payload["base64"]), topic
+    return str(payload.get("text", "")).encode(), topic
+
+
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 

@@ -4,9 +4,9 @@ A run subscribes (see :mod:`.mqtt_session`) and goes on until the hub stops it, 
 ``idle_timeout`` passes without a message. It first yields the cameras of the registry as
 facilities, then each message as an event (or a bad record), and a checkpoint as soon as the
 messages stop coming for a moment, every ``checkpoint_seconds`` while they keep coming, or
-after ``max_batch`` of them. The runtime commits the records before a checkpoint when it
-receives it; only when it asks for the next item are those messages acknowledged to the
-broker. So a message is acknowledged only once stored, and one that was not is delivered
+after ``max_batch`` of them. The checkpoint carries the acknowledgement of its messages, which
+the runtime calls once the transaction holding them (events or quarantine rows) has committed,
+not before. So a message is acknowledged only once stored, and one that was not is delivered
 again after a crash, a failed commit or a lost connection. ``--full`` changes nothing: a
 subscription has no history to read again (the broker keeps what the hub has not taken yet).
 """
@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
@@ -25,8 +26,9 @@ from hub.observability import metrics
 
 from .cameras import load_registry
 from .config import MqttConfig
-from .messages import MessageMapper, raw_message
+from .messages import MessageMapper, quarantined_message, raw_message
 from .mqtt_session import BrokerSession, Received
+from .values import ValueProblem
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,16 @@ class MqttConnector(Connector):
             yield from self._stream(session, mapper)
         finally:
             session.close()
+
+    def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
+        """Map a quarantined message again, with today's fields, types and cameras."""
+        try:
+            message, topic = quarantined_message(payload)
+        except ValueProblem as problem:
+            raise NotImplementedError(f"the message cannot be read again: {problem}") from None
+        registry = load_registry(self.config.camera_registry, self.context.http_timeout)
+        mapper = MessageMapper(self.config, registry.cameras)
+        yield mapper.item(message, place or f"topic {topic}", topic)
 
     def check(self) -> str:
         """Connects and subscribes under a throw-away session, leaving the stream's alone."""
@@ -121,9 +133,9 @@ def _item(mapper: MessageMapper, message: Received) -> Item:
 
 
 def _commit(session: BrokerSession, batch: _Batch) -> Iterator[Item]:
-    """Checkpoint the batch; once the runtime has committed it (it asks for more), ack it."""
+    """Checkpoint the batch, to be acknowledged once the runtime has committed it."""
     if not batch:
         return
-    yield Checkpoint({"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")})
-    session.ack(batch.messages)
+    state = {"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    yield Checkpoint(state, committed=partial(session.ack, batch.messages))
     batch.messages = []

@@ -115,10 +115,12 @@ def test_min_and_max_over_time_and_units(hub: Hub) -> None:
     assert value_of(hub, "low_water", "QUARTER", "2024-Q1", PROVINCE) == 4
 
 
-def test_a_metric_that_is_not_aggregated_is_refused(hub: Hub) -> None:
-    with pytest.raises(AggregationError, match=r"status_code.*NONE") as refused:
+def test_a_metric_that_is_not_aggregated_is_refused_where_nothing_was_published(
+    hub: Hub,
+) -> None:
+    with pytest.raises(AggregationError, match=r"status_code.*NONE.*no unit yet") as refused:
         ask(hub, "status_code", "MONTH", "2024-01", "2024-01", units=["90001"])
-    assert refused.value.argument == "metric"
+    assert refused.value.argument == "periodType"
 
 
 def test_a_figure_for_the_longer_period_stands_rather_than_adding_its_parts(hub: Hub) -> None:

@@ -113,7 +113,7 @@ def _period(kind: str, index: int) -> str:
 
 def _dims(metric: str, sex: str) -> dict[str, str]:
     if metric == "cases":
-        return {"sex": sex, "age": "0-4"} if sex != "X" else {}
+        return {"sex": sex, "age": "0-4"} if sex != "X" else {"age": "5-9"}
     if metric == "peak_flow":  # an extreme over cells too
         return {"gauge": sex}
     return {}
@@ -122,6 +122,19 @@ def _dims(metric: str, sex: str) -> dict[str, str]:
 def test_a_carried_forward_last_value_is_left_to_python(hub: Hub) -> None:
     load(hub, [Record("stock", "90001", "2024-01", 5)])
     hierarchy, (metric,) = metric_infos(hub, ["stock"])
+    with hub.db.session() as session:
+        assert rebuild_in_database(session, metric, hierarchy) is None
+
+
+def test_a_total_beside_its_breakdown_is_left_to_python(hub: Hub) -> None:
+    load(
+        hub,
+        [
+            Record("cases", "90001", "2024-01", 5, {"sex": "F"}),
+            Record("cases", "90001", "2024-01", 9),
+        ],
+    )
+    hierarchy, (metric,) = metric_infos(hub, ["cases"])
     with hub.db.session() as session:
         assert rebuild_in_database(session, metric, hierarchy) is None
 

@@ -20,6 +20,9 @@ from tests.auth.conftest import (
 ACKNOWLEDGE = 'mutation($id: ID!) { acknowledgeAlert(id: $id, note: "seen") { acknowledgedBy } }'
 RUN = 'mutation { runConnector(id: "kontum-feedback") { status } }'
 ENABLE = 'mutation { setConnectorEnabled(id: "kontum-traffic", enabled: true) { enabled } }'
+DISCARD = "mutation($ids: [ID!]!) { discardQuarantined(ids: $ids) }"
+RETRY_QUARANTINED = """mutation($ids: [ID!]!) {
+  retryQuarantined(ids: $ids) { stored stillQuarantined } }"""
 SAVE = """mutation($unit: ID!) { saveReport(template: "KTXH-XA-THANG", unit: $unit,
   period: "2026-03", values: []) { status } }"""
 SUBMIT = """mutation($unit: ID!) { submitReport(template: "KTXH-XA-THANG", unit: $unit,
@@ -73,6 +76,20 @@ def test_only_admins_run_and_enable_connectors(client: TestClient, world: World,
     assert (outcome(run), outcome(enable)) == (expected, expected), (run, enable)
     logged = {(entry["action"], entry["outcome"]) for entry in audit_of(client, world, who)}
     assert logged == {("runConnector", expected), ("setConnectorEnabled", expected)}
+
+
+@for_every_principal
+def test_only_admins_discard_and_retry_quarantined_records(
+    client: TestClient, world: World, who: Who
+) -> None:
+    ids = ["1", "2"]
+    retry, discard = (
+        post(client, query, world.headers(who), ids=ids) for query in (RETRY_QUARANTINED, DISCARD)
+    )
+    expected = "ok" if who.role == "admin" else "FORBIDDEN"
+    assert (outcome(retry), outcome(discard)) == (expected, expected), (retry, discard)
+    logged = {(entry["action"], entry["outcome"]) for entry in audit_of(client, world, who)}
+    assert logged == {("retryQuarantined", expected), ("discardQuarantined", expected)}
 
 
 @for_every_principal

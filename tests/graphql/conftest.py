@@ -160,6 +160,7 @@ def _seed_runs(session: Any, seeded: Seed) -> None:
         session.add(
             QuarantinedRecord(
                 connector_id="kontum-feedback",
+                record_key=f"seeded-{number}",
                 sync_run_id=seeded.runs[RunStatus.PARTIAL],
                 reason=f"unknown unit {number}",
                 place=f"line {number}",

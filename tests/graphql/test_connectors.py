@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from hub.connectors.locks import exclusive
+from hub.connectors.records import Event as EventRecord
 from hub.core import Hub
-from hub.model import ConnectorRow, Event, RunStatus
+from hub.ingest.normalise import record_payload
+from hub.model import AuditEntry, ConnectorRow, Event, QuarantinedRecord, RunStatus
 from tests.graphql.conftest import Seed, data, error_codes, graphql
 
 CONNECTORS = """{ connectors { id plugin kind enabled schedule configured
@@ -142,3 +146,78 @@ def test_run_connector_errors(client: TestClient, hub: Hub) -> None:
         busy = graphql(client, RUN, id="kontum-feedback")
     assert error_codes(busy) == ["CONFLICT"]
     assert "already running" in busy["errors"][0]["message"]
+
+
+DISCARD = "mutation($ids: [ID!]!) { discardQuarantined(ids: $ids) }"
+RETRY = """mutation($ids: [ID!]!) { retryQuarantined(ids: $ids) { stored stillQuarantined } }"""
+
+
+def quarantine_ids(hub: Hub) -> list[int]:
+    with hub.db.session() as session:
+        return list(session.scalars(select(QuarantinedRecord.id).order_by(QuarantinedRecord.id)))
+
+
+def audited(hub: Hub, action: str) -> list[tuple[dict, str]]:
+    with hub.db.session() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        return [(row.target, row.outcome) for row in rows]
+
+
+def test_discard_quarantined_deletes_and_counts(client: TestClient, hub: Hub, seed: Seed) -> None:
+    first, second, *rest = quarantine_ids(hub)
+    assert data(client, DISCARD, ids=[str(first), str(second), "999999"]) == {
+        "discardQuarantined": 2
+    }
+    assert quarantine_ids(hub) == rest
+    assert audited(hub, "discardQuarantined") == [({"ids": str([first, second, 999999])}, "ok")]
+    bad = graphql(client, DISCARD, ids=["x1"])
+    assert error_codes(bad) == ["BAD_USER_INPUT"]
+    assert quarantine_ids(hub) == rest
+
+
+def quarantine_late_event(hub: Hub, seed: Seed) -> int:
+    """A record quarantined under a unit the hub has since loaded; return its row id."""
+    late = EventRecord(
+        "test.incident", "late-1", datetime(2025, 8, 3, tzinfo=UTC), unit="23293", place="p"
+    )
+    with hub.db.session() as session:
+        row = QuarantinedRecord(
+            connector_id="kontum-feedback",
+            record_key="late-1",
+            sync_run_id=seed.runs[RunStatus.PARTIAL],
+            reason="unknown unit '23293' on 2025-08-03",
+            place="p",
+            payload=record_payload(late),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_retry_quarantined_stores_what_the_config_now_accepts(
+    client: TestClient, hub: Hub, seed: Seed
+) -> None:
+    seeded = quarantine_ids(hub)  # the test kind cannot read its bad records again
+    late_id = quarantine_late_event(hub, seed)
+
+    retried = data(client, RETRY, ids=[str(late_id), str(seeded[0])])["retryQuarantined"]
+
+    assert retried == {"stored": 1, "stillQuarantined": 1}
+    assert quarantine_ids(hub) == seeded
+    with hub.db.session() as session:
+        stored = session.scalars(select(Event).where(Event.source_id == "late-1")).one()
+        assert (stored.source, stored.kind) == ("kontum-feedback", "test.incident")
+    ((target, outcome),) = audited(hub, "retryQuarantined")
+    assert (target["stored"], target["still"], outcome) == (1, 1, "ok")
+
+
+def test_retry_quarantined_while_the_connector_runs_is_a_conflict(
+    client: TestClient, hub: Hub, seed: Seed
+) -> None:
+    late_id = quarantine_late_event(hub, seed)
+    with exclusive(hub.db, "iochub.sync:kontum-feedback") as taken:
+        assert taken
+        busy = graphql(client, RETRY, ids=[str(late_id)])
+    assert error_codes(busy) == ["CONFLICT"]
+    assert [outcome for _, outcome in audited(hub, "retryQuarantined")] == ["CONFLICT"]
+    assert late_id in quarantine_ids(hub)

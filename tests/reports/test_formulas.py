@@ -244,8 +244,8 @@ def test_requests_parsing_forms_at_once_in_a_fresh_process_all_succeed() -> None
         ({"D5": 35_000_000.0, "D6": 0.5}, "35000000.5"),
         ({"D5": 0.1, "D6": 0.2}, "0.3"),  # 0.30000000000000004 in binary
         ({"D5": 1.0, "D6": -3.0}, "-2"),
-        ({"D5": 1e15, "D6": 1.0}, "1e+15"),
-        ({"D5": 0.00001, "D6": 0.0}, "1e-05"),
+        ({"D5": 1e15, "D6": 1.0}, "1E+15"),
+        ({"D5": 0.00001, "D6": 0.0}, "1E-05"),
     ],
 )
 def test_a_sum_is_displayed_as_a_spreadsheet_shows_it(known: dict[str, float], shown: str) -> None:

@@ -6,9 +6,11 @@ import copy
 
 import pytest
 
+from hub.aggregation import AggregateRequest, aggregate
 from hub.connectors import records
 from hub.connectors.runtime import load_records
 from hub.core import Hub
+from hub.periods import Calendar, PeriodType
 from hub.reports.assemble import ReportView, locate, view
 from hub.reports.errors import InputError, TemplateError
 from hub.reports.schedule import WorkingDays
@@ -60,6 +62,44 @@ def test_a_metric_cell_reads_the_units_observations_of_the_period(corner: Corner
     assert district.values["D12"] == 5.0 + 2.0 + 3.0  # no value of its own: its communes'
     with pytest.raises(InputError, match="D12 is filled from a metric; it cannot be typed in"):
         Desk(hub).do("save", "23281", "2025-03", local(2025, 3, 14), {"D12": 1}, form="TEST-M")
+
+
+def cell_and_aggregate(hub: Hub, unit: str) -> tuple[float | None, float | None]:
+    """Commune ``unit``'s METRIC cell for ND09 2025-03, and ``aggregate`` for the same."""
+    day = local(2025, 3, 14).date()
+    with hub.db.sessions() as session:
+        shown = view(session, locate(session, "TEST-M", unit, "2025-03"), WorkingDays(), day)
+    request = AggregateRequest(
+        "births_registered",
+        PeriodType.MONTH,
+        "2025-03",
+        "2025-03",
+        calendar=Calendar.ND09,
+        units=(unit,),
+        as_of=day,
+    )
+    (answer,) = aggregate(hub.db, request)
+    return shown.values["D12"], answer.value
+
+
+def test_a_metric_cell_is_the_aggregate_of_its_unit_and_period(corner: Corner) -> None:
+    hub = corner.hub
+    install(hub, with_metric_row("births_registered"))
+    # Two sources of one value: the one written last counts, not their sum.
+    march = ("births_registered", "23281", "2025-03")
+    load_records(hub, "registry-a", [records.Observation(*march, 5, calendar="ND09")])
+    load_records(hub, "registry-b", [records.Observation(*march, 7, calendar="ND09")])
+    assert cell_and_aggregate(hub, "23281") == (7, 7)
+    # A monthly figure stands over a daily one inside its month.
+    load_records(
+        hub,
+        "civil-registry",
+        [
+            records.Observation("births_registered", "23284", "2025-03", 5, calendar="ND09"),
+            records.Observation("births_registered", "23284", "2025-03-01", 2),
+        ],
+    )
+    assert cell_and_aggregate(hub, "23284") == (5, 5)
 
 
 def test_a_metric_cell_must_name_a_known_metric(corner: Corner) -> None:

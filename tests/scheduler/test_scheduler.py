@@ -62,7 +62,7 @@ def test_each_scheduled_connector_gets_a_job_with_its_trigger(hub: Hub) -> None:
     scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"cron", "interval", "reports-compliance"}
+        assert set(jobs) == {"cron", "interval", "reports-compliance", "leader-election"}
         assert isinstance(jobs["cron"].trigger, CronTrigger)
         assert isinstance(jobs["interval"].trigger, IntervalTrigger)
         assert jobs["interval"].trigger.interval.total_seconds() == 7200
@@ -78,27 +78,6 @@ def test_a_job_skips_a_connector_an_admin_disabled(hub: Hub) -> None:
     assert not is_enabled(hub, "cron")
     scheduler.run_if_enabled("cron")
     assert _runs(hub, "cron") == 1
-
-
-def test_only_one_process_schedules_on_postgresql(hub: Hub, backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("leader election is a PostgreSQL feature; SQLite deployments are one process")
-    first, second = HubScheduler(hub), HubScheduler(hub)
-    first.start()
-    second.start()
-    try:
-        assert first.is_leader and not second.is_leader
-        assert [job.id for job in second.scheduler.get_jobs()] == ["leader-election"]
-        first.shutdown()
-        second._try_to_lead()
-        assert second.is_leader
-        assert {job.id for job in second.scheduler.get_jobs()} == {
-            "cron",
-            "interval",
-            "reports-compliance",
-        }
-    finally:
-        second.shutdown()
 
 
 HOLD_LOCK = textwrap.dedent("""

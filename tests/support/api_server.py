@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 from litestar import Litestar
 
+from hub.cli.serving import server_config
 from hub.core import Hub
 from hub.graphql.app import create_app
 
@@ -21,9 +22,7 @@ def served_api(hub: Hub, app: Litestar | None = None) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        app or create_app(hub), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = server_config(app or create_app(hub), hub, "127.0.0.1", port)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

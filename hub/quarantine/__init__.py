@@ -1,0 +1,1 @@
+"""Quarantined records: kept once per source record and reason, listed, discarded, retried."""
