@@ -27,6 +27,8 @@ def serve_hub(hub: Hub, host: str | None, port: int | None, scheduler: bool) -> 
     click.echo(f"GraphQL API on http://{host}:{port}/graphql")
     try:
         uvicorn.Server(server_config(create_app(hub), hub, host, port)).run()
+    except KeyboardInterrupt:  # uvicorn raises again the Ctrl-C it shut down on: done
+        pass
     finally:
         if runner:
             runner.shutdown()
