@@ -28,6 +28,11 @@ def client_address(
     return peer
 
 
+def is_within(address: str | None, networks: Iterable[str]) -> bool:
+    """Whether ``address`` is one of ``networks`` (addresses or networks, as configured)."""
+    return address is not None and _within(address, _networks(tuple(networks)))
+
+
 def check_network(value: str) -> str:
     """``value`` if it is an IP address or network; ValueError naming it otherwise."""
     try:

@@ -14,7 +14,7 @@ from hub.auth import audit
 from hub.auth.principal import InvalidPrincipal, Principal, Role, parse_role
 from hub.auth.tokens import issue_token, list_tokens, require_known_sectors, revoke_token
 from hub.cli.errors import UserError
-from hub.cli.output import moment, show
+from hub.cli.output import moment, show_table
 from hub.connectors.runtime import OnStart
 from hub.core import Hub
 from hub.model import SyncRun
@@ -129,7 +129,7 @@ def print_tokens(hub: Hub) -> None:
     if not rows:
         click.echo("no tokens: create one with iochub token create --role ROLE")
         return
-    show(table)
+    show_table(table)
 
 
 def revoke(hub: Hub, key: str) -> None:
@@ -162,4 +162,4 @@ def print_audit(hub: Hub, actor: str | None, action: str | None, last: int) -> N
     if not rows:
         click.echo("the audit log is empty")
         return
-    show(table)
+    show_table(table)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hub.cli.errors import UserError
-from hub.cli.output import moment, show
+from hub.cli.output import moment, show_table
 from hub.connectors.switch import override_enabled, switched_on
 from hub.model import ConnectorRow, SyncRun
 from hub.model.base import utcnow
@@ -48,7 +48,7 @@ def print_connectors(hub: Hub, as_json: bool) -> None:
             _next(item),
             _last(item["last_run"]),
         )
-    show(table)
+    show_table(table)
     _print_errors((item["id"], item["last_run"]) for item in listed)
 
 
@@ -117,7 +117,7 @@ def print_runs(hub: Hub, connector_id: str, last: int, as_json: bool) -> None:
             *(f"{run.get(name, 0):,}" for name in counted),
             str(run["attempts"]),
         )
-    show(table)
+    show_table(table)
     _print_errors((f"run {run['id']}", run) for run in listed)
 
 

@@ -141,7 +141,7 @@ def print_plugins(plugins: Plugins) -> None:
         click.echo(f"plugin {failure.name!r} failed: {failure.reason}", err=True)
 
 
-def show(table: Table) -> None:
+def show_table(table: Table) -> None:
     """Print a table: as wide as the terminal, or unwrapped into a pipe or file."""
     (console if console.is_terminal else Console(width=240, highlight=False)).print(table)
 

@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
-from hub.cli import output
 from hub.cli.errors import UserError
 from hub.cli.options import config_option
-from hub.cli.output import EXIT_CODES, moment
-from hub.model import RunStatus
+from hub.cli.output import EXIT_CODES, moment, show_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,7 +56,7 @@ def list_(connector_id: str | None, last: int, config_path: str | None) -> None:
     if not rows:
         click.echo("nothing is quarantined")
         return
-    output.show(table)
+    show_table(table)
 
 
 @quarantine.command()
@@ -130,8 +128,7 @@ def retry(record_ids: tuple[int, ...], connector_id: str | None, config_path: st
     )
     for problem in outcome.problems:
         click.echo(f"  {problem}", err=True)
-    status = RunStatus.PARTIAL if outcome.still_quarantined else RunStatus.SUCCEEDED
-    raise SystemExit(EXIT_CODES[status])
+    raise SystemExit(EXIT_CODES["PARTIAL" if outcome.still_quarantined else "SUCCEEDED"])
 
 
 def _chosen(session: Session, record_ids: Sequence[int], connector_id: str | None) -> list[int]:

@@ -5,7 +5,6 @@ Every table has defaults, so ``iochub demo`` needs no file at all.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import date
 from typing import Any
 
@@ -163,15 +162,7 @@ class MonitoringSettings(Strict):
     @field_validator("allow")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        bad = []
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                bad.append(repr(item))
-        if bad:
-            raise ValueError(f"not IP addresses or networks: {', '.join(bad)}")
-        return value
+        return [check_network(item) for item in value]
 
 
 class AggregationSettings(Strict):

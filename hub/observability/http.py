@@ -4,7 +4,6 @@ the access log: one line per request, with its GraphQL operation, principal, sta
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from litestar import MediaType, Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.auth.clients import client_address, is_within
 from hub.observability import metrics
 from hub.observability.health import connector_troubles, database_answers, pending_migrations
 
@@ -31,7 +31,6 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 def operator_handlers(hub: Hub, responses: ResponseCache | None = None) -> list[HTTPRouteHandler]:
     """The health routes and ``/metrics`` of ``hub`` (and of the responses its app keeps)."""
     registry = metrics.hub_registry(hub, responses)
-    allowed = [ipaddress.ip_network(item, strict=False) for item in hub.settings.monitoring.allow]
 
     @get("/health/live", media_type=MediaType.JSON)
     async def live() -> dict[str, str]:
@@ -51,8 +50,9 @@ def operator_handlers(hub: Hub, responses: ResponseCache | None = None) -> list[
     @get("/metrics", media_type=PROMETHEUS_TEXT)
     async def prometheus(request: Request[Any, Any, Any]) -> Response[bytes]:
         """Prometheus' text format, for the addresses of ``[monitoring] allow``."""
-        client = request.client.host if request.client else None
-        if not _allowed(client, allowed):
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.headers, hub.settings.server.trusted_proxies)
+        if not is_within(client, hub.settings.monitoring.allow):
             return Response(
                 b"forbidden: add this address to [monitoring] allow\n",
                 status_code=403,
@@ -86,18 +86,6 @@ def _health(hub: Hub) -> Response[dict[str, Any]]:
     if troubles:
         body["connectors"] = [trouble.as_json() for trouble in troubles]
     return Response(body)
-
-
-def _allowed(
-    client: str | None, allowed: list[ipaddress.IPv4Network | ipaddress.IPv6Network]
-) -> bool:
-    if client is None:
-        return False
-    try:
-        address = ipaddress.ip_address(client)
-    except ValueError:  # a test client's "testclient", a Unix socket
-        return False
-    return any(address in network for network in allowed)
 
 
 def access_logging(app: ASGIApp) -> ASGIApp:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic.script import ScriptDirectory
 from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -17,6 +18,7 @@ from hub.core import Hub
 from hub.graphql.app import create_app
 from hub.model import ConnectorRow, RunStatus, SyncRun
 from hub.model.base import utcnow
+from hub.model.migrations import alembic_config
 from hub.observability.health import connector_troubles
 from hub.scheduler.scheduler import HubScheduler
 from tests.observability.conftest import SAMPLE, ecb_config
@@ -87,21 +89,26 @@ def test_a_connector_is_overdue_after_twice_its_interval_without_a_run(hub: Hub)
 
 
 def test_ready_is_503_while_a_migration_is_pending(hub: Hub) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(hub.plugins.migration_locations()))
+    with hub.db.session() as session:
+        newest = scripts.get_revision(
+            session.scalar(text("SELECT version_num FROM alembic_version"))
+        )
     with TestClient(create_app(hub)) as client:
         assert client.get("/health/ready").json() == {
             "status": "ok",
             "database": "ok",
             "migrations": "ok",
         }
-        with hub.db.session() as session:
-            head = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-            older = "UPDATE alembic_version SET version_num = '0005_observation_runs'"
-            session.execute(text(older))
+        with hub.db.session() as session:  # as if the hub were upgraded but not its database
+            session.execute(
+                text("UPDATE alembic_version SET version_num = :older WHERE version_num = :newest"),
+                {"older": newest.down_revision, "newest": newest.revision},
+            )
         response = client.get("/health/ready")
         assert response.status_code == 503
         assert response.json()["migrations"] == "pending"
-        pending = response.json()["pending"]
-        assert pending[0] == "0006_rollups_below_only" and pending[-1] == head
+        assert response.json()["pending"] == [newest.revision]
 
 
 def test_ready_is_503_while_the_database_is_unreachable_and_recovers_without_a_restart(
