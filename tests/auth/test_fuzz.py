@@ -32,6 +32,9 @@ JSON_VALUES = st.one_of(
     st.just(nodes.Null),
 )
 schemathesis.graphql.scalar("JSON", JSON_VALUES)
+# A file comes only in a multipart request (tests/reports/test_filled_workbook.py); in JSON
+# it can only be a wrong value, which must be refused as one.
+schemathesis.graphql.scalar("Upload", st.text(max_size=20).map(nodes.String))
 """A run reads the test connector's source: slow to repeat, and covered by its own tests."""
 
 
