@@ -655,6 +655,10 @@ class ReportMutation:
         period: str,
         file: Upload,
     ) -> Report:
+        if not hasattr(file, "read"):  # a value in the JSON (or a socket's message), not a file
+            raise BadUserInput(
+                "file: send the workbook as a file of a GraphQL multipart request (docs/reports.md)"
+            )
         content = await file.read()
         return await _step(
             info,
