@@ -6,7 +6,7 @@ the units exist today; every issue and revocation is in the audit log.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 from sqlalchemy.orm import Session
@@ -115,7 +115,7 @@ class TokenMutation:
     ) -> IssuedApiToken:
         target = {"name": name, "role": role, "units": units or [], "sectors": sectors or []}
         await audited_permission(info, Action.CONFIGURE, "createApiToken", target)
-        lifetime = days or info.context.hub.settings.auth.token_days
+        lifetime = timedelta(days=days or info.context.hub.settings.auth.token_days)
 
         def issue(session: Session) -> IssuedApiToken:
             try:

@@ -26,15 +26,19 @@ COUNTS = ("records_skipped", "records_duplicate", "records_placed")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sync_runs") as batch_op:
-        for name in COUNTS:
-            batch_op.add_column(
-                sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
-            )
-        batch_op.add_column(sa.Column("skipped", JSON, nullable=True))
-    with op.batch_alter_table("sync_runs") as batch_op:
-        for name in COUNTS:
-            batch_op.alter_column(name, server_default=None)
+    # Columns are added in place (SQLite's ALTER TABLE ADD COLUMN): a batch that copied
+    # sync_runs would fail once the quarantine's rows refer to it, foreign keys enforced.
+    for name in COUNTS:
+        op.add_column(
+            "sync_runs", sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+    op.add_column("sync_runs", sa.Column("skipped", JSON, nullable=True))
+    # SQLite keeps the server defaults: dropping one would copy the table.
+    on_postgresql = op.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
+        with op.batch_alter_table("sync_runs") as batch_op:
+            for name in COUNTS:
+                batch_op.alter_column(name, server_default=None)
     with op.batch_alter_table("observations") as batch_op:
         batch_op.add_column(sa.Column("parts", PARTS, nullable=True))
         batch_op.create_index(
@@ -49,8 +53,9 @@ def upgrade() -> None:
                 "zero_when_missing", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
-    with op.batch_alter_table("indicators") as batch_op:
-        batch_op.alter_column("zero_when_missing", server_default=None)
+    if on_postgresql:
+        with op.batch_alter_table("indicators") as batch_op:
+            batch_op.alter_column("zero_when_missing", server_default=None)
 
 
 def downgrade() -> None:
