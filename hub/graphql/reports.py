@@ -9,6 +9,7 @@ admins) and whose territory must hold the unit; every mutation is written to the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from hub.reports import clock
 from hub.reports import template as forms
 from hub.reports.assemble import Located, ReportView, locate, view
 from hub.reports.cells import Address, CellError, CellValue, display
-from hub.reports.compliance import Compliance, compliance, publish, publish_unit
+from hub.reports.compliance import Compliance, compliance, compliances, publish, publish_unit
 from hub.reports.errors import (
     InputError,
     OutOfScope,
@@ -54,8 +55,8 @@ from hub.reports.errors import (
 )
 from hub.reports.filled_workbook import save_filled_workbook
 from hub.reports.principal import Principal, ScopedActor, require_reader
-from hub.reports.schedule import WorkingDays, report_period, working_days
-from hub.reports.store import load_template, save_template, template_of, unit_on
+from hub.reports.schedule import WorkingDays, previous, report_period, working_days
+from hub.reports.store import load_template, save_template, template_of, unit_on, units_on
 from hub.reports.timeliness import Timeliness as TimelinessValue
 from hub.reports.timeliness import local_day
 from hub.reports.workflow import Workflow
@@ -159,36 +160,44 @@ class ReportTemplate:
             columns=[
                 ReportColumn(column=c.column, code=c.code, label=c.label) for c in template.columns
             ],
-            rows=[_template_row(template, item) for item in template.rows],
+            rows=_template_rows(template),
             origin=row.origin,
             updated_at=row.updated_at,
             definition=row.definition,
         )
 
 
-def _template_row(template: forms.Template, item: forms.Row) -> ReportRow:
-    cells = [
-        ReportTemplateCell(
-            address=cell.address,
-            row=item.row,
-            column=Address.parse(cell.address).letter,
-            kind=cell.kind,
-            formula=cell.formula,
-            metric=cell.metric,
-        )
-        for cell in sorted(template.cells.values(), key=lambda c: Address.parse(c.address))
-        if Address.parse(cell.address).row == item.row
-    ]
-    return ReportRow(
-        row=item.row,
-        code=item.code,
-        label=item.label,
-        indent=item.indent,
-        unit=item.unit,
-        aggregation=item.aggregation,
-        bold=item.bold,
-        cells=cells,
+def _template_rows(template: forms.Template) -> list[ReportRow]:
+    """The form's rows, each with its cells in address order (every address parsed once)."""
+    by_row: dict[int, list[ReportTemplateCell]] = defaultdict(list)
+    parsed = sorted(
+        ((Address.parse(cell.address), cell) for cell in template.cells.values()),
+        key=lambda pair: pair[0],
     )
+    for address, cell in parsed:
+        by_row[address.row].append(
+            ReportTemplateCell(
+                address=cell.address,
+                row=address.row,
+                column=address.letter,
+                kind=cell.kind,
+                formula=cell.formula,
+                metric=cell.metric,
+            )
+        )
+    return [
+        ReportRow(
+            row=item.row,
+            code=item.code,
+            label=item.label,
+            indent=item.indent,
+            unit=item.unit,
+            aggregation=item.aggregation,
+            bold=item.bold,
+            cells=by_row.get(item.row, []),
+        )
+        for item in template.rows
+    ]
 
 
 @strawberry.type(description="A cell of a report, with its value.")
@@ -514,6 +523,33 @@ def find_compliance(
     return compliance(session, row, template, unit, period, moment.today, moment.days)
 
 
+BOARD_PERIODS_MAX = 36
+"""The most periods one ``reportingComplianceHistory`` answers (three years of months)."""
+
+
+def find_compliance_history(
+    session: Session,
+    principal: Principal,
+    template_code: str,
+    until: str,
+    count: int,
+    within: str,
+    moment: Moment,
+) -> list[Compliance]:
+    """The form's compliance in the ``count`` periods ending with ``until``, oldest first."""
+    if not 1 <= count <= BOARD_PERIODS_MAX:
+        raise InputError(f"count is from 1 to {BOARD_PERIODS_MAX} periods; {count} was asked")
+    row, template = load_template(session, template_code)
+    periods = [report_period(template, until)]
+    while len(periods) < count:
+        periods.insert(0, previous(periods[0]))
+    units = units_on(session, within, [period.end for period in periods])
+    for unit in {unit.id: unit for unit in units.values()}.values():
+        require_reader(session, principal, unit)
+    territories = [(units[period.end], period) for period in periods]
+    return compliances(session, row, template, territories, moment.today, moment.days)
+
+
 @strawberry.type
 class ReportQuery:
     @strawberry.field(description="Every report form, ordered by code.")
@@ -567,6 +603,31 @@ class ReportQuery:
             return _compliance(
                 find_compliance(session, principal, template, period, within, moment)
             )
+
+        with api_errors():
+            return await read(info.context.hub.db, query)
+
+    @strawberry.field(
+        description="The compliance board: `reportingCompliance` of the `count` periods of the "
+        "form ending with `until` (at most 36), oldest first; page back by asking again until "
+        "the period before the first one."
+    )
+    async def reporting_compliance_history(
+        self,
+        info: Info,
+        template: strawberry.ID,
+        until: str,
+        within: strawberry.ID,
+        count: int = 6,
+    ) -> list[ReportingCompliance]:
+        principal = await actor_of(info, Action.READ_REPORTS)
+        moment = Moment.current(info.context.hub)
+
+        def query(session: Session) -> list[ReportingCompliance]:
+            found = find_compliance_history(
+                session, principal, template, until, count, within, moment
+            )
+            return [_compliance(entry) for entry in found]
 
         with api_errors():
             return await read(info.context.hub.db, query)

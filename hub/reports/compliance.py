@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -30,10 +31,10 @@ from hub.reports.definitions import (
     SOURCE,
 )
 from hub.reports.schedule import WorkingDays, deadline, working_days
-from hub.reports.store import reports_of
+from hub.reports.store import report_states, reports_of
 from hub.reports.template import Template
 from hub.reports.timeliness import Timeliness, timeliness
-from hub.units.queries import descendants
+from hub.units.queries import descendants_on_days
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -83,15 +84,41 @@ def compliance(
     days: WorkingDays | None = None,
 ) -> Compliance:
     """Every unit inside ``within`` (itself included) that files the form, and how it did."""
-    units = [within, *descendants(session, within.id, period.end)]
-    filing = [unit for unit in units if template.files_at(unit.level)]
-    reports = reports_of(session, row.id, (unit.id for unit in filing), period.id)
-    entries = []
-    for unit in filing:
-        due = deadline(template, unit.level, period, days)
-        report = reports.get(unit.id)
-        entries.append(UnitCompliance(unit, report, due, timeliness(report, due, today)))
-    return Compliance(template, period, within, entries)
+    return compliances(session, row, template, [(within, period)], today, days)[0]
+
+
+def compliances(
+    session: Session,
+    row: ReportTemplateRow,
+    template: Template,
+    territories: Sequence[tuple[AdminUnit, Period]],
+    today: date,
+    days: WorkingDays | None = None,
+) -> list[Compliance]:
+    """:func:`compliance` of several (territory, period) pairs, in their order.
+
+    A board of many periods costs a few queries, not a few per period: each territory's
+    units are read once for all its periods, and the reports of all of them at once.
+    """
+    trees: dict[int, dict[date, list[AdminUnit]]] = {}
+    for unit_id in {within.id for within, _ in territories}:
+        days_of = [period.end for within, period in territories if within.id == unit_id]
+        trees[unit_id] = descendants_on_days(session, unit_id, days_of)
+    filing = [
+        [unit for unit in [within, *trees[within.id][period.end]] if template.files_at(unit.level)]
+        for within, period in territories
+    ]
+    unit_ids = {unit.id for units in filing for unit in units}
+    reports = report_states(session, row.id, unit_ids, {period.id for _, period in territories})
+    found = []
+    for (within, period), units in zip(territories, filing, strict=True):
+        entries = []
+        for unit in units:
+            due = deadline(template, unit.level, period, days)
+            report = reports.get((unit.id, period.id))
+            entries.append(UnitCompliance(unit, report, due, timeliness(report, due, today)))
+        found.append(Compliance(template, period, within, entries))
+    return found
 
 
 def compliance_records(found: Compliance) -> list[records.Observation]:

@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from hub.ingest.writer import insert_new
 from hub.model import AdminUnit, Report, ReportStatus, ReportTemplateRow
@@ -20,7 +20,6 @@ from hub.reports.checks import check_metrics
 from hub.reports.errors import InputError, TemplateError, UnknownTemplate
 from hub.reports.template import Template, template_from_dict
 from hub.reports.versions import next_version
-from hub.units.queries import valid_on
 
 SHIPPED = "shipped"
 _parsed: dict[tuple[int, Any], Template] = {}
@@ -97,11 +96,21 @@ def install_shipped_forms(db: Database, metrics: Iterable[str] = ()) -> list[str
 
 def unit_on(session: Session, code: str, day: date) -> AdminUnit:
     """The unit carrying ``code`` on ``day``; InputError if none does."""
-    units = session.scalars(select(AdminUnit).where(AdminUnit.code == code, valid_on(day)))
-    unit = max(units, key=lambda u: u.valid_from or date.min, default=None)
-    if unit is None:
-        raise InputError(f"no administrative unit has the code {code!r} on {day.isoformat()}")
-    return unit
+    return units_on(session, code, [day])[day]
+
+
+def units_on(session: Session, code: str, days: Iterable[date]) -> dict[date, AdminUnit]:
+    """The unit carrying ``code`` on each of ``days`` (one query); InputError if on one of
+    them none does."""
+    units = list(session.scalars(select(AdminUnit).where(AdminUnit.code == code)))
+    found = {}
+    for day in days:
+        valid = (unit for unit in units if unit.valid_on(day))
+        unit = max(valid, key=lambda u: u.valid_from or date.min, default=None)
+        if unit is None:
+            raise InputError(f"no administrative unit has the code {code!r} on {day.isoformat()}")
+        found[day] = unit
+    return found
 
 
 def find_report(session: Session, template_id: int, unit_id: int, period: str) -> Report | None:
@@ -158,6 +167,31 @@ def reports_of(
         )
     )
     return {row.unit_id: row for row in rows}
+
+
+WITHOUT_CELLS = (Report.inputs, Report.values, Report.basis)
+"""The columns :func:`report_states` leaves out."""
+
+
+def report_states(
+    session: Session, template_id: int, unit_ids: Iterable[int], periods: Iterable[str]
+) -> dict[tuple[int, str], Report]:
+    """The reports of these units in these periods, by (unit id, period id), without their
+    cells: a list of statuses needs none (their JSON is most of a report's row), and reading
+    one of them here raises rather than loads it report by report."""
+    ids, period_ids = list(unit_ids), list(periods)
+    if not ids or not period_ids:
+        return {}
+    rows = session.scalars(
+        select(Report)
+        .options(*(defer(column, raiseload=True) for column in WITHOUT_CELLS))
+        .where(
+            Report.template_id == template_id,
+            Report.period.in_(period_ids),
+            Report.unit_id.in_(ids),
+        )
+    )
+    return {(row.unit_id, row.period): row for row in rows}
 
 
 def reports_in_periods(

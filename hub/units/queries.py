@@ -234,6 +234,30 @@ def descendants(session: Session, unit_id: int, as_of: date | None) -> list[Admi
     return _in_order(session.scalars(query))
 
 
+def descendants_on_days(
+    session: Session, unit_id: int, days: Iterable[date]
+) -> dict[date, list[AdminUnit]]:
+    """:func:`descendants` on each of several days, read with one query.
+
+    Every unit ever beneath ``unit_id`` is read once; each day's tree is then walked from
+    ``unit_id`` through the units valid on that day, as :func:`descendants` does in SQL.
+    """
+    under: dict[int | None, list[AdminUnit]] = defaultdict(list)
+    for unit in descendants(session, unit_id, None):
+        under[unit.parent_id].append(unit)
+    found: dict[date, list[AdminUnit]] = {}
+    for day in set(days):
+        reached: list[AdminUnit] = []
+        frontier = [unit_id]
+        while frontier:
+            for child in under[frontier.pop()]:
+                if child.valid_on(day):
+                    reached.append(child)
+                    frontier.append(child.id)
+        found[day] = _in_order(reached)
+    return found
+
+
 def _in_order(units: Iterable[AdminUnit]) -> list[AdminUnit]:
     return sorted(units, key=lambda unit: (LEVEL_RANK[AdminLevel(unit.level)], unit.code))
 

@@ -341,6 +341,9 @@ WITHINS = [
     ("23293", "2026-03", ("23293", "new")),
     ("01", "2026-03", ("01", "legacy")),
 ]
+HISTORY = f"""query($within: ID!, $period: String!) {{
+  reportingComplianceHistory(template: "KTXH-XA-THANG", until: $period, within: $within,
+    count: 2) {{ within {{ {NESTED} }} units {{ unit {{ {NESTED} }} }} }} }}"""
 
 
 @for_every_principal
@@ -355,3 +358,10 @@ def test_compliance_is_read_inside_the_territory_only(
             assert "errors" not in body, body
             assert record_of(body["data"]["reportingCompliance"]["within"]) == unit
             assert_inside(who, body)
+        history = post(client, HISTORY, world.headers(who), within=code, period=period)
+        if who.sectors or not sees_unit(who, unit):
+            assert codes(history) == ["FORBIDDEN"], (code, period, history)
+        else:
+            boards = history["data"]["reportingComplianceHistory"]
+            assert [record_of(board["within"]) for board in boards] == [unit, unit]
+            assert_inside(who, history)

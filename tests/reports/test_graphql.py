@@ -19,7 +19,7 @@ from hub.graphql.app import create_app
 from hub.model import Metric, Observation
 from hub.reports import clock
 from tests.auth.support import bearer, mint
-from tests.reports.conftest import FORM, Corner, local
+from tests.reports.conftest import FORM, Corner, file_report, local
 from tests.reports.test_excel import people_workbook
 
 REPORT = """query($unit: ID!, $period: String!) {
@@ -296,6 +296,52 @@ def test_compliance_and_the_published_on_time_rate(api: Api, corner: Corner) -> 
     api.data(publish, within="608")
     with corner.hub.db.sessions() as session:
         assert len(session.scalars(select(Observation)).all()) == 9  # 3 communes due, 3 each
+
+
+BOARD = """query($until: String!, $within: ID!, $count: Int!) {
+  reportingComplianceHistory(template: "TEST-01", until: $until, within: $within,
+    count: $count) { period within { code name } units { unit { code } timeliness status } } }"""
+ONE = """query($period: String!, $within: ID!) {
+  reportingCompliance(template: "TEST-01", period: $period, within: $within) {
+    period within { code name } units { unit { code } timeliness status } } }"""
+
+
+def test_the_board_of_several_periods_is_each_periods_compliance(api: Api, corner: Corner) -> None:
+    file_report(corner.hub, "23281", "2025-01", {"D6": 1}, local(2025, 1, 14))  # at the cut-off
+    file_report(corner.hub, "23281", "2025-02", {"D6": 1}, local(2025, 3, 10))  # weeks late
+    api.at(local(2025, 3, 25))  # past 2025-03's deadlines: nothing filed is missing
+    board = api.data(BOARD, until="2025-03", within="608", count=3)["reportingComplianceHistory"]
+    assert [entry["period"] for entry in board] == ["2025-01", "2025-02", "2025-03"]
+    quang_trung = [
+        next(u for u in entry["units"] if u["unit"]["code"] == "23281") for entry in board
+    ]
+    assert [(u["timeliness"], u["status"]) for u in quang_trung] == [
+        ("ON_TIME", "SUBMITTED"),
+        ("LATE", "SUBMITTED"),
+        ("MISSING", "NOT_STARTED"),
+    ]
+    for entry in board:  # the same as asking for each period alone
+        alone = api.data(ONE, period=entry["period"], within="608")["reportingCompliance"]
+        assert entry == alone
+
+
+def test_the_board_follows_the_territory_across_the_reform(api: Api) -> None:
+    api.at(local(2025, 9, 1))
+    board = api.data(BOARD, until="2025-08", within="23341", count=3)["reportingComplianceHistory"]
+    # 23341 was Thị trấn Đắk Glei until 30 June, then Xã Đăk Pék (ND09's July ends 14 July).
+    assert [(e["period"], e["within"]["name"]) for e in board] == [
+        ("2025-06", "Thị trấn Đắk Glei"),
+        ("2025-07", "Xã Đăk Pék"),
+        ("2025-08", "Xã Đăk Pék"),
+    ]
+    code, message = api.error(BOARD, until="2025-08", within="62", count=3)
+    assert code == "BAD_USER_INPUT" and "no administrative unit has the code '62'" in message
+    for count in (0, 37):
+        code, message = api.error(BOARD, until="2025-08", within="23341", count=count)
+        assert (code, message) == (
+            "BAD_USER_INPUT",
+            f"count is from 1 to 36 periods; {count} was asked",
+        )
 
 
 def test_a_template_is_saved_from_json_and_a_bad_one_rejected(api: Api) -> None:

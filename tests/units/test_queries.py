@@ -9,6 +9,7 @@ from sqlalchemy import select
 from hub.model.database import Database
 from hub.model.units import AdminLevel, AdminUnit
 from hub.units import UnitResolver, children, descendants, valid_on
+from hub.units.queries import descendants_on_days
 from tests.units.reference import (
     COMMUNES,
     COMMUNES_2025,
@@ -127,3 +128,15 @@ def test_valid_on_is_inclusive_at_both_ends(loaded: Database) -> None:
             return len(session.scalars(query).all())
 
         assert [count(date(2025, 6, 30)), count(date(2025, 7, 1))] == [1, 1]
+
+
+def test_descendants_on_several_days_match_one_day_at_a_time(loaded: Database) -> None:
+    days = [BEFORE, date(2025, 6, 30), date(2025, 7, 1), AFTER]
+    with loaded.session() as session:
+        for code in ("62", "51", "01"):
+            roots = session.scalars(select(AdminUnit).where(AdminUnit.code == code)).all()
+            for root in roots:
+                found = descendants_on_days(session, root.id, days)
+                for day in days:
+                    one = descendants(session, root.id, day)
+                    assert [u.id for u in found[day]] == [u.id for u in one], (code, day)
