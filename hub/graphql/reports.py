@@ -27,6 +27,7 @@ from strawberry.scalars import JSON
 
 from hub import model
 from hub.auth.principal import Action
+from hub.connectors import freshness
 from hub.connectors.runtime import OnStart, RunInProgress
 from hub.graphql.access import (
     audited_permission,
@@ -38,8 +39,10 @@ from hub.graphql.access import (
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Aggregation, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Conflict, Forbidden, NotFound
+from hub.graphql.freshness import SourceFreshness
 from hub.graphql.sessions import read
 from hub.graphql.units import AdminUnit
+from hub.periods import Period
 from hub.reports import clock
 from hub.reports import template as forms
 from hub.reports.assemble import Located, ReportView, locate, view
@@ -300,6 +303,10 @@ class ReportingCompliance:
     not_due: int
     on_time_rate: float | None = strawberry.field(description="On time per 100 due.")
     units: list[UnitCompliance]
+    stale_sources: list[SourceFreshness] = strawberry.field(
+        description="The sources of the form's METRIC cells whose figures of this period may "
+        "be stale: they have not delivered for longer than their schedule expects."
+    )
 
 
 @strawberry.input
@@ -481,7 +488,7 @@ def download_path(located: Located) -> str:
     return f"/reports/{located.template.code}/{located.unit.code}/{located.period.id}.xlsx"
 
 
-def _compliance(found: Compliance) -> ReportingCompliance:
+def _compliance(found: Compliance, sources: list[freshness.SourceFreshness]) -> ReportingCompliance:
     day = found.period.end
     return ReportingCompliance(
         template=strawberry.ID(found.template.code),
@@ -505,6 +512,23 @@ def _compliance(found: Compliance) -> ReportingCompliance:
             )
             for entry in found.units
         ],
+        stale_sources=[
+            SourceFreshness.of(source, day) for source in sources if source.stale_for(day)
+        ],
+    )
+
+
+def form_freshness(
+    hub: Any, session: Session, template: forms.Template, periods: list[Period], now: datetime
+) -> list[freshness.SourceFreshness]:
+    """The freshness of the sources of the form's METRIC cells over these periods."""
+    codes = {cell.metric for cell in template.cells.values() if cell.metric}
+    if not codes:
+        return []
+    ids = session.scalars(select(model.Metric.id).where(model.Metric.code.in_(codes)))
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    return freshness.freshness_of(
+        hub, session, freshness.sources_of(session, ids, first, last), now
     )
 
 
@@ -600,9 +624,10 @@ class ReportQuery:
         moment = Moment.current(info.context.hub)
 
         def query(session: Session) -> ReportingCompliance:
-            return _compliance(
-                find_compliance(session, principal, template, period, within, moment)
-            )
+            found = find_compliance(session, principal, template, period, within, moment)
+            hub = info.context.hub
+            sources = form_freshness(hub, session, found.template, [found.period], moment.now)
+            return _compliance(found, sources)
 
         with api_errors():
             return await read(info.context.hub.db, query)
@@ -627,7 +652,10 @@ class ReportQuery:
             found = find_compliance_history(
                 session, principal, template, until, count, within, moment
             )
-            return [_compliance(entry) for entry in found]
+            periods = [entry.period for entry in found]
+            hub = info.context.hub
+            sources = form_freshness(hub, session, found[0].template, periods, moment.now)
+            return [_compliance(entry, sources) for entry in found]
 
         with api_errors():
             return await read(info.context.hub.db, query)
@@ -807,13 +835,15 @@ class ReportMutation:
         principal = await actor_of(info, Action.PUBLISH_COMPLIANCE, name, target)
         moment = Moment.current(hub)
 
-        def start(add_row: OnStart) -> Compliance:
+        def start(add_row: OnStart) -> ReportingCompliance:
             with api_errors(), hub.db.sessions() as session:
                 found = find_compliance(session, principal, template, period, within, moment)
+                periods = [found.period]
+                sources = form_freshness(hub, session, found.template, periods, moment.now)
             try:
                 publish(hub, found, on_start=add_row)
             except RunInProgress as exc:
                 raise Conflict(str(exc)) from None
-            return found
+            return _compliance(found, sources)
 
-        return _compliance(await audited_run(info, name, target, start))
+        return await audited_run(info, name, target, start)

@@ -13,22 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import func, select, text
 
+from hub.connectors.freshness import overdue_since
 from hub.connectors.switch import enabled_connectors
 from hub.model import RunStatus, SyncRun
 from hub.model.base import utcnow
-from hub.scheduler.triggers import due_after
 
 if TYPE_CHECKING:
     from hub.core import Hub
     from hub.model.database import Database
 
 log = logging.getLogger(__name__)
-
-OVERDUE_FACTOR = 2
-"""A run is overdue once it is late by more than this many of its schedule's intervals."""
 
 
 @dataclass(frozen=True)
@@ -88,22 +84,12 @@ def connector_troubles(hub: Hub, now: datetime | None = None) -> list[ConnectorT
             )
             continue
         trigger = hub.connectors[connector_id].trigger
-        late = _overdue_since(trigger, run.started_at, now) if trigger else None
+        late = overdue_since(trigger, run.started_at, now) if trigger else None
         if late is not None:
             schedule = hub.connectors[connector_id].schedule
             detail = f"no run since {run.started_at.isoformat()} (schedule: {schedule})"
             troubles.append(ConnectorTrouble(connector_id, "overdue", detail, late))
     return troubles
-
-
-def _overdue_since(trigger: BaseTrigger, last_start: datetime, now: datetime) -> datetime | None:
-    """When the run due after ``last_start`` became overdue, if it has by ``now``."""
-    found = due_after(trigger, last_start)
-    if found is None:
-        return None
-    due, interval = found
-    overdue_at = due + OVERDUE_FACTOR * interval
-    return overdue_at if now > overdue_at else None
 
 
 def _last_runs(hub: Hub, connector_ids: list[str]) -> dict[str, SyncRun]:

@@ -7,7 +7,7 @@ test's temporary folder.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,9 +16,9 @@ import httpx
 from openpyxl import load_workbook
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from hub.model import Alert, QuarantinedRecord
+from hub.model import Alert, QuarantinedRecord, SyncRun
 from tests.console.browser import Browser
 from tests.console.conftest import CONNECTOR, Console, sign_in
 from tests.plugins.feedback.conftest import KON_TUM_WARD
@@ -278,3 +278,55 @@ def test_an_admin_issues_a_token_shown_once_and_revokes_it(
     assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     audited = browser.wait_for(lambda: browser.text(".audit-table"))
     assert "createApiToken" in audited and "revokeApiToken" in audited
+
+
+FRESHNESS = """query($period: String!) {
+  sourceFreshness(figures: ["feedback_cases_received"], period: $period) {
+    connector schedule lastDelivered staleSince stale } }"""
+
+
+def test_the_overview_says_when_the_source_of_its_figures_is_overdue(
+    browser: Browser, console: Console
+) -> None:
+    console.graphql("admin", RUN, id=CONNECTOR)  # cases of November 2025
+    delivered = datetime(2025, 12, 5, tzinfo=UTC)  # as if that run had been on 5 December 2025
+    with console.hub.db.session() as session:
+        session.execute(update(SyncRun).values(started_at=delivered))
+    # Daily at 06:00 in Vietnam: due 6 December 06:00 (+07), overdue two days after that.
+    [december] = console.graphql("leader", FRESHNESS, period="2025-12")["sourceFreshness"]
+    assert (december["connector"], december["schedule"], december["stale"]) == (
+        CONNECTOR,
+        "0 6 * * *",
+        True,
+    )
+    assert datetime.fromisoformat(december["staleSince"]) == datetime(2025, 12, 7, 23, tzinfo=UTC)
+    [november] = console.graphql("leader", FRESHNESS, period="2025-11")["sourceFreshness"]
+    assert november["stale"] is False  # it had delivered after November ended
+
+    sign_in(browser, console, "leader")
+    overview = f"{console.url}/?metric=feedback_cases_received&periodType=MONTH&from=2025-07"
+    browser.open(f"{overview}&to=2025-12")
+    browser.find("#stale-sources[data-period='2025-12']")
+    notice = browser.find(f"#stale-sources p[data-connector='{CONNECTOR}']")
+    assert "0 6 * * *" in notice.text and "5/12/2025" in notice.text
+    browser.screenshot("overview-stale-source")
+    browser.open(f"{overview}&to=2025-11")
+    browser.find("#stale-sources[data-period='2025-11']")  # the hub answered for November
+    assert not browser.all("#stale-sources p")
+
+
+def test_the_board_goes_back_through_the_periods(browser: Browser, console: Console) -> None:
+    console.graphql("admin", SAVE_TEMPLATE, d=FORM)
+    sign_in(browser, console, "leader")
+    browser.open(f"{console.url}/reports?template=TEST-01&period=2026-03&within=51&count=3")
+    shown = lambda: browser.find("#board-table").get_attribute("data-periods")  # noqa: E731
+    browser.wait_for(lambda: shown() == "2026-01 2026-02 2026-03")
+    browser.find("#earlier").click()
+    browser.wait_for(lambda: shown() == "2025-10 2025-11 2025-12")
+    assert "period=2025-12" in browser.driver.current_url  # the address keeps the window
+    Select(browser.find("#count")).select_by_visible_text("12")
+    browser.find("#earlier").click()
+    browser.wait_for(lambda: shown().split() == [f"2024-{m:02d}" for m in range(1, 13)])
+    browser.find("#later").click()
+    browser.wait_for(lambda: shown().split()[-1] == "2025-12")
+    browser.screenshot("board-history")

@@ -82,6 +82,29 @@ async function showValues() {
   } catch (error) {
     showError(container, error);
   }
+  await showFreshness(c);
+}
+
+/** Say which sources of the figures shown have not delivered for longer than their schedule
+ * expects (the hub decides; see sourceFreshness). */
+async function showFreshness(c) {
+  const notice = document.getElementById("stale-sources");
+  try {
+    const { sourceFreshness } = await gql(
+      `query($figures: [ID!]!, $period: String!, $calendar: Calendar) {
+         sourceFreshness(figures: $figures, period: $period, calendar: $calendar) {
+           connector schedule lastDelivered stale } }`,
+      { figures: [c.metric], period: c.to, calendar: c.calendar },
+    );
+    notice.replaceChildren(
+      ...sourceFreshness
+        .filter((s) => s.stale)
+        .map((s) => el("p", { class: "stale", "data-connector": s.connector }, `⚠ ${t.source_stale}: ${s.connector} — ${t.last_delivered} ${when(s.lastDelivered)} · ${t.schedule} ${s.schedule ?? ""}`)),
+    );
+    notice.dataset.period = c.to; // what the notice speaks of, once the hub answered
+  } catch (error) {
+    showError(notice, error);
+  }
 }
 
 let chart = null;

@@ -1,9 +1,8 @@
 // Reports: the compliance board (units × periods), a report's form with its computed cells,
 // the workflow buttons the role allows, and the workbook's download and upload.
-import { el, gql, may, ownUnits, pagedTable, showError, status, t } from "./api.js";
+import { el, gql, may, ownUnits, pagedTable, showError, status, t, when } from "./api.js";
 
 const form = document.getElementById("choice");
-const PERIODS_SHOWN = 3;
 
 /** The period ``steps`` before ``period`` ("2026-03", "2026-Q1", "2026-H1", "2026"), or null
  * for a type this page does not step (the board then shows the one period asked). */
@@ -31,49 +30,82 @@ function lastMonth() {
 
 const TIMELINESS = { ON_TIME: "on_time", LATE: "late", MISSING: "missing", NOT_DUE: "not_due" };
 
+/** The board: the chosen number of periods ending with the one asked, read in one query;
+ * "earlier" and "later" move the window by its width. */
 async function showBoard() {
   const board = document.getElementById("board");
   const template = form.elements.template.value;
   const period = form.elements.period.value.trim();
   const within = form.elements.within.value.trim();
+  const count = Number(form.elements.count.value);
   if (!template || !within) return;
-  const periods = [period];
-  for (let step = 1; step < PERIODS_SHOWN && before(period, step); step++) periods.unshift(before(period, step));
   try {
-    const query = periods
-      .map(
-        (p, i) => `p${i}: reportingCompliance(template: $template, period: "${p}", within: $within) {
+    const data = await gql(
+      `query($template: ID!, $within: ID!, $until: String!, $count: Int!) {
+        reportingComplianceHistory(template: $template, within: $within, until: $until, count: $count) {
           period due onTime late missing onTimeRate
-          units { unit { code name } status timeliness deadline submittedAt } }`,
-      )
-      .join("\n");
-    const data = await gql(`query($template: ID!, $within: ID!) { ${query} }`, { template, within });
-    const boards = periods.map((_, i) => data[`p${i}`]);
+          staleSources { connector schedule lastDelivered staleSince }
+          units { unit { code name } status timeliness deadline submittedAt } } }`,
+      { template, within, until: period, count },
+    );
+    const boards = data.reportingComplianceHistory;
+    const periods = boards.map((b) => b.period);
     const latest = boards[boards.length - 1];
     document.getElementById("summary").textContent =
-      `${period}: ${t.on_time} ${latest.onTime} · ${t.late} ${latest.late} · ${t.missing} ${latest.missing}` +
+      `${latest.period}: ${t.on_time} ${latest.onTime} · ${t.late} ${latest.late} · ${t.missing} ${latest.missing}` +
       (latest.onTimeRate === null ? "" : ` · ${latest.onTimeRate.toFixed(0)}%`);
+    drawStaleSources(boards);
     const units = new Map();
     boards.forEach((b, i) => b.units.forEach((u) => (units.get(u.unit.code) ?? units.set(u.unit.code, { unit: u.unit, by: [] }).get(u.unit.code)).by[i] = u));
     const cell = (i, p) => ({ unit, by }) => {
       const u = by[i];
       if (!u) return "";
+      const stale = boards[i].staleSources.length > 0;
       return el(
         "a",
-        { href: "#", class: `open-report ${TIMELINESS[u.timeliness]}`, "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
-        `${t[TIMELINESS[u.timeliness]]} · ${t[u.status] ?? u.status}`,
+        { href: "#", class: `open-report ${TIMELINESS[u.timeliness]}${stale ? " source-stale" : ""}`, "data-unit": unit.code, "data-period": p, onclick: (e) => (e.preventDefault(), openReport(unit.code, p)) },
+        `${t[TIMELINESS[u.timeliness]]} · ${t[u.status] ?? u.status}${stale ? " ⚠" : ""}`,
       );
     };
+    const heading = (b) => (b.staleSources.length ? `${b.period} ⚠` : b.period);
     board.replaceChildren(
       pagedTable(
-        [[t.unit, ({ unit }) => unit.name], ...periods.map((p, i) => [p, cell(i, p)])],
+        [[t.unit, ({ unit }) => unit.name], ...boards.map((b, i) => [heading(b), cell(i, periods[i])])],
         [...units.values()],
-        { id: "board-table" },
+        { id: "board-table", "data-periods": periods.join(" ") },
       ),
     );
   } catch (error) {
     showError(board, error);
   }
+}
+
+/** Which sources have not delivered for longer than their schedule expects, and the periods
+ * whose figures they may leave out (the hub decides both). */
+function drawStaleSources(boards) {
+  const notice = document.getElementById("stale-sources");
+  const bySource = new Map();
+  for (const b of boards) {
+    for (const s of b.staleSources) (bySource.get(s.connector) ?? bySource.set(s.connector, { s, periods: [] }).get(s.connector)).periods.push(b.period);
+  }
+  notice.replaceChildren(
+    ...[...bySource.values()].map(({ s, periods }) =>
+      el("p", { class: "stale", "data-connector": s.connector }, staleSentence(s, periods)),
+    ),
+  );
+}
+
+function staleSentence(s, periods) {
+  return `⚠ ${t.source_stale}: ${s.connector} — ${t.last_delivered} ${when(s.lastDelivered)} · ${t.schedule} ${s.schedule ?? ""} · ${periods.join(", ")}`;
+}
+
+/** Move the board's window by ``steps`` of its width (negative: earlier). */
+function move(steps) {
+  const count = Number(form.elements.count.value);
+  const moved = before(form.elements.period.value.trim(), -steps * count);
+  if (!moved) return;
+  form.elements.period.value = moved;
+  form.requestSubmit();
 }
 
 const REPORT = `query($template: ID!, $unit: ID!, $period: String!) {
@@ -219,7 +251,7 @@ async function start() {
   const select = form.elements.template;
   // The form named in the address is shown at once, while the list of forms is read.
   if (params.get("template")) select.append(el("option", { value: params.get("template") }, params.get("template")));
-  for (const name of ["period", "within"]) {
+  for (const name of ["period", "within", "count"]) {
     if (params.get(name)) form.elements[name].value = params.get(name);
   }
   form.elements.period.value ||= lastMonth();
@@ -231,6 +263,8 @@ async function start() {
   await Promise.all([select.value ? showBoard() : listed.then(showBoard), listed]);
 }
 
+document.getElementById("earlier").addEventListener("click", () => move(-1));
+document.getElementById("later").addEventListener("click", () => move(1));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   history.replaceState(null, "", `?${new URLSearchParams(new FormData(form))}`);
