@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -44,7 +45,8 @@ TEMPLATES = Environment(
     loader=PackageLoader("hub.console", "templates"), autoescape=select_autoescape()
 )
 TOKEN_LIFETIME_S = 7 * 24 * 3600
-"""How long the browser keeps the cookie; the token's own expiry still applies."""
+"""How long the browser keeps the cookie at most; sooner when the credential expires sooner
+(a JWT lives minutes or hours)."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,13 @@ def console_handlers(hub: Hub, authenticator: Authenticator) -> list[HTTPRouteHa
             return signin_page(request, language, error="empty_token", status=400)
         client = request.client.host if request.client else None
         try:
-            await anyio.to_thread.run_sync(authenticator.principal, f"Bearer {token}", client)
+            principal = await anyio.to_thread.run_sync(
+                authenticator.principal, f"Bearer {token}", client
+            )
         except (NotAuthenticated, RateLimited) as exc:
             return signin_page(request, language, message=str(exc), status=401)
         response = Redirect("/", status_code=303)
-        response.cookies.append(token_cookie(request, token, TOKEN_LIFETIME_S))
+        response.cookies.append(token_cookie(request, token, cookie_lifetime(principal)))
         return response
 
     @post("/signout", name="console-signout", include_in_schema=False, status_code=303)
@@ -201,6 +205,14 @@ def with_language(
             )
         )
     return response
+
+
+def cookie_lifetime(principal: Principal, now: datetime | None = None) -> int:
+    """Seconds the cookie is kept: :data:`TOKEN_LIFETIME_S`, or until the credential expires."""
+    if principal.expires_at is None:
+        return TOKEN_LIFETIME_S
+    left = (principal.expires_at - (now or datetime.now(UTC))).total_seconds()
+    return max(0, min(TOKEN_LIFETIME_S, int(left)))
 
 
 def token_cookie(request: Request[Any, Any, Any], token: str, max_age: int) -> Cookie:

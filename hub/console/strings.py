@@ -19,9 +19,10 @@ VI: dict[str, str] = {
     "signin": "Đăng nhập",
     "signout": "Đăng xuất",
     "signed_in_as": "Đăng nhập với",
-    "token": "Mã truy cập (token)",
-    "token_help": "Dán mã truy cập do quản trị viên cấp (iochub token create). Mã được giữ trong "
-    "cookie HttpOnly của trình duyệt này.",
+    "token": "Mã truy cập (token hoặc JWT)",
+    "token_help": "Dán mã truy cập do quản trị viên cấp (iochub token create), hoặc JWT do hệ "
+    "thống đăng nhập một lần của tỉnh cấp. Mã được giữ trong cookie HttpOnly của trình duyệt "
+    "này, không lâu hơn thời hạn của nó.",
     "bad_origin": "Yêu cầu đăng nhập không đến từ trang của hệ thống.",
     "empty_token": "Hãy dán mã truy cập.",
     "anonymous": "khách (không bắt buộc đăng nhập)",
@@ -146,9 +147,10 @@ EN: dict[str, str] = {
     "signin": "Sign in",
     "signout": "Sign out",
     "signed_in_as": "Signed in as",
-    "token": "Access token",
-    "token_help": "Paste the token an admin issued you (iochub token create). It is kept in an "
-    "HttpOnly cookie of this browser.",
+    "token": "Access token (token or JWT)",
+    "token_help": "Paste the token an admin issued you (iochub token create), or a JWT of the "
+    "province's single sign-on. It is kept in an HttpOnly cookie of this browser, no longer "
+    "than it is valid.",
     "bad_origin": "The sign-in did not come from the hub's own page.",
     "empty_token": "Paste a token.",
     "anonymous": "guest (sign-in not required)",

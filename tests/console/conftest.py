@@ -5,6 +5,7 @@ uvicorn, tokens for each role, and a headless Chromium that may reach only 127.0
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,18 @@ def portal() -> Iterator[Open311Portal]:
 def console(
     make_hub: Callable[..., Hub], unit_files: list[Path], portal: Open311Portal
 ) -> Iterator[Console]:
+    with served_console(make_hub, unit_files, portal, {"required": True}) as served:
+        yield served
+
+
+@contextmanager
+def served_console(
+    make_hub: Callable[..., Hub],
+    unit_files: list[Path],
+    portal: Open311Portal,
+    auth: dict[str, Any],
+) -> Iterator[Console]:
+    """The console's hub with these ``[auth]`` settings, served on 127.0.0.1."""
     hub = make_hub(
         {
             "connectors": {CONNECTOR: table(portal, enabled=False, schedule="0 6 * * *")},
@@ -80,7 +93,7 @@ def console(
                 ALERT_RULE: {"name": "Phản ánh mới", "event_kind": "feedback.case", "severity": 3}
             },
             "aggregation": {"default_within": "51"},
-            "auth": {"required": True},
+            "auth": auth,
         }
     )
     load_units(hub.db, unit_files)
