@@ -43,6 +43,9 @@ VI: dict[str, str] = {
     "value": "Giá trị",
     "reporting": "Đơn vị báo cáo",
     "map": "Bản đồ",
+    "map_note": "Mỗi đơn vị là một vòng tròn đặt tại tọa độ trung tâm, diện tích bằng diện tích "
+    "thực của đơn vị theo tỷ lệ bản đồ. Đây không phải ranh giới hành chính: hệ thống chưa có "
+    "dữ liệu ranh giới được phép sử dụng.",
     "series": "Chuỗi thời gian",
     "series_hint": "Chọn một đơn vị trong bảng hoặc trên bản đồ.",
     "alerts": "Cảnh báo chưa xử lý",
@@ -171,6 +174,8 @@ EN: dict[str, str] = {
     "value": "Value",
     "reporting": "Units reporting",
     "map": "Map",
+    "map_note": "Each unit is a circle at its centre with the unit's real area, on the map's "
+    "scale. These are not boundaries: the hub has no boundary data it may use.",
     "series": "Time series",
     "series_hint": "Pick a unit in the table or on the map.",
     "alerts": "Open alerts",

@@ -7,18 +7,20 @@ test's temporary folder.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select, update
 
-from hub.model import Alert, QuarantinedRecord, SyncRun
+from hub.model import AdminUnit, Alert, QuarantinedRecord, SyncRun
 from tests.console.browser import Browser
 from tests.console.conftest import CONNECTOR, Console, sign_in
 from tests.plugins.feedback.conftest import KON_TUM_WARD
@@ -184,6 +186,14 @@ def test_the_overview_shows_a_metric_by_unit_on_the_map_and_a_units_series(
     assert row.text.split()[-2:] == ["2", "1/1"]  # the value, and one of one unit reporting
     point = browser.find(f"#map circle[data-unit='{KON_TUM_WARD}']")
     assert "empty" not in (point.get_attribute("class") or "")
+    with console.hub.db.session() as session:  # a circle of the ward's real area, in degrees
+        today = select(AdminUnit.area_km2).where(
+            AdminUnit.code == KON_TUM_WARD, AdminUnit.valid_to.is_(None)
+        )
+        radius_km = math.sqrt(session.scalars(today).one() / math.pi)
+    assert float(point.get_attribute("r")) == pytest.approx(radius_km / 111.32, rel=1e-6)
+    assert browser.find("#map-svg").get_attribute("data-drawn") == "centroids"
+    assert "không phải ranh giới" in browser.text("#map-note")  # says it draws no boundaries
     assert len(browser.all("#map circle.empty")) == len(browser.all("#map circle")) - 1
     communes = console.graphql("leader", COMMUNES)["adminUnits"]
     assert len(browser.all("#values-table tbody tr")) == 50 < len(communes)  # a page of them

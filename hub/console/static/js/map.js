@@ -1,5 +1,8 @@
-// The units as points on their bundled coordinates (no map tiles): an SVG, coloured by value
-// in five classes of equal count, grey where nothing was reported.
+// The units on their bundled coordinates (no map tiles): an SVG, coloured by value in five
+// classes of equal count, grey where nothing was reported. The hub bundles no boundaries (no
+// shapes of the 2025 communes are published under a licence it may carry), so each unit is
+// a circle at its centroid with the unit's real area, on the map's scale: sizes compare
+// truly, outlines are not drawn, and the map says so beneath it.
 import { el, number, t } from "./api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -19,6 +22,13 @@ function classes(values) {
   return [...new Set(bounds.filter((bound) => bound !== undefined))];
 }
 
+const KM_PER_DEGREE = 111.32; // of latitude (the map's vertical scale; longitude is shrunk)
+
+/** The radius, in degrees of latitude, of a circle of ``area`` km² (0 when unknown). */
+function areaRadius(area) {
+  return area ? Math.sqrt(area / Math.PI) / KM_PER_DEGREE : 0;
+}
+
 export function drawMap(container, legend, values, onPick) {
   const placed = values.filter((v) => v.unit.lat !== null && v.unit.lon !== null);
   if (!placed.length) {
@@ -32,17 +42,24 @@ export function drawMap(container, legend, values, onPick) {
   const shrink = Math.cos((((south + north) / 2) * Math.PI) / 180); // a degree of longitude is shorter
   const width = Math.max((east - west) * shrink, 0.01);
   const height = Math.max(north - south, 0.01);
-  const pad = Math.max(width, height) * 0.05;
-  const map = svg("svg", { viewBox: `${-pad} ${-pad} ${width + 2 * pad} ${height + 2 * pad}`, id: "map-svg" });
-  const radius = Math.max(width, height) / 90;
+  const reach = Math.max(0, ...placed.map((v) => areaRadius(v.unit.areaKm2)));
+  const pad = Math.max(width, height) * 0.05 + reach;
+  const map = svg("svg", { viewBox: `${-pad} ${-pad} ${width + 2 * pad} ${height + 2 * pad}`, id: "map-svg", "data-drawn": "centroids" });
+  const smallest = Math.max(width, height) / 200; // still visible, still clickable
   const bounds = classes(placed.map((v) => v.value));
-  for (const v of placed) {
+  // The largest first, so that a small unit lying inside a large one's circle stays on top.
+  const byArea = [...placed].sort((a, b) => (b.unit.areaKm2 ?? 0) - (a.unit.areaKm2 ?? 0));
+  for (const v of byArea) {
     const index = v.value === null ? -1 : bounds.findIndex((bound) => v.value <= bound);
     const point = svg("circle", {
       cx: (v.unit.lon - west) * shrink,
       cy: north - v.unit.lat,
-      r: radius,
+      r: Math.max(areaRadius(v.unit.areaKm2), smallest),
       fill: index < 0 ? "#3a4654" : COLOURS[index],
+      "fill-opacity": 0.85,
+      stroke: "#0d1b2a",
+      "stroke-width": 1,
+      "vector-effect": "non-scaling-stroke",
       "data-unit": v.unit.code,
     });
     if (index < 0) point.classList.add("empty");
@@ -56,5 +73,6 @@ export function drawMap(container, legend, values, onPick) {
   legend.replaceChildren(
     ...bounds.map((bound, i) => el("span", {}, el("i", { style: `background:${COLOURS[i]}` }), ` ≤ ${number(bound)}`)),
     el("span", {}, el("i", { style: "background:#3a4654" }), " —"),
+    el("p", { class: "muted", id: "map-note" }, t.map_note),
   );
 }

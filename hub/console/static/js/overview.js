@@ -63,7 +63,7 @@ async function showValues() {
     const { aggregate } = await gql(
       `query($metric: String!, $level: AdminLevel, $within: ID, $periodType: PeriodType!, $calendar: Calendar, $to: String!) {
          aggregate(metric: $metric, level: $level, within: $within, periodType: $periodType, calendar: $calendar, from: $to, to: $to) {
-           unit { code name lat lon } value unitsReporting unitsExpected } }`,
+           unit { code name lat lon areaKm2 } value unitsReporting unitsExpected } }`,
       { ...c },
     );
     const rows = [...aggregate].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity));
