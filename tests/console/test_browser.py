@@ -7,6 +7,7 @@ test's temporary folder.
 
 from __future__ import annotations
 
+import copy
 import math
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -310,6 +311,20 @@ def test_the_overview_says_when_the_source_of_its_figures_is_overdue(
         True,
     )
     assert datetime.fromisoformat(december["staleSince"]) == datetime(2025, 12, 7, 23, tzinfo=UTC)
+    with console.hub.db.session() as session:  # a later run that failed delivered nothing
+        failed = datetime(2025, 12, 20, tzinfo=UTC)
+        session.add(
+            SyncRun(
+                connector_id=CONNECTOR,
+                status="FAILED",
+                trigger="schedule",
+                started_at=failed,
+                finished_at=failed,
+                error="source answered 503",
+            )
+        )
+    [again] = console.graphql("leader", FRESHNESS, period="2025-12")["sourceFreshness"]
+    assert again == december
     [november] = console.graphql("leader", FRESHNESS, period="2025-11")["sourceFreshness"]
     assert november["stale"] is False  # it had delivered after November ended
 
@@ -340,3 +355,32 @@ def test_the_board_goes_back_through_the_periods(browser: Browser, console: Cons
     browser.find("#later").click()
     browser.wait_for(lambda: shown().split()[-1] == "2025-12")
     browser.screenshot("board-history")
+
+
+STALE_BOARD = """{ reportingComplianceHistory(template: "TEST-02", within: "51", until: "2026-01",
+  count: 3) { period staleSources { connector lastDelivered } } }"""
+
+
+def test_the_board_names_the_stale_source_of_its_metric_cells_by_period(
+    browser: Browser, console: Console
+) -> None:
+    form = copy.deepcopy(FORM) | {"code": "TEST-02"}
+    form["rows"][2]["cells"] = {"D": "METRIC:feedback_cases_received"}  # D7
+    console.graphql("admin", SAVE_TEMPLATE, d=form)
+    console.graphql("admin", RUN, id=CONNECTOR)  # cases of November 2025
+    with console.hub.db.session() as session:
+        session.execute(update(SyncRun).values(started_at=datetime(2025, 12, 5, tzinfo=UTC)))
+    board = console.graphql("leader", STALE_BOARD)["reportingComplianceHistory"]
+    # ND09 months: 2025-11 ended on 14 November, before the last delivery; the others after it.
+    assert [(b["period"], [s["connector"] for s in b["staleSources"]]) for b in board] == [
+        ("2025-11", []),
+        ("2025-12", [CONNECTOR]),
+        ("2026-01", [CONNECTOR]),
+    ]
+    sign_in(browser, console, "leader")
+    browser.open(f"{console.url}/reports?template=TEST-02&period=2026-01&within=51&count=3")
+    notice = browser.find(f"#stale-sources p[data-connector='{CONNECTOR}']")
+    assert notice.text.endswith("2025-12, 2026-01")
+    headings = [th.text for th in browser.all("#board-table thead th")]
+    assert headings[1:] == ["2025-11", "2025-12 ⚠", "2026-01 ⚠"]
+    browser.screenshot("board-stale-source")
