@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub.model import Observation, RunStatus, SyncRun
 from hub.scheduler.triggers import due_after
+from hub.zone import LOCAL_TIME
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -56,11 +57,12 @@ class SourceFreshness:
 
     def stale_for(self, period_end: date) -> bool:
         """Whether a figure of a period ending on ``period_end`` may miss what it has not
-        delivered: it is stale, and its last delivery started before the period ended."""
+        delivered: it is stale, and its last delivery started (in Vietnam) by the period's
+        last day."""
         return (
             self.stale_since is not None
             and self.last_delivered is not None
-            and self.last_delivered.date() <= period_end
+            and self.last_delivered.astimezone(LOCAL_TIME).date() <= period_end
         )
 
 
