@@ -4,8 +4,9 @@ import { el, gql, may, ownUnits, pagedTable, showError, status, t, when } from "
 
 const form = document.getElementById("choice");
 
-/** The period ``steps`` before ``period`` ("2026-03", "2026-Q1", "2026-H1", "2026"), or null
- * for a type this page does not step (the board then shows the one period asked). */
+/** The period ``steps`` before ``period`` ("2026-03", "2026-Q1", "2026-H1", "2026"; negative:
+ * after), or null for a type this page does not step (weeks, days: the window then stays). The
+ * board's periods themselves are the hub's (reportingComplianceHistory). */
 function before(period, steps) {
   let match;
   if ((match = /^(\d{4})-(\d{2})$/.exec(period))) {
