@@ -2,7 +2,7 @@
 // classes of equal count, grey where nothing was reported. The hub bundles no boundaries (no
 // shapes of the 2025 communes are published under a licence it may carry), so each unit is
 // a circle at its centroid with the unit's real area, on the map's scale: sizes compare
-// truly, outlines are not drawn, and the map says so beneath it.
+// truly, outlines are not drawn, and the page says so beneath the map (#map-note).
 import { el, number, t } from "./api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -73,6 +73,5 @@ export function drawMap(container, legend, values, onPick) {
   legend.replaceChildren(
     ...bounds.map((bound, i) => el("span", {}, el("i", { style: `background:${COLOURS[i]}` }), ` ≤ ${number(bound)}`)),
     el("span", {}, el("i", { style: "background:#3a4654" }), " —"),
-    el("p", { class: "muted", id: "map-note" }, t.map_note),
   );
 }
