@@ -273,6 +273,8 @@ class CostCounter:
                 return len(sizes.hub.definitions.indicators), levels
             case (_, "connectors"):
                 return len(sizes.hub.settings.connectors), levels
+            case (_, "reportingComplianceHistory"):
+                return _count(args.get("count"), 6), levels
             case ("Connector", "runs"):
                 return _count(args.get("last"), 10), levels
             case (_, "events" | "alerts" | "quarantine" | "auditLog") if parent != "Subscription":
