@@ -40,7 +40,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -115,8 +115,11 @@ class HttpAuth(ConnectorConfig):
     ``headers`` are sent as given. Every secret is a ``SecretStr``: never printed.
     """
 
+    token_scheme: ClassVar[str] = "Bearer"
+    """The scheme the token is sent with; a subclass may change it (DHIS2: ``ApiToken``)."""
+
     token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
+    """Sent as ``Authorization: Bearer <token>`` (see :attr:`token_scheme`)."""
     username: str | None = None
     """With ``password``: HTTP basic authentication."""
     password: SecretStr | None = None
@@ -140,7 +143,7 @@ class HttpAuth(ConnectorConfig):
         """The headers to send, secrets revealed (basic authentication included)."""
         headers = {name: value.get_secret_value() for name, value in self.headers.items()}
         if self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.get_secret_value()}"
+            headers["Authorization"] = f"{self.token_scheme} {self.token.get_secret_value()}"
         elif self.username is not None and self.password is not None:
             pair = f"{self.username}:{self.password.get_secret_value()}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
@@ -309,7 +312,8 @@ class HttpClient:
                 )
             last_digest = digest
             following = paginator.next(request, document, body, found)
-            yield Page(number, request.url, document, body, found, paginator.resume(following))
+            resume = paginator.resume(following)
+            yield Page(number, request.url, document, body, found, resume, request.position)
             request = following
 
     def _get(
@@ -394,6 +398,8 @@ class Page:
     resume: dict[str, Any] | None
     """The position of the *next* page (None after the last): save it in a checkpoint with
     the records of this page, pass it as ``pages(resume=…)`` to go on there."""
+    position: Mapping[str, Any] = field(default_factory=dict)
+    """This page's own position (``{"page": 3}``, ``{"offset": 200}``…), e.g. for messages."""
 
 
 class Paginator(ABC):

@@ -96,8 +96,7 @@ class HttpPortal(Portal):
         query = dict(params)
         if self.config.jurisdiction_id:
             query["jurisdiction_id"] = self.config.jurisdiction_id
-        if self.config.api_key:
-            query["api_key"] = self.config.api_key.get_secret_value()
+        query.update(self.config.request_params())
         url = f"{self.config.location.rstrip('/')}/{name}"
         if query:
             url = f"{url}?{urlencode(query)}"

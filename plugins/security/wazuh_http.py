@@ -21,7 +21,6 @@ correctness.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,14 +120,7 @@ class AlertPages:
         return f"{self.config.url}?{urlencode(query)}"
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.config.username is not None:
-            password = self.config.password.get_secret_value() if self.config.password else ""
-            pair = f"{self.config.username}:{password}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        if self.config.token is not None:
-            headers["Authorization"] = f"Bearer {self.config.token.get_secret_value()}"
-        return headers
+        return {"Accept": "application/json", **self.config.request_headers()}
 
 
 def _search_hits(content: bytes, where: str) -> list[Entry]:

@@ -59,7 +59,7 @@ def test_the_demo_connector_validates(loaded: Plugins) -> None:
             "x.levels: 'Mầm non' maps to 'preschool', not a level (primary, lower_secondary, ",
         ),
         ({"sexes": {"2": "nữ"}}, "x.sexes: '2' maps to 'nữ', not a sex (male, female)"),
-        ({"communes": {"KT01": "2329"}}, "x.communes: 'KT01' maps to '2329', not a 5-digit"),
+        ({"communes": {"KT01": "2329"}}, "x.communes.KT01: '2329' is not a commune code"),
         ({"classes": None}, "x: pupils.class needs a classes table with an id column"),
         (
             {"results": {"table": "kq", "school": "s", "year": "y", "result": "r", "passed": "p"}},
