@@ -22,9 +22,9 @@ import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from hub.zone import LOCAL_TIME as VIETNAM
+
 SCHOOL_YEAR_START_MONTH = 9
 DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
 
