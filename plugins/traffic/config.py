@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from hub.connectors.base import ConnectorConfig
 from hub.connectors.document import DocumentConfig
 from hub.connectors.http import HttpAuth
+from hub.numbers import NumberConvention
 
 from .accidents import FIELDS
 from .privacy import PlateHandling
@@ -97,6 +98,9 @@ class AccidentsCsvConfig(DocumentConfig):
     encoding: str = "utf-8-sig"
     time_format: str | None = None
     """A ``strptime`` format such as ``"%d/%m/%Y %H:%M"``; ISO 8601 when not given."""
+    numbers: NumberConvention | None = None
+    """How the export writes numbers as text (``vi``: ``14,354``; ``en``: ``14.354``); left
+    out, only what one reading fits is read and an ambiguous ``14.354`` is quarantined."""
 
 
 class AccidentsRestConfig(HttpAuth):

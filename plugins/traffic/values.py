@@ -12,7 +12,7 @@ from typing import Any
 
 from hub.connectors.errors import BadInput
 from hub.connectors.http import dig as dig  # the kit's, re-exported for this plugin's modules
-from hub.numbers import NumberError
+from hub.numbers import NumberConvention, NumberError
 from hub.numbers import parse_number as read_number
 from hub.timestamps import TimestampError, parse_timestamp
 
@@ -92,26 +92,40 @@ def parse_time(value: Any, time_format: str | None = None) -> datetime:
         raise ValueProblem(f"time {text(value)!r} is not in {expected}") from None
 
 
-def parse_count(value: Any, name: str, blank: int | None = 0) -> int | None:
-    """A whole number of people or vehicles, at least 0; ``blank`` when the value is empty."""
+MACHINE: NumberConvention | None = None
+"""The convention of text numbers when a source says none: only what one reading fits is
+read (``12,5``, ``14.72280``), an ambiguous ``14.354`` is refused. XML Schema decimals
+(DATEX II) are ``en``."""
+
+
+def parse_count(
+    value: Any, name: str, blank: int | None = 0, numbers: NumberConvention | None = MACHINE
+) -> int | None:
+    """A whole number of people or vehicles, at least 0; ``blank`` when the value is empty.
+
+    Text is read by :mod:`hub.numbers` in the ``numbers`` convention (None: only what one
+    reading fits, an ambiguous ``1.234`` refused)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return blank
-    number = _number(value, name)
+    number = _number(value, name, numbers)
     if number < 0 or not number.is_integer():
         raise ValueProblem(f"{name} {value!r} is not a whole number at least 0")
     return int(number)
 
 
-def parse_number(value: Any, name: str) -> float | None:
-    """A finite number (a decimal comma is accepted); None when the value is empty."""
+def parse_number(value: Any, name: str, numbers: NumberConvention | None = MACHINE) -> float | None:
+    """A finite number (see :func:`parse_count` for text); None when the value is empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return _number(value, name)
+    return _number(value, name, numbers)
 
 
-def parse_point(lat: Any, lon: Any) -> tuple[float, float] | None:
+def parse_point(
+    lat: Any, lon: Any, numbers: NumberConvention | None = MACHINE
+) -> tuple[float, float] | None:
     """Latitude and longitude in degrees, both or neither; None when neither is given."""
-    latitude, longitude = parse_number(lat, "latitude"), parse_number(lon, "longitude")
+    latitude = parse_number(lat, "latitude", numbers)
+    longitude = parse_number(lon, "longitude", numbers)
     if latitude is None and longitude is None:
         return None
     if latitude is None or longitude is None:
@@ -121,11 +135,11 @@ def parse_point(lat: Any, lon: Any) -> tuple[float, float] | None:
     return latitude, longitude
 
 
-def _number(value: Any, name: str) -> float:
+def _number(value: Any, name: str, numbers: NumberConvention | None) -> float:
     try:
-        number = read_number(value)  # "12,5" and "12.5" alike; "1.234" is ambiguous: refused
+        number = read_number(value, numbers)
     except NumberError as exc:
-        raise ValueProblem(f"{name}: {exc}") from None
+        raise ValueProblem(f"{name} {exc}") from None
     if number is None:
         raise ValueProblem(f"{name} {value!r} is not a number")
     return number

@@ -33,11 +33,11 @@ def test_the_plugin_is_found_through_its_entry_point(loaded: Plugins) -> None:
 
 
 def test_indicators_are_built_from_the_plugins_metrics() -> None:
-    metrics = {m.code: m for m in plugin.register_metrics()}
-    for indicator in plugin.register_indicators():
+    metrics = {m.code: m for m in plugin.PLUGIN.register_metrics()}
+    for indicator in plugin.PLUGIN.register_indicators():
         expression = f"{indicator.numerator} {indicator.denominator or ''}"
         assert set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression)) <= set(metrics)
-    assert len(metrics) == len(plugin.register_metrics())
+    assert len(metrics) == len(plugin.PLUGIN.register_metrics())
     assert all(m.sector == "education" for m in metrics.values())
 
 
