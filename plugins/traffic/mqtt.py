@@ -98,9 +98,7 @@ class MqttConnector(Connector):
                 metrics.stream_message(self.context.connector_id)
                 last_message = time.monotonic()
                 batch.add(message)
-                if gaps:
-                    gaps.see(message.topic, message.payload)
-                yield _item(mapper, message)
+                yield _item(mapper, message, gaps)
             if batch and (message is None or self._batch_is_due(batch)):
                 yield from _commit(session, batch, gaps)
             if message is None and self._idle_since(last_message):
@@ -132,10 +130,11 @@ class _Batch:
         return bool(self.messages)
 
 
-def _item(mapper: MessageMapper, message: Received) -> Item:
+def _item(mapper: MessageMapper, message: Received, gaps: SequenceGaps | None) -> Item:
     place = f"topic {message.topic}"
+    seen = partial(gaps.see, message.topic) if gaps else None
     try:
-        return mapper.item(message.payload, place, message.topic)
+        return mapper.item(message.payload, place, message.topic, seen)
     except Exception as exc:  # a mapping bug must cost one message, never the listener
         log.exception("cannot map a message on %s", message.topic)
         reason = f"message could not be read: {type(exc).__name__}: {exc}"
