@@ -238,6 +238,9 @@ class MqttConfig(MessageConfig):
     sequence_field: str | None = None
     """A field of the payload where each sender numbers its messages (one up per topic):
     gaps are messages the broker dropped, counted in the run's summary (see README)."""
+    broker_counters: bool = True
+    """Read the broker's ``$SYS`` counters of messages dropped and held (Mosquitto): shown
+    in the metrics, and what the drop counter rises by during a run is in its summary."""
     username: str | None = None
     password: SecretStr | None = None
     tls: bool = False

@@ -7,6 +7,7 @@ unbounded queue — starts its own with :func:`own_broker` and stops it on leavi
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,9 @@ def own_broker(**settings: str | int) -> Iterator[Broker]:
         log = Path(folder) / "mosquitto.log"
         lines = [
             f"listener {port} 127.0.0.1",
+            # As root, mosquitto would become the "mosquitto" user, who cannot read the
+            # test's files: stay who the test is.
+            f"user {getpass.getuser()}",
             "allow_anonymous true",
             "persistence false",
             f"log_dest file {log}",
