@@ -130,9 +130,9 @@ def job_started_late(seconds: float) -> None:
     scheduler_lag.observe(max(seconds, 0.0))
 
 
-def stream_message(connector_id: str, dropped: bool = False) -> None:
-    """Count one message a stream listener received, or dropped."""
-    stream_messages.labels(connector_id, "dropped" if dropped else "received").inc()
+def stream_message(connector_id: str, dropped: bool = False, count: int = 1) -> None:
+    """Count messages a stream listener received (one, or ``count`` at once), or dropped."""
+    stream_messages.labels(connector_id, "dropped" if dropped else "received").inc(count)
 
 
 def broker_counter(connector_id: str, counter: str, value: int) -> None:

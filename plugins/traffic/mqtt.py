@@ -101,14 +101,20 @@ class MqttConnector(Connector):
         while not self.context.stop.is_set():
             message = session.next(LINGER_SECONDS if batch else POLL_SECONDS)
             if message is not None:
-                metrics.stream_message(self.context.connector_id)
                 last_message = time.monotonic()
                 batch.add(message)
                 yield _item(mapper, message, gaps)
             if batch and (message is None or self._batch_is_due(batch)):
-                yield from _commit(session, batch, gaps)
+                yield from self._checkpoint(session, batch, gaps)
             if message is None and self._idle_since(last_message):
                 break
+        yield from self._checkpoint(session, batch, gaps)
+
+    def _checkpoint(
+        self, session: BrokerSession, batch: _Batch, gaps: SequenceGaps | None
+    ) -> Iterator[Item]:
+        # Counted a batch at a time: the counter's lookup by label is then paid once a batch.
+        metrics.stream_message(self.context.connector_id, count=len(batch.messages))
         yield from _commit(session, batch, gaps)
 
     def _batch_is_due(self, batch: _Batch) -> bool:
