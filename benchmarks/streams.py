@@ -2,19 +2,26 @@
 
 Each stream is measured twice in the same run, with the same sender:
 
-- **MQTT** (the local Mosquitto, QoS 1): a plain paho subscriber that acknowledges and
-  stores nothing, then the ``mqtt`` connector (MQTT 5, acknowledging after each commit)
-  storing every message as an event;
+- **MQTT** (QoS 1, published by ``mosquitto_pub -l``, a process of its own): a plain paho
+  subscriber that acknowledges and stores nothing, then the ``mqtt`` connector (MQTT 5,
+  acknowledging after each commit) storing every message as an event. The broker is one the
+  benchmark starts, with an unbounded queue (``max_queued_messages 0``): a burst faster than
+  the hub waits there instead of being dropped, so the rate is the hub's own;
 - **TCP syslog**: a plain socket reader counting lines, then the ``cef-syslog`` listener
   storing every line as an alert;
 - **UDP syslog**: a plain reader (the default socket buffer, one datagram per read), then
   the listener; for UDP the figure that matters is how many of an unpaced burst are kept.
 
-A rate is messages over the time from the first one sent to the last one committed (for
-the baselines: received). The hub runs on a fresh PostgreSQL database (``--backend sqlite``
-for the embedded one); units are loaded from the bundled lists.
+A rate is messages over the time from the first one sent to the last commit that stored any
+(for the baselines: to the last one received). The hub runs on a fresh PostgreSQL database
+(``--backend sqlite`` for the embedded one); units are loaded from the bundled lists.
+
+``--before REV`` measures the hub of another revision too (``git archive`` into a temporary
+folder, measured by this script in a child process importing that tree), between the
+baselines and this tree's hub: the machine is shared, so compare figures of one run.
 
     .venv/bin/python benchmarks/streams.py                       # 20,000 of each
+    .venv/bin/python benchmarks/streams.py --before main         # and main's, beside
     .venv/bin/python benchmarks/streams.py --messages 5000       # a quick run
 
 Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` (an admin URL, default
@@ -50,6 +57,10 @@ SOURCE_VARIABLE = "IOCHUB_BENCH_SOURCE"
 """Where the hub's code is imported from (``--before`` sets it for its child process)."""
 ROOT = Path(os.environ.get(SOURCE_VARIABLE) or THIS_TREE)
 sys.path.insert(0, str(ROOT))
+if ROOT != THIS_TREE:  # the plugins are installed as iochub_plugins, from this tree: not those
+    import plugins as tree_plugins
+
+    sys.modules["iochub_plugins"] = tree_plugins
 
 from hub.config import settings_from_dict  # noqa: E402
 from hub.connectors.runtime import Counters, run_sync  # noqa: E402
@@ -163,8 +174,10 @@ def rates_of_revision(args: argparse.Namespace) -> list[Rate]:
             capture_output=True,
             text=True,
         )
-    print(child.stdout.rsplit("\n", 2)[0].replace(": ", f" at {args.before}: ", 1))
-    return [Rate(**rate) for rate in json.loads(child.stdout.strip().splitlines()[-1])]
+    *said, rates = child.stdout.strip().splitlines()
+    for line in said:  # the child's runs, as this process prints its own
+        print(line.replace(": ", f" at {args.before}: ", 1))
+    return [Rate(**rate) for rate in json.loads(rates)]
 
 
 def fresh_hub(backend: str, work: Path) -> Hub:
