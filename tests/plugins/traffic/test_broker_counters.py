@@ -2,7 +2,8 @@
 
 The drop counts are checked against a real Mosquitto of the test's own (``sys_interval 1``, a
 queue of 10 messages a client, so that a burst is dropped); what the broker published is read
-independently with ``mosquitto_sub``.
+independently with ``mosquitto_sub``. (Not the shared broker: its ``sys_interval`` is 10 s, and
+now and then it sends a new subscriber none of its retained ``$SYS`` values.)
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def test_drops_at_the_broker_are_shown_beside_what_the_stream_stored(
     kept = stored(hub)
     assert dropped > 0 and kept + dropped == BURST, (kept, dropped)
     assert broker_gauge("dropped") == dropped
+    held = broker_gauge("stored")  # changing all the time; but a count
+    assert held is not None and held >= 0 and held.is_integer()
     # A warning, not records lost: the broker counts the drops of all its clients.
     assert (result.status, result.records_read, result.records_lost) == (
         RunStatus.SUCCEEDED,
@@ -85,17 +88,6 @@ def test_drops_at_the_broker_are_shown_beside_what_the_stream_stored(
         "ran: messages of any of its clients, perhaps this stream's (raise its "
         "max_queued_messages; a sequence_field counts this stream's own)"
     ]
-
-
-def test_the_shared_broker_s_count_of_held_messages_is_in_the_metrics(
-    camera_hub: Callable[..., Hub],
-) -> None:
-    hub = camera_hub(camera_registry=None, idle_timeout=0.5)
-    with streaming(hub, CONNECTOR) as run:
-        wait_until(lambda: broker_gauge("stored") is not None, "the broker's count of messages")
-        assert run.result(timeout=60).status == RunStatus.SUCCEEDED
-    held = broker_gauge("stored")
-    assert held is not None and held >= 0 and held.is_integer()
 
 
 def test_a_broker_that_withholds_its_counters_leaves_them_unknown_and_the_stream_works(
