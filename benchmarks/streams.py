@@ -2,19 +2,26 @@
 
 Each stream is measured twice in the same run, with the same sender:
 
-- **MQTT** (the local Mosquitto, QoS 1): a plain paho subscriber that acknowledges and
-  stores nothing, then the ``mqtt`` connector (MQTT 5, acknowledging after each commit)
-  storing every message as an event;
+- **MQTT** (QoS 1, published by ``mosquitto_pub -l``, a process of its own): a plain paho
+  subscriber that acknowledges and stores nothing, then the ``mqtt`` connector (MQTT 5,
+  acknowledging after each commit) storing every message as an event. The broker is one the
+  benchmark starts, with an unbounded queue (``max_queued_messages 0``): a burst faster than
+  the hub waits there instead of being dropped, so the rate is the hub's own;
 - **TCP syslog**: a plain socket reader counting lines, then the ``cef-syslog`` listener
   storing every line as an alert;
 - **UDP syslog**: a plain reader (the default socket buffer, one datagram per read), then
   the listener; for UDP the figure that matters is how many of an unpaced burst are kept.
 
-A rate is messages over the time from the first one sent to the last one committed (for
-the baselines: received). The hub runs on a fresh PostgreSQL database (``--backend sqlite``
-for the embedded one); units are loaded from the bundled lists.
+A rate is messages over the time from the first one sent to the last commit that stored any
+(for the baselines: to the last one received). The hub runs on a fresh PostgreSQL database
+(``--backend sqlite`` for the embedded one); units are loaded from the bundled lists.
+
+``--before REV`` measures the hub of another revision too (``git archive`` into a temporary
+folder, measured by this script in a child process importing that tree), between the
+baselines and this tree's hub: the machine is shared, so compare figures of one run.
 
     .venv/bin/python benchmarks/streams.py                       # 20,000 of each
+    .venv/bin/python benchmarks/streams.py --before main         # and main's, beside
     .venv/bin/python benchmarks/streams.py --messages 5000       # a quick run
 
 Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` (an admin URL, default
@@ -27,6 +34,7 @@ import argparse
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,11 +47,20 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parents[1]
+THIS_TREE = Path(__file__).resolve().parents[1]
+SOURCE_VARIABLE = "IOCHUB_BENCH_SOURCE"
+"""Where the hub's code is imported from (``--before`` sets it for its child process)."""
+ROOT = Path(os.environ.get(SOURCE_VARIABLE) or THIS_TREE)
 sys.path.insert(0, str(ROOT))
+if ROOT != THIS_TREE:  # the plugins are installed as iochub_plugins, from this tree: not those
+    import plugins as tree_plugins
+
+    sys.modules["iochub_plugins"] = tree_plugins
 
 from hub.config import settings_from_dict  # noqa: E402
 from hub.connectors.runtime import Counters, run_sync  # noqa: E402
@@ -55,8 +72,9 @@ from plugins.traffic.mqtt_session import disconnect  # noqa: E402
 POSTGRES_ADMIN = os.environ.get(
     "IOCHUB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-BROKER = ("127.0.0.1", 1883)
+BROKER_HOST = "127.0.0.1"
 IDLE_SECONDS = 5.0
+RECEIVE_MAXIMUM = 10_000
 STREAMED_KINDS = ("traffic.violation", "security.alert")
 CEF = (
     "<134>Nov  2 10:14:00 fgt-dc CEF:0|Fortinet|FortiGate|7.2.8|7208|Botnet C&C|9|"
@@ -77,25 +95,89 @@ class Rate:
 
 def main() -> None:
     args = parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        hub = fresh_hub(args.backend, Path(work))
+    if args.hub_only:  # the child of --before: this tree's code measures another's hub
+        print(json.dumps([vars(rate) for rate in hub_rates(args)]))
+        return
+    from tests.plugins.traffic.own_broker import own_broker
+
+    # An unbounded queue, so that a burst faster than the hub waits at the broker rather
+    # than being dropped: the rate is then the hub's own.
+    with own_broker(max_queued_messages=0) as broker:
+        args.broker_port = broker.port
         print(f"backend {args.backend}; {args.messages:,} messages of each stream\n")
-        rows = [
-            ("MQTT msgs", mqtt_baseline(args.messages), mqtt_hub(hub, args.messages)),
-            ("TCP lines", tcp_baseline(args.messages), syslog_hub(hub, args.messages, "tcp")),
-            ("UDP datagrams", udp_baseline(args.messages), syslog_hub(hub, args.messages, "udp")),
+        baselines = [
+            mqtt_baseline(broker.port, args.messages),
+            tcp_baseline(args.messages),
+            udp_baseline(args.messages),
         ]
-        hub.close()
-    print(f"{'':14} {'baseline (stores nothing)':38} hub (stores every one)")
-    for name, baseline, stored in rows:
-        print(f"{name:14} {baseline!s:38} {stored}")
+        before = rates_of_revision(args) if args.before else None
+        after = hub_rates(args)
+    print_table(args, baselines, before, after)
+
+
+def print_table(
+    args: argparse.Namespace, baselines: list[Rate], before: list[Rate] | None, after: list[Rate]
+) -> None:
+    columns = ["baseline (stores nothing)"]
+    if before:
+        columns.append(f"hub at {args.before}")
+    columns.append("hub (this tree)")
+    print("".join(f"{name:40}" for name in ["", *columns]).rstrip())
+    names = ("MQTT msgs", "TCP lines", "UDP datagrams")
+    for row, name in enumerate(names):
+        cells = [baselines[row], *([before[row]] if before else []), after[row]]
+        print(f"{name:40}" + "".join(f"{cell!s:40}" for cell in cells).rstrip())
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument(
+        "--before", metavar="REV", help="also measure the hub at this git revision (e.g. main)"
+    )
+    parser.add_argument("--hub-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--broker-port", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
+
+
+def hub_rates(args: argparse.Namespace) -> list[Rate]:
+    """The hub's rates for the three streams, on a fresh database."""
+    with tempfile.TemporaryDirectory() as work:
+        hub = fresh_hub(args.backend, Path(work))
+        try:
+            return [
+                mqtt_hub(hub, args.broker_port, args.messages),
+                syslog_hub(hub, args.messages, "tcp"),
+                syslog_hub(hub, args.messages, "udp"),
+            ]
+        finally:
+            hub.close()
+
+
+def rates_of_revision(args: argparse.Namespace) -> list[Rate]:
+    """The hub's rates with the code of ``args.before``, measured by this script in a child
+    process whose imports come from that revision's tree (so both run under the same load)."""
+    with tempfile.TemporaryDirectory(prefix="iochub-before-") as tree:
+        archive = subprocess.run(
+            ["git", "-C", str(THIS_TREE), "archive", args.before],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        command = [sys.executable, __file__, "--hub-only", "--broker-port", str(args.broker_port)]
+        command += ["--messages", str(args.messages), "--backend", args.backend]
+        child = subprocess.run(
+            command,
+            env={**os.environ, SOURCE_VARIABLE: tree},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    *said, rates = child.stdout.strip().splitlines()
+    for line in said:  # the child's runs, as this process prints its own
+        print(line.replace(": ", f" at {args.before}: ", 1))
+    return [Rate(**rate) for rate in json.loads(rates)]
 
 
 def fresh_hub(backend: str, work: Path) -> Hub:
@@ -118,21 +200,13 @@ def fresh_hub(backend: str, work: Path) -> Hub:
 # -- MQTT ---------------------------------------------------------------------------------
 
 
-def publish(topic: str, count: int) -> float:
-    """Publish ``count`` numbered QoS 1 messages as fast as paho can; return the start time."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2)
-    client.max_queued_messages_set(0)
-    client.max_inflight_messages_set(1000)
-    client.connect(*BROKER)
-    client.loop_start()
+def publish(port: int, topic: str, count: int) -> float:
+    """Publish ``count`` numbered QoS 1 messages with ``mosquitto_pub -l`` (a process of its
+    own, in C, so that sending takes nothing from the hub's interpreter); return the start."""
+    payload = "".join(json.dumps(message(number)) + "\n" for number in range(count)).encode()
+    command = ["mosquitto_pub", "-h", BROKER_HOST, "-p", str(port), "-q", "1", "-t", topic]
     started = time.perf_counter()
-    sent = [
-        client.publish(topic, json.dumps(message(number)).encode(), qos=1)
-        for number in range(count)
-    ]
-    for info in sent:
-        info.wait_for_publish(60)
-    disconnect(client)
+    subprocess.run([*command, "-l"], input=payload, check=True, timeout=120)
     return started
 
 
@@ -147,7 +221,7 @@ def message(number: int) -> dict[str, Any]:
     }
 
 
-def mqtt_baseline(count: int) -> Rate:
+def mqtt_baseline(port: int, count: int) -> Rate:
     """A plain subscriber (paho's automatic acknowledgements) counting what arrives."""
     topic = f"iochub-bench/{uuid.uuid4().hex[:8]}/CAM-1/events"
     received = threading.Event()
@@ -162,17 +236,19 @@ def mqtt_baseline(count: int) -> Rate:
 
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     client.on_message = on_message
-    client.connect(*BROKER)
+    properties = Properties(PacketTypes.CONNECT)
+    properties.ReceiveMaximum = RECEIVE_MAXIMUM  # the hub's window (its default)
+    client.connect(BROKER_HOST, port, properties=properties)
     client.loop_start()
     client.subscribe(topic, qos=1)
     time.sleep(0.5)
-    started = publish(topic, count)
+    started = publish(port, topic, count)
     received.wait(IDLE_SECONDS * 3)
     disconnect(client)
     return Rate(count, arrived[0], last[0] - started)
 
 
-def mqtt_hub(hub: Hub, count: int) -> Rate:
+def mqtt_hub(hub: Hub, port: int, count: int) -> Rate:
     prefix = f"iochub-bench/{uuid.uuid4().hex[:8]}"
     table = {
         "plugin": "traffic",
@@ -182,9 +258,10 @@ def mqtt_hub(hub: Hub, count: int) -> Rate:
         "idle_timeout": IDLE_SECONDS,
         "sequence_field": "seq",
         "protocol": "5",
+        "port": port,
     }
     return timed_run(
-        hub, "bench-mqtt", table, count, lambda: publish(f"{prefix}/CAM-1/events", count)
+        hub, "bench-mqtt", table, count, lambda: publish(port, f"{prefix}/CAM-1/events", count)
     )
 
 
@@ -293,9 +370,12 @@ def timed_run(
     """Run the connector, send, and time from the first message sent to the last commit."""
     configured = configure(hub, connector_id, table)
     last_commit = [0.0]
+    stored = [0]
 
-    def progress(_: Counters) -> None:
-        last_commit[0] = time.perf_counter()
+    def progress(counters: Counters) -> None:
+        if counters.read > stored[0]:  # the empty commits after the stream went idle aside
+            stored[0] = counters.read
+            last_commit[0] = time.perf_counter()
 
     outcome: dict[str, Any] = {}
     runner = threading.Thread(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     PlatformCollector,
     ProcessCollector,
@@ -86,6 +87,13 @@ stream_messages = Counter(
     ["connector", "outcome"],
     registry=PROCESS,
 )
+broker_messages = Gauge(
+    "iochub_stream_broker_messages",
+    "The broker's own counters as a stream last read them ($SYS): messages it dropped since "
+    "it started (all its clients), messages it holds now; by connector and counter.",
+    ["connector", "counter"],
+    registry=PROCESS,
+)
 stream_restarts = Counter(
     "iochub_stream_restarts",
     "Streams started again after they failed, by connector.",
@@ -122,9 +130,14 @@ def job_started_late(seconds: float) -> None:
     scheduler_lag.observe(max(seconds, 0.0))
 
 
-def stream_message(connector_id: str, dropped: bool = False) -> None:
-    """Count one message a stream listener received, or dropped."""
-    stream_messages.labels(connector_id, "dropped" if dropped else "received").inc()
+def stream_message(connector_id: str, dropped: bool = False, count: int = 1) -> None:
+    """Count messages a stream listener received (one, or ``count`` at once), or dropped."""
+    stream_messages.labels(connector_id, "dropped" if dropped else "received").inc(count)
+
+
+def broker_counter(connector_id: str, counter: str, value: int) -> None:
+    """Note a broker counter a stream read (``dropped``, ``stored``)."""
+    broker_messages.labels(connector_id, counter).set(value)
 
 
 def live_feed_lag(seconds: float) -> None:

@@ -32,11 +32,17 @@ class Identified:
     owner: HostOwner | None
 
 
+CACHED_NAMES = 4096
+"""The most host names whose answers are kept (a stream names the same few hosts again and
+again; parsing each as an address, then matching networks, is most of the cost otherwise)."""
+
+
 class HostDirectory:
     """Looks up the owner of a host by name, address or network."""
 
     def __init__(self, hosts: Mapping[str, HostOwner], default: HostOwner | None = None) -> None:
         self.default = default
+        self._known: dict[tuple[str | None, ...], Identified] = {}
         self._exact: dict[str, HostOwner] = {}
         self._networks: list[tuple[Network, HostOwner]] = []
         for key, owner in hosts.items():
@@ -49,6 +55,16 @@ class HostDirectory:
 
     def identify(self, names: Iterable[str | None]) -> Identified:
         """The host among ``names`` (most telling first) that the table knows, and its owner."""
+        key = tuple(names)
+        found = self._known.get(key)
+        if found is None:
+            found = self._identify(key)
+            if len(self._known) >= CACHED_NAMES:
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+    def _identify(self, names: tuple[str | None, ...]) -> Identified:
         candidates = [_normal(name) for name in names if name and str(name).strip()]
         for candidate in candidates:
             if candidate in self._exact:

@@ -56,8 +56,10 @@ class CefSyslogConnector(SecurityConnector):
             pace = _Pace(last_activity=started, last_checkpoint=started)
             while not self.context.stop.is_set():
                 activity = listener.activity
-                for received in listener.poll(POLL_SECONDS):
-                    metrics.stream_message(self.context.connector_id)
+                arrived = listener.poll(POLL_SECONDS)
+                if arrived:
+                    metrics.stream_message(self.context.connector_id, count=len(arrived))
+                for received in arrived:
                     pace.pending += 1
                     pace.received += 1
                     yield from self.message_records(received, pipeline, pace.received)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -54,12 +54,26 @@ class MessageMapper:
         key = self.config.plate_key
         return PlatePolicy(self.config.plates, key.get_secret_value().encode() if key else None)
 
-    def item(self, payload: bytes, place: str, topic: str | None = None) -> Event | BadRecord:
-        """The event of one raw message, or a bad record holding it and saying why not."""
+    def item(
+        self,
+        payload: bytes,
+        place: str,
+        topic: str | None = None,
+        decoded: Callable[[Mapping[str, Any]], None] | None = None,
+    ) -> Event | BadRecord:
+        """The event of one raw message, or a bad record holding it and saying why not.
+
+        ``decoded`` is given the message once it is read as a JSON object (so that a caller
+        needing more of it does not decode it again).
+        """
         try:
-            message = scrub(_json_object(payload))
+            message = _json_object(payload)
         except ValueProblem as problem:
             return BadRecord(f"message: {problem}", raw_message(payload, topic), place)
+        if b"\\u0000" in payload:  # the only way JSON text can hold a NUL
+            message = scrub(message)
+        if decoded is not None:
+            decoded(message)
         try:
             return self.event(message, place, topic)
         except ValueProblem as problem:

@@ -9,6 +9,8 @@ the runtime calls once the transaction holding them (events or quarantine rows) 
 not before. So a message is acknowledged only once stored, and one that was not is delivered
 again after a crash, a failed commit or a lost connection. ``--full`` changes nothing: a
 subscription has no history to read again (the broker keeps what the hub has not taken yet).
+What the broker drops is counted by sequence numbers (:mod:`.sequences`) and shown by its own
+``$SYS`` counters (:mod:`.broker_counters`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hub.connectors.base import Connector
 from hub.connectors.records import BadRecord, Checkpoint, Item, Notice
 from hub.observability import metrics
 
+from .broker_counters import BrokerCounters
 from .cameras import load_registry
 from .config import MqttConfig
 from .messages import MessageMapper, quarantined_message, raw_message
@@ -60,7 +63,8 @@ class MqttConnector(Connector):
         mapper = MessageMapper(self.config, registry.cameras)
         field = self.config.sequence_field
         gaps = SequenceGaps(field, state.get("sequences")) if field else None
-        session = BrokerSession(self.config, self.client_id)
+        counters = BrokerCounters(partial(metrics.broker_counter, self.context.connector_id))
+        session = BrokerSession(self.config, self.client_id, counters=counters)
         session.open()
         try:
             yield from self._stream(session, mapper, gaps)
@@ -68,6 +72,8 @@ class MqttConnector(Connector):
             session.close()
         if gaps and gaps.missing:
             yield Notice(gaps.notice(), lost=gaps.missing)
+        if counters.dropped_rise:  # a warning: the broker counts for all its clients
+            yield Notice(counters.notice())
 
     def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
         """Map a quarantined message again, with today's fields, types and cameras."""
@@ -95,16 +101,20 @@ class MqttConnector(Connector):
         while not self.context.stop.is_set():
             message = session.next(LINGER_SECONDS if batch else POLL_SECONDS)
             if message is not None:
-                metrics.stream_message(self.context.connector_id)
                 last_message = time.monotonic()
                 batch.add(message)
-                if gaps:
-                    gaps.see(message.topic, message.payload)
-                yield _item(mapper, message)
+                yield _item(mapper, message, gaps)
             if batch and (message is None or self._batch_is_due(batch)):
-                yield from _commit(session, batch, gaps)
+                yield from self._checkpoint(session, batch, gaps)
             if message is None and self._idle_since(last_message):
                 break
+        yield from self._checkpoint(session, batch, gaps)
+
+    def _checkpoint(
+        self, session: BrokerSession, batch: _Batch, gaps: SequenceGaps | None
+    ) -> Iterator[Item]:
+        # Counted a batch at a time: the counter's lookup by label is then paid once a batch.
+        metrics.stream_message(self.context.connector_id, count=len(batch.messages))
         yield from _commit(session, batch, gaps)
 
     def _batch_is_due(self, batch: _Batch) -> bool:
@@ -132,10 +142,11 @@ class _Batch:
         return bool(self.messages)
 
 
-def _item(mapper: MessageMapper, message: Received) -> Item:
+def _item(mapper: MessageMapper, message: Received, gaps: SequenceGaps | None) -> Item:
     place = f"topic {message.topic}"
+    seen = partial(gaps.see, message.topic) if gaps else None
     try:
-        return mapper.item(message.payload, place, message.topic)
+        return mapper.item(message.payload, place, message.topic, seen)
     except Exception as exc:  # a mapping bug must cost one message, never the listener
         log.exception("cannot map a message on %s", message.topic)
         reason = f"message could not be read: {type(exc).__name__}: {exc}"

@@ -37,6 +37,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from hub.connectors.errors import PermanentSourceError, TransientSourceError
 
+from .broker_counters import COUNTER_TOPICS, BrokerCounters
 from .config import MqttConfig
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,19 @@ class BrokerSession:
     throw-away session under another client id, so that it never takes over the stream's.
     """
 
-    def __init__(self, config: MqttConfig, client_id: str, persistent: bool = True) -> None:
+    def __init__(
+        self,
+        config: MqttConfig,
+        client_id: str,
+        persistent: bool = True,
+        counters: BrokerCounters | None = None,
+    ) -> None:
         self.config = config
         self.client_id = client_id
         self.persistent = persistent
+        self.counters = counters
+        """The broker's $SYS counters, kept up to date when given (and asked for by the
+        config's ``broker_counters``)."""
         self.received: queue.Queue[Received] = queue.Queue()
         self.connection = 0
         self._lock = threading.Lock()
@@ -199,8 +209,15 @@ class BrokerSession:
             self.connection += 1
         if self.connection > 1:
             log.info("%s: reconnected (session present: %s)", self.where, flags.session_present)
-        client.subscribe([(topic, self.config.qos) for topic in self.config.topics])
+        client.subscribe(self._subscriptions())
         self._connected.set()
+
+    def _subscriptions(self) -> list[tuple[str, int]]:
+        """The stream's topics, then the broker's counters (QoS 0: never queued for the hub)."""
+        topics = [(topic, self.config.qos) for topic in self.config.topics]
+        if self.counters is not None and self.config.broker_counters:
+            topics += [(topic, 0) for topic in COUNTER_TOPICS]
+        return topics
 
     def _on_subscribe(
         self,
@@ -215,6 +232,11 @@ class BrokerSession:
             for topic, code in zip(self.config.topics, reason_codes, strict=False)
             if code.is_failure
         ]
+        counter_codes = reason_codes[len(self.config.topics) :]
+        if self.counters is not None and any(code.is_failure for code in counter_codes):
+            if not self.counters.refused:
+                log.warning("%s refused the subscription to its $SYS counters", self.where)
+            self.counters.refused = True
         if self._rejected_topics and self._subscribed.is_set():
             log.warning(
                 "%s refused the subscription to %s on reconnecting",
@@ -228,6 +250,8 @@ class BrokerSession:
             topic = message.topic
         except UnicodeDecodeError:  # brokers should refuse such topics; never die of one
             topic = "(a topic that is not UTF-8)"
+        if self.counters is not None and self.counters.note(topic, message.payload):
+            return
         self.received.put(
             Received(topic, bytes(message.payload), message.mid, message.qos, self.connection)
         )

@@ -10,7 +10,7 @@ so a gap across a restart of the hub is found too.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 from .values import dig
@@ -24,9 +24,10 @@ class SequenceGaps:
         self.last: dict[str, int] = dict(last or {})
         self.missing = 0
 
-    def see(self, topic: str, payload: bytes) -> None:
-        """Note the message's number; a message without a whole number is not counted."""
-        number = _sequence_number(payload, self.field)
+    def see(self, topic: str, message: Mapping[str, Any]) -> None:
+        """Note the (decoded) message's number; a message without a whole number is not
+        counted, nor is one that is not JSON (it is never seen)."""
+        number = _sequence_number(message, self.field)
         if number is None:
             return
         previous = self.last.get(topic)
@@ -42,11 +43,8 @@ class SequenceGaps:
         )
 
 
-def _sequence_number(payload: bytes, field: str) -> int | None:
-    try:
-        value: Any = dig(json.loads(payload), field)
-    except (ValueError, UnicodeDecodeError):
-        return None
+def _sequence_number(message: Mapping[str, Any], field: str) -> int | None:
+    value = dig(message, field)
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
     try:

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from websockets.sync.client import ClientConnection
 from hub.connectors.runtime import CONNECTION_LOST, LOCK_LOST
 from hub.core import Hub
 from hub.model import Event as EventRow
-from hub.model import SyncRun
+from hub.model import RunStatus, SyncRun
 from hub.scheduler.leadership import LEADER_LOCK
 from hub.units import load_units
 from tests.cli.test_cli import IOCHUB
@@ -36,6 +37,9 @@ from tests.conftest import POSTGRES_ADMIN_URL
 from tests.live.test_event_subscription import subscribe
 from tests.plugins.feedback.conftest import COMMUNE_NAMES, SERVICES, VN, request, stored_events
 from tests.plugins.feedback.portal_server import Open311Portal
+from tests.plugins.traffic import broker as mqtt_broker
+from tests.plugins.traffic.broker import MqttNames
+from tests.plugins.traffic.test_mqtt import violation
 from tests.scheduler.replicas import ROOT, Replica, free_port, wait_for
 from tests.scheduler.support import lock_holders, terminate_all
 from tests.support.http_server import Reply
@@ -379,3 +383,98 @@ def test_replicas_started_together_on_a_new_database_take_turns_to_migrate_it(
         for upgrade in upgrades:
             upgrade.kill()
     assert outcomes == [(0, ""), (0, "")]
+
+
+MQTT_MESSAGES = 600
+MQTT_PACE_SECONDS = 0.01
+"""The cameras send a message every this often: the stream runs for several seconds."""
+
+
+def mqtt_settings(names: MqttNames) -> str:
+    """A replica's settings: a camera stream on the shared broker (both replicas use the same
+    client id, so the broker keeps one session, whichever replica holds it), nothing else."""
+    return f"""
+[auth]
+required = false
+
+[scheduler]
+leader_retry_seconds = 1
+
+[connectors.cameras]
+plugin = "traffic"
+kind = "mqtt"
+topics = ["{names.prefix}/+/events"]
+client_id = "{names.client_id}"
+sequence_field = "seq"
+checkpoint_seconds = 0.2
+reconnect_min_delay = 1
+reconnect_max_delay = 2
+"""
+
+
+@pytest.fixture
+def mqtt_names() -> Iterator[MqttNames]:
+    fresh = MqttNames.fresh()
+    yield fresh
+    mqtt_broker.forget_session(fresh.client_id)
+
+
+def camera_events(hub: Hub) -> list[str]:
+    """The source ids of the stored camera events, one per row (a message stored twice would
+    be there twice)."""
+    with hub.db.session() as session:
+        query = select(EventRow.source_id).where(EventRow.source == "cameras")
+        return list(session.scalars(query))
+
+
+def publish_paced(topic: str, numbers: range) -> threading.Thread:
+    """Publish numbered QoS 1 messages, one every MQTT_PACE_SECONDS, in a thread."""
+
+    def send() -> None:
+        paho = mqtt_broker.client()
+        try:
+            for number in numbers:
+                message = {**violation(number, "speeding"), "seq": number}
+                paho.publish(topic, json.dumps(message).encode(), qos=1)
+                time.sleep(MQTT_PACE_SECONDS)
+        finally:
+            mqtt_broker.close(paho)  # waits for the broker to have every message
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("how", ["kill", "stop"])
+def test_the_mqtt_stream_moves_to_the_other_replica_losing_and_doubling_nothing(
+    hub: Hub, replicas: Callable[[str, str], Replica], mqtt_names: MqttNames, how: str
+) -> None:
+    mqtt_broker.prime_session(mqtt_names.client_id, [f"{mqtt_names.prefix}/+/events"])
+    first = replicas("replica-a", mqtt_settings(mqtt_names))
+    wait_for(lambda: leader(hub) == "replica-a", "replica-a to lead")
+    second = replicas("replica-b", mqtt_settings(mqtt_names))
+    sending = publish_paced(f"{mqtt_names.prefix}/CAM-1/events", range(1, MQTT_MESSAGES + 1))
+    wait_for(lambda: len(camera_events(hub)) >= 100, "replica-a to store the first messages")
+
+    if how == "kill":
+        first.kill()  # mid-batch: what it received but did not commit is not acknowledged
+    else:
+        # SIGTERM, as systemd stops it: the stream commits what it read, acknowledges it and
+        # stops (uvicorn then ends as the signal would have).
+        assert first.stop() == -signal.SIGTERM
+    assert wait_for(lambda: leader(hub), "the lead to move", seconds=30) == "replica-b"
+    sending.join(60)
+    everything = [f"E-{number}" for number in range(1, MQTT_MESSAGES + 1)]
+    wait_for(
+        lambda: len(camera_events(hub)) >= MQTT_MESSAGES,
+        "replica-b to store the rest",
+        seconds=60,
+    )
+    assert sorted(camera_events(hub)) == sorted(everything)
+    streamed = [run for run in runs(hub) if run.connector_id == "cameras"]
+    assert len(streamed) >= 2 and not any(run.records_lost for run in streamed)
+    if how == "stop":  # replica-a's run ended as a stream stopped by the hub ends
+        assert (streamed[0].status, streamed[0].error) == (RunStatus.SUCCEEDED, None)
+    else:  # replica-b found it still RUNNING, and closed it when it took the stream
+        assert (streamed[0].error or "").startswith("interrupted"), streamed[0].error
+    assert second.answers()

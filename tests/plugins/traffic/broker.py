@@ -27,6 +27,8 @@ from hub.model import SyncRun
 from plugins.traffic.mqtt_session import disconnect
 
 HOST, PORT = "127.0.0.1", 1883
+CONNECTOR = "traffic-cameras"
+"""The id of the camera stream the tests configure (``camera_hub``)."""
 WAIT_SECONDS = 20.0
 
 
@@ -43,14 +45,17 @@ class MqttNames:
         return cls(f"iochub-test/{unique}", f"iochub-test-{unique}")
 
 
-def client(client_id: str = "", clean: bool = True, **options: Any) -> mqtt.Client:
-    """A connected paho client with its network thread running."""
+def client(
+    client_id: str = "", clean: bool = True, port: int = PORT, **options: Any
+) -> mqtt.Client:
+    """A connected paho client with its network thread running (on the shared broker, or on
+    a test's own at ``port``)."""
     paho = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean, **options
     )
     connected = threading.Event()
     paho.on_connect = lambda *args: connected.set()
-    paho.connect(HOST, PORT)
+    paho.connect(HOST, port)
     paho.loop_start()
     assert connected.wait(WAIT_SECONDS), "the broker did not answer CONNECT"
     return paho
@@ -75,7 +80,9 @@ def publisher() -> Iterator[Callable[[str, Any], None]]:
         close(paho)
 
 
-def prime_session(client_id: str, topics: list[str], protocol: str = "3.1.1") -> None:
+def prime_session(
+    client_id: str, topics: list[str], protocol: str = "3.1.1", port: int = PORT
+) -> None:
     """Create the persistent session the connector will take over, subscribed to ``topics``:
     from now on the broker keeps their messages for it, whenever it connects. The session is
     made under the connector's ``protocol``, as the connector itself would have made it."""
@@ -85,11 +92,11 @@ def prime_session(client_id: str, topics: list[str], protocol: str = "3.1.1") ->
         paho.on_connect = lambda *args: connected.set()
         expiry = Properties(PacketTypes.CONNECT)
         expiry.SessionExpiryInterval = 3600
-        paho.connect(HOST, PORT, clean_start=False, properties=expiry)
+        paho.connect(HOST, port, clean_start=False, properties=expiry)
         paho.loop_start()
         assert connected.wait(WAIT_SECONDS), "the broker did not answer CONNECT"
     else:
-        paho = client(client_id, clean=False)
+        paho = client(client_id, clean=False, port=port)
     subscribed = threading.Event()
     paho.on_subscribe = lambda *args: subscribed.set()
     paho.subscribe([(topic, 1) for topic in topics])

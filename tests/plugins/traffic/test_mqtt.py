@@ -12,8 +12,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,54 +28,9 @@ from hub.observability import metrics
 from hub.quarantine.actions import retry
 from hub.testing.acceptance import assert_accounted
 from tests.plugins.traffic import broker
-from tests.plugins.traffic.broker import MqttNames, publisher, streaming, wait_until
+from tests.plugins.traffic.broker import CONNECTOR, MqttNames, publisher, streaming, wait_until
 
-CONNECTOR = "traffic-cameras"
 DAY = "2026-11-20"
-CAMERAS = [
-    {
-        "id": "CAM-1",
-        "name": "Ngã tư Phan Đình Phùng",
-        "commune": "23293",
-        "lat": 14.3531,
-        "lon": 108.0069,
-    }
-]
-
-
-@pytest.fixture
-def names() -> Iterator[MqttNames]:
-    fresh = MqttNames.fresh()
-    yield fresh
-    broker.forget_session(fresh.client_id)
-
-
-@pytest.fixture
-def camera_hub(
-    traffic_hub: Callable[..., Hub], names: MqttNames, tmp_path: Path
-) -> Callable[..., Hub]:
-    """A hub with one ``mqtt`` connector on the test's topics and client id."""
-    registry = tmp_path / "cameras.json"
-    registry.write_text(json.dumps(CAMERAS), encoding="utf-8")
-
-    def build(**table: Any) -> Hub:
-        return traffic_hub(
-            {
-                CONNECTOR: {
-                    "plugin": "traffic",
-                    "kind": "mqtt",
-                    "topics": [f"{names.prefix}/+/events"],
-                    "client_id": names.client_id,
-                    "camera_registry": str(registry),
-                    "reconnect_min_delay": 1,
-                    "reconnect_max_delay": 2,
-                    "idle_timeout": 2.0,
-                    **table,
-                }
-            }
-        )
-
-    return build
 
 
 def violation(number: int, kind: str, hour: int = 8) -> dict[str, Any]:
@@ -343,8 +297,12 @@ def test_messages_the_broker_dropped_while_the_hub_was_away_are_counted(
         1,
         500,
     )
-    (warning,) = result.warnings or []
-    assert warning.startswith("the broker dropped 500 messages (gaps in their 'seq' numbers)")
+    # (The broker's own $SYS count may add a warning: other tests' bursts drop messages too.)
+    said = [w for w in result.warnings or [] if not w.startswith("the broker's $SYS counter")]
+    assert said == [
+        "the broker dropped 500 messages (gaps in their 'seq' numbers): raise its "
+        "max_queued_messages, or the hub's throughput"
+    ]
     assert len(stored_events(hub)) == 1011
 
 
