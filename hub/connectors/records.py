@@ -7,10 +7,12 @@ same transaction as the records yielded before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from hub.connectors.errors import BadInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +128,23 @@ class Notice:
 
 Record = Observation | Event | Facility
 Item = Observation | Event | Facility | BadRecord | Skipped | Checkpoint | Notice
+
+
+def read_each(
+    raw: Any, convert: Callable[[Any], Item | Iterable[Item] | None], place: str | None = None
+) -> Iterator[Item]:
+    """What ``convert(raw)`` makes of one source record, or a :class:`BadRecord` when it
+    raises :class:`~hub.connectors.errors.BadInput` (its reason; its payload and place when
+    it gives them, else ``raw`` and ``place``): one bad record costs itself, not the run."""
+    try:
+        made = convert(raw)
+    except BadInput as exc:
+        payload = raw if exc.payload is None else exc.payload
+        yield BadRecord(exc.reason, payload, exc.place or place)
+        return
+    if made is None:
+        return
+    if isinstance(made, Item):
+        yield made
+    else:
+        yield from made
