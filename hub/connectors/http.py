@@ -327,7 +327,9 @@ class HttpClient:
             raise error_for_exception(where, exc, self.timeout) from None
         if accept is not None and (refusal := accept(response)):
             raise PermanentSourceError(f"{where}: {refusal}")
-        error = error_for_status(where, response.status_code, response.reason_phrase)
+        error = error_for_status(
+            where, response.status_code, response.reason_phrase, response.headers
+        )
         if error is not None:
             raise error
         _check_complete(where, response, content)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import httpx
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -21,7 +22,7 @@ from tenacity import (
 )
 
 from hub.config.settings import RuntimeSettings
-from hub.connectors.errors import TransientSourceError
+from hub.connectors.errors import TransientSourceError, error_for_exception, error_for_status
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class RequestRetries:
     long as the run has retry time left (``request_retry_seconds``: waiting and the failed
     requests themselves). A source that stays down spends the budget once, then the fault
     goes to the runtime, which retries the run from its last checkpoint.
+
+    An httpx error the request lets through is judged by the one fault table of
+    :mod:`hub.connectors.errors` (a ``raise_for_status()`` 503 is transient, a 404 is not).
     """
 
     def __init__(self, settings: RuntimeSettings) -> None:
@@ -83,10 +87,24 @@ class RequestRetries:
         )
         started = time.monotonic()
         try:
-            return retrying_request(request)
+            return retrying_request(lambda: _judged(request, what))
         finally:
             if retrying_request.statistics.get("attempt_number", 1) > 1:
                 self.spent += time.monotonic() - started
+
+
+def _judged(request: Callable[[], T], what: str) -> T:
+    """``request()``, an httpx error it raises turned into the source error it stands for."""
+    try:
+        return request()
+    except httpx.HTTPStatusError as exc:
+        response = exc.response
+        error = error_for_status(
+            what, response.status_code, response.reason_phrase, response.headers
+        )
+        raise (error or TransientSourceError(f"{what}: {exc}")) from None
+    except httpx.HTTPError as exc:
+        raise error_for_exception(what, exc) from None
 
 
 def _honouring_retry_after(settings: RuntimeSettings) -> Callable[[RetryCallState], float]:

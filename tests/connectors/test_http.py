@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from hub.config.settings import RuntimeSettings
@@ -73,6 +74,13 @@ def test_client_faults_are_permanent(
     server.script("/x", Reply(status))
     with HttpClient(server.url("/")) as client, pytest.raises(error, match=said):
         client.get("x")
+
+
+def test_retry_after_is_read_from_the_answer(server: ScriptedServer) -> None:
+    server.script("/x", Reply(429, headers={"Retry-After": "7"}))
+    with HttpClient(server.url("/")) as client, pytest.raises(TransientSourceError) as raised:
+        client.get("x")
+    assert raised.value.retry_after == 7.0
 
 
 def test_retry_after_in_seconds_or_as_a_date_is_read() -> None:
@@ -312,3 +320,15 @@ def test_dig_follows_dotted_paths_and_list_indexes() -> None:
     assert dig(body, "a.b.1.c") == 2 and dig(body, "a.x.c") is None
     assert dig(body, "a.b.-1.c") == 2 and dig(body, "a.b.5") is None
     assert dig(body, lambda data: data["a"]) == body["a"] and dig(body, None) is body
+
+
+def test_request_retries_judge_a_bare_httpx_error_by_the_one_table(server: ScriptedServer) -> None:
+    server.script("/x", Reply(503), Reply(404))
+    retries = RequestRetries(RuntimeSettings(retry_initial_wait=0, retry_max_wait=0))
+
+    def bare_request() -> None:
+        httpx.get(server.url("/x")).raise_for_status()
+
+    with pytest.raises(NotFound, match="HTTP 404"):
+        retries.call(bare_request, "the x list")
+    assert retries.retried == 1 and len(server.requests_for("/x")) == 2
