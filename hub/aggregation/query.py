@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -36,8 +35,7 @@ from hub.aggregation.targets import target_units
 from hub.model import AdminUnit
 from hub.model.database import Database
 from hub.periods import Calendar, Period, PeriodType
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from hub.zone import LOCAL_TIME as VIETNAM
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from hub.auth.clients import check_network
 from hub.plugins.definitions import Aggregation
+from hub.zone import TIMEZONE
 
 DEFAULT_DATABASE_URL = "sqlite:///iochub.db"
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
@@ -222,7 +223,7 @@ class ReportsSettings(Strict):
         from hub.scheduler.triggers import make_trigger
 
         if value and value.strip():
-            make_trigger(value, None, "Asia/Ho_Chi_Minh")
+            make_trigger(value, None, TIMEZONE)
             return value.strip()
         return None
 

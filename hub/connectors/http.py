@@ -40,7 +40,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -57,6 +57,7 @@ from hub.connectors.errors import (
 from hub.connectors.retry import RequestRetries
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 JsonPath = str | Callable[[Any], Any] | None
 """Where a value is in a JSON body: a dotted path (``"meta.next"``, ``"hits.hits"``, list
@@ -96,10 +97,13 @@ def dig(data: Any, path: JsonPath) -> Any:
 
 
 def with_query(url: str, params: Mapping[str, Any]) -> str:
-    """``url`` with ``params`` added to (or replacing those of) its query string."""
+    """``url`` with ``params`` added to (or replacing those of) its query string; a list or
+    tuple value repeats its parameter (``_include=a&_include=b``), None leaves it out."""
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    query += [(key, str(value)) for key, value in params.items() if value is not None]
+    for key, value in params.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        query += [(key, str(each)) for each in values if each is not None]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -115,8 +119,11 @@ class HttpAuth(ConnectorConfig):
     ``headers`` are sent as given. Every secret is a ``SecretStr``: never printed.
     """
 
+    token_scheme: ClassVar[str] = "Bearer"
+    """The scheme the token is sent with; a subclass may change it (DHIS2: ``ApiToken``)."""
+
     token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
+    """Sent as ``Authorization: Bearer <token>`` (see :attr:`token_scheme`)."""
     username: str | None = None
     """With ``password``: HTTP basic authentication."""
     password: SecretStr | None = None
@@ -140,7 +147,7 @@ class HttpAuth(ConnectorConfig):
         """The headers to send, secrets revealed (basic authentication included)."""
         headers = {name: value.get_secret_value() for name, value in self.headers.items()}
         if self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.get_secret_value()}"
+            headers["Authorization"] = f"{self.token_scheme} {self.token.get_secret_value()}"
         elif self.username is not None and self.password is not None:
             pair = f"{self.username}:{self.password.get_secret_value()}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
@@ -246,14 +253,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-        accept: Callable[[httpx.Response], str | None] | None = None,
+        explain: Callable[[httpx.Response], str] | None = None,
     ) -> Document:
         """GET ``path``; faults raised as the errors table says, transient ones retried.
 
-        ``etag``/``last_modified`` make the request conditional. ``accept`` may look at a
-        response before the status table does and return a message to raise as a
-        PermanentSourceError (or None to go on), for sources that explain their faults in
-        the body.
+        ``etag``/``last_modified`` make the request conditional. ``explain`` reads what a
+        failed answer says about its fault (e.g. a FHIR OperationOutcome's diagnostics), to
+        add to the message.
         """
         url = self.url(path, params)
         sent = dict(headers or {})
@@ -261,13 +267,30 @@ class HttpClient:
             sent["If-None-Match"] = etag
         if last_modified:
             sent["If-Modified-Since"] = last_modified
-        if self.retries is None:
-            return self._get(url, sent, accept)
-        return self.retries.call(lambda: self._get(url, sent, accept), describe_location(url))
+        return self._retried(url, lambda: self._get(url, sent, explain))
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """The JSON body at ``path`` (see :meth:`get`)."""
-        return self.get(path, params).json()
+        return self.read(path, Document.json, params)
+
+    def read(
+        self,
+        path: str,
+        parse: Callable[[Document], T],
+        params: Mapping[str, Any] | None = None,
+        *,
+        explain: Callable[[httpx.Response], str] | None = None,
+    ) -> T:
+        """``parse`` of the answer at ``path``, the request and the parsing retried as one: a
+        transient error ``parse`` raises (a body cut short, a source's "try later" in a 200)
+        sends the request again."""
+        url = self.url(path, params)
+        return self._retried(url, lambda: parse(self._get(url, {}, explain)))
+
+    def _retried(self, url: str, attempt: Callable[[], T]) -> T:
+        if self.retries is None:
+            return attempt()
+        return self.retries.call(attempt, describe_location(url))
 
     def pages(
         self,
@@ -278,30 +301,33 @@ class HttpClient:
         items: JsonPath = None,
         parse: Callable[[Document], Any] = Document.json,
         resume: Mapping[str, Any] | None = None,
+        explain: Callable[[httpx.Response], str] | None = None,
     ) -> Iterator[Page]:
         """The pages of a list, from the first (or from ``resume``, a :attr:`Page.resume`
         saved in a checkpoint) to the last, as ``paginator`` walks them.
 
-        ``parse`` turns an answer into a body (JSON by default); ``items`` says where the
-        records are in it (a list; a body that has none there is a PermanentSourceError).
+        ``parse`` turns an answer into a body (JSON by default; it may raise a SourceError for
+        an answer that is no page); ``items`` says where the records are in it (a list; a body
+        that has none there is a PermanentSourceError); ``explain`` is as for :meth:`get`.
         Raises :class:`~hub.connectors.errors.PagingLoop` when the walk goes round.
         """
         request: PageRequest | None = paginator.first(self.url(path, params), resume)
-        asked: set[str] = set()
+        visits: dict[str, int] = {}
         last_digest: str | None = None
         number = 0
         while request is not None:
-            if request.url in asked:
+            visits[request.url] = visits.get(request.url, 0) + 1
+            if visits[request.url] > paginator.max_visits:
                 raise PagingLoop(
                     f"{describe_location(request.url)}: the source's paging loops "
-                    f"({paginator.describe(request)} was asked for before)"
+                    f"({paginator.describe(request)} was asked for {visits[request.url]} times)"
                 )
-            asked.add(request.url)
-            document = self.get(request.url)
-            body = parse(document)
+            document, body = self.read(
+                request.url, lambda answer: (answer, parse(answer)), explain=explain
+            )
             found = _items_of(body, items, document.url)
             number += 1
-            digest = _digest(found) if found else None
+            digest = _digest(found) if found and paginator.client_driven else None
             if digest is not None and digest == last_digest:
                 raise PagingLoop(
                     f"{describe_location(request.url)}: {paginator.describe(request)} repeats "
@@ -309,14 +335,15 @@ class HttpClient:
                 )
             last_digest = digest
             following = paginator.next(request, document, body, found)
-            yield Page(number, request.url, document, body, found, paginator.resume(following))
+            resume = paginator.resume(following)
+            yield Page(number, request.url, document, body, found, resume, request.position)
             request = following
 
     def _get(
         self,
         url: str,
         headers: dict[str, str],
-        accept: Callable[[httpx.Response], str | None] | None,
+        explain: Callable[[httpx.Response], str] | None,
     ) -> Document:
         where = describe_location(url)
         try:
@@ -325,10 +352,9 @@ class HttpClient:
             content = response.read()
         except httpx.HTTPError as exc:
             raise error_for_exception(where, exc, self.timeout) from None
-        if accept is not None and (refusal := accept(response)):
-            raise PermanentSourceError(f"{where}: {refusal}")
+        detail = explain(response) if explain and response.status_code >= 400 else ""
         error = error_for_status(
-            where, response.status_code, response.reason_phrase, response.headers
+            where, response.status_code, response.reason_phrase, response.headers, detail
         )
         if error is not None:
             raise error
@@ -394,10 +420,18 @@ class Page:
     resume: dict[str, Any] | None
     """The position of the *next* page (None after the last): save it in a checkpoint with
     the records of this page, pass it as ``pages(resume=…)`` to go on there."""
+    position: Mapping[str, Any] = field(default_factory=dict)
+    """This page's own position (``{"page": 3}``, ``{"offset": 200}``…), e.g. for messages."""
 
 
 class Paginator(ABC):
     """How a source splits a list into pages: where the first page is, and the next."""
+
+    max_visits: int = 1
+    """How often one page may be asked for in a walk before the paging counts as a loop."""
+    client_driven: bool = True
+    """The client computes the next request (page numbers, offsets): a page answered with
+    the same items as the one before means the source ignores the paging parameter."""
 
     def first(self, url: str, resume: Mapping[str, Any] | None) -> PageRequest:
         """The first page to read: ``url``, or where a saved position says."""
@@ -438,6 +472,10 @@ class NextLink(Paginator):
 
     path: JsonPath = None
     same_origin: bool = True
+    max_visits: int = 1
+    """Servers that glitch may serve a page again whose next link leads back: allow a few
+    visits of one page (its records come twice; upserts make that harmless)."""
+    client_driven: bool = False
     _origin: tuple[str, str] = ("", "")
     _warned: bool = False
 
@@ -566,6 +604,8 @@ class Offset(Paginator):
 class CursorToken(Paginator):
     """A token in each answer (at ``path`` in the body) sent back as ``param`` to get the
     next page; no token (or an empty one) ends the list. The same token twice is a loop."""
+
+    client_driven = False
 
     path: JsonPath = "next_cursor"
     param: str = "cursor"

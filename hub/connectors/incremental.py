@@ -12,7 +12,8 @@ A source that can say "the records changed since T" (a ``modified_since`` parame
         yield Checkpoint({"cursor": cursor.state()})   # safe to save after every page
     yield Checkpoint({"cursor": cursor.finish()})
 
-**The boundary.** The state is the greatest cursor value read (``value``) and the ids of the
+**The boundary.** The state is the greatest cursor value read (``value``, as the source wrote
+it) and the ids of the
 records read *at exactly that value* (``ties``). The next run asks from the boundary
 (inclusive, less ``lookback``) and leaves out the ties it has already read: records sharing
 the boundary's instant (a bulk load stamps thousands alike; Open311 stamps whole seconds) are
@@ -110,11 +111,12 @@ class Incremental:
         self.max_ties = max_ties
         self.what = what
         saved = state or {}
-        self._start_value = self._read(saved["value"]) if "value" in saved else None
-        if self._start_value is None and start is not None:
-            self._start_value = self._read(start)
+        self._start_raw = saved.get("value")
+        if self._start_raw is None:
+            self._start_raw = start
+        self._start_value = self._read(self._start_raw) if self._start_raw is not None else None
         self._start_ties = frozenset(str(tie) for tie in saved.get("ties", ()))
-        self._highest = self._start_value
+        self._highest, self._highest_raw = self._start_value, self._start_raw
         self._ties: set[str] = set(self._start_ties)
         self._in_order = True
         self._last: Any = None
@@ -141,7 +143,10 @@ class Incremental:
 
     @property
     def since_text(self) -> str | None:
-        """:attr:`since` as text for a query: times in UTC ISO 8601 with a ``Z``."""
+        """:attr:`since` as text for a query: the boundary as the source wrote it, or (with a
+        lookback) a time in UTC ISO 8601 with a ``Z``."""
+        if not self.lookback and isinstance(self._start_raw, str):
+            return self._start_raw
         return _text(self.since)
 
     # -- records -----------------------------------------------------------------------------
@@ -189,6 +194,7 @@ class Incremental:
         self._last = value if self._last is None else max(self._last, value)
         if self._highest is None or value > self._highest:
             self._highest, self._ties = value, set()
+            self._highest_raw = dig(record, self.cursor_path)
         if value == self._highest and (record_id := self.id_of(record)) is not None:
             self._ties.add(record_id)
 
@@ -204,12 +210,12 @@ class Incremental:
     def state(self) -> dict[str, Any]:
         """The state safe to save now, with what was read so far (after a page or window)."""
         if not (self.sorted and self._in_order):
-            return self._state(self._start_value, self._start_ties)
-        return self._state(self._highest, self._ties)
+            return self._state(self._start_value, self._start_ties, self._start_raw)
+        return self._state(self._highest, self._ties, self._highest_raw)
 
     def finish(self) -> dict[str, Any]:
         """The state to save once the source has been read to its end."""
-        return self._state(self._highest, self._ties)
+        return self._state(self._highest, self._ties, self._highest_raw)
 
     def windows(
         self, until: datetime, span: timedelta, start: datetime | None = None
@@ -224,12 +230,13 @@ class Incremental:
     def close_window(self, window: Window) -> dict[str, Any]:
         """Every record before ``window.end`` is read: the boundary moves there (the window
         holds no record at its end, which belongs to the next). Returns the state to save."""
-        self._highest, self._ties = window.end, set()
+        self._highest, self._ties, self._highest_raw = window.end, set(), None
         self._start_value, self._start_ties = self._highest, frozenset(self._ties)
+        self._start_raw = None
         self._in_order, self._last = True, None
         return self.state()
 
-    def _state(self, value: Any, ties: Iterable[str]) -> dict[str, Any]:
+    def _state(self, value: Any, ties: Iterable[str], raw: Any = None) -> dict[str, Any]:
         if value is None:
             return {}
         kept = sorted(ties)
@@ -241,10 +248,11 @@ class Incremental:
                 _text(value),
             )
             kept = []
-        return {
-            "value": _text(value) if isinstance(value, datetime | date) else value,
-            "ties": kept,
-        }
+        if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+            written = raw  # as the source wrote it: the next question uses its own format
+        else:
+            written = _text(value)
+        return {"value": written, "ties": kept}
 
     def _read(self, raw: Any) -> Any:
         return self.parse(raw) if self.parse is not None else raw

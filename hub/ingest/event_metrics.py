@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -21,8 +20,8 @@ from sqlalchemy.orm import Session
 from hub.ingest.normalise import Row, dims_key
 from hub.model import Event, Metric, Observation
 from hub.plugins.definitions import EventKindDefinition, EventMetric
+from hub.zone import LOCAL_TIME
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 EVENT_FIELDS = ("status", "severity")
 
 BucketKey = tuple[int, int, date, str]  # metric id, unit id, day, dims key

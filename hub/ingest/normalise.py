@@ -11,7 +11,6 @@ import math
 from datetime import date, datetime
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +20,7 @@ from hub.model import EventKind, Metric
 from hub.numbers import NumberConvention, NumberError, parse_number
 from hub.periods import Period, PeriodError, parse_period
 from hub.units.queries import UnitResolver
-
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+from hub.zone import LOCAL_TIME
 
 
 @dataclasses.dataclass(frozen=True)

@@ -90,6 +90,7 @@ class Plugins:
             self.failures.append(PluginFailure(name, f"invalid hooks: {_why(exc)}"))
             return
         module = obj.__name__ if isinstance(obj, ModuleType) else type(obj).__module__
+        module = getattr(obj, "module", None) or module  # a PluginParts names its module
         self.info[name] = PluginInfo(name=name, version=version, module=module)
 
     def _collect(self, hook_name: str) -> list[tuple[str, Any]]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from hub.model import Report
-
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+from hub.zone import LOCAL_TIME
 
 
 class Timeliness(StrEnum):

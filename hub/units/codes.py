@@ -8,6 +8,9 @@ floats ("97.0"); every one is normalised here.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from hub.model.units import AdminLevel
 
@@ -51,6 +54,31 @@ def pad_code(value: str | int | float, level: AdminLevel) -> str:
     if len(digits) > width:
         raise ValueError(f"not a {level.lower()} code: {value!r} has more than {width} digits")
     return digits.zfill(width)
+
+
+def is_gso_code(value: object, level: AdminLevel | None = None) -> bool:
+    """Whether ``value`` is a canonical GSO code as configs write them: digits, zero-padded
+    to a level's width (2, 3 or 5; only ``level``'s width when one is given)."""
+    widths = (CODE_WIDTH[level],) if level else tuple(CODE_WIDTH.values())
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) in widths
+
+
+def check_gso_code(value: str, level: AdminLevel | None = None) -> str:
+    """``value`` if it is a GSO code (of ``level``), else a ValueError saying what one is."""
+    if not is_gso_code(value, level):
+        if level is None:
+            raise ValueError(f"{value!r} is not a GSO code (2, 3 or 5 digits, zero-padded)")
+        width = CODE_WIDTH[level]
+        raise ValueError(f"{value!r} is not a {level.lower()} code ({width} digits, zero-padded)")
+    return value
+
+
+GsoCode = Annotated[str, AfterValidator(check_gso_code)]
+"""A config field holding a GSO code: province 2 digits, district 3, commune 5, zero-padded."""
+CommuneCode = Annotated[
+    str, AfterValidator(lambda value: check_gso_code(value, AdminLevel.COMMUNE))
+]
+"""A config field holding a commune's GSO code (5 digits)."""
 
 
 def unit_identity(code: str, valid_from: date | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from hub.connectors.base import ConnectorConfig
+from hub.units.codes import CommuneCode
 
 from .periods import parse_day
 from .vocabulary import LEVELS_OF, SEXES, Vocabulary, text
@@ -266,7 +267,7 @@ class EducationConfig(ConnectorConfig):
     fails: list[str] = Field(default_factory=list)
     exams: dict[str, str] = Field(default_factory=dict)
     """Source exam name → the hub's exam code (the ``exam`` disaggregation)."""
-    communes: dict[str, str] = Field(default_factory=dict)
+    communes: dict[str, CommuneCode] = Field(default_factory=dict)
     """Source commune code → GSO code, for sources with their own codes."""
 
     @field_validator("levels")
@@ -278,14 +279,6 @@ class EducationConfig(ConnectorConfig):
     @classmethod
     def _sexes_are_known(cls, value: dict[str, str]) -> dict[str, str]:
         return _values_in(value, SEXES, "sex")
-
-    @field_validator("communes")
-    @classmethod
-    def _communes_are_gso_codes(cls, value: dict[str, str]) -> dict[str, str]:
-        for source, code in value.items():
-            if not (code.isdigit() and len(code) == 5):
-                raise ValueError(f"{source!r} maps to {code!r}, not a 5-digit commune code")
-        return value
 
     @model_validator(mode="after")
     def _classes_for_pupils(self) -> EducationConfig:

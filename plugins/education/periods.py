@@ -22,9 +22,10 @@ import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from hub.periods.ids import month_of
+from hub.zone import LOCAL_TIME as VIETNAM
+
 SCHOOL_YEAR_START_MONTH = 9
 DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
 
@@ -36,7 +37,7 @@ def today() -> date:
 
 def month_id(day: date) -> str:
     """The canonical id of the month holding ``day``, e.g. ``2026-11``."""
-    return f"{day.year:04d}-{day.month:02d}"
+    return month_of(day)
 
 
 def school_year_of(day: date) -> int:

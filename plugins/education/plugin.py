@@ -10,33 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.base import Connector
-from hub.plugins import IndicatorDefinition, MetricDefinition, hookimpl
+from hub.plugins.parts import PluginParts
 
 from .connectors import CONNECTOR_KINDS
 from .metrics import INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
-
-
-@hookimpl
-def register_connector_kinds() -> list[type[Connector]]:
-    return list(CONNECTOR_KINDS)
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return list(METRICS)
-
-
-@hookimpl
-def register_indicators() -> list[IndicatorDefinition]:
-    return list(INDICATORS)
-
-
-@hookimpl
-def register_demo_connectors() -> list[dict[str, Any]]:
-    return [demo_export_connector()]
 
 
 def demo_export_connector() -> dict[str, Any]:
@@ -103,3 +82,13 @@ def demo_export_connector() -> dict[str, Any]:
             count="Số trẻ",
         ),
     }
+
+
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=CONNECTOR_KINDS,
+    metrics=METRICS,
+    indicators=INDICATORS,
+    demo_connectors=lambda: [demo_export_connector()],
+)
+"""The plugin's hooks: the entry point names this object."""

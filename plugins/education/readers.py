@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from hub.connectors.records import BadRecord
+from hub.numbers import NumberError, parse_number
 
 from . import metrics
 from .config import Columns, PupilColumns, ResultColumns
@@ -441,10 +442,11 @@ def _grade(value: Any, missing: str = "") -> int:
 
 
 def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
+    """A whole number, read by :mod:`hub.numbers` (a text both conventions fit is refused)."""
+    if isinstance(value, Decimal):
+        value = str(value)
     try:
-        number = Decimal(str(value).strip().replace(" ", ""))
-    except InvalidOperation:
+        number = parse_number(value)
+    except NumberError:
         return None
-    return int(number) if number.is_finite() and number == number.to_integral_value() else None
+    return int(number) if number is not None and number.is_integer() else None

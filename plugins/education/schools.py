@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.records import BadRecord, Facility, Observation
+from hub.numbers import NumberError, parse_number
 
 from .config import SchoolColumns
 from .rows import SourceRow
@@ -158,8 +159,8 @@ def _plain(value: Any) -> Any:
 
 def _coordinate(value: Any) -> float | None:
     try:
-        number = float(str(value).replace(",", ".")) if text(value) else None
-    except ValueError:
+        number = parse_number(text(value))
+    except NumberError:
         return None
     return number if number is not None and -180 <= number <= 180 else None
 

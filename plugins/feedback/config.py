@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field
 
-from hub.connectors.base import ConnectorConfig
+from hub.connectors.http import HttpAuth
+from hub.units.codes import GsoCode
+from hub.zone import TIMEZONE, ZoneName
 
 from .statuses import CaseStatus, StatusMap
 
@@ -17,7 +19,7 @@ MAX_WINDOW_DAYS = 90
 """GeoReport v2: a ``start_date``/``end_date`` search may not span more than 90 days."""
 
 
-class Open311Config(ConnectorConfig):
+class Open311Config(HttpAuth):
     """Where the portal is, how to walk it, and how its requests map to feedback cases."""
 
     location: str = Field(min_length=1)
@@ -25,11 +27,7 @@ class Open311Config(ConnectorConfig):
     folder holding ``services.<format>`` and ``requests.<format>`` (an export, or the demo)."""
     format: Literal["json", "xml"] = "json"
     jurisdiction_id: str | None = None
-    api_key: SecretStr | None = None
-    """Sent as the ``api_key`` parameter, for portals that want it on reads too."""
-    headers: dict[str, SecretStr] = Field(default_factory=dict)
-    """Extra HTTP headers (a gateway's key, ``Authorization``); secret."""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: ZoneName = TIMEZONE
     """The zone of date-times the portal writes without an offset, and of the dates sent."""
 
     since: date | datetime | None = None
@@ -53,28 +51,11 @@ class Open311Config(ConnectorConfig):
     the defaults (statuses.py)."""
     unit_field: str | None = None
     """A request field holding the commune: a GSO code, or a key of ``units``."""
-    units: dict[str, str] = Field(default_factory=dict)
+    units: dict[str, GsoCode] = Field(default_factory=dict)
     """The portal's names or codes of places → GSO codes."""
     match_address: bool = True
     """Look for a name of ``units`` in the request's address when ``unit_field`` gives none."""
     history_limit: int = Field(10, ge=2, le=50)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
-    @field_validator("units")
-    @classmethod
-    def _units_are_gso_codes(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, code in value.items():
-            if not (code.isdigit() and len(code) in (2, 3, 5)):
-                raise ValueError(f"{name!r} maps to {code!r}, not a GSO code (2, 3 or 5 digits)")
-        return value
 
     @cached_property
     def zone(self) -> tzinfo:
@@ -91,6 +72,3 @@ class Open311Config(ConnectorConfig):
         if isinstance(self.since, date):
             return datetime.combine(self.since, time(), self.zone)
         return now - timedelta(days=max(self.revisit_days, self.window_days))
-
-    def request_headers(self) -> dict[str, str]:
-        return {name: value.get_secret_value() for name, value in self.headers.items()}

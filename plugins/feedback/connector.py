@@ -53,6 +53,12 @@ class Open311Connector(Connector):
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         portal = open_portal(self.config, self.context.http_timeout)
+        try:
+            yield from self._pass(portal, state, full)
+        finally:
+            portal.close()
+
+    def _pass(self, portal: Portal, state: dict[str, Any], full: bool) -> Iterator[Item]:
         rules, problem = self._rules(portal)
         if problem:
             yield problem
@@ -77,6 +83,8 @@ class Open311Connector(Connector):
             requests = portal.requests(window, 1)
         except BadDocument as exc:
             raise PermanentSourceError(f"{portal.describe()}: {exc.reason}") from None
+        finally:
+            portal.close()
         return (
             f"{portal.describe()}: {len(services)} services; "
             f"{len(requests)} requests on the first page of the last 7 days"

@@ -11,50 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.base import Connector
-from hub.plugins import (
-    AlertRule,
-    EventKindDefinition,
-    IndicatorDefinition,
-    MetricDefinition,
-    hookimpl,
-)
+from hub.plugins.parts import PluginParts
 
 from .connector import Open311Connector
 from .definitions import ALERT_RULES, CASE_KIND, INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_COMMUNES = DEMO / "communes.json"
-
-
-@hookimpl
-def register_connector_kinds() -> list[type[Connector]]:
-    return [Open311Connector]
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return list(METRICS)
-
-
-@hookimpl
-def register_indicators() -> list[IndicatorDefinition]:
-    return list(INDICATORS)
-
-
-@hookimpl
-def register_event_kinds() -> list[EventKindDefinition]:
-    return [CASE_KIND]
-
-
-@hookimpl
-def register_alert_rules() -> list[AlertRule]:
-    return list(ALERT_RULES)
-
-
-@hookimpl
-def register_demo_connectors() -> list[dict[str, Any]]:
-    return [demo_connector()]
 
 
 def demo_connector() -> dict[str, Any]:
@@ -75,3 +38,15 @@ def demo_connector() -> dict[str, Any]:
         "unit_field": "commune_code",
         "units": {commune["name"]: commune["code"] for commune in communes},
     }
+
+
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=[Open311Connector],
+    metrics=METRICS,
+    indicators=INDICATORS,
+    event_kinds=[CASE_KIND],
+    alert_rules=ALERT_RULES,
+    demo_connectors=lambda: [demo_connector()],
+)
+"""The plugin's hooks: the entry point names this object."""

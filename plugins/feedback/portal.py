@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from hub.connectors.sources import describe_location, fetch
+from hub.connectors.http import HttpClient, describe_location
+from hub.connectors.sources import fetch
 
 from .config import Open311Config
 from .documents import Entry, Malformed, parse_list
@@ -53,6 +54,9 @@ class Portal(ABC):
     def describe(self) -> str:
         """Where the portal is, fit for a message (no secrets)."""
 
+    def close(self) -> None:  # noqa: B027 (a folder holds nothing to close)
+        """Let go of the connections the portal holds (none for a folder)."""
+
     def _parse(self, content: bytes, kind: str, place: str) -> list[Entry]:
         try:
             return parse_list(content, self.config.format, kind)  # type: ignore[arg-type]
@@ -69,7 +73,17 @@ def open_portal(config: Open311Config, timeout: float) -> Portal:
 
 
 class HttpPortal(Portal):
-    """A portal's GeoReport v2 API."""
+    """A portal's GeoReport v2 API, over one pooled client for the sync (the kit's
+    :class:`~hub.connectors.http.HttpClient`: the credentials, the one fault table)."""
+
+    def __init__(self, config: Open311Config, timeout: float) -> None:
+        super().__init__(config, timeout)
+        accept = {"Accept": _MEDIA_TYPES[config.format]}
+        base = config.location.rstrip("/") + "/"
+        self._client = HttpClient(base, auth=config, headers=accept, timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
 
     def services(self) -> list[Entry]:
         name = f"services.{self.config.format}"
@@ -96,13 +110,7 @@ class HttpPortal(Portal):
         query = dict(params)
         if self.config.jurisdiction_id:
             query["jurisdiction_id"] = self.config.jurisdiction_id
-        if self.config.api_key:
-            query["api_key"] = self.config.api_key.get_secret_value()
-        url = f"{self.config.location.rstrip('/')}/{name}"
-        if query:
-            url = f"{url}?{urlencode(query)}"
-        headers = {"Accept": _MEDIA_TYPES[self.config.format], **self.config.request_headers()}
-        return fetch(url, self.timeout, headers).content
+        return self._client.get(name, query).content
 
 
 class FolderPortal(Portal):

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hub.units.codes import is_gso_code
+
 from .fhir_values import as_list, codings
 
 VN_CORE_ADDRESS = (
@@ -111,7 +113,7 @@ def _codes_in(extension: dict[str, Any]) -> list[str]:
             values.append(extension[name])
     for name in ("valueCoding", "valueCodeableConcept"):
         values.extend(coding.code for coding in codings(extension.get(name)))
-    codes = [v.strip() for v in values if v.strip().isdigit() and len(v.strip()) in (2, 3, 5)]
+    codes = [value.strip() for value in values if is_gso_code(value.strip())]
     for nested in as_list(extension.get("extension")):
         if isinstance(nested, dict):
             codes.extend(_codes_in(nested))

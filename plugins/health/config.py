@@ -5,12 +5,12 @@ See README.md for examples against real systems.
 
 from __future__ import annotations
 
-import base64
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hub.connectors.base import ConnectorConfig
+from hub.connectors.http import HttpAuth
+from hub.units.codes import CommuneCode, GsoCode
 
 from .addresses import VN_CORE_ADDRESS
 from .clinical_codes import ICD10_SYSTEMS, NOTIFIABLE_DISEASES
@@ -22,18 +22,7 @@ ResourceType = Literal["Organization", "Location", "Encounter", "Immunization", 
 FACILITY_REFERENCE_TYPES = ("Organization/", "Location/")
 
 
-def _is_commune_code(code: str) -> bool:
-    return code.isdigit() and len(code) == 5
-
-
-def _check_communes(mapping: dict[str, str]) -> dict[str, str]:
-    for name, code in mapping.items():
-        if not _is_commune_code(code):
-            raise ValueError(f"{name!r} maps to {code!r}, not a commune code (5 digits)")
-    return mapping
-
-
-class FhirConfig(ConnectorConfig):
+class FhirConfig(HttpAuth):
     """A FHIR R4 server (``base_url``), or FHIR files (``location``)."""
 
     base_url: str | None = None
@@ -41,10 +30,6 @@ class FhirConfig(ConnectorConfig):
     location: str | None = None
     """Instead of a server: a Bundle (JSON) or NDJSON file — a path, ``file://`` or ``http(s)://``
     URL, e.g. a Bulk Data export — or a local folder of such files."""
-    token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
-    headers: dict[str, SecretStr] = Field(default_factory=dict)
-    """Extra HTTP headers (secret, since they often carry credentials)."""
     resources: list[ClinicalType] = Field(
         default_factory=lambda: ["Encounter", "Immunization", "Condition"]
     )
@@ -63,9 +48,9 @@ class FhirConfig(ConnectorConfig):
     commit out of order (harmless: records are upserted)."""
     include_related: bool = True
     """Ask for each Condition's Patient and Encounter (``_include``) to place the case."""
-    facility_units: dict[str, str] = Field(default_factory=dict)
+    facility_units: dict[str, CommuneCode] = Field(default_factory=dict)
     """``"Organization/123" = "23293"``: the commune of a facility, whatever its address says."""
-    address_units: dict[str, str] = Field(default_factory=dict)
+    address_units: dict[str, CommuneCode] = Field(default_factory=dict)
     """Place names as written in addresses → commune code (see README.md)."""
     unit_extensions: list[str] = Field(default_factory=lambda: [VN_CORE_ADDRESS])
     """Address extensions whose value (or nested values) is a GSO unit code."""
@@ -93,7 +78,7 @@ class FhirConfig(ConnectorConfig):
         for name in value:
             if not name.startswith(FACILITY_REFERENCE_TYPES) or name.endswith("/"):
                 raise ValueError(f"{name!r} is not 'Organization/<id>' or 'Location/<id>'")
-        return _check_communes(value)
+        return value
 
     @field_validator("search")
     @classmethod
@@ -104,11 +89,6 @@ class FhirConfig(ConnectorConfig):
                 raise ValueError(f"{kind!r} is not a type the connector reads ({', '.join(known)})")
         return value
 
-    @field_validator("address_units")
-    @classmethod
-    def _addresses_are_communes(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_communes(value)
-
     @field_validator("notifiable_diseases")
     @classmethod
     def _diseases_have_codes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -116,13 +96,6 @@ class FhirConfig(ConnectorConfig):
             if not codes or not all(code.strip() for code in codes):
                 raise ValueError(f"disease {disease!r} needs at least one code")
         return value
-
-    def request_headers(self) -> dict[str, str]:
-        """The HTTP headers to send, secrets revealed."""
-        headers = {name: value.get_secret_value() for name, value in self.headers.items()}
-        if self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.get_secret_value()}"
-        return headers
 
 
 class DataElementMapping(BaseModel):
@@ -139,24 +112,23 @@ class OrgUnitMapping(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    unit: str
+    unit: GsoCode
     dims: dict[str, str] = Field(default_factory=dict)
 
 
-class Dhis2Config(ConnectorConfig):
-    """A DHIS2 data value set (``/api/dataValueSets.json?…`` or an exported file)."""
+class Dhis2Config(HttpAuth):
+    """A DHIS2 data value set (``/api/dataValueSets.json?…`` or an exported file).
+
+    ``token`` is a DHIS2 personal access token (``Authorization: ApiToken <token>``);
+    ``username`` and ``password``, basic authentication for versions without such tokens."""
+
+    token_scheme: ClassVar[str] = "ApiToken"
 
     location: str = Field(min_length=1)
     """An ``http(s)://`` URL, a ``file://`` URL or a local path."""
-    token: SecretStr | None = None
-    """A DHIS2 personal access token, sent as ``Authorization: ApiToken <token>``."""
-    username: str | None = None
-    password: SecretStr | None = None
-    """Basic authentication, for DHIS2 versions without personal access tokens."""
-    headers: dict[str, SecretStr] = Field(default_factory=dict)
     data_elements: dict[str, str | DataElementMapping] = Field(min_length=1)
     """Data element id (or code) → metric code, or ``{metric = "...", dims = {...}}``."""
-    org_units: dict[str, str | OrgUnitMapping] = Field(default_factory=dict)
+    org_units: dict[str, GsoCode | OrgUnitMapping] = Field(default_factory=dict)
     """Organisation unit id (or code) → GSO code, or ``{unit = "23293", dims = {facility =
     "…"}}`` for a facility. An org unit whose id is a GSO code needs no entry."""
     category_option_combos: dict[str, dict[str, str]] = Field(default_factory=dict)
@@ -168,32 +140,3 @@ class Dhis2Config(ConnectorConfig):
     """Skip values of data elements not in ``data_elements`` instead of quarantining them."""
     incremental: bool = True
     """From a DHIS2 server, ask only for values updated since the last run (``lastUpdated``)."""
-
-    @field_validator("org_units")
-    @classmethod
-    def _units_are_gso_codes(
-        cls, value: dict[str, str | OrgUnitMapping]
-    ) -> dict[str, str | OrgUnitMapping]:
-        for source, mapped in value.items():
-            code = mapped if isinstance(mapped, str) else mapped.unit
-            if not (code.isdigit() and len(code) in (2, 3, 5)):
-                raise ValueError(
-                    f"{source!r} maps to {code!r}, not a GSO code (2, 3 or 5 digits, zero-padded)"
-                )
-        return value
-
-    @model_validator(mode="after")
-    def _password_with_username(self) -> Dhis2Config:
-        if (self.username is None) != (self.password is None):
-            raise ValueError("give both username and password, or neither")
-        return self
-
-    def request_headers(self) -> dict[str, str]:
-        """The HTTP headers to send, secrets revealed."""
-        headers = {name: value.get_secret_value() for name, value in self.headers.items()}
-        if self.token is not None:
-            headers["Authorization"] = f"ApiToken {self.token.get_secret_value()}"
-        elif self.username is not None and self.password is not None:
-            pair = f"{self.username}:{self.password.get_secret_value()}".encode()
-            headers["Authorization"] = f"Basic {base64.b64encode(pair).decode()}"
-        return headers

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.records import BadRecord, Observation, Skipped
+from hub.units.codes import is_gso_code
 
 from .config import DataElementMapping, Dhis2Config, OrgUnitMapping
 from .dhis2_periods import dhis2_period
@@ -172,8 +173,7 @@ class Dhis2Mapping:
             return mapped.unit, mapped.dims
         if mapped is not None:
             return mapped, {}
-        is_code = org_unit.isdigit() and len(org_unit) in (2, 3, 5)
-        return (org_unit if is_code else None), {}
+        return (org_unit if is_gso_code(org_unit) else None), {}
 
     @staticmethod
     def _dims(combo: str, mapping: dict[str, dict[str, str]]) -> dict[str, str] | None:

@@ -20,8 +20,11 @@ month (``2024AprilS1``, ``2024July``), quarters starting in November — span no
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+
+from hub.periods import PeriodError
+from hub.periods.ids import day_id, half_id, month_id, quarter_id, week_id, year_id
 
 _DAILY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WEEKLY = re.compile(r"^(\d{4})W(\d{1,2})$")
@@ -62,47 +65,37 @@ def dhis2_period(text: str) -> Period:
 
 def _day(text: str) -> Period | None:
     match = _DAILY.match(text)
-    if not match:
-        return None
-    try:
-        return Period(date(int(match[1]), int(match[2]), int(match[3])).isoformat())
-    except ValueError:
-        return Period(None, f"{text!r} is not a day")
+    return _built(text, day_id, int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def _week(text: str) -> Period | None:
     match = _WEEKLY.match(text)
-    if not match:
-        return None
-    year, week = int(match[1]), int(match[2])
-    weeks = date(year, 12, 28).isocalendar().week  # 28 December is always in the last week
-    if not 1 <= week <= weeks:
-        return Period(None, f"{text!r}: {year} has {weeks} ISO weeks")
-    return Period(f"{year:04d}-W{week:02d}")
+    return _built(text, week_id, int(match[1]), int(match[2])) if match else None
 
 
 def _month(text: str) -> Period | None:
     match = _MONTHLY.match(text)
-    if not match:
-        return None
-    month = int(match[2])
-    return (
-        Period(f"{match[1]}-{month:02d}")
-        if 1 <= month <= 12
-        else Period(None, f"{text!r} is not a month")
-    )
+    return _built(text, month_id, int(match[1]), int(match[2])) if match else None
 
 
 def _quarter(text: str) -> Period | None:
     match = _QUARTERLY.match(text)
-    return Period(f"{match[1]}-Q{match[2]}") if match else None
+    return _built(text, quarter_id, int(match[1]), int(match[2])) if match else None
 
 
 def _half(text: str) -> Period | None:
     match = _SIX_MONTHLY.match(text)
-    return Period(f"{match[1]}-H{match[2]}") if match else None
+    return _built(text, half_id, int(match[1]), int(match[2])) if match else None
 
 
 def _year(text: str) -> Period | None:
     match = _YEARLY.match(text)
-    return Period(match[1]) if match else None
+    return _built(text, year_id, int(match[1])) if match else None
+
+
+def _built(text: str, build: Callable[..., str], *parts: int) -> Period:
+    """The id the hub's builder makes of the parts, or why the DHIS2 period has none."""
+    try:
+        return Period(build(*parts))
+    except PeriodError as exc:
+        return Period(None, f"DHIS2 period {text!r}: {exc}")

@@ -7,10 +7,13 @@ Every way a request can fail becomes one of the two errors the hub's runtime und
   timeout, a connection that fails or breaks off mid-page, a 5xx, a 408 or a 429
   (``Retry-After`` honoured), an answer that is not complete JSON, an OperationOutcome whose
   issue is transient;
-- :class:`PermanentSourceError` (fails the run): 401 and 403 (check the token), 404
+- :class:`PermanentSourceError` (fails the run): 401 and 403 (check the credentials), 404
   (:class:`NotOnServer`: a resource type the server does not have), any other 4xx, an
   OperationOutcome whose issue is not transient, an answer that is no Bundle, a paging that
   loops.
+
+Statuses and transport faults are judged by the kit's one table
+(:mod:`hub.connectors.errors`), through :class:`~hub.connectors.http.HttpClient`.
 
 The message carries the OperationOutcome's diagnostics when the server sent one. It names the
 URL without its query string (see :func:`describe_location`).
@@ -18,35 +21,34 @@ URL without its query string (see :func:`describe_location`).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from hub.connectors.errors import PermanentSourceError, SourceError, TransientSourceError
+from hub.connectors.errors import NotFound, PermanentSourceError, SourceError, TransientSourceError
+from hub.connectors.http import Document, HttpClient, NextLink, describe_location
 from hub.connectors.records import BadRecord
 from hub.connectors.retry import RequestRetries
-from hub.connectors.sources import describe_location, parse_retry_after
 
 from .fhir_values import as_list, resource_key
 
 log = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
-TRANSIENT_STATUSES = frozenset({408, 429})
 TRANSIENT_ISSUES = frozenset(
     {"transient", "lock-error", "no-store", "exception", "timeout", "incomplete", "throttled"}
 )
+
 MAX_VISITS = 3
 """A page may be served again (a glitch, a retry); asked for more often, the paging loops."""
 
-
-class NotOnServer(PermanentSourceError):
-    """A 404: the server does not have this (a resource type it does not serve)."""
+NotOnServer = NotFound
+"""A 404: the server does not have this (a resource type it does not serve)."""
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Page:
 
 
 class FhirServer:
-    """Searches of one FHIR server, over one HTTP connection pool; use it as a context manager."""
+    """Searches of one FHIR server, over the kit's pooled client; use it as a context manager."""
 
     def __init__(
         self,
@@ -71,12 +73,12 @@ class FhirServer:
         retries: RequestRetries | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.retries = retries
-        self._client = httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"Accept": FHIR_JSON, **headers}
+        self._client = HttpClient(
+            self.base_url,
+            headers={"Accept": FHIR_JSON, **headers},
+            timeout=timeout,
+            retries=retries,
         )
-        self._warned_rebase = False
 
     def __enter__(self) -> FhirServer:
         return self
@@ -87,19 +89,18 @@ class FhirServer:
         self._client.close()
 
     def search(self, resource_type: str, params: dict[str, str]) -> Iterator[Page]:
-        """The pages of a search, following each Bundle's ``next`` link to the last page."""
-        url: str | None = str(httpx.URL(f"{self.base_url}/{resource_type}", params=params))
-        visits: dict[str, int] = {}
-        while url:
-            visits[url] = visits.get(url, 0) + 1
-            if visits[url] > MAX_VISITS:
-                raise PermanentSourceError(
-                    f"{describe_location(url)}: the server's paging loops (this page's next link "
-                    f"was served {MAX_VISITS} times)"
-                )
-            page = read_page(url, self.get(url))
-            yield page
-            url = self._on_base(page.next_url) if page.next_url else None
+        """The pages of a search, following each Bundle's ``next`` link to the last page
+        (a link that comes back is a :class:`~hub.connectors.errors.PagingLoop`)."""
+        pages = self._client.pages(
+            f"{self.base_url}/{resource_type}",
+            NextLink(lambda bundle: _link(bundle, "next"), max_visits=MAX_VISITS),
+            params,
+            items=lambda bundle: as_list(bundle.get("entry")),
+            parse=_bundle,
+            explain=_explained,
+        )
+        for page in pages:
+            yield read_page(page.url, page.body)
 
     def count(self, resource_type: str) -> int | None:
         """How many resources of a type the server holds (``_summary=count``)."""
@@ -114,47 +115,36 @@ class FhirServer:
     def get(self, url: str) -> dict[str, Any]:
         """The JSON object at ``url``; faults mapped as the module docstring says, transient
         ones retried on the spot while the run's retry budget lasts."""
-        if self.retries is None:
-            return self._get(url)
-        return self.retries.call(lambda: self._get(url), describe_location(url))
+        return self._client.read(url, _answer, explain=_explained)
 
-    def _get(self, url: str) -> dict[str, Any]:
-        where = describe_location(url)
-        try:
-            response = self._client.get(url)
-        except httpx.TimeoutException:
-            raise TransientSourceError(f"{where}: no answer within {self.timeout:g} s") from None
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
-            raise PermanentSourceError(f"{where}: {exc}") from None
-        except httpx.TransportError as exc:
-            raise TransientSourceError(f"{where}: {_transport_problem(exc)}") from None
-        body = _json(response)
-        _raise_for_status(where, response, body)
-        if body is None:
-            raise TransientSourceError(f"{where}: the answer is not complete JSON")
-        if body.get("resourceType") == "OperationOutcome":
-            raise outcome_error(where, body)
-        return body
 
-    def _on_base(self, link: str) -> str:
-        """A next link, made absolute and kept on the base URL's origin.
+def _answer(document: Document) -> dict[str, Any]:
+    """A FHIR answer's JSON object; an OperationOutcome in its stead is an error."""
+    where = describe_location(document.url)
+    body = _json_object(document.content)
+    if body is None:
+        raise TransientSourceError(f"{where}: the answer is not complete JSON")
+    if body.get("resourceType") == "OperationOutcome":
+        raise outcome_error(where, body)
+    return body
 
-        Servers behind a proxy often write their internal address into links; following it
-        would fail, or send the token to another host. The path and query are kept.
-        """
-        absolute = urljoin(self.base_url + "/", link)
-        link_parts, base = urlsplit(absolute), urlsplit(self.base_url)
-        if (link_parts.scheme, link_parts.netloc) == (base.scheme, base.netloc):
-            return absolute
-        if not self._warned_rebase:
-            log.warning(
-                "%s: next links point to %s; following them on %s instead",
-                describe_location(self.base_url),
-                link_parts.netloc,
-                base.netloc,
-            )
-            self._warned_rebase = True
-        return urlunsplit((base.scheme, base.netloc, link_parts.path, link_parts.query, ""))
+
+def _bundle(document: Document) -> dict[str, Any]:
+    body = _answer(document)
+    if body.get("resourceType") != "Bundle":
+        raise PermanentSourceError(
+            f"{describe_location(document.url)}: expected a Bundle, "
+            f"got {body.get('resourceType')!r}"
+        )
+    return body
+
+
+def _explained(response: httpx.Response) -> str:
+    """An OperationOutcome's diagnostics, when a failed answer carries one."""
+    body = _json_object(response.content)
+    if body and body.get("resourceType") == "OperationOutcome":
+        return diagnostics(body)
+    return ""
 
 
 def read_page(url: str, bundle: dict[str, Any]) -> Page:
@@ -207,34 +197,9 @@ def _link(bundle: dict[str, Any], relation: str) -> str | None:
     return None
 
 
-def _json(response: httpx.Response) -> dict[str, Any] | None:
+def _json_object(content: bytes) -> dict[str, Any] | None:
     try:
-        body = response.json()
-    except ValueError:
+        body = json.loads(content)
+    except (UnicodeDecodeError, ValueError):
         return None
     return body if isinstance(body, dict) else None
-
-
-def _raise_for_status(where: str, response: httpx.Response, body: dict[str, Any] | None) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    message = f"{where}: HTTP {status} {response.reason_phrase}".rstrip()
-    if body and body.get("resourceType") == "OperationOutcome":
-        message += f": {diagnostics(body)}"
-    if status >= 500 or status in TRANSIENT_STATUSES:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise TransientSourceError(message, retry_after=retry_after)
-    if status in (401, 403):
-        message += " (check the token: is it valid, and allowed to read these resources?)"
-    if status == 404:
-        raise NotOnServer(message)
-    raise PermanentSourceError(message)
-
-
-def _transport_problem(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke off: {exc}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {exc}"
-    return str(exc) or type(exc).__name__

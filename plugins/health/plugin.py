@@ -13,8 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.base import Connector
-from hub.plugins import EventKindDefinition, IndicatorDefinition, MetricDefinition, hookimpl
+from hub.plugins.parts import PluginParts
 
 from .dhis2_connector import Dhis2Connector
 from .fhir_connector import FhirConnector
@@ -28,31 +27,6 @@ DEMO_SYSTEM = "https://fhir.kontum.example.vn"
 """The namespace of the demo's own code systems (facility types)."""
 CVX = "http://hl7.org/fhir/sid/cvx"
 ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
-
-
-@hookimpl
-def register_connector_kinds() -> list[type[Connector]]:
-    return [FhirConnector, Dhis2Connector]
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return list(METRICS)
-
-
-@hookimpl
-def register_indicators() -> list[IndicatorDefinition]:
-    return list(INDICATORS)
-
-
-@hookimpl
-def register_event_kinds() -> list[EventKindDefinition]:
-    return list(EVENT_KINDS)
-
-
-@hookimpl
-def register_demo_connectors() -> list[dict[str, Any]]:
-    return [demo_fhir_connector(), demo_dhis2_connector()]
 
 
 def demo_fhir_connector() -> dict[str, Any]:
@@ -105,3 +79,14 @@ def demo_dhis2_connector() -> dict[str, Any]:
             "KtTgtMr0001": {"vaccine": "measles_rubella", "dose": "1"},
         },
     }
+
+
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=[FhirConnector, Dhis2Connector],
+    metrics=METRICS,
+    indicators=INDICATORS,
+    event_kinds=EVENT_KINDS,
+    demo_connectors=lambda: [demo_fhir_connector(), demo_dhis2_connector()],
+)
+"""The plugin's hooks: the entry point names this object."""

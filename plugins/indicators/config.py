@@ -8,32 +8,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hub.connectors.base import ConnectorConfig
+from hub.connectors.http import HttpAuth
 from hub.numbers import NumberConvention
+from hub.units.codes import GsoCode
 
 from .periods import DateHeaders
 
 Calendar = Literal["GREGORIAN", "ND09"]
 
 
-class SourceConfig(ConnectorConfig):
-    """Where the document is, and how to authenticate."""
+class SourceConfig(HttpAuth):
+    """Where the document is, and how to authenticate (see :class:`HttpAuth`)."""
 
     location: str = Field(min_length=1)
     """An ``http(s)://`` URL, a ``file://`` URL or a local path."""
-    headers: dict[str, SecretStr] = Field(default_factory=dict)
-    """Extra HTTP headers, e.g. an API key; secret, since they often carry credentials."""
-    token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
-
-    def request_headers(self) -> dict[str, str]:
-        """The HTTP headers to send, secrets revealed."""
-        headers = {name: value.get_secret_value() for name, value in self.headers.items()}
-        if self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.get_secret_value()}"
-        return headers
 
 
 class MappingConfig(SourceConfig):
@@ -41,7 +31,7 @@ class MappingConfig(SourceConfig):
 
     metrics: dict[str, str] = Field(default_factory=dict)
     """Source indicator code → metric code, e.g. ``{"B1GQ" = "grdp"}``."""
-    units: dict[str, str] = Field(default_factory=dict)
+    units: dict[str, GsoCode] = Field(default_factory=dict)
     """Source unit code or name → GSO code, e.g. ``{"VN-KT" = "62"}``. A source code that is
     already a GSO code (2, 3 or 5 digits) needs no entry."""
     scale: dict[str, float] = Field(default_factory=dict)
@@ -56,16 +46,6 @@ class MappingConfig(SourceConfig):
     """How the source writes numbers as text: ``vi`` (``1.234.567,5``) or ``en``
     (``1,234,567.5``); see :mod:`hub.numbers`. SDMX is written ``en``; a workbook of a
     Vietnamese office ``vi`` (the Excel kind's default)."""
-
-    @field_validator("units")
-    @classmethod
-    def _units_are_gso_codes(cls, value: dict[str, str]) -> dict[str, str]:
-        for source, code in value.items():
-            if not (code.isdigit() and len(code) in (2, 3, 5)):
-                raise ValueError(
-                    f"{source!r} maps to {code!r}, not a GSO code (2, 3 or 5 digits, zero-padded)"
-                )
-        return value
 
     @field_validator("scale")
     @classmethod

@@ -1,23 +1,20 @@
 """The connector kinds of the indicators plugin: ``sdmx-json``, ``sdmx-csv`` and ``excel``.
 
-Each reads one document (a URL or a file, see :func:`hub.connectors.sources.fetch`), maps its
-values to observations (see :mod:`mapping`), and checkpoints the document's version: its ETag,
-Last-Modified and SHA-256. An incremental run asks the server for a newer version only
-(conditional GET) and skips a document whose content has not changed; ``--full`` reads it again
-whatever the state says.
+Each reads one document (see :class:`hub.connectors.document.DocumentConnector`: a URL or a
+file, its version checkpointed, an unchanged document skipped) and maps its values to
+observations (see :mod:`mapping`).
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from typing import ClassVar
 
 from hub.connectors.base import Connector
-from hub.connectors.errors import PermanentSourceError
-from hub.connectors.records import BadRecord, Checkpoint, Item, Observation, Skipped
-from hub.connectors.sources import Fetched, describe_location, fetch
+from hub.connectors.document import DocumentConnector
+from hub.connectors.http import describe_location
+from hub.connectors.records import BadRecord, Item, Observation, Skipped
 
 from .config import ExcelConfig, MappingConfig, SdmxConfig, SdmxCsvConfig
 from .excel import METRIC, UNIT, Malformed, Workbook, describe_workbook
@@ -29,50 +26,22 @@ from .sdmx_json import describe_sdmx_json, read_sdmx_json
 Mapped = Observation | BadRecord | Skipped
 
 
-class DocumentConnector(Connector):
-    """A connector that reads one whole document and maps its values to observations."""
+class MappedDocument(DocumentConnector):
+    """A document whose values the config's mapping turns into observations."""
 
     config: MappingConfig
-    accept: ClassVar[str] = "*/*"
-    """The media types to ask an HTTP server for (SDMX services negotiate the format)."""
+    record_names: ClassVar[dict[str, str]] = {"Observation": "values map to observations"}
+    always_counted: ClassVar[tuple[str, ...]] = ("Observation",)
 
-    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
-        fetched = self._fetch({} if full else state)
-        if not full and _unchanged(fetched, state):
-            yield Checkpoint({**state, **fetched.version()})
-            return
-        yield from self.observations(fetched.content)
-        yield Checkpoint(fetched.version())
-
-    def check(self) -> str:
-        """What the document holds, and how many of its values the mapping turns into records."""
-        fetched = self._fetch({})
-        try:
-            summary = self.describe(fetched.content)
-        except ValueError as exc:
-            where = describe_location(self.config.location)
-            raise PermanentSourceError(f"{where}: {exc}") from None
-        return f"{summary}; {_mapping_outcome(self.observations(fetched.content))}"
+    def items(self, content: bytes) -> Iterator[Item]:
+        return self.observations(content)
 
     @abstractmethod
     def observations(self, content: bytes) -> Iterator[Mapped]:
         """The document's values as observations, or bad records saying why not."""
 
-    @abstractmethod
-    def describe(self, content: bytes) -> str:
-        """A one-line summary of the document; ValueError when it is unusable."""
 
-    def _fetch(self, state: dict[str, Any]) -> Fetched:
-        return fetch(
-            self.config.location,
-            self.context.http_timeout,
-            {"Accept": self.accept, **self.config.request_headers()},
-            etag=state.get("etag"),
-            last_modified=state.get("last_modified"),
-        )
-
-
-class SdmxJsonConnector(DocumentConnector):
+class SdmxJsonConnector(MappedDocument):
     """An SDMX-JSON data message (2.x or 1.0; time-series, cross-section or flat layout),
     e.g. from a statistics office's SDMX REST API or an exchange file."""
 
@@ -90,7 +59,7 @@ class SdmxJsonConnector(DocumentConnector):
         return describe_sdmx_json(content)
 
 
-class SdmxCsvConnector(DocumentConnector):
+class SdmxCsvConnector(MappedDocument):
     """An SDMX-CSV file (version 1 with DATAFLOW, or version 2 with STRUCTURE and ACTION)."""
 
     kind: ClassVar[str] = "sdmx-csv"
@@ -109,7 +78,7 @@ class SdmxCsvConnector(DocumentConnector):
         return describe_sdmx_csv(content, c.time_dimension, c.measure, c.dimensions)
 
 
-class ExcelConnector(DocumentConnector):
+class ExcelConnector(MappedDocument):
     """An Excel workbook (.xlsx) whose sheets list units down and periods across, as the
     province's departments keep their socio-economic report tables."""
 
@@ -146,22 +115,3 @@ class ExcelConnector(DocumentConnector):
 
 
 CONNECTOR_KINDS: list[type[Connector]] = [SdmxJsonConnector, SdmxCsvConnector, ExcelConnector]
-
-
-def _unchanged(fetched: Fetched, state: dict[str, Any]) -> bool:
-    return fetched.not_modified or fetched.sha256 == state.get("sha256")
-
-
-def _mapping_outcome(items: Iterable[Mapped]) -> str:
-    outcome: Counter[str] = Counter()
-    first_problem = None
-    for item in items:
-        outcome[type(item).__name__] += 1
-        if isinstance(item, BadRecord) and first_problem is None:
-            first_problem = item.reason
-    text = (
-        f"{outcome['Observation']} values map to observations, "
-        f"{outcome['BadRecord']} would be quarantined"
-        + (f", {outcome['Skipped']} skipped" if outcome["Skipped"] else "")
-    )
-    return f"{text} (first: {first_problem})" if first_problem else text

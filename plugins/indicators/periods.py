@@ -31,8 +31,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Literal
+
+from hub.periods import PeriodError
+from hub.periods.ids import (
+    day_id,
+    half_id,
+    month_id,
+    month_of,
+    months_id,
+    quarter_id,
+    week_id,
+    week_of,
+    year_id,
+)
 
 DateHeaders = Literal["month", "day"]
 
@@ -68,7 +82,7 @@ def header_period(value: object, date_headers: DateHeaders = "month") -> str | N
     """The canonical period id of an Excel header cell, or None when it is not a period."""
     if isinstance(value, datetime | date):
         day = value.date() if isinstance(value, datetime) else value
-        return day.isoformat() if date_headers == "day" else f"{day.year:04d}-{day.month:02d}"
+        return day.isoformat() if date_headers == "day" else month_of(day)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{int(value)}" if value == int(value) and 1900 <= value <= 2100 else None
     if not isinstance(value, str):
@@ -83,12 +97,12 @@ def _fold(text: str) -> str:
 
 def _vietnamese_period(text: str) -> str | None:
     if match := _VI_MONTH.match(text):
-        return _month_id(int(match[2]), int(match[1]))
+        return _built(month_id, int(match[2]), int(match[1]))
     if match := _VI_QUARTER.match(text):
         number = _ROMAN.get(match[1]) or int(match[1])
-        return f"{match[2]}-Q{number}"
+        return _built(quarter_id, int(match[2]), number)
     if match := _VI_HALF.match(text):
-        return f"{match[2]}-H{1 if match[1] == 'đầu' else 2}"
+        return half_id(int(match[2]), 1 if match[1] == "đầu" else 2)
     if match := _VI_YEAR.match(text):
         return match[1]
     return None
@@ -96,17 +110,17 @@ def _vietnamese_period(text: str) -> str | None:
 
 def _year(text: str) -> str | None:
     match = _YEAR.match(text)
-    return match[1] if match else None
+    return _built(year_id, int(match[1])) if match else None
 
 
 def _half(text: str) -> str | None:
     match = _HALF.match(text)
-    return f"{match[1]}-H{match[2]}" if match else None
+    return _built(half_id, int(match[1]), int(match[2])) if match else None
 
 
 def _quarter(text: str) -> str | None:
     match = _QUARTER.match(text)
-    return f"{match[1]}-Q{match[2]}" if match else None
+    return _built(quarter_id, int(match[1]), int(match[2])) if match else None
 
 
 def _month(text: str) -> str | None:
@@ -114,29 +128,24 @@ def _month(text: str) -> str | None:
     if not match:
         return None
     year, month = (match[1], match[2]) if match[1] else (match[3], match[4])
-    return _month_id(int(year), int(month))
-
-
-def _month_id(year: int, month: int) -> str | None:
-    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    return _built(month_id, int(year), int(month))
 
 
 def _week(text: str) -> str | None:
     match = _WEEK.match(text)
-    if not match:
-        return None
-    year, week = int(match[1]), int(match[2])
-    weeks_in_year = date(year, 12, 28).isocalendar().week  # 28 December is always in the last week
-    return f"{year:04d}-W{week:02d}" if 1 <= week <= weeks_in_year else None
+    return _built(week_id, int(match[1]), int(match[2])) if match else None
 
 
 def _day(text: str) -> str | None:
     match = _DAY.match(text)
-    if not match:
-        return None
+    return _built(day_id, int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def _built(build: Callable[..., str], *parts: int) -> str | None:
+    """The id the hub's builder makes of the parts; None when no period has them."""
     try:
-        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-    except ValueError:
+        return build(*parts)
+    except PeriodError:
         return None
 
 
@@ -162,19 +171,8 @@ def _time_range(text: str) -> str | None:
     if duration == "P1D":
         return start.isoformat()
     if duration in ("P7D", "P1W"):
-        year, week, weekday = start.isocalendar()
-        return f"{year:04d}-W{week:02d}" if weekday == 1 else None
+        return week_of(start) if start.isoweekday() == 1 else None
     months = _DURATION_MONTHS.get(duration)
     if months is None or start.day != 1 or (start.month - 1) % months:
         return None
-    return _months_period_id(start, months)
-
-
-def _months_period_id(start: date, months: int) -> str:
-    if months == 1:
-        return f"{start.year:04d}-{start.month:02d}"
-    if months == 3:
-        return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
-    if months == 6:
-        return f"{start.year:04d}-H{(start.month - 1) // 6 + 1}"
-    return f"{start.year:04d}"
+    return months_id(start, months)

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.connectors.base import ConnectorConfig
+from hub.connectors.http import HttpAuth
+from hub.units.codes import GsoCode
+from hub.zone import TIMEZONE, ZoneName
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_TIMEZONE = TIMEZONE
 
 
 class HostOwner(BaseModel):
@@ -24,15 +27,8 @@ class HostOwner(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     agency: str = Field(min_length=1)
-    unit: str | None = None
+    unit: GsoCode | None = None
     """A GSO code, zero-padded: province 2 digits, district 3, commune 5 (e.g. ``"23293"``)."""
-
-    @field_validator("unit")
-    @classmethod
-    def _unit_is_a_gso_code(cls, value: str | None) -> str | None:
-        if value is not None and not (value.isdigit() and len(value) in (2, 3, 5)):
-            raise ValueError(f"{value!r} is not a GSO code (2, 3 or 5 digits, zero-padded)")
-        return value
 
 
 class SecurityConfig(ConnectorConfig):
@@ -50,17 +46,8 @@ class SecurityConfig(ConnectorConfig):
     early (the state is a cursor, not a history)."""
     store_alerts: bool = True
     """Store each alert as a ``security.alert`` event, besides folding it into its incident."""
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: ZoneName = DEFAULT_TIMEZONE
     """The zone of source times that carry none (BSD syslog, some CEF ``rt`` formats)."""
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -102,7 +89,7 @@ class CefFileConfig(TailConfig, CefOptions):
     """``cef-file``: CEF lines, bare or behind a syslog header, e.g. a syslog daemon's file."""
 
 
-class WazuhHttpConfig(SecurityConfig, WazuhOptions):
+class WazuhHttpConfig(SecurityConfig, WazuhOptions, HttpAuth):
     """``wazuh-http``: the Wazuh indexer's search API, or any export of alert JSON."""
 
     url: str
@@ -110,11 +97,6 @@ class WazuhHttpConfig(SecurityConfig, WazuhOptions):
     api: Literal["indexer", "export"] = "indexer"
     index: str = "wazuh-alerts-4.x-*"
     """The index pattern searched (``indexer`` only)."""
-    username: str | None = None
-    password: SecretStr | None = None
-    """With ``username``: HTTP basic authentication (the indexer's users)."""
-    token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
     page_size: int = Field(500, ge=1, le=10000)
     start: datetime | None = None
     """The first run reads alerts from this time on (default: all the source holds)."""

@@ -29,20 +29,20 @@ class WazuhHttpConnector(SecurityConnector):
         state = {} if full else state
         pipeline = self.pipeline(state)
         cursor = TimeCursor.from_state(state.get("http"), self.config.start)
-        pages = AlertPages(self.config, self.context.http_timeout)
         until = datetime.now(UTC) - timedelta(seconds=self.config.settle_seconds)
-        while True:
-            entries = pages.page(cursor, self.config.page_size)
-            before = cursor
-            cursor, settled = yield from self.page_records(entries, cursor, until, pipeline)
-            yield from pipeline.checkpoint({"http": cursor.to_state()})
-            more = len(entries) == self.config.page_size and cursor != before
-            if not (settled and more):
-                return
+        with AlertPages(self.config, self.context.http_timeout) as pages:
+            while True:
+                entries = pages.page(cursor, self.config.page_size)
+                before = cursor
+                cursor, settled = yield from self.page_records(entries, cursor, until, pipeline)
+                yield from pipeline.checkpoint({"http": cursor.to_state()})
+                more = len(entries) == self.config.page_size and cursor != before
+                if not (settled and more):
+                    return
 
     def check(self) -> str:
-        pages = AlertPages(self.config, self.context.http_timeout)
-        entries = pages.page(TimeCursor.from_state(None, self.config.start), 10)
+        with AlertPages(self.config, self.context.http_timeout) as pages:
+            entries = pages.page(TimeCursor.from_state(None, self.config.start), 10)
         readable = sum(1 for entry in entries if entry.time is not None)
         return f"the {self.config.api} answered; {readable} of its first {len(entries)} alerts read"
 

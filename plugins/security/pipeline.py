@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hub.connectors.records import Checkpoint, Event, Item, Observation
+from hub.zone import LOCAL_TIME
 
 from .alerts import Alert
 from .config import SecurityConfig
@@ -26,7 +26,6 @@ from .figures import DailyFigures
 from .hosts import HostDirectory
 from .incidents import Incident, IncidentBook
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 """The zone of the hub's days (event metrics count on Vietnam days too)."""
 
 

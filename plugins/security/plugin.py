@@ -11,14 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.base import Connector
-from hub.plugins import (
-    AlertRule,
-    EventKindDefinition,
-    IndicatorDefinition,
-    MetricDefinition,
-    hookimpl,
-)
+from hub.plugins.parts import PluginParts
 
 from .connectors import CONNECTOR_KINDS
 from .definitions import ALERT_RULES, EVENT_KINDS, INDICATORS, METRICS
@@ -45,33 +38,7 @@ province (23293 Phường Kon Tum holds the provincial departments)."""
 DEMO_DEFAULT_OWNER = {"agency": "Sở Khoa học và Công nghệ", "unit": "23293"}
 
 
-@hookimpl
-def register_connector_kinds() -> list[type[Connector]]:
-    return list(CONNECTOR_KINDS)
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return list(METRICS)
-
-
-@hookimpl
-def register_indicators() -> list[IndicatorDefinition]:
-    return list(INDICATORS)
-
-
-@hookimpl
-def register_event_kinds() -> list[EventKindDefinition]:
-    return list(EVENT_KINDS)
-
-
-@hookimpl
-def register_alert_rules() -> list[AlertRule]:
-    return list(ALERT_RULES)
-
-
-@hookimpl
-def register_demo_connectors() -> list[dict[str, Any]]:
+def demo_connectors() -> list[dict[str, Any]]:
     """The file kinds against the bundled samples (the demo needs no server)."""
     shared = {"hosts": DEMO_HOSTS, "default_owner": DEMO_DEFAULT_OWNER}
     return [
@@ -90,3 +57,15 @@ def register_demo_connectors() -> list[dict[str, Any]]:
             **shared,
         },
     ]
+
+
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=CONNECTOR_KINDS,
+    metrics=METRICS,
+    indicators=INDICATORS,
+    event_kinds=EVENT_KINDS,
+    alert_rules=ALERT_RULES,
+    demo_connectors=demo_connectors,
+)
+"""The plugin's hooks: the entry point names this object."""

@@ -21,7 +21,6 @@ correctness.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hub.connectors.errors import PermanentSourceError
-from hub.connectors.sources import describe_location, fetch
+from hub.connectors.http import HttpClient, describe_location
 
 from .alerts import AlertError
 from .config import WazuhHttpConfig
@@ -96,19 +95,27 @@ class TimeCursor:
 
 
 class AlertPages:
-    """Asks the configured source for one page of alerts at a time."""
+    """Asks the configured source for one page of alerts at a time, over one pooled client
+    (the kit's :class:`~hub.connectors.http.HttpClient`); a context manager."""
 
     def __init__(self, config: WazuhHttpConfig, timeout: float) -> None:
         self.config = config
-        self.timeout = timeout
+        headers = {"Accept": "application/json"}
+        self._client = HttpClient(auth=config, headers=headers, timeout=timeout)
+
+    def __enter__(self) -> AlertPages:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._client.close()
 
     def page(self, cursor: TimeCursor, size: int) -> list[Entry]:
         """Up to ``size`` alerts from the cursor's time on, skipping those read at that time."""
         location = self.url(cursor, size)
-        fetched = fetch(location, self.timeout, self.headers())
+        content = self._client.get(location).content
         if self.config.api == "indexer":
-            return _search_hits(fetched.content, describe_location(location))
-        return _exported(fetched.content)
+            return _search_hits(content, describe_location(location))
+        return _exported(content)
 
     def url(self, cursor: TimeCursor, size: int) -> str:
         since = _query_time(cursor.since) if cursor.since else None
@@ -119,16 +126,6 @@ class AlertPages:
             return f"{self.config.url}/{self.config.index}/_search?{urlencode(query)}"
         query = {"limit": size, "offset": cursor.at_since, **({"since": since} if since else {})}
         return f"{self.config.url}?{urlencode(query)}"
-
-    def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.config.username is not None:
-            password = self.config.password.get_secret_value() if self.config.password else ""
-            pair = f"{self.config.username}:{password}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-        if self.config.token is not None:
-            headers["Authorization"] = f"Bearer {self.config.token.get_secret_value()}"
-        return headers
 
 
 def _search_hits(content: bytes, where: str) -> list[Entry]:

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from hub.connectors.records import BadRecord, Event
+from hub.numbers import NumberConvention
 
 from .definitions import ACCIDENT, SECTOR, accident_severity
 from .values import (
+    MACHINE,
     ValueProblem,
     identifier,
     parse_count,
@@ -108,29 +110,35 @@ def accident_item(
     raw: Any,
     place: str | None = None,
     time_format: str | None = None,
+    numbers: NumberConvention | None = MACHINE,
 ) -> Event | BadRecord:
     """The event of the accident in ``fields``, or a bad record holding ``raw`` and why.
 
     Values other than those of :data:`FIELDS` are kept as attributes of the event.
     """
     try:
-        return read_accident(scrub(fields), time_format).event(place)
+        return read_accident(scrub(fields), time_format, numbers).event(place)
     except ValueProblem as problem:
         return BadRecord(f"accident: {problem}", scrub(raw), place)
 
 
-def read_accident(fields: Mapping[str, Any], time_format: str | None = None) -> Accident:
+def read_accident(
+    fields: Mapping[str, Any],
+    time_format: str | None = None,
+    numbers: NumberConvention | None = MACHINE,
+) -> Accident:
     """Check the values of one accident; raise ValueProblem for the first thing wrong."""
     accident_id = identifier(fields.get("id"))
-    unit, point = text(fields.get("unit")), parse_point(fields.get("lat"), fields.get("lon"))
+    unit = text(fields.get("unit"))
+    point = parse_point(fields.get("lat"), fields.get("lon"), numbers)
     if unit is None and point is None:
         raise ValueProblem("no place: neither a commune code nor coordinates")
     return Accident(
         id=accident_id,
         occurred_at=_occurred_at(fields, time_format),
-        deaths=parse_count(fields.get("deaths"), "deaths") or 0,
-        injuries=parse_count(fields.get("injuries"), "injuries") or 0,
-        vehicles=parse_count(fields.get("vehicles"), "vehicles", blank=None),
+        deaths=parse_count(fields.get("deaths"), "deaths", numbers=numbers) or 0,
+        injuries=parse_count(fields.get("injuries"), "injuries", numbers=numbers) or 0,
+        vehicles=parse_count(fields.get("vehicles"), "vehicles", None, numbers),
         unit=unit,
         point=point,
         road=text(fields.get("road")),

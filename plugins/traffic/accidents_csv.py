@@ -33,7 +33,9 @@ def read_csv_accidents(content: bytes, config: AccidentsCsvConfig) -> Iterator[E
     for row in reader:
         fields = {name: row.get(column) for name, column in sources.items()}
         raw = {column: value for column, value in row.items() if column is not None}
-        yield accident_item(fields, raw, f"line {reader.line_num}", config.time_format)
+        yield accident_item(
+            fields, raw, f"line {reader.line_num}", config.time_format, config.numbers
+        )
 
 
 def describe_csv(content: bytes, config: AccidentsCsvConfig) -> str:

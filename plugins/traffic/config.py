@@ -12,6 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from hub.connectors.base import ConnectorConfig
+from hub.connectors.document import DocumentConfig
+from hub.connectors.http import HttpAuth
+from hub.numbers import NumberConvention
 
 from .accidents import FIELDS
 from .privacy import PlateHandling
@@ -45,28 +48,6 @@ DEFAULT_VIOLATION_TYPES = (
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HttpAuth(ConnectorConfig):
-    """How to authenticate to an HTTP source."""
-
-    token: SecretStr | None = None
-    """Sent as ``Authorization: Bearer <token>``."""
-    headers: dict[str, SecretStr] = Field(default_factory=dict)
-    """Extra HTTP headers, e.g. an API key; secret, since they often carry credentials."""
-
-    def request_headers(self) -> dict[str, str]:
-        """The HTTP headers to send, secrets revealed."""
-        headers = {name: value.get_secret_value() for name, value in self.headers.items()}
-        if self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.get_secret_value()}"
-        return headers
-
-
-class DocumentConfig(HttpAuth):
-    """A whole document read at once: an ``http(s)://`` URL, a ``file://`` URL or a path."""
-
-    location: str = Field(min_length=1)
 
 
 class AccidentFields(Strict):
@@ -117,6 +98,9 @@ class AccidentsCsvConfig(DocumentConfig):
     encoding: str = "utf-8-sig"
     time_format: str | None = None
     """A ``strptime`` format such as ``"%d/%m/%Y %H:%M"``; ISO 8601 when not given."""
+    numbers: NumberConvention | None = None
+    """How the export writes numbers as text (``vi``: ``14,354``; ``en``: ``14.354``); left
+    out, only what one reading fits is read and an ambiguous ``14.354`` is quarantined."""
 
 
 class AccidentsRestConfig(HttpAuth):

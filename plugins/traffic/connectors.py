@@ -1,24 +1,20 @@
 """The batch connector kinds: ``accidents-csv``, ``accidents-rest``, ``datex2``, ``events-jsonl``.
 
-The document kinds read one whole document (a URL or a file, see
-:func:`hub.connectors.sources.fetch`) and checkpoint its version (ETag, Last-Modified,
-SHA-256): an incremental run asks an HTTP server for a newer version only and skips a document
-whose content has not changed. Re-reading a changed document writes every accident again, which
+The document kinds read one whole document (see
+:class:`hub.connectors.document.DocumentConnector`: a URL or a file, its version checkpointed,
+an unchanged document skipped). Re-reading a changed document writes every accident again, which
 the hub's upserts by (source, id) make harmless. ``--full`` reads it whatever the state says.
 The streaming ``mqtt`` kind is in :mod:`.mqtt`.
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
-from hub.connectors.errors import PermanentSourceError
-from hub.connectors.records import BadRecord, Checkpoint, Item
-from hub.connectors.sources import Fetched, describe_location, fetch
+from hub.connectors.document import DocumentConnector
+from hub.connectors.records import Item
 
 from .accidents_csv import describe_csv, read_csv_accidents
 from .accidents_rest import AccidentPages
@@ -27,54 +23,10 @@ from .config import (
     AccidentsCsvConfig,
     AccidentsRestConfig,
     Datex2Config,
-    DocumentConfig,
     EventsFileConfig,
 )
 from .datex2 import describe_datex2, read_datex2
 from .messages import MessageMapper
-from .values import ValueProblem
-
-
-class DocumentConnector(Connector):
-    """A kind that reads one whole document and turns it into records."""
-
-    config: DocumentConfig
-    accept: ClassVar[str] = "*/*"
-
-    def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
-        fetched = self._fetch({} if full else state)
-        if not full and (fetched.not_modified or fetched.sha256 == state.get("sha256")):
-            yield Checkpoint({**state, **fetched.version()})
-            return
-        yield from self.items(fetched.content)
-        yield Checkpoint(fetched.version())
-
-    def check(self) -> str:
-        """What the document holds, and how many of its records would be quarantined."""
-        content = self._fetch({}).content
-        try:
-            summary = self.describe(content)
-        except ValueProblem as problem:
-            where = describe_location(self.config.location)
-            raise PermanentSourceError(f"{where}: {problem}") from None
-        return f"{summary}; {outcome(self.items(content))}"
-
-    @abstractmethod
-    def items(self, content: bytes) -> Iterator[Item]:
-        """The document's records, and bad records saying what could not be read."""
-
-    @abstractmethod
-    def describe(self, content: bytes) -> str:
-        """A one-line summary of the document; ValueProblem when it is unusable."""
-
-    def _fetch(self, state: dict[str, Any]) -> Fetched:
-        return fetch(
-            self.config.location,
-            self.context.http_timeout,
-            {"Accept": self.accept, **self.config.request_headers()},
-            etag=state.get("etag"),
-            last_modified=state.get("last_modified"),
-        )
 
 
 class AccidentsCsvConnector(DocumentConnector):
@@ -144,29 +96,11 @@ class AccidentsRestConnector(Connector):
 
     def check(self) -> str:
         """Reads the first page of everything the API holds."""
-        items = self._pages().page(self.config.start, self.config.first_page)
+        items = self._pages().first_page()
         return f"the API answered with {len(items)} accidents on its first page"
 
     def _pages(self) -> AccidentPages:
         return AccidentPages(self.config, self.context.http_timeout)
-
-
-RECORD_NAMES = {"Facility": "facilities", "Event": "events"}
-
-
-def outcome(items: Iterable[Item]) -> str:
-    """How many records and bad records ``items`` holds, and the first problem."""
-    counted: Counter[str] = Counter()
-    first_problem = None
-    for item in items:
-        counted[type(item).__name__] += 1
-        if first_problem is None and isinstance(item, BadRecord):
-            first_problem = item.reason
-    found = ", ".join(
-        f"{counted[name]} {plural}" for name, plural in RECORD_NAMES.items() if counted[name]
-    )
-    text = f"{found or 'no records'}, {counted['BadRecord']} would be quarantined"
-    return f"{text} (first: {first_problem})" if first_problem else text
 
 
 BATCH_KINDS: list[type[Connector]] = [

@@ -32,9 +32,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from hub.connectors.records import BadRecord, Event, Skipped
+from hub.numbers import NumberConvention
 
 from .accidents import accident_item
 from .values import ValueProblem, parse_count
+
+XML_NUMBERS = NumberConvention.EN
+"""XML Schema decimals: a dot marks the decimals, nothing groups thousands."""
 
 DATEX_NAMESPACES = "http://datex2.eu/schema/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -93,7 +97,7 @@ def _accident(situation: ET.Element, record: ET.Element) -> Event | BadRecord:
         fields = _accident_fields(situation, record)
     except ValueProblem as problem:
         return BadRecord(f"accident: {problem}", {"xml": _xml(record)}, place)
-    return accident_item(fields, {"xml": _xml(record)}, place)
+    return accident_item(fields, {"xml": _xml(record)}, place, numbers=XML_NUMBERS)
 
 
 def _accident_fields(situation: ET.Element, record: ET.Element) -> dict[str, Any]:

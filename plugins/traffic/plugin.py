@@ -11,14 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.connectors.base import Connector
-from hub.plugins import (
-    AlertRule,
-    EventKindDefinition,
-    IndicatorDefinition,
-    MetricDefinition,
-    hookimpl,
-)
+from hub.plugins.parts import PluginParts
 
 from .connectors import BATCH_KINDS
 from .definitions import ALERT_RULES, EVENT_KINDS, INDICATORS, METRICS
@@ -47,36 +40,6 @@ DEMO_CSV_COLUMNS = {
     "accident_type": "Loại va chạm",
 }
 """The demo export's Vietnamese headers, as the provincial police's system writes them."""
-
-
-@hookimpl
-def register_connector_kinds() -> list[type[Connector]]:
-    return [*BATCH_KINDS, MqttConnector]
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return list(METRICS)
-
-
-@hookimpl
-def register_indicators() -> list[IndicatorDefinition]:
-    return list(INDICATORS)
-
-
-@hookimpl
-def register_event_kinds() -> list[EventKindDefinition]:
-    return list(EVENT_KINDS)
-
-
-@hookimpl
-def register_alert_rules() -> list[AlertRule]:
-    return list(ALERT_RULES)
-
-
-@hookimpl
-def register_demo_connectors() -> list[dict[str, Any]]:
-    return [demo_accidents_csv(), demo_datex2(), demo_camera_events()]
 
 
 def demo_accidents_csv() -> dict[str, Any]:
@@ -110,3 +73,15 @@ def demo_camera_events() -> dict[str, Any]:
         "location": str(DEMO_CAMERA_EVENTS),
         "camera_registry": str(DEMO_CAMERAS),
     }
+
+
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=[*BATCH_KINDS, MqttConnector],
+    metrics=METRICS,
+    indicators=INDICATORS,
+    event_kinds=EVENT_KINDS,
+    alert_rules=ALERT_RULES,
+    demo_connectors=lambda: [demo_accidents_csv(), demo_datex2(), demo_camera_events()],
+)
+"""The plugin's hooks: the entry point names this object."""

@@ -6,10 +6,15 @@ text) and returns a typed value, or raises :class:`ValueProblem` saying what is 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from hub.connectors.errors import BadInput
+from hub.connectors.http import dig as dig  # the kit's, re-exported for this plugin's modules
+from hub.numbers import NumberConvention, NumberError
+from hub.numbers import parse_number as read_number
+from hub.timestamps import TimestampError, parse_timestamp
 
 EPOCH_MILLISECONDS_FROM = 100_000_000_000
 """An epoch number at least this big counts milliseconds (in seconds it would be year 5138)."""
@@ -17,7 +22,7 @@ MAX_ID_CHARS = 300
 """The longest source id (and facility name) the hub's tables hold."""
 
 
-class ValueProblem(ValueError):
+class ValueProblem(BadInput):
     """A value that cannot be read as what it should be."""
 
 
@@ -74,44 +79,53 @@ def parse_time(value: Any, time_format: str | None = None) -> datetime:
     """A date-time from an ISO 8601 text (or ``time_format``), a datetime or an epoch number.
 
     An epoch number counts seconds, or milliseconds when it is that big. A time without an
-    offset is left naive: the hub reads it as Vietnam time.
+    offset is read as Vietnam time (see :func:`hub.timestamps.parse_timestamp`).
     """
-    if isinstance(value, datetime):
-        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_epoch(value)
-    raw = text(value)
-    if raw is None:
+    if not isinstance(value, datetime) and text(value) is None:
         raise ValueProblem("no time")
     try:
-        if time_format:
-            return datetime.strptime(raw, time_format)
-        return datetime.fromisoformat(raw)
-    except ValueError:
+        return parse_timestamp(value, formats=[time_format] if time_format else ())
+    except TimestampError:
         expected = f"the format {time_format!r}" if time_format else "ISO 8601"
-        raise ValueProblem(f"time {raw!r} is not in {expected}") from None
+        raise ValueProblem(f"time {text(value)!r} is not in {expected}") from None
 
 
-def parse_count(value: Any, name: str, blank: int | None = 0) -> int | None:
-    """A whole number of people or vehicles, at least 0; ``blank`` when the value is empty."""
+MACHINE: NumberConvention | None = None
+"""The convention of text numbers when a source says none: only what one reading fits is
+read (``12,5``, ``14.72280``), an ambiguous ``14.354`` is refused. XML Schema decimals
+(DATEX II) are ``en``."""
+
+
+def parse_count(
+    value: Any, name: str, blank: int | None = 0, numbers: NumberConvention | None = MACHINE
+) -> int | None:
+    """A whole number of people or vehicles, at least 0; ``blank`` when the value is empty.
+
+    Text is read by :mod:`hub.numbers` in the ``numbers`` convention (None: only what one
+    reading fits, an ambiguous ``1.234`` refused)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return blank
-    number = _number(value, name)
+    number = _number(value, name, numbers)
     if number < 0 or not number.is_integer():
         raise ValueProblem(f"{name} {value!r} is not a whole number at least 0")
     return int(number)
 
 
-def parse_number(value: Any, name: str) -> float | None:
-    """A finite number (a decimal comma is accepted); None when the value is empty."""
+def parse_number(value: Any, name: str, numbers: NumberConvention | None = MACHINE) -> float | None:
+    """A finite number (see :func:`parse_count` for text); None when the value is empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return _number(value, name)
+    return _number(value, name, numbers)
 
 
-def parse_point(lat: Any, lon: Any) -> tuple[float, float] | None:
+def parse_point(
+    lat: Any, lon: Any, numbers: NumberConvention | None = MACHINE
+) -> tuple[float, float] | None:
     """Latitude and longitude in degrees, both or neither; None when neither is given."""
-    latitude, longitude = parse_number(lat, "latitude"), parse_number(lon, "longitude")
+    latitude = parse_number(lat, "latitude", numbers)
+    longitude = parse_number(lon, "longitude", numbers)
     if latitude is None and longitude is None:
         return None
     if latitude is None or longitude is None:
@@ -121,27 +135,13 @@ def parse_point(lat: Any, lon: Any) -> tuple[float, float] | None:
     return latitude, longitude
 
 
-def dig(data: Any, path: str) -> Any:
-    """The value at a dotted ``path`` in nested JSON objects (``"vehicle.plate"``), or None."""
-    for key in path.split("."):
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool):
-        raise ValueProblem(f"{name} {value!r} is not a number")
-    raw = value.strip() if isinstance(value, str) else value
-    if isinstance(raw, str) and "," in raw and "." not in raw:
-        raw = raw.replace(",", ".")  # a decimal comma, as Vietnamese spreadsheets write
+def _number(value: Any, name: str, numbers: NumberConvention | None) -> float:
     try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        raise ValueProblem(f"{name} {value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise ValueProblem(f"{name} {value!r} is not a finite number")
+        number = read_number(value, numbers)
+    except NumberError as exc:
+        raise ValueProblem(f"{name} {exc}") from None
+    if number is None:
+        raise ValueProblem(f"{name} {value!r} is not a number")
     return number
 
 

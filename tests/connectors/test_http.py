@@ -26,6 +26,7 @@ from hub.connectors.http import (
     Offset,
     PageNumber,
     dig,
+    with_query,
 )
 from hub.connectors.retry import RequestRetries
 from tests.support.http_server import Reply, ScriptedServer
@@ -313,6 +314,11 @@ def test_an_answer_without_the_list_is_permanent(server: ScriptedServer) -> None
         pytest.raises(PermanentSourceError, match="no list at 'data'"),
     ):
         list(client.pages("x", PageNumber(), items="data"))
+
+
+def test_with_query_replaces_repeats_and_leaves_out() -> None:
+    url = with_query("http://h/p?a=1&b=2", {"a": 3, "c": ["x", "y"], "d": None})
+    assert url == "http://h/p?b=2&a=3&c=x&c=y"
 
 
 def test_dig_follows_dotted_paths_and_list_indexes() -> None:

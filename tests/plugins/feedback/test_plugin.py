@@ -43,14 +43,14 @@ def test_the_plugin_is_found_through_its_entry_point() -> None:
 
 
 def test_indicators_and_event_metrics_use_the_plugins_metrics() -> None:
-    metrics = {m.code: m for m in plugin.register_metrics()}
-    for indicator in plugin.register_indicators():
+    metrics = {m.code: m for m in plugin.PLUGIN.register_metrics()}
+    for indicator in plugin.PLUGIN.register_indicators():
         expression = f"{indicator.numerator} {indicator.denominator or ''}"
         assert set(re.findall(r"[a-z_]+", expression)) <= set(metrics), indicator.code
-    [kind] = plugin.register_event_kinds()
+    [kind] = plugin.PLUGIN.register_event_kinds()
     for counted in kind.metrics:
         assert set(counted.dims) <= set(metrics[counted.metric].disaggregations)
-    for rule in plugin.register_alert_rules():
+    for rule in plugin.PLUGIN.register_alert_rules():
         assert rule.problems() == [] and rule.metric in metrics
 
 

@@ -272,7 +272,7 @@ def test_a_wrong_token_fails_the_run_and_says_so(
     run = run_sync(hub, "fhir")
 
     assert (run.status, run.attempts) == (RunStatus.FAILED, 1)
-    assert "HTTP 401" in (run.error or "") and "check the token" in (run.error or "")
+    assert "HTTP 401" in (run.error or "") and "check the credentials" in (run.error or "")
     assert "stale" not in (run.error or "")
 
 

@@ -34,16 +34,16 @@ def test_the_plugin_is_found_through_its_entry_point(loaded: Plugins) -> None:
 
 
 def test_indicators_are_built_from_the_plugins_metrics() -> None:
-    metrics = {m.code for m in plugin.register_metrics()}
-    for indicator in plugin.register_indicators():
+    metrics = {m.code for m in plugin.PLUGIN.register_metrics()}
+    for indicator in plugin.PLUGIN.register_indicators():
         expression = f"{indicator.numerator} {indicator.denominator or ''}"
         names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression)) - {"days"}
         assert names <= metrics, indicator.code
-    assert len(metrics) == len(plugin.register_metrics())  # no code twice
+    assert len(metrics) == len(plugin.PLUGIN.register_metrics())  # no code twice
 
 
 def demo_connectors() -> dict[str, Any]:
-    tables = {t["id"]: t for t in plugin.register_demo_connectors()}
+    tables = {t["id"]: t for t in plugin.PLUGIN.register_demo_connectors()}
     settings = {
         connector_id: ConnectorSettings.model_validate(
             {k: v for k, v in table.items() if k != "id"}
@@ -64,7 +64,7 @@ def read_demo(connector_id: str) -> list[Any]:
 
 
 def test_the_demo_connectors_validate_and_read_without_a_bad_record() -> None:
-    metrics = {m.code: m for m in plugin.register_metrics()}
+    metrics = {m.code: m for m in plugin.PLUGIN.register_metrics()}
     for connector_id in ("indicators-kontum-excel", "indicators-kontum-cpi"):
         items = read_demo(connector_id)
         records = [i for i in items if isinstance(i, Observation)]

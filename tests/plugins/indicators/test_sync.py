@@ -55,7 +55,7 @@ def add_kon_tum(hub: Hub) -> None:
 def demo_tables() -> dict[str, dict[str, Any]]:
     return {
         t["id"]: {k: v for k, v in t.items() if k != "id"}
-        for t in plugin.register_demo_connectors()
+        for t in plugin.PLUGIN.register_demo_connectors()
     }
 
 

@@ -19,7 +19,7 @@ from hub.plugins.manager import Plugins
 from hub.testing.acceptance import ConnectorAcceptance
 from tests.plugins.security.conftest import events, observed, quarantined, totals
 
-DEMO = {table["id"]: table for table in plugin.register_demo_connectors()}
+DEMO = {table["id"]: table for table in plugin.PLUGIN.register_demo_connectors()}
 
 
 def demo_tables() -> dict[str, dict[str, Any]]:

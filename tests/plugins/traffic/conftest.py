@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from iochub_plugins.traffic.plugin import register_connector_kinds
+from iochub_plugins.traffic.plugin import PLUGIN
 
 from hub.connectors.base import Connector, ConnectorContext
 from hub.core import Hub
@@ -45,7 +45,7 @@ def http_server() -> Iterator[ScriptedServer]:
 @pytest.fixture
 def make_connector() -> Callable[..., Connector]:
     """A connector of one of the plugin's kinds, from its config table as a dict."""
-    kinds = {kind.kind: kind for kind in register_connector_kinds()}
+    kinds = {kind.kind: kind for kind in PLUGIN.register_connector_kinds()}
 
     def build(kind: str, **table: Any) -> Connector:
         connector_class = kinds[kind]

@@ -12,6 +12,7 @@ import pytest
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
 from hub.connectors.records import BadRecord, Checkpoint, Event
+from hub.zone import LOCAL_TIME
 
 VIETNAMESE_COLUMNS = {
     "id": "Số hồ sơ",
@@ -71,7 +72,8 @@ def test_rows_become_accident_events_through_the_column_mapping(
         14.35,
         108.01,
     )
-    assert first.occurred_at == datetime(2026, 3, 5, 7, 40)  # naive: the hub reads Vietnam time
+    # written without an offset: read as Vietnam time
+    assert first.occurred_at == datetime(2026, 3, 5, 7, 40, tzinfo=LOCAL_TIME)
     assert first.attributes == {
         "deaths": 2,
         "injuries": 1,

@@ -34,7 +34,7 @@ DATEX_NS = {
 def demo_tables() -> dict[str, dict[str, Any]]:
     return {
         t["id"]: {k: v for k, v in t.items() if k != "id"}
-        for t in plugin.register_demo_connectors()
+        for t in plugin.PLUGIN.register_demo_connectors()
     }
 
 

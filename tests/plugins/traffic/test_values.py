@@ -15,6 +15,8 @@ from iochub_plugins.traffic.values import (
     parse_time,
 )
 
+from hub.numbers import NumberConvention
+
 VIETNAM = timezone(timedelta(hours=7))
 
 
@@ -23,8 +25,9 @@ VIETNAM = timezone(timedelta(hours=7))
     [
         ("2026-03-05T07:40:00+07:00", None, datetime(2026, 3, 5, 7, 40, tzinfo=VIETNAM)),
         ("2026-03-05T00:40:00Z", None, datetime(2026, 3, 5, 0, 40, tzinfo=UTC)),
-        ("2026-03-05 07:40", None, datetime(2026, 3, 5, 7, 40)),
-        ("05/03/2026 07:40", "%d/%m/%Y %H:%M", datetime(2026, 3, 5, 7, 40)),
+        # written without an offset: Vietnam time
+        ("2026-03-05 07:40", None, datetime(2026, 3, 5, 7, 40, tzinfo=VIETNAM)),
+        ("05/03/2026 07:40", "%d/%m/%Y %H:%M", datetime(2026, 3, 5, 7, 40, tzinfo=VIETNAM)),
         (1772671200, None, datetime(2026, 3, 5, 0, 40, tzinfo=UTC)),
         (1772671200000, None, datetime(2026, 3, 5, 0, 40, tzinfo=UTC)),
     ],
@@ -55,7 +58,10 @@ def test_counts_refuse_what_is_not_a_whole_number_at_least_zero(value: object) -
 
 
 def test_points_take_both_coordinates_and_decimal_commas() -> None:
-    assert parse_point("14,3545", "108,013") == (14.3545, 108.013)
+    assert parse_point("14,3545", "108,013", NumberConvention.VI) == (14.3545, 108.013)
+    assert parse_point("14,3545", "108.0135") == (14.3545, 108.0135)  # one reading each
+    with pytest.raises(ValueProblem, match="ambiguous"):
+        parse_point("14.3545", "108.013")  # no convention said: 108013 or 108.013?
     assert parse_point(None, "") is None
     with pytest.raises(ValueProblem, match="both"):
         parse_point("14.35", None)
