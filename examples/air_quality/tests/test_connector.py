@@ -53,7 +53,7 @@ def test_the_next_run_asks_from_the_last_update_and_leaves_out_what_it_read(
     hub = air_hub()
     run_sync(hub, "air")
     assert saved_state(hub, "air") == {
-        "cursor": {"value": "2026-11-20T18:05:00Z", "ties": ["r2", "r3"]}
+        "cursor": {"value": "2026-11-21T01:05:00+07:00", "ties": ["r2", "r3"]}
     }
     unchanged = run_sync(hub, "air")
     corrected = {**READINGS[2], "values": {"pm25": 14.0}, "updated_at": "2026-11-21T09:00:00+07:00"}
@@ -61,7 +61,7 @@ def test_the_next_run_asks_from_the_last_update_and_leaves_out_what_it_read(
     after = run_sync(hub, "air")
 
     since = [r.params.get("updated_since") for r in scripted_server.requests_for("/api/readings")]
-    assert since[-1] == "2026-11-20T18:05:00Z"  # 01:05 in Vietnam, in UTC
+    assert since[-1] == "2026-11-21T01:05:00+07:00"  # the latest update, as the API wrote it
     assert unchanged.records_read == 0  # the API sent r2 and r3 again: ties already read
     assert (after.records_read, after.records_written) == (1, 1)
     assert stored(hub)[("23293", "2026-11-20", "pm25")] == 14.0
