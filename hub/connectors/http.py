@@ -56,6 +56,23 @@ from hub.connectors.errors import (
 )
 from hub.connectors.retry import RequestRetries
 
+__all__ = [
+    "CursorToken",
+    "Document",
+    "HttpAuth",
+    "HttpClient",
+    "JsonPath",
+    "NextLink",
+    "Offset",
+    "Page",
+    "PageNumber",
+    "PageRequest",
+    "Paginator",
+    "describe_location",
+    "dig",
+    "with_query",
+]
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 

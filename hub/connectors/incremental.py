@@ -53,6 +53,8 @@ from hub.connectors.errors import BadInput
 from hub.connectors.http import JsonPath, dig
 from hub.timestamps import parse_timestamp, utc_text
 
+__all__ = ["MAX_TIES", "Incremental", "Window", "date_windows"]
+
 log = logging.getLogger(__name__)
 
 MAX_TIES = 1000

@@ -178,6 +178,18 @@ class PopulationColumns(Columns):
     sex: str | None = None
 
 
+class Lookup(BaseModel):
+    """A foreign key followed to a lookup table: the value a role needs is in ``value`` of
+    the ``table`` row whose ``key`` equals the mapped column (e.g. a class's ``nam_hoc_id``
+    → ``dm_nam_hoc.ten_nam_hoc``, ``"2026-2027"``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str = Field(min_length=1)
+    key: str = "id"
+    value: str = Field(min_length=1)
+
+
 class SqlTable(Columns):
     """Where a table is in the database, and how to see what changed."""
 
@@ -185,6 +197,19 @@ class SqlTable(Columns):
     modified: str | None = None
     """A column with each row's modification time (or an increasing number): incremental
     syncs read what changed since the last run. Without it, the table is read in full."""
+    lookups: dict[str, Lookup] = Field(default_factory=dict)
+    """Role → the lookup table its mapped column refers to, e.g. ``{ school_year = { table =
+    "dm_nam_hoc", key = "id", value = "ten_nam_hoc" } }``: read with a join, no view needed
+    (the reader account needs SELECT on the lookup table too)."""
+
+    @model_validator(mode="after")
+    def _lookups_follow_mapped_columns(self) -> SqlTable:
+        mapped = self.columns()
+        for role in self.lookups:
+            if role not in mapped:
+                known = ", ".join(sorted(r for r in mapped if "." not in r))
+                raise ValueError(f"lookups.{role}: no column is mapped as {role} ({known})")
+        return self
 
 
 class FileTable(Columns):

@@ -122,14 +122,23 @@ class SqlSource:
         mapping, reflected = getattr(self.config, table), self.tables[table]
         roles, keys = mapping.columns(), self._row_keys(table)
         names = list(dict.fromkeys([*roles.values(), *keys]))
-        query = select(*(self._column(table, name) for name in names)).where(
-            self._in_scope(table, scope)
-        )
+        selected: list[Any] = [self._column(table, name) for name in names]
+        joined: Any = reflected
+        for role, lookup in mapping.lookups.items():
+            target = self.tables[_lookup_role(table, role)]
+            key = self._column(_lookup_role(table, role), lookup.key)
+            joined = joined.outerjoin(target, self._column(table, roles[role]) == key)
+            value = self._column(_lookup_role(table, role), lookup.value)
+            selected.append(value.label(_lookup_role(table, role)))
+            names.append(f"{lookup.table}.{lookup.value}")
+        query = select(*selected).select_from(joined).where(self._in_scope(table, scope))
         with self.errors():
             records = self._pages(query, list(reflected.primary_key.columns), names)
             for number, record in enumerate(records, 1):
                 values = dict(zip(names, record, strict=True))
                 fields = {role: values[column] for role, column in roles.items()}
+                for role, lookup in mapping.lookups.items():
+                    fields[role] = values[f"{lookup.table}.{lookup.value}"]
                 raw = {name: jsonable(value) for name, value in values.items()}
                 yield SourceRow(fields, _place(reflected.name, keys, values, number), raw)
 
@@ -235,10 +244,16 @@ class SqlSource:
         mappings = self.config.tables()
         for role, mapping in mappings.items():
             self.tables[role] = Table(mapping.table, metadata, autoload_with=self._connected())
+            for looked_up, lookup in mapping.lookups.items():
+                lookup_table = Table(lookup.table, metadata, autoload_with=self._connected())
+                self.tables[_lookup_role(role, looked_up)] = lookup_table
         for role, mapping in mappings.items():
             for name in (*mapping.columns().values(), mapping.modified):
                 if name:
                     self._column(role, name)
+            for looked_up, lookup in mapping.lookups.items():
+                self._column(_lookup_role(role, looked_up), lookup.key)
+                self._column(_lookup_role(role, looked_up), lookup.value)
 
     def _column(self, table: str, name: str) -> Column[Any]:
         """The reflected column; its name matched exactly, or else ignoring case."""
@@ -339,6 +354,11 @@ def _in(column: Column[Any], ids: list[str]) -> ColumnElement[bool]:
     if numeric:
         return column.in_([int(i) for i in ids if i.lstrip("-").isdigit()])
     return column.in_(ids)
+
+
+def _lookup_role(table: str, role: str) -> str:
+    """The name the lookup table of ``table``'s ``role`` is kept under (``classes.school_year``)."""
+    return f"{table}.{role}"
 
 
 def _place(table: str, keys: list[str], values: dict[str, Any], number: int) -> str:

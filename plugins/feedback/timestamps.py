@@ -10,12 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from hub.timestamps import TimestampError
+from hub.timestamps import parse_timestamp as hub_timestamp
+
 BOUNDARY_OVERLAP = timedelta(seconds=1)
 """Consecutive windows share their boundary second, so that a request stamped exactly on it is
 read whether the portal treats ``end_date`` as inclusive or not (a second read is harmless)."""
 
 
-class BadTimestamp(ValueError):
+class BadTimestamp(TimestampError):
     """A value that is not a W3C date-time."""
 
 
@@ -29,10 +32,9 @@ def parse_timestamp(text: object, zone: tzinfo) -> datetime:
     if not isinstance(text, str) or not text.strip():
         raise BadTimestamp(f"{text!r} is not a date and time")
     try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return hub_timestamp(text, zone)
+    except TimestampError:
         raise BadTimestamp(f"{text!r} is not a date and time") from None
-    return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
 def optional_timestamp(text: object, zone: tzinfo) -> datetime | None:

@@ -20,6 +20,7 @@ import httpx
 
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
+from hub.connectors.incremental import Incremental
 from hub.connectors.records import BadRecord, Checkpoint, Item, Skipped
 from hub.connectors.sources import Fetched, describe_location, fetch
 
@@ -92,8 +93,13 @@ class Dhis2Connector(Connector):
 
 
 def _latest(found: DataValueSet, state: dict[str, Any]) -> dict[str, str]:
-    """The latest ``lastUpdated`` among the values (and the last run's), to read from next."""
-    stamps = [v.last_updated for v in found.values if v.last_updated]
-    if state.get("last_updated"):
-        stamps.append(state["last_updated"])
-    return {"last_updated": max(stamps)} if stamps else {}
+    """The latest ``lastUpdated`` among the values (and the last run's), to read from next:
+    the kit's cursor over a source in no particular order, read to its end."""
+    last = state.get("last_updated")
+    cursor = Incremental(
+        lambda value: value.last_updated, sorted=False, state={"value": last} if last else None
+    )
+    for value in found.values:
+        cursor.see(value)
+    finished = cursor.finish()
+    return {"last_updated": finished["value"]} if finished else {}

@@ -21,6 +21,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.timestamps import TimestampError, parse_timestamp
+
 from .alerts import Alert, AlertError, compact
 from .severity import from_wazuh_level
 
@@ -64,10 +66,9 @@ def alert_time(data: dict[str, Any]) -> datetime:
     if not isinstance(stamp, str) or not stamp:
         raise AlertError("the alert has no timestamp")
     try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
+        return parse_timestamp(stamp, UTC)  # Wazuh writes UTC
+    except TimestampError:
         raise AlertError(f"timestamp {stamp!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # Wazuh writes UTC
 
 
 def _level(value: Any) -> int:
