@@ -16,6 +16,7 @@ from hub import __version__
 from hub.cli.errors import HubGroup, UserError
 from hub.cli.options import config_option
 from hub.cli.quarantine import quarantine
+from hub.cli.scaffold import plugin
 
 if TYPE_CHECKING:
     from hub.core import Hub
@@ -374,3 +375,4 @@ def demo(database_path: str, host: str, port: int, no_serve: bool) -> None:
 
 
 main.add_command(quarantine)
+main.add_command(plugin)
