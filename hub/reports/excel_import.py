@@ -38,9 +38,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hub.model.units import AdminLevel
-from hub.reports.engine import PERIOD_SHEETS, from_engine
+from hub.reports.engine import PERIOD_SHEETS
 from hub.reports.errors import TemplateError
 from hub.reports.excel_export import INFO_SHEET, META_SHEET
+from hub.reports.excel_names import from_workbook
 from hub.reports.template import Template, template_from_dict
 from hub.units.codes import LEVEL_RANK
 
@@ -257,7 +258,7 @@ def _cell(cell: SheetCell, meta_row: dict[str, Any]) -> str:
     """A value cell's spec: its formula, or its kind from the metadata (ROLLUP by default)."""
     formula = formula_text(cell.value)
     if formula is not None:
-        return from_engine(formula)
+        return from_workbook(formula)
     known = (meta_row.get("cells") or {}).get(cell.column_letter) or {}
     if known.get("kind") == "METRIC" and known.get("metric"):
         return f"METRIC:{known['metric']}"
