@@ -67,6 +67,7 @@ def demo_workbook_connector() -> dict[str, Any]:
             sheet("KH vốn ĐTC", "public_investment_plan"),
             sheet("Giải ngân ĐTC", "public_investment_disbursed"),
             sheet("TTHC", metric_column="C", first_data_column="E"),
+            sheet("Tăng trưởng GRDP", "grdp_growth"),
         ],
     }
 
