@@ -18,7 +18,7 @@ from hub.reports.excel_export import report_workbook, template_workbook
 from hub.reports.excel_import import template_from_workbook
 from hub.reports.schedule import WorkingDays
 from hub.reports.sheet import OtherPeriods, compute
-from hub.reports.store import save_template
+from hub.reports.store import save_template, shipped_forms
 from hub.reports.template import CellKind, template_from_dict
 from tests.reports.conftest import FORM, Corner, Desk, file_report, local
 from tests.reports.spreadsheet import recalculated
@@ -260,3 +260,12 @@ def test_libreoffice_reads_newer_functions_of_an_exported_report_as_the_hub(
     assert [shown.values[f"D{row}"] for row in (12, 13, 14, 23)] == ["vừa", "bảy", "7-12", "giảm"]
     for address, value in shown.values.items():
         assert same(value, sheet.get(address)), (address, value, sheet.get(address))
+
+
+def test_the_shipped_form_imports_back_with_its_input_rules() -> None:
+    (shipped,) = [form for form in shipped_forms() if form["code"] == "KTXH-XA-THANG"]
+    template = template_from_dict(shipped)
+    again = template_from_workbook(template_workbook(template))
+    assert again.cells == template.cells
+    required = [cell for cell in again.cells.values() if cell.required]
+    assert len(required) == 26 and {cell.minimum for cell in required} == {0}
