@@ -5,7 +5,12 @@ period, the pieces' roll-up rows are combined:
 
 0. where units of more than one level hold values (a province's row beside its districts'),
    a unit's own figures stand over its parts' (:mod:`overlaps`): every unit beneath the
-   piece is read from its observations, its figures held by a unit above it left out;
+   piece is read from its observations, its figures held by a unit above it left out; read a
+   second time without the target's own figures (and each series by its finest figures,
+   below), for what its parts give;
+0. where a unit read from its observations has figures that hold others (a half-year beside
+   its quarters, a total beside its breakdown), its series is also read by the figures that
+   hold none, for what they give;
 1. within an era (one map), by the metric's rule across units: their sums are added, a
    mean divides by the cells behind it, an extreme takes the extreme; a piece counted for
    part of its territory adds that fraction of its sums (and makes the value estimated);
@@ -30,6 +35,7 @@ from hub.aggregation import exact
 from hub.aggregation.catalog import MetricInfo, RollupState
 from hub.aggregation.hierarchy import Hierarchy
 from hub.aggregation.observations import readings_between
+from hub.aggregation.overlaps import may_overlap
 from hub.aggregation.reporters import Reporters
 from hub.aggregation.rules import Over, Rule
 from hub.aggregation.series import ALL_CELLS, PeriodKey, RowKey, key_period, own_stats
@@ -52,7 +58,9 @@ class Cell:
     expected: int = 0
     estimated: bool = False
     parts: float | None = None
-    """What the unit's parts give, where its own figure stands over them and they disagree."""
+    """What the figures the rule's ones stand over give, where the two disagree: the unit's
+    parts (beside its own figure), a breakdown (beside its total), shorter periods (beside a
+    longer one holding them)."""
 
 
 DISAGREE = 0.005
@@ -105,12 +113,11 @@ def metric_answer(
     levels = state.levels if state and state.levels else DEFAULT_LEVELS
     source = _Source(hierarchy, levels, _calendars(state), reach)
     nested = len(levels) > 1 and not metric.levels_add_up
-    parts = _read_parts(session, metric, source, pieces, keys, by, nested)
-    without_own = (
-        _read_parts(session, metric, source, pieces, keys, by, nested, frozenset(targets))
-        if nested
-        else {}
-    )
+    parts, from_parts = _read_parts(session, metric, source, pieces, keys, by, nested)
+    if nested:  # the targets' own figures left out, and each unit's series by its finest
+        from_parts, _ = _read_parts(
+            session, metric, source, pieces, keys, by, nested, frozenset(targets), finest=True
+        )
     answer: Answer = {}
     for target in targets:
         made_of = tuple(pieces[target])
@@ -120,7 +127,7 @@ def metric_answer(
             start = period.end if rule.time is Over.LAST else period.start
             expected = reporters.count(start, period.end)
             cells = {group: _cell(rule, made, expected) for group, made in groups.items()}
-            for group, made in without_own.get((target, period.id), {}).items():
+            for group, made in (from_parts or {}).get((target, period.id), {}).items():
                 if group in cells:
                     cells[group].parts = _disagreeing(cells[group].value, _cell(rule, made, 0))
             answer[(target, period.id)] = cells or {(): Cell(expected=expected)}
@@ -207,6 +214,10 @@ def _calendars(state: RollupState | None) -> frozenset[str]:
     return frozenset(kind.split(":")[0] for kind in kinds)
 
 
+Parts = dict[tuple[int, str], dict[Group, _Parts]]
+"""(target, period id) → the rows making each group's value."""
+
+
 def _read_parts(
     session: Session,
     metric: MetricInfo,
@@ -216,11 +227,16 @@ def _read_parts(
     by: tuple[str, ...],
     nested: bool,
     leave_out: frozenset[int] = frozenset(),
-) -> dict[tuple[int, str], dict[Group, _Parts]]:
+    finest: bool = False,
+) -> tuple[Parts, Parts | None]:
     """Every target's rows, per period and group; ``nested``: read from each unit beneath
-    (figures of several levels may overlap), without the figures of ``leave_out``."""
+    (figures of several levels may overlap), without the figures of ``leave_out``;
+    ``finest``: each unit's series read by its finest figures (:func:`own_stats`).
+
+    Second, where the figures of a unit read from its observations overlap (not ``nested``):
+    the rows with that unit's series read by its finest figures instead (else None).
+    """
     hierarchy = source.hierarchy
-    period_of_key = {key: period_id for period_id, key in keys.items()}
     whole_cells = not by or set(by) == set(metric.disaggregations)
     users: dict[Holder, list[tuple[int, Piece]]] = defaultdict(list)
     for target, target_pieces in pieces.items():
@@ -233,13 +249,29 @@ def _read_parts(
             else:  # a partial `by`: from each unit's own cells, to count units exactly
                 for unit in hierarchy.subtree(piece.unit_id):
                     users[unit].append((target, Piece(unit, piece.fraction)))
-    found = (
-        _nested_rows(session, metric, source, list(users), set(keys.values()), by, leave_out)
-        if nested
-        else _rows(session, metric, source, users, set(keys.values()), by, whole_cells)
-    )
-    rows = _grouped(found, by, whole_cells and not nested)
-    parts: dict[tuple[int, str], dict[Group, _Parts]] = defaultdict(dict)
+    periods = set(keys.values())
+    instead: dict[Holder, list[tuple[Holder, RowKey, Stat]]] = {}
+    if nested:
+        found = _nested_rows(session, metric, source, list(users), periods, by, leave_out, finest)
+    else:
+        found, instead = _rows(session, metric, source, users, periods, by, whole_cells)
+    grouped = whole_cells and not nested
+    parts = _assembled(_grouped(found, by, grouped), users, keys)
+    if not instead:
+        return parts, None
+    finer = [row for row in found if row[0] not in instead]
+    finer += [row for rows in instead.values() for row in rows]
+    return parts, _assembled(_grouped(finer, by, grouped), users, keys)
+
+
+def _assembled(
+    rows: list[tuple[Holder, PeriodKey, Group, int, Stat]],
+    users: dict[Holder, list[tuple[int, Piece]]],
+    keys: dict[str, PeriodKey],
+) -> Parts:
+    """The rows gathered by the targets (and periods, groups, eras) that use them."""
+    period_of_key = {key: period_id for period_id, key in keys.items()}
+    parts: Parts = defaultdict(dict)
     for holder, period_key, group, era, stat in rows:
         for target, piece in users[holder]:
             groups = parts[(target, period_of_key[period_key])]
@@ -263,8 +295,9 @@ def _rows(
     periods: set[PeriodKey],
     by: tuple[str, ...],
     whole_cells: bool,
-) -> list[tuple[Holder, RowKey, Stat]]:
-    """(unit, row key, stat) for every row the answer is made of.
+) -> tuple[list[tuple[Holder, RowKey, Stat]], dict[Holder, list[tuple[Holder, RowKey, Stat]]]]:
+    """(unit, row key, stat) for every row the answer is made of; and, for each unit whose
+    own figures overlap, its rows read by its finest figures.
 
     Roll-up rows (what is below a unit) are read as stored; a unit's own values over the
     periods are aggregated here, from its observations (time first): a commune's year is
@@ -281,12 +314,20 @@ def _rows(
     values_of = readings_between(
         session, metric.id, holders, *source.reach, source.hierarchy, source.calendars
     )
+    instead: dict[Holder, list[tuple[Holder, RowKey, Stat]]] = {}
     for unit, values in values_of.items():
-        stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods)
-        found += [
-            (unit, key, stat) for key, stat in stats.items() if cells is None or key[1] in cells
-        ]
-    return found
+        for finest in (False, True) if may_overlap(values) else (False,):
+            stats = own_stats(
+                values, rule, metric.carry_months, metric.has_cells, periods, finest=finest
+            )
+            rows: list[tuple[Holder, RowKey, Stat]] = [
+                (unit, key, stat) for key, stat in stats.items() if cells is None or key[1] in cells
+            ]
+            if finest:
+                instead[unit] = rows
+            else:
+                found += rows
+    return found, instead
 
 
 def _nested_rows(
@@ -297,9 +338,11 @@ def _nested_rows(
     periods: set[PeriodKey],
     by: tuple[str, ...],
     leave_out: frozenset[int],
+    finest: bool = False,
 ) -> list[tuple[Holder, RowKey, Stat]]:
     """Each unit's own rows within its piece, without what the figures above it hold (and,
-    in the pieces of the units of ``leave_out``, as if those units had no figures).
+    in the pieces of the units of ``leave_out``, as if those units had no figures);
+    ``finest``: each unit's series read by its finest figures.
 
     A unit whose figure stands for units beneath it counts as those of them that could
     report: the figure is theirs.
@@ -324,7 +367,9 @@ def _nested_rows(
             if not (ancestor == root and root in leave_out)
             for reading in values_of.get(ancestor, ())
         ]
-        stats = own_stats(values, rule, metric.carry_months, metric.has_cells, periods, above)
+        stats = own_stats(
+            values, rule, metric.carry_months, metric.has_cells, periods, above, finest
+        )
         reporters = None
         for key, stat in stats.items():
             if not by and key[1] != (ALL_CELLS if metric.has_cells else ""):

@@ -15,6 +15,10 @@ from its districts where not. docs/aggregation.md has the table.
 
 :func:`covers_of` finds, once per unit, the figures standing over each of its readings;
 :func:`standing` then keeps those of one period that nothing inside it stands over.
+
+The other way round, :func:`finest` keeps the figures that stand over nothing: the parts of
+every figure that has parts (the quarters of a half-year, the F and M of a total). What they
+give is the answer's ``partsValue`` where it disagrees with the rule's.
 """
 
 from __future__ import annotations
@@ -55,16 +59,19 @@ class Figure(Protocol):
 F = TypeVar("F", bound=Figure)
 
 
-def covers_of(readings: Sequence[F], above: Sequence[Figure] = ()) -> dict[F, Cover]:
+def covers_of(
+    readings: Sequence[F], above: Sequence[Figure] = (), among_own: bool = True
+) -> dict[F, Cover]:
     """For each reading that something stands over, what does.
 
     ``above``: the figures of units above the readings' unit, which stand over its figures
     of the same period too. Readings are one per period and cell (the source chosen).
+    ``among_own``: whether the readings stand over one another (else only ``above`` counts).
     """
-    if not above and not _may_overlap(readings):
+    if not above and not (among_own and may_overlap(readings)):
         return {}
     own: dict[PeriodKey, list[str]] = defaultdict(list)
-    for reading in readings:
+    for reading in readings if among_own else ():
         own[period_key(reading.period)].append(reading.dims_key)
     higher: dict[PeriodKey, list[str]] = defaultdict(list)
     for figure in above:
@@ -105,6 +112,29 @@ def standing(
     return kept
 
 
+def finest(readings: Sequence[F], across_cells: bool) -> list[F]:
+    """The readings (of one period) that hold no other of them: the figures a longer period's
+    figure is made of instead of it, and, ``across_cells``, a breakdown instead of its total."""
+    if len(readings) < 2:
+        return list(readings)
+    inside: dict[PeriodKey, list[tuple[PeriodKey, str]]] = defaultdict(list)
+    for reading in readings:
+        itself = period_key(reading.period)
+        for key in enclosing_keys(reading.period):
+            inside[key].append((itself, reading.dims_key))
+    kept = []
+    for reading in readings:
+        itself, cell = period_key(reading.period), reading.dims_key
+        holds = any(
+            (key != itself or other != cell)
+            and (other == cell or (across_cells and cell_holds(cell, other)))
+            for key, other in inside[itself]
+        )
+        if not holds:
+            kept.append(reading)
+    return kept
+
+
 def _note(cover: Cover, outer_cell: str, inner_cell: str, period: Period) -> None:
     if outer_cell == inner_cell:
         cover.same_cell.append(period)
@@ -117,7 +147,7 @@ def _keys_holding(period: Period) -> list[tuple[PeriodKey, Period]]:
     return [(period_key(outer), outer) for outer in enclosing(period)]
 
 
-def _may_overlap(readings: Sequence[Figure]) -> bool:
+def may_overlap(readings: Sequence[Figure]) -> bool:
     """Whether any reading may hold another: several period types, or a total and its parts.
 
     Two periods of one type never hold one another (a Gregorian and a Decree 09 month

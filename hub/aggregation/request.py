@@ -48,8 +48,9 @@ class AggregateValue:
     estimated: bool
     """Whether part of the value comes from a unit divided between several (a split)."""
     parts_value: float | None = None
-    """Where the unit's own figure stands over its parts' and they disagree (by more than
-    half a percent), what its parts give; None otherwise."""
+    """Where the figures the value follows stand over others (the unit's own figure over its
+    parts', a total over its breakdown, a longer period over shorter ones) and the two
+    disagree by more than half a percent, what those others give; None otherwise."""
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from hub.aggregation import exact
 from hub.aggregation.keys import PeriodKey, enclosing_keys, period_key
-from hub.aggregation.overlaps import covers_of, standing
+from hub.aggregation.overlaps import Cover, covers_of, finest, may_overlap, standing
 from hub.aggregation.rules import Over, Rule
 from hub.aggregation.stats import Stat
 from hub.periods import RANK, Calendar, Period, add_months, enclosing, next_period
@@ -81,13 +81,18 @@ def own_stats(
     with_all_cells: bool,
     wanted: set[PeriodKey] | None = None,
     above: Sequence[Reading] = (),
+    finest: bool = False,
 ) -> dict[RowKey, Stat]:
     """One unit's series over each period holding its values: all of them, or ``wanted``.
 
     ``above``: figures of units above this one, which stand over its figures they hold.
+    ``finest``: where its own figures overlap, read those that stand over no other instead
+    of those nothing stands over (the quarters, not the half-year holding two of them; the
+    breakdown, not its total): what its parts give (:func:`~overlaps.finest`).
     """
     readings = list(readings)
-    covers = covers_of(readings, above)
+    covers = covers_of(readings, above, among_own=not finest)
+    overlapping = finest and may_overlap(readings)
     inside: dict[PeriodKey, list[Reading]] = defaultdict(list)
     for reading in readings:
         for key in enclosing_keys(reading.period):
@@ -100,19 +105,32 @@ def own_stats(
     for key in keys:
         found = inside.get(key, [])
         looked_back = _looked_back(history, key, carry) if carry else []
-        by_cell = standing(found, covers, key, across_cells=False) + looked_back
+        by_cell = _counted(found, covers, key, False, overlapping) + looked_back
         for (dims_key, era), chosen in _by_cell(by_cell).items():
             rows[(key, dims_key, era)] = _over_time(chosen, rule.time)
-        if with_all_cells and covers:
-            whole = standing(found, covers, key, across_cells=True) + looked_back
+        if with_all_cells and (covers or overlapping):
+            whole = _counted(found, covers, key, True, overlapping) + looked_back
             cells = {
                 (key, dims_key, era): _over_time(chosen, rule.time)
                 for (dims_key, era), chosen in _by_cell(whole).items()
             }
             totals.update(all_cells(cells))
     if with_all_cells:
-        rows.update(totals if covers else all_cells(rows))
+        rows.update(totals if (covers or overlapping) else all_cells(rows))
     return rows
+
+
+def _counted(
+    found: list[Reading],
+    covers: dict[Reading, Cover],
+    key: PeriodKey,
+    across_cells: bool,
+    finest_only: bool,
+) -> list[Reading]:
+    """The readings of one period that count: those nothing stands over, or (``finest_only``)
+    of those nothing above the unit stands over, the ones that stand over none."""
+    counted = standing(found, covers, key, across_cells)
+    return finest(counted, across_cells) if finest_only else counted
 
 
 def all_cells(rows: dict[RowKey, Stat]) -> dict[RowKey, Stat]:

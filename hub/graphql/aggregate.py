@@ -40,9 +40,11 @@ class AggregateValue:
     )
     parts_value: float | None = strawberry.field(
         description=(
-            "Where the unit's own figure (a province's row) stands over its parts' (its "
-            "districts') and they disagree by more than half a percent: what its parts give. "
-            "Null otherwise."
+            "Where the figures the value follows stand over others and the two disagree by "
+            "more than half a percent, what those others give: the unit's parts beside its own "
+            "figure (a province's districts beside its row), a breakdown beside its total "
+            "(SDMX's F and M beside _T), shorter periods beside a longer one holding them "
+            "(quarters beside a half-year). Null otherwise (docs/aggregation.md)."
         )
     )
 

@@ -690,7 +690,11 @@ async def _step(
 
 @strawberry.type
 class ReportMutation:
-    @strawberry.mutation(description="Save a form from its JSON definition (docs/reports.md).")
+    @strawberry.mutation(
+        description="Save a form from its JSON definition (docs/reports.md). A change to a "
+        "stored form names the version it was edited from (`version`, as `reportTemplate { "
+        "definition }` gives it): CONFLICT if the form was saved by someone else meanwhile."
+    )
     async def save_report_template(self, info: Info, definition: JSON) -> ReportTemplate:
         target = {"definition": definition}
         await actor_of(info, Action.CONFIGURE, "saveReportTemplate", target)
@@ -701,7 +705,7 @@ class ReportMutation:
                 raise InputError("the definition is a JSON object")
             template = forms.template_from_dict(definition)
             return ReportTemplate.from_row(
-                save_template(session, template, "api", hub.definitions.metrics)
+                save_template(session, template, "api", hub.definitions.metrics, edited=True)
             )
 
         with api_errors():

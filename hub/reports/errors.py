@@ -1,8 +1,8 @@
 """What can go wrong with a form or a report; each error's message is meant for the user.
 
 The API maps them to its error codes: TemplateError and InputError are BAD_USER_INPUT,
-OutOfScope is FORBIDDEN, WorkflowConflict and UnconfirmedChanges are CONFLICT (HTTP 409),
-UnknownTemplate is NOT_FOUND.
+OutOfScope is FORBIDDEN, WorkflowConflict (StaleTemplate among them) and UnconfirmedChanges are
+CONFLICT (HTTP 409), UnknownTemplate is NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -38,6 +38,18 @@ class OutOfScope(ReportError):
 
 class WorkflowConflict(ReportError):
     """The report is not in a state that allows the step (e.g. it is approved, so locked)."""
+
+
+class StaleTemplate(WorkflowConflict):
+    """A form edited from a version that is no longer the stored one: someone else saved it
+    meanwhile. Nothing was changed."""
+
+    def __init__(self, code: str, edited: int, stored: int) -> None:
+        super().__init__(
+            f"the form {code} was saved by someone else while you edited it: you edited "
+            f"version {edited}, the hub now has version {stored}; nothing was changed. Read "
+            "the form again (reportTemplate { definition }), make your changes on it and save"
+        )
 
 
 class UnconfirmedChanges(ReportError):

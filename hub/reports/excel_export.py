@@ -8,7 +8,9 @@ numbers, and every formula as a formula. What the period functions read is carri
   ``=<sum of the earlier periods>+'<form>'!D9``;
 
 so that Excel or LibreOffice, recomputing the workbook, shows exactly the values the hub shows.
-A hidden sheet ``_ioc`` keeps the form's definition, so an exported form imports back whole.
+Functions newer than Excel 2007 are written as the file format stores them (``_xlfn.IFS``,
+:mod:`excel_names`). A hidden sheet ``_ioc`` keeps the form's definition, so an exported form
+imports back whole.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from hub.reports.assemble import Located, view
 from hub.reports.cells import CellError, CellValue
 from hub.reports.engine import LASTYEAR, PREV, YTD, compile_formula
+from hub.reports.excel_names import to_workbook
 from hub.reports.schedule import WorkingDays
 from hub.reports.sheet import OtherPeriods
 from hub.reports.template import CellKind, Template
@@ -72,7 +75,7 @@ def _book(template: Template, values: dict[str, CellValue], other: OtherPeriods)
     _lay_out(form, template)
     for cell in template.cells.values():
         if cell.kind is CellKind.FORMULA:
-            form[cell.address] = compile_formula(cell.formula or "").engine_text
+            form[cell.address] = to_workbook(compile_formula(cell.formula or "").engine_text)
         else:
             _put(form, cell.address, values.get(cell.address))
         _format(form, template, cell.address)

@@ -38,10 +38,11 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hub.model.units import AdminLevel
-from hub.reports.engine import PERIOD_SHEETS, from_engine
+from hub.reports.engine import PERIOD_SHEETS
 from hub.reports.errors import TemplateError
 from hub.reports.excel_export import INFO_SHEET, META_SHEET
-from hub.reports.template import Template, template_from_dict
+from hub.reports.excel_names import from_workbook
+from hub.reports.template import RULES, Template, template_from_dict
 from hub.units.codes import LEVEL_RANK
 
 LABEL_HEADERS = ("chi tieu", "noi dung", "ten chi tieu", "indicator", "item")
@@ -232,8 +233,8 @@ def _row(
     }
     if meta:  # a row the hub exported: only its own cells, and formulas added in Excel since
         known = meta.get("cells") or {}
-        cells = {k: v for k, v in cells.items() if k in known or v.startswith("=")}
-    has_values = any(spec.startswith("=") for spec in cells.values()) or any(
+        cells = {k: v for k, v in cells.items() if k in known or _is_formula(v)}
+    has_values = any(_is_formula(spec) for spec in cells.values()) or any(
         _is_value(sheet.cell(row=number, column=c).value) for c in table.value_columns
     )
     label = str(label_cell.value)
@@ -253,15 +254,22 @@ def _row(
     return row
 
 
-def _cell(cell: SheetCell, meta_row: dict[str, Any]) -> str:
-    """A value cell's spec: its formula, or its kind from the metadata (ROLLUP by default)."""
+def _cell(cell: SheetCell, meta_row: dict[str, Any]) -> str | dict[str, Any]:
+    """A value cell's spec: its formula, or its kind (ROLLUP by default) and input rules from
+    the metadata."""
     formula = formula_text(cell.value)
     if formula is not None:
-        return from_engine(formula)
+        return from_workbook(formula)
     known = (meta_row.get("cells") or {}).get(cell.column_letter) or {}
     if known.get("kind") == "METRIC" and known.get("metric"):
         return f"METRIC:{known['metric']}"
-    return str(known.get("kind") if known.get("kind") in ("INPUT", "ROLLUP") else "ROLLUP")
+    kind = str(known.get("kind") if known.get("kind") in ("INPUT", "ROLLUP") else "ROLLUP")
+    rules = {rule: known[rule] for rule in RULES if rule in known}
+    return {"kind": kind, **rules} if rules else kind
+
+
+def _is_formula(spec: str | dict[str, Any]) -> bool:
+    return isinstance(spec, str) and spec.startswith("=")
 
 
 def formula_text(value: Any) -> str | None:

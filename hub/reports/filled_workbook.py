@@ -18,9 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hub.model import Report
 from hub.reports.assemble import Located
-from hub.reports.engine import from_engine
 from hub.reports.errors import CellErrors
 from hub.reports.excel_import import form_metadata, formula_text
+from hub.reports.excel_names import from_workbook
 from hub.reports.template import CellKind
 from hub.reports.workflow import Workflow, how_computed, typed_values
 
@@ -76,7 +76,7 @@ def _typed_in(located: Located, sheet: Worksheet) -> tuple[dict[str, Any], list[
             else:
                 values[address] = held
         elif cell.kind is CellKind.FORMULA and (
-            formula is None or from_engine(formula) != cell.formula
+            formula is None or from_workbook(formula) != cell.formula
         ):
             problems.append(
                 f"{_prefix(sheet)}{address} is {how_computed(cell.kind)} "

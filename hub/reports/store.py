@@ -19,26 +19,36 @@ from hub.periods import Period
 from hub.reports.checks import check_metrics
 from hub.reports.errors import InputError, TemplateError, UnknownTemplate
 from hub.reports.template import Template, template_from_dict
-from hub.reports.versions import next_version
+from hub.reports.versions import check_edit, next_version
 
 SHIPPED = "shipped"
 _parsed: dict[tuple[int, Any], Template] = {}
 
 
 def save_template(
-    session: Session, template: Template, origin: str, metrics: Iterable[str]
+    session: Session,
+    template: Template,
+    origin: str,
+    metrics: Iterable[str],
+    edited: bool = False,
 ) -> ReportTemplateRow:
     """Store a checked form under its code, replacing the one of that code if any; its
     version goes up by one if it says anything else than the stored one.
 
     ``metrics`` are the codes of the metrics defined: a METRIC cell must name one of them.
+    ``edited``: the form is an edit of the stored one and names the version it was edited
+    from (its ``version``); a change to a form saved meanwhile by someone else is refused
+    (:func:`~hub.reports.versions.check_edit`). The stored form is locked until the
+    transaction ends, so that two saves at once see each other.
     Reports already filed keep their values; they are computed with the new form from now on.
     """
     problems = check_metrics(template, metrics)
     if problems:
         raise TemplateError(problems)
-    row = session.scalar(select(ReportTemplateRow).where(ReportTemplateRow.code == template.code))
+    row = _locked_template_row(session, template.code)
     definition = template.to_dict()
+    if edited and row is not None:
+        check_edit(row.definition, definition)
     definition["version"] = next_version(row.definition if row else None, definition)
     row = row or ReportTemplateRow(code=template.code)
     row.name, row.definition, row.origin = template.name, definition, origin
@@ -46,6 +56,27 @@ def save_template(
     session.add(row)
     session.flush()
     return row
+
+
+def _locked_template_row(session: Session, code: str) -> ReportTemplateRow | None:
+    """The stored form of this code, read afresh and locked until the transaction ends.
+
+    PostgreSQL locks the row (``SELECT … FOR UPDATE``); SQLite lets one writer at a time, so
+    the lock is taken by a first write before the row is read.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(ReportTemplateRow)
+            .where(ReportTemplateRow.code == code)
+            .values(code=ReportTemplateRow.code)
+            .execution_options(synchronize_session=False)
+        )
+    return session.scalar(
+        select(ReportTemplateRow)
+        .where(ReportTemplateRow.code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def template_of(row: ReportTemplateRow) -> Template:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.model import Report, ReportTemplateRow
-from hub.reports.errors import UnconfirmedChanges
+from hub.reports.errors import InputError, StaleTemplate, UnconfirmedChanges
 from hub.reports.template import CellKind, Template
 
 
@@ -31,6 +31,28 @@ def next_version(stored: dict[str, Any] | None, definition: dict[str, Any]) -> i
         return 1
     version = int(stored.get("version") or 1)
     return version if _content(stored) == _content(definition) else version + 1
+
+
+def check_edit(stored: dict[str, Any], definition: dict[str, Any]) -> None:
+    """Refuse an edit of a form that was saved meanwhile (optimistic concurrency).
+
+    ``definition`` names the version it was edited from; a change to another version than
+    the stored one is refused (:class:`~hub.reports.errors.StaleTemplate`), as is a change
+    that names none (:class:`~hub.reports.errors.InputError`). Saving what the form already
+    says changes nothing and is always accepted.
+    """
+    if _content(stored) == _content(definition):
+        return
+    code, version = str(definition.get("code")), int(stored.get("version") or 1)
+    edited = int(definition.get("version") or 0)
+    if edited == 0:
+        raise InputError(
+            f"definition: the form {code} exists; give the version you edited "
+            f'("version": {version} if you edited the form as it is now, as reportTemplate '
+            "{ definition } shows it), so that a change saved meanwhile is not overwritten"
+        )
+    if edited != version:
+        raise StaleTemplate(code, edited, version)
 
 
 def _content(definition: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def demo_workbook_connector() -> dict[str, Any]:
             sheet("KH vốn ĐTC", "public_investment_plan"),
             sheet("Giải ngân ĐTC", "public_investment_disbursed"),
             sheet("TTHC", metric_column="C", first_data_column="E"),
+            sheet("Tăng trưởng GRDP", "grdp_growth"),
         ],
     }
 

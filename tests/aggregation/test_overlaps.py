@@ -232,3 +232,84 @@ def test_a_none_metric_is_read_where_it_was_published(
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert error["message"].startswith(f"{argument}: "), error["message"]
         assert "published by DISTRICT, PROVINCE, by QUARTER (GREGORIAN)" in error["message"]
+
+
+def shown_with_parts(client: TestClient, **variables: Any) -> dict[tuple, tuple]:
+    """(unit, period[, sex]) → (value, partsValue)."""
+    query = """query($metric: String!, $units: [ID!], $periodType: PeriodType!, $from: String!,
+                     $to: String!, $by: [String!]) {
+                 aggregate(metric: $metric, units: $units, periodType: $periodType, from: $from,
+                           to: $to, by: $by, asOf: "2024-06-01") {
+                 unit { code } period dims value partsValue } }"""
+    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    assert "errors" not in body, body
+    return {
+        (a["unit"]["code"], a["period"], *((a["dims"] or {}).values())): (
+            a["value"],
+            a["partsValue"],
+        )
+        for a in body["data"]["aggregate"]
+    }
+
+
+def test_a_total_that_does_not_match_its_breakdown_is_visible(
+    hub: Hub, client: TestClient, tmp_path: Path
+) -> None:
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value,sex\n"
+        "tested,90001,2024-01,924,\n"  # SDMX's _T: 400 + 500 = 900 published beside it
+        "tested,90001,2024-01,400,F\n"
+        "tested,90001,2024-01,500,M\n"
+        "tested,90001,2024-02,900,\n"  # agrees with its breakdown
+        "tested,90001,2024-02,450,F\n"
+        "tested,90001,2024-02,450,M\n"
+        "tested,90002,2024-01,10,F\n",
+    )
+    found = shown_with_parts(client, metric="tested", units=["90001", "90002"], **MONTH)
+    assert found == {
+        ("90001", "2024-01"): (924, 900),  # the total stands; its breakdown gives 900
+        ("90001", "2024-02"): (900, None),
+        ("90002", "2024-01"): (10, None),
+        ("90002", "2024-02"): (None, None),
+    }
+    by_sex = shown_with_parts(client, metric="tested", units=["90001"], by=["sex"], **MONTH)
+    assert by_sex[("90001", "2024-01", "F")] == (400, None)  # a breakdown answers for itself
+    assert by_sex[("90001", "2024-01", None)] == (924, None)
+
+
+def test_a_longer_period_that_does_not_match_the_shorter_ones_is_visible(
+    hub: Hub, client: TestClient, tmp_path: Path
+) -> None:
+    quarters = "".join(
+        f"inpatient_days,90001,2024-Q{q},{v}\n" for q, v in enumerate([1, 2, 4, 8], 1)
+    )
+    months = "".join(f"inpatient_days,90002,2024-{m:02d},10\n" for m in range(1, 13))
+    iochub_import(
+        hub,
+        tmp_path,
+        "metric,unit,period,value\n"
+        + quarters
+        + "inpatient_days,90001,2024-H1,5.5\n"  # the half-year published beside Q1 + Q2 = 3
+        + months
+        + "inpatient_days,90002,2024-Q1,33\n"  # beside its months' 30
+        + "inpatient_days,90002,2024-H2,60\n",  # agrees with its months
+    )
+    units = ["90001", "90002"]
+    year = shown_with_parts(client, metric="inpatient_days", units=units, **YEAR)
+    assert year == {
+        ("90001", "2024"): (5.5 + 4 + 8, 1 + 2 + 4 + 8),  # H1 + Q3 + Q4; the quarters' 15
+        ("90002", "2024"): (33 + 30 + 60, 120),  # Q1 + months 4–6 + H2; the months' 120
+    }
+    halves = {"periodType": "HALF_YEAR", "from": "2024-H1", "to": "2024-H2"}
+    found = shown_with_parts(client, metric="inpatient_days", units=units, **halves)
+    assert found == {
+        ("90001", "2024-H1"): (5.5, 3),
+        ("90001", "2024-H2"): (12, None),
+        ("90002", "2024-H1"): (63, 60),
+        ("90002", "2024-H2"): (60, None),
+    }
+    quarters_of = {"periodType": "QUARTER", "from": "2024-Q1", "to": "2024-Q2"}
+    found = shown_with_parts(client, metric="inpatient_days", units=["90002"], **quarters_of)
+    assert found == {("90002", "2024-Q1"): (33, 30), ("90002", "2024-Q2"): (30, None)}

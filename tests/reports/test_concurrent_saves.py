@@ -68,3 +68,74 @@ def test_eight_saves_at_once_each_keep_their_cell(
         assert report is not None
         assert report.inputs == {cell: float(index + 1) for index, cell in enumerate(CELLS)}
         assert report.values["D12"] == 8.0
+
+
+SAVE_TEMPLATE = """mutation($d: JSON!) { saveReportTemplate(definition: $d) { version rows {
+  row label } } }"""
+READ_TEMPLATE = '{ reportTemplate(code: "EIGHT") { version definition } }'
+
+
+def edited(definition: dict[str, Any], row: int, label: str) -> dict[str, Any]:
+    """The form as read, with one row's label changed by an editor."""
+    copy = {**definition, "rows": [dict(item) for item in definition["rows"]]}
+    for item in copy["rows"]:
+        if item["row"] == row:
+            item["label"] = label
+    return copy
+
+
+def test_two_editors_saving_a_form_at_once_one_is_refused(corner: Corner) -> None:
+    hub = corner.hub
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(EIGHT_ROWS), "test", [])
+    with served_api(hub) as websocket:
+        url = websocket.replace("ws://", "http://")
+        read = httpx.post(url, json={"query": READ_TEMPLATE}).json()["data"]["reportTemplate"]
+        assert read["version"] == read["definition"]["version"] == 1
+        mine = edited(read["definition"], 5, "Số hộ")
+        theirs = edited(read["definition"], 6, "Số khẩu")
+        answers = post_at_once(
+            url, [{"query": SAVE_TEMPLATE, "variables": {"d": d}} for d in (mine, theirs)]
+        )
+        saved = [a for a in answers if "errors" not in a]
+        refused = [a for a in answers if "errors" in a]
+        assert len(saved) == 1 and len(refused) == 1, answers
+        assert saved[0]["data"]["saveReportTemplate"]["version"] == 2
+        (error,) = refused[0]["errors"]
+        assert error["extensions"]["code"] == "CONFLICT"
+        assert "you edited version 1, the hub now has version 2" in error["message"]
+        kept = httpx.post(url, json={"query": READ_TEMPLATE}).json()["data"]["reportTemplate"]
+        winner = saved[0]["data"]["saveReportTemplate"]["rows"]
+        labels = {item["row"]: item["label"] for item in kept["definition"]["rows"]}
+        assert labels == {item["row"]: item["label"] for item in winner}
+        assert [labels[5], labels[6]] in (["Số hộ", "Chỉ tiêu 6"], ["Chỉ tiêu 5", "Số khẩu"])
+
+
+def test_a_stale_or_unversioned_change_to_a_form_is_refused(corner: Corner) -> None:
+    hub = corner.hub
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(EIGHT_ROWS), "test", [])
+    with served_api(hub) as websocket:
+        url = websocket.replace("ws://", "http://")
+
+        def save(definition: dict[str, Any]) -> dict[str, Any]:
+            return httpx.post(url, json={"query": SAVE_TEMPLATE, "variables": {"d": definition}})
+
+        read = httpx.post(url, json={"query": READ_TEMPLATE}).json()["data"]["reportTemplate"]
+        first = save(edited(read["definition"], 5, "Số hộ")).json()
+        assert first["data"]["saveReportTemplate"]["version"] == 2
+        stale = save(edited(read["definition"], 7, "Số trẻ")).json()
+        assert stale["errors"][0]["extensions"]["code"] == "CONFLICT"
+        unversioned = edited(read["definition"], 7, "Số trẻ")
+        unversioned.pop("version")
+        (error,) = save(unversioned).json()["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert 'give the version you edited ("version": 2' in error["message"]
+        again = save(edited(read["definition"], 5, "Số hộ")).json()  # what it already says
+        assert again["data"]["saveReportTemplate"]["version"] == 2
+        kept = httpx.post(url, json={"query": READ_TEMPLATE}).json()["data"]["reportTemplate"]
+        assert [r["label"] for r in kept["definition"]["rows"]][:3] == [
+            "Số hộ",
+            "Chỉ tiêu 6",
+            "Chỉ tiêu 7",
+        ]

@@ -18,6 +18,7 @@ from hub.reports.excel_export import report_workbook, template_workbook
 from hub.reports.excel_import import template_from_workbook
 from hub.reports.schedule import WorkingDays
 from hub.reports.sheet import OtherPeriods, compute
+from hub.reports.store import save_template, shipped_forms
 from hub.reports.template import CellKind, template_from_dict
 from tests.reports.conftest import FORM, Corner, Desk, file_report, local
 from tests.reports.spreadsheet import recalculated
@@ -194,3 +195,77 @@ def test_libreoffice_recomputes_an_exported_report_to_the_hubs_values(
             errors += isinstance(value, CellError)
     assert checked == 2 * len(template_from_dict(FORM).cells)
     assert errors >= 2  # #DIV/0! of the previous month's rate, and of the district's rate
+
+
+NEWER_FUNCTIONS = [
+    '=IFS(D6>100,"lớn",D6>10,"vừa",TRUE,"nhỏ")',
+    '=SWITCH(D7,7,"bảy",0,"không","khác")',
+    '=CONCAT(D7,"-",D8)',
+    '=TEXTJOIN("/",TRUE,D6,D7,D8)',
+    '=MAXIFS(D6:D8,D6:D8,"<20")',
+    '=MINIFS(D6:D8,D6:D8,">5")',
+    "=IFNA(NA(),D7)",
+    "=ROUND(STDEV.S(D6:D8),6)",
+    "=VAR.P(D6:D8)",
+    "=XOR(D7>5,D8>5)",
+    "=CEILING.MATH(D6,5)",
+    '=IFS(PREV(D6)>D6,"giảm",TRUE,"tăng")',
+    "=DAYS(45000,44000)",
+    "=PERCENTILE.INC(D6:D8,0.4)",
+    "=RANK.EQ(D7,D6:D8)",
+]
+"""Functions Excel added after 2007, which a workbook file stores as ``_xlfn.IFS``."""
+
+
+def newer_functions_form() -> dict[str, Any]:
+    form = {**FORM, "code": "TEST-NEW", "rows": list(FORM["rows"])}
+    blank: dict[str, Any] = {"E": None, "F": None, "G": None}
+    for number, formula in enumerate(NEWER_FUNCTIONS, start=12):
+        cells = {"D": formula, **blank}
+        form["rows"].append({"row": number, "label": formula, "cells": cells})
+    return form
+
+
+def test_functions_newer_than_excel_2007_are_stored_with_their_prefix() -> None:
+    template = template_from_dict(newer_functions_form())
+    form = load_workbook(BytesIO(template_workbook(template)))["Biểu 01"]
+    assert form["D12"].value == '=_xlfn.IFS(D6>100,"lớn",D6>10,"vừa",TRUE,"nhỏ")'
+    assert form["D15"].value == '=_xlfn.TEXTJOIN("/",TRUE,D6,D7,D8)'
+    assert form["D19"].value == "=ROUND(_xlfn.STDEV.S(D6:D8),6)"
+    assert form["D23"].value == '=_xlfn.IFS(PREV!D6>D6,"giảm",TRUE,"tăng")'
+    assert form["D9"].value == "=SUM(D6:D7)"  # Excel 2007's own: bare
+    again = template_from_workbook(template_workbook(template))
+    assert again.cells == template.cells  # read back without the prefixes
+
+
+def test_libreoffice_reads_newer_functions_of_an_exported_report_as_the_hub(
+    corner: Corner, tmp_path: Path
+) -> None:
+    hub = corner.hub
+    with hub.db.session() as session:
+        save_template(session, template_from_dict(newer_functions_form()), "test", [])
+    desk, february = Desk(hub), local(2025, 2, 14)
+    desk.do("save", "23281", "2025-02", february, {"D6": 60, "D7": 1}, form="TEST-NEW")
+    desk.do("submit", "23281", "2025-02", february, form="TEST-NEW")
+    values = {"D6": 50.1, "D7": 7, "D8": 12, "D11": 2}
+    desk.do("save", "23281", "2025-03", local(2025, 3, 14), values, form="TEST-NEW")
+    with hub.db.sessions() as session:
+        located = Desk(hub).located(session, "23281", "2025-03", form="TEST-NEW")
+        day = local(2025, 3, 16).date()
+        shown = view(session, located, WorkingDays(), day)
+        content = report_workbook(session, located, WorkingDays(), day)
+    sheet = recalculated(content, tmp_path)["Biểu 01"]
+    newer = {f"D{row}" for row in range(12, 12 + len(NEWER_FUNCTIONS))}
+    assert newer <= set(shown.values)
+    assert [shown.values[f"D{row}"] for row in (12, 13, 14, 23)] == ["vừa", "bảy", "7-12", "giảm"]
+    for address, value in shown.values.items():
+        assert same(value, sheet.get(address)), (address, value, sheet.get(address))
+
+
+def test_the_shipped_form_imports_back_with_its_input_rules() -> None:
+    (shipped,) = [form for form in shipped_forms() if form["code"] == "KTXH-XA-THANG"]
+    template = template_from_dict(shipped)
+    again = template_from_workbook(template_workbook(template))
+    assert again.cells == template.cells
+    required = [cell for cell in again.cells.values() if cell.required]
+    assert len(required) == 26 and {cell.minimum for cell in required} == {0}

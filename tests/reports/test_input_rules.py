@@ -4,7 +4,10 @@ the Vietnamese or the English way; and separation of duties between filing and a
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -137,3 +140,32 @@ def test_the_setting_decides_through_the_api(
         assert approved["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     else:
         assert approved["data"] == {"approveReport": {"status": "APPROVED"}}
+
+
+def test_the_shipped_form_is_not_submitted_empty(corner: Corner) -> None:
+    # Every figure a commune types in column D of the shipped form is required: those of the
+    # rows that are not headings and whose D is not a formula.
+    shipped = json.loads(
+        resources.files("hub.reports").joinpath("forms/ktxh_xa_thang.json").read_text("utf-8")
+    )
+    typed = [
+        f"D{row['row']}"
+        for row in shipped["rows"]
+        if not row.get("heading") and "D" not in (row.get("cells") or {})
+    ]
+    assert len(typed) == 26
+    desk, form = Desk(corner.hub), "KTXH-XA-THANG"
+    with pytest.raises(InputError) as refused:
+        desk.do("submit", "23281", "2025-03", MARCH, form=form)
+    message = str(refused.value)
+    assert message.startswith("the report cannot be submitted while required cells are empty: ")
+    assert re.findall(r"\b(D\d+) \(", message) == typed
+    assert "D10 (Diện tích gieo trồng cây hằng năm)" in message
+    desk.do("save", "23281", "2025-03", MARCH, dict.fromkeys(typed[1:], 0), form=form)
+    with pytest.raises(InputError) as refused:
+        desk.do("submit", "23281", "2025-03", MARCH, form=form)
+    assert re.findall(r"\b(D\d+) \(", str(refused.value)) == ["D10"]
+    with pytest.raises(CellErrors, match=r"D10: -1 is below the minimum 0"):
+        desk.do("save", "23281", "2025-03", MARCH, {"D10": -1}, form=form)
+    desk.do("save", "23281", "2025-03", MARCH, {"D10": "12,5"}, form=form)
+    assert desk.do("submit", "23281", "2025-03", MARCH, form=form).status == "SUBMITTED"

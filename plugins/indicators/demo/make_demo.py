@@ -7,8 +7,8 @@ writes, next to this script:
 - ``kontum-kt-xh.xlsx``: a workbook as the province's departments keep them, units down (GSO
   code and Vietnamese name) and periods across, one sheet per table: monthly retail sales,
   budget revenue and public investment disbursed, quarterly GRDP, the yearly public investment
-  plan and population, and the one-stop shop's monthly dossier counts (one row per district and
-  indicator code);
+  plan and population, the one-stop shop's monthly dossier counts (one row per district and
+  indicator code), and the quarterly GRDP growth rate;
 - ``kontum-cpi.json``: the province's monthly consumer price index (total and three commodity
   groups) as an SDMX-JSON 2.0 time-series message.
 
@@ -19,7 +19,8 @@ received), but they are drawn from a seeded random generator: the same script al
 the same values, and byte-identical files.
 
 District-level tables list the 10 districts (608, 610–618) and no provincial total, which the
-hub computes; figures only the province has (GRDP, CPI) are given for the province (62).
+hub computes; figures only the province has (GRDP, its growth, CPI) are given for the province
+(62).
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ def _workbook_bytes(rng: random.Random) -> bytes:
     plans = _investment_plan(workbook.create_sheet("KH vốn ĐTC"), rng)
     _investment_disbursed(workbook.create_sheet("Giải ngân ĐTC"), rng, plans)
     _dossiers(workbook.create_sheet("TTHC"), rng)
+    _grdp_growth(workbook.create_sheet("Tăng trưởng GRDP"))
     workbook.properties.creator = "IOC Hub demo (make_demo.py)"
     workbook.properties.created = workbook.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
@@ -177,6 +179,17 @@ def _grdp(sheet: Worksheet, rng: random.Random) -> None:
         for year, quarter in QUARTERS
     ]
     sheet.append([*PROVINCE, *values])
+
+
+def _grdp_growth(sheet: Worksheet) -> None:
+    """The province's published growth rates: a rate is read as published, never added up.
+
+    Drawn from a generator of its own, so that the other tables keep their values.
+    """
+    rng = random.Random("grdp_growth")
+    headers = [f"Quý {ROMAN[quarter]}/{year}" for year, quarter in QUARTERS]
+    _title(sheet, "Tốc độ tăng trưởng GRDP so với cùng kỳ năm trước", "%", headers)
+    sheet.append([*PROVINCE, *(round(rng.uniform(7.5, 9.5), 2) for _ in QUARTERS)])
 
 
 def _population(sheet: Worksheet, rng: random.Random) -> None:

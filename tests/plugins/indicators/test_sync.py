@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from iochub_plugins.indicators import plugin
+from litestar.testing import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from hub.connectors.runtime import run_sync
@@ -75,16 +78,16 @@ def test_the_demo_workbook_syncs_then_is_skipped_until_it_changes(demo_hub: Hub)
     first = run_sync(demo_hub, "indicators-kontum-excel")
 
     assert (first.status, first.error) == (RunStatus.SUCCEEDED, None)
-    assert first.records_written == first.records_read == 1306
+    assert first.records_written == first.records_read == 1312
     assert_accounted(first)
-    assert count(demo_hub, ObservationRow) == 1306
+    assert count(demo_hub, ObservationRow) == 1312
 
     unchanged = run_sync(demo_hub, "indicators-kontum-excel")
     assert (unchanged.status, unchanged.records_read) == (RunStatus.SUCCEEDED, 0)
 
     again = run_sync(demo_hub, "indicators-kontum-excel", full=True)
-    assert again.records_written == 1306
-    assert count(demo_hub, ObservationRow) == 1306  # upserts: nothing doubled
+    assert again.records_written == 1312
+    assert count(demo_hub, ObservationRow) == 1312  # upserts: nothing doubled
 
 
 def test_the_demo_cpi_syncs_with_its_commodity_groups(demo_hub: Hub) -> None:
@@ -255,3 +258,37 @@ def test_sdmx_unit_multipliers_are_read_per_series_and_scale_does_the_rest(
             ).all()
         )
     assert stored == pytest.approx({"608": 3412.3456, "610": 3412.3456, "611": 500.0}, rel=1e-12)
+
+
+def docs_example(heading: str) -> str:
+    """The first GraphQL example under ``heading`` in docs/aggregation.md, as written."""
+    text = (Path(__file__).parents[3] / "docs" / "aggregation.md").read_text(encoding="utf-8")
+    section = text.split(f"### {heading}\n", 1)[1]
+    return section.split("```graphql\n", 1)[1].split("```", 1)[0]
+
+
+def quarter_id(label: str) -> str:
+    """``Quý III/2024`` → ``2024-Q3``."""
+    roman, year = label.removeprefix("Quý ").split("/")
+    return f"{year}-Q{['I', 'II', 'III', 'IV'].index(roman) + 1}"
+
+
+def test_the_docs_example_of_a_published_rate_runs_on_the_demo(demo_hub: Hub) -> None:
+    from hub.graphql.app import create_app
+
+    assert run_sync(demo_hub, "indicators-kontum-excel").status == RunStatus.SUCCEEDED
+    query = docs_example("Published values (NONE)")
+    assert 'metric: "grdp_growth"' in query
+    with TestClient(create_app(demo_hub)) as client:
+        body = client.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    found = {item["period"]: item["value"] for item in body["data"]["aggregate"]}
+    # The rates as the bundled workbook publishes them, read here without the hub.
+    sheet = load_workbook(plugin.DEMO_WORKBOOK, read_only=True)["Tăng trưởng GRDP"]
+    header, kon_tum = (list(row) for row in sheet.iter_rows(min_row=4, max_row=5, values_only=True))
+    assert kon_tum[0] == "62"
+    rates = zip(header[2:], kon_tum[2:], strict=True)
+    published = {quarter_id(label): value for label, value in rates}
+    assert found == {
+        period: published[period] for period in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4")
+    }
