@@ -153,10 +153,11 @@ def extensions(
         partial(DocumentCache, maxsize=256),
         partial(AddValidationRules, limits),
         partial(ValidationCache, maxsize=256),
-        partial(CostLimit, max_cost=server.max_cost),
     ]
+    if responses is not None:
+        # Before the cost: a kept response was made under the same limit, on the same units.
+        found.append(partial(KeptResponses, cache=responses))
+    found.append(partial(CostLimit, max_cost=server.max_cost))
     if not server.introspection:
         found.append(DisableIntrospection)
-    if responses is not None:
-        found.append(partial(KeptResponses, cache=responses))
     return found
