@@ -8,10 +8,13 @@ uvicorn, no other process), so that the hub's own work per request is what is me
 - **hit**: a dashboard tile whose response is kept (nothing was written since);
 - **miss**: the same tile after a write to its own metric (the response made anew).
 
-Each figure is the median of ``--asks`` asks. With ``--baseline TREE`` (a checkout of another
-commit, e.g. ``git archive main | tar -x -C /tmp/base``), the same measurement runs on that
-tree's code in a second process of the same run and the two are printed side by side, so the
-ratios, not the machine's load, tell what changed. For counts that do not depend on the load:
+Each figure is the median of ``--asks`` asks, in wall time and in the processor time the
+process used (worker threads included). With ``--baseline TREE`` (a checkout of another
+commit with this file copied into its ``benchmarks/``: ``git archive main | tar -x -C
+/tmp/base; cp benchmarks/kept_hit.py /tmp/base/benchmarks/``), the same measurement runs on
+that tree's code in a second process of the same run and the two are printed side by side,
+so the ratios, not the machine's load, tell what changed. For counts that do not depend on
+the load:
 
     valgrind --tool=callgrind --callgrind-out-file=/tmp/hit.out \\
         .venv/bin/python benchmarks/kept_hit.py --only hit --asks 200 --skip-load
@@ -65,7 +68,10 @@ def parse_args() -> argparse.Namespace:
 def measure_in(tree: Path, args: argparse.Namespace) -> dict[str, float]:
     """The figures of the code in ``tree``, measured by a process of its own."""
     work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-hit-")) / tree.name
-    command = [sys.executable, str(Path(__file__).resolve()), "--asks", str(args.asks)]
+    script = tree / "benchmarks" / "kept_hit.py"  # its ROOT, and its aggregation.py's, is tree
+    if not script.exists():
+        raise SystemExit(f"copy benchmarks/kept_hit.py into {tree / 'benchmarks'} first")
+    command = [sys.executable, str(script), "--asks", str(args.asks)]
     command += ["--observations", str(args.observations), "--workdir", str(work)]
     env = {**os.environ, "PYTHONPATH": str(tree)}
     print(f"measuring {tree} …", file=sys.stderr)
@@ -102,7 +108,7 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
         figures = {}
         for kind in [args.only] if args.only else KINDS:
             call, before = asks[kind]
-            figures[kind] = await median_ms(call, args.asks, before)
+            figures[kind], figures[f"{kind} cpu"] = await median_ms(call, args.asks, before)
     hub.close()
     return figures
 
@@ -148,16 +154,19 @@ def prepared(args: argparse.Namespace) -> tuple[Any, Any, tuple[str, dict[str, A
 
 async def median_ms(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
-) -> float:
+) -> tuple[float, float]:
+    """The median wall time of ``call``, and the median processor time the process used
+    meanwhile (its worker threads' too: less moved by the machine's other work), in ms."""
     await call()  # warm up (and keep the response)
-    times = []
+    walls, processor = [], []
     for _ in range(repeat):
         if before is not None:
             before()
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         await call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        walls.append((time.perf_counter() - started) * 1000)
+        processor.append((time.process_time() - used) * 1000)
+    return statistics.median(walls), statistics.median(processor)
 
 
 async def profile(call: Callable[[], Awaitable[None]], repeat: int) -> None:
@@ -177,13 +186,23 @@ def print_side_by_side(
     before: dict[str, float], after: dict[str, float], args: argparse.Namespace
 ) -> None:
     print(f"\nmedian ms of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
+    print(f"  {'':14}{'wall':>20}{'processor':>22}")
     for kind in KINDS:
-        print(f"  {kind:8}{before[kind]:>9.2f} /{after[kind]:>8.2f}")
-    for name, (b, a) in {
-        "hit / empty": (before["hit"] / before["empty"], after["hit"] / after["empty"]),
-        "miss / empty": (before["miss"] / before["empty"], after["miss"] / after["empty"]),
-    }.items():
-        print(f"  {name:14}{b:>6.2f} /{a:>6.2f}")
+        cpu = f"{kind} cpu"
+        print(
+            f"  {kind:14}{before[kind]:>11.2f} /{after[kind]:>7.2f}"
+            f"{before[cpu]:>13.2f} /{after[cpu]:>7.2f}"
+        )
+    for kind in ("hit", "miss"):
+        ratios = [
+            figures[f"{kind}{clock}"] / figures[f"empty{clock}"]
+            for clock in ("", " cpu")
+            for figures in (before, after)
+        ]
+        print(
+            f"  {kind + ' / empty':14}{ratios[0]:>11.2f} /{ratios[1]:>7.2f}"
+            f"{ratios[2]:>13.2f} /{ratios[3]:>7.2f}"
+        )
 
 
 if __name__ == "__main__":
