@@ -172,11 +172,25 @@ class _HierarchyCache:
 _CACHE = _HierarchyCache()
 
 
-def _version(session: Session) -> tuple[Any, ...]:
+def version_columns() -> tuple[Any, Any]:
+    """The columns a hierarchy's version is read from (for readers that read it along with
+    something else in one statement): see :func:`version_of`."""
     units = select(func.max(AdminUnit.id)).scalar_subquery()
     links = select(func.max(Succession.id)).scalar_subquery()
-    found = session.execute(select(units, links)).one()
-    return (found[0] or 0, found[1] or 0)
+    return units, links
+
+
+def version_of(units: int | None, links: int | None) -> tuple[int, int]:
+    """The version of the hierarchy from what :func:`version_columns` read."""
+    return (units or 0, links or 0)
+
+
+VERSION = select(*version_columns())
+"""The statement that reads the version (built once: building costs more than running it)."""
+
+
+def _version(session: Session) -> tuple[Any, ...]:
+    return version_of(*session.connection().execute(VERSION).one())
 
 
 def _load(session: Session, version: tuple[Any, ...]) -> Hierarchy:

@@ -22,7 +22,9 @@ class ConnectorConfig(BaseModel):
     they are never printed. Unknown fields are errors, so that a typo is caught at start.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when first used, not when its plugin is imported: a command validates the
+    # kinds its config names, not every kind of every installed plugin.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 @dataclass(frozen=True)

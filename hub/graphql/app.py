@@ -24,7 +24,7 @@ from hub.graphql import bodies
 from hub.graphql.context import context_getter
 from hub.graphql.response_cache import ResponseCache
 from hub.graphql.schema import build_schema
-from hub.observability.http import access_logging, operator_handlers
+from hub.observability.http import log_every_request, operator_handlers
 from hub.reports.http import report_handlers
 
 GRAPHQL_PATH = "/graphql"
@@ -90,14 +90,14 @@ def create_app(hub: Hub) -> Litestar:
         *console_handlers(hub, authenticator),
     ]
     state = State({"response_cache": responses})
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         cors_config=cors,
         state=state,
-        middleware=[access_logging],
         logging_config=None,  # the process's logging is hub.observability.logs's
         request_max_body_size=server.max_body_bytes,
     )
+    return log_every_request(app)
 
 
 def is_subscription(query: str | None, operation_name: str | None) -> bool:

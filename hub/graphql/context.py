@@ -52,7 +52,10 @@ class Feeds:
 
     @classmethod
     def create(cls, db: Database) -> Feeds:
-        return cls(events=Feed(db, model.Event), alerts=Feed(db, model.Alert))
+        return cls(
+            events=Feed(db, model.Event, stored_at=lambda event: event.updated_at),
+            alerts=Feed(db, model.Alert, stored_at=lambda alert: alert.raised_at),
+        )
 
 
 def context_getter(hub: Hub, authenticator: Authenticator) -> Callable[[], Awaitable[HubContext]]:

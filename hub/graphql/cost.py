@@ -333,7 +333,10 @@ class CostLimit(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         hub_context = context.context
-        if context.graphql_document is not None and self.max_cost > 0:
+        # A response answered from those kept (hub.graphql.response_cache) was made under
+        # this limit, for the same request on the same units: its cost was counted then.
+        answered = context.result is not None
+        if context.graphql_document is not None and self.max_cost > 0 and not answered:
             cost = await anyio.to_thread.run_sync(
                 request_cost,
                 hub_context.hub,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import suppress
 from functools import partial
 from typing import Any
@@ -19,9 +19,9 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -43,6 +43,7 @@ from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.scalars import SCALARS
 from hub.graphql.tokens import TokenMutation, TokenQuery
 from hub.graphql.units import UnitQuery
+from hub.memory import LeastRecentlyUsed
 
 
 @strawberry.type
@@ -131,6 +132,31 @@ class DocumentCache(ParserCache):
         yield
 
 
+class ValidationByText(SchemaExtension):
+    """Validation remembered by the document's text and the rules (one cache per schema).
+
+    Strawberry's ValidationCache keys its cache by the parsed document, whose hash
+    graphql-core computes anew at every request by walking the whole tree: for a dashboard
+    tile's query, most of what a kept response costs. The text's hash is computed once
+    per string; a document of the same text is the same document (:class:`DocumentCache`).
+    """
+
+    def __init__(self, *, cache: LeastRecentlyUsed[Hashable, Any]) -> None:
+        self.cache = cache
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        rules = tuple(context.validation_rules)
+        key = (context.query, rules)
+        errors = self.cache.get(key) if context.query else None
+        if errors is None:
+            errors = validate_document(context.schema._schema, context.graphql_document, rules)
+            if context.query:
+                self.cache.put(key, errors)
+        context.pre_execution_errors = errors
+        yield
+
+
 def extensions(
     server: ServerSettings, responses: ResponseCache | None = None
 ) -> list[Callable[[], SchemaExtension]]:
@@ -152,11 +178,12 @@ def extensions(
         partial(MaxTokensLimiter, max_token_count=server.max_tokens),
         partial(DocumentCache, maxsize=256),
         partial(AddValidationRules, limits),
-        partial(ValidationCache, maxsize=256),
-        partial(CostLimit, max_cost=server.max_cost),
+        partial(ValidationByText, cache=LeastRecentlyUsed(256)),
     ]
+    if responses is not None:
+        # Before the cost: a kept response was made under the same limit, on the same units.
+        found.append(partial(KeptResponses, cache=responses))
+    found.append(partial(CostLimit, max_cost=server.max_cost))
     if not server.introspection:
         found.append(DisableIntrospection)
-    if responses is not None:
-        found.append(partial(KeptResponses, cache=responses))
     return found

@@ -6,6 +6,10 @@ delivered. Ids are handed out when a row is inserted, not when its transaction c
 so a slower transaction can commit a lower id after a higher one is seen. The feed remembers
 such gaps and looks for them again for a while (``gap_seconds``): a gap is either a
 transaction still running or an id lost to a rollback, which never appears.
+
+Each row handed to subscribers is reported with how long after it was stored it reached
+them (``iochub_live_feed_lag_seconds``), and each row a subscriber that stopped reading
+loses (``iochub_live_feed_dropped_total``), by feed (:mod:`hub.observability.metrics`).
 """
 
 from __future__ import annotations
@@ -16,18 +20,22 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.model.base import Base
+from hub.model.base import Base, utcnow
 from hub.model.database import Database
+from hub.observability import metrics
 
 log = logging.getLogger(__name__)
 
 Wanted = Callable[[Any], bool]
+StoredAt = Callable[[Any], datetime | None]
+"""When a row was stored (for the feed's lag)."""
 QUEUE_SIZE = 1000
 BATCH = 1000
 
@@ -77,22 +85,36 @@ class Poller:
 @dataclass(eq=False)
 class Subscriber:
     wanted: Wanted
-    queue: asyncio.Queue[Any] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    queue: asyncio.Queue[Any]
 
 
 class Feed:
-    """Polls while anyone listens, and hands each new row to the subscribers who want it."""
+    """Polls while anyone listens, and hands each new row to the subscribers who want it.
 
-    def __init__(self, db: Database, table: type[Base], poll_seconds: float = 0.25) -> None:
+    A subscriber holds at most ``queue_size`` rows it has not read: past that, it loses
+    the oldest.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        table: type[Base],
+        poll_seconds: float = 0.25,
+        stored_at: StoredAt | None = None,
+        queue_size: int = QUEUE_SIZE,
+    ) -> None:
         self.db = db
         self.table = table
+        self.name: str = table.__tablename__
         self.poll_seconds = poll_seconds
+        self.stored_at = stored_at
+        self.queue_size = queue_size
         self.subscribers: set[Subscriber] = set()
         self.task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
     async def subscribe(self, wanted: Wanted) -> AsyncIterator[asyncio.Queue[Any]]:
-        subscriber = Subscriber(wanted)
+        subscriber = Subscriber(wanted, asyncio.Queue(self.queue_size))
         self.subscribers.add(subscriber)
         if self.task is None or self.task.done():
             poller = Poller(self.table)
@@ -121,9 +143,15 @@ class Feed:
             return rows
 
     def _deliver(self, row: Any) -> None:
+        delivered = False
         for subscriber in list(self.subscribers):
             if not subscriber.wanted(row):
                 continue
             if subscriber.queue.full():  # a subscriber that stopped reading loses the oldest
                 subscriber.queue.get_nowait()
+                metrics.live_feed_dropped(self.name)
             subscriber.queue.put_nowait(row)
+            delivered = True
+        stored = self.stored_at(row) if self.stored_at is not None else None
+        if delivered and stored is not None:
+            metrics.live_feed_lag(self.name, (utcnow() - stored).total_seconds())

@@ -5,11 +5,13 @@ the access log: one line per request, with its GraphQL operation, principal, sta
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from litestar import MediaType, Request, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +28,11 @@ access_log = logging.getLogger("hub.access")
 OPERATION_KEY = "iochub.operation"
 """Where, in the ASGI scope, the GraphQL layer leaves the operation's name and caller."""
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+REQUEST_ID_HEADER = b"x-request-id"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""A request id a client (or a proxy) may give: short, and safe in a log line."""
+NO_ROUTE = "(no route)"
+"""The metrics' operation label of a request no route answered."""
 
 
 def operator_handlers(hub: Hub, responses: ResponseCache | None = None) -> list[HTTPRouteHandler]:
@@ -88,39 +95,63 @@ def _health(hub: Hub) -> Response[dict[str, Any]]:
     return Response(body)
 
 
+def log_every_request(app: Litestar) -> Litestar:
+    """Put :func:`access_logging` around the whole of ``app``, routing included, so that an
+    answer no route gave (a 404, a 405, a refused CORS preflight) is logged and counted too
+    (litestar's own middleware runs only once a route is found)."""
+    app.asgi_handler = access_logging(app.asgi_handler)
+    return app
+
+
 def access_logging(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: time each HTTP request, count it, and log it in one line."""
+    """ASGI middleware: time each HTTP request, count it, and log it in one line, under a
+    request id (the client's ``X-Request-ID`` if it is a sane one, else a new one) that the
+    response carries back in its ``X-Request-ID`` header."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         started = time.perf_counter()
+        request_id = _request_id(scope)
         status = 500
 
         async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = [*message.get("headers", ()), (REQUEST_ID_HEADER, request_id.encode())]
+                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
             await send(message)
 
         try:
             await app(scope, receive, sending)
         finally:
-            _note_request(scope, status, time.perf_counter() - started)
+            _note_request(scope, status, time.perf_counter() - started, request_id)
 
     return middleware
 
 
-def _note_request(scope: Scope, status: int, seconds: float) -> None:
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER:
+            given = value.decode("latin-1")
+            return given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return uuid.uuid4().hex
+
+
+def _note_request(scope: Scope, status: int, seconds: float, request_id: str) -> None:
     operation, principal = scope.get(OPERATION_KEY, (None, None))  # type: ignore[misc]
     path = scope["path"]
     # A route's template (/reports/templates/{name:str}), not each path: a bounded label.
-    route = scope.get("path_template") or path  # type: ignore[typeddict-item]
+    # A path no route matched is anybody's to choose: its label is its status alone.
+    route = scope.get("path_template") or NO_ROUTE  # type: ignore[typeddict-item]
     metrics.api_requests.labels(operation or route, str(status)).observe(seconds)
+    if not access_log.isEnabledFor(logging.INFO):
+        return
     client = scope.get("client")
     access_log.info(
-        "%s %s %s operation=%s principal=%s status=%d duration_ms=%.1f",
+        "%s %s %s operation=%s principal=%s status=%d duration_ms=%.1f request_id=%s",
         client[0] if client else "-",
         scope["method"],
         path,
@@ -128,6 +159,7 @@ def _note_request(scope: Scope, status: int, seconds: float) -> None:
         principal or "-",
         status,
         seconds * 1000,
+        request_id,
         extra={
             "http": {
                 "client": client[0] if client else None,
@@ -137,6 +169,7 @@ def _note_request(scope: Scope, status: int, seconds: float) -> None:
                 "principal": principal,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 1),
+                "request_id": request_id,
             }
         },
     )

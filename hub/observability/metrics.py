@@ -7,7 +7,8 @@ last success) or from the engine (its pool) is collected at scrape time by
 :class:`HubCollector`.
 
 The functions below are the one way the rest of the hub reports to them: a stream listener
-calls :func:`stream_message`, the live feed :func:`live_feed_lag`. Counts something keeps
+calls :func:`stream_message`, the live feed :func:`live_feed_lag` and
+:func:`live_feed_dropped`. Counts something keeps
 already (the response cache's hits and misses) are read from it when scraped.
 """
 
@@ -102,8 +103,15 @@ stream_restarts = Counter(
 )
 live_feed = Histogram(
     "iochub_live_feed_lag_seconds",
-    "How long after it was stored a live-feed row reached its subscribers.",
+    "How long after it was stored a live-feed row reached its subscribers, by feed.",
+    ["feed"],
     buckets=LAG_SECONDS,
+    registry=PROCESS,
+)
+live_feed_drops = Counter(
+    "iochub_live_feed_dropped",
+    "Live-feed rows a subscriber lost, its queue full because it stopped reading, by feed.",
+    ["feed"],
     registry=PROCESS,
 )
 
@@ -140,9 +148,14 @@ def broker_counter(connector_id: str, counter: str, value: int) -> None:
     broker_messages.labels(connector_id, counter).set(value)
 
 
-def live_feed_lag(seconds: float) -> None:
-    """Note how late a live-feed row reached its subscribers."""
-    live_feed.observe(max(seconds, 0.0))
+def live_feed_lag(feed: str, seconds: float) -> None:
+    """Note how late a row of ``feed`` (``events``, ``alerts``) reached its subscribers."""
+    live_feed.labels(feed).observe(max(seconds, 0.0))
+
+
+def live_feed_dropped(feed: str) -> None:
+    """Count a row of ``feed`` that a subscriber lost (it stopped reading)."""
+    live_feed_drops.labels(feed).inc()
 
 
 class HubCollector(Collector):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from hub.graphql.app import create_app
 from hub.model import ApiToken
 from tests.auth.conftest import AUTH_CONFIG, World, codes, post
 from tests.auth.support import bearer, mint
+from tests.support.api_server import served_api
 
 QUERY = "{ adminUnits(level: PROVINCE) { code } }"
 
@@ -86,6 +88,28 @@ def test_a_principal_past_its_rate_is_limited(world: World, hub_with: Callable[.
         limited = post(client, QUERY, leader)
         assert codes(limited) == ["RATE_LIMITED"]
         assert "errors" not in post(client, QUERY, officer)  # each principal its own bucket
+
+
+def test_without_required_auth_anonymous_callers_are_limited_by_address(
+    make_hub: Callable[..., Hub], hub: Hub
+) -> None:
+    def open_hub(rate_limit: int) -> Hub:
+        auth = {"required": False, "rate_limit": rate_limit}
+        server = {"trusted_proxies": ["127.0.0.1"]}  # the test speaks as a proxy would
+        return make_hub({**AUTH_CONFIG, "auth": auth, "server": server}, with_plugins=hub.plugins)
+
+    def ask(url: str, address: str) -> dict[str, Any]:
+        endpoint = url.replace("ws://", "http://")
+        headers = {"X-Forwarded-For": address}
+        return httpx.post(endpoint, json={"query": QUERY}, headers=headers).json()
+
+    with served_api(open_hub(rate_limit=3)) as url:
+        for _ in range(3):
+            assert "errors" not in ask(url, "10.0.0.1")
+        assert codes(ask(url, "10.0.0.1")) == ["RATE_LIMITED"]
+        assert "errors" not in ask(url, "10.0.0.2")  # another screen: a bucket of its own
+    with served_api(open_hub(rate_limit=0)) as url:
+        assert all("errors" not in ask(url, "10.0.0.1") for _ in range(10))
 
 
 def test_production_turns_off_introspection_and_graphiql(

@@ -28,6 +28,8 @@ from tests.aggregation.conftest import COMMUNES, CONFIG, PROVINCE, load
 from tests.aggregation.conftest import hub as hub
 from tests.support.api_server import served_api
 
+CASES = {"tested": 8, "positive": 2}
+"""Each commune's figures for the indicator's test: positivity 2 / 8 = 25 %."""
 NO_PLUGINS = Plugins.load(entry_points=False)  # as the aggregation tests' hub: their metrics only
 QUERY = """query($metric: String!, $units: [ID!]) {
   aggregate(metric: $metric, periodType: QUARTER, from: "2024-Q1", to: "2024-Q1", units: $units,
@@ -80,6 +82,47 @@ def test_a_query_asked_again_is_answered_without_executing(hub: Hub, client: Tes
     # The engine reads its catalogue, the hierarchy and the roll-ups; a kept response needs
     # only the caller's scope and the version of what it read.
     assert again < first
+
+
+def test_a_kept_response_costs_one_statement(hub: Hub, client: TestClient) -> None:
+    load(hub, [Record("cases", code, "2024-01", 2) for code in COMMUNES])
+    ask(client)
+    statements = Statements(hub)
+    # The version of the hierarchy, the metric's definition and its roll-ups' state, at once.
+    assert statements.during(lambda: ask(client)) == 1
+    both = """{
+      cases: aggregate(metric: "cases", periodType: YEAR, from: "2024", to: "2024",
+                       units: ["90"], asOf: "2024-06-01") { value }
+      beds: aggregate(metric: "beds", periodType: YEAR, from: "2024", to: "2024",
+                      units: ["90"], asOf: "2024-06-01") { value }
+    }"""
+    body = {"query": both}
+    for _ in range(2):  # the first ask brings beds' roll-ups up to date: a new version
+        assert "errors" not in client.post("/graphql", json=body).json()
+    assert statements.during(lambda: client.post("/graphql", json=body)) == 1  # two metrics
+
+
+def test_an_indicators_response_follows_each_of_its_parts(hub: Hub, client: TestClient) -> None:
+    load(hub, [Record(code, c, "2024-01", n) for c in COMMUNES for code, n in CASES.items()])
+    assert values(ask(client, metric="positivity")) == [(PROVINCE, 25.0, 5)]
+    cache = kept(client)
+    assert cache is not None
+    hits = cache.hits
+    assert values(ask(client, metric="positivity")) == [(PROVINCE, 25.0, 5)]
+    assert cache.hits == hits + 1
+    load(hub, [Record("tested", COMMUNES[0], "2024-02", 40)])  # the denominator only
+    assert values(ask(client, metric="positivity")) == [(PROVINCE, 12.5, 5)]
+    assert cache.hits == hits + 1
+
+
+def test_a_query_over_the_cost_limit_is_refused_every_time(make_hub: Callable[..., Hub]) -> None:
+    cheap = make_hub(CONFIG | {"server": {"max_cost": 1}}, NO_PLUGINS)
+    with TestClient(create_app(cheap)) as client:
+        for _ in range(2):
+            [error] = ask(client)["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+            assert "max_cost" in error["message"]
+        assert len(kept(client) or ()) == 0
 
 
 def test_new_data_is_seen_at_once(hub: Hub, client: TestClient) -> None:

@@ -100,6 +100,44 @@ def test_each_request_gets_one_access_log_line(
     assert line.http["duration_ms"] >= 0  # type: ignore[attr-defined]
 
 
+def test_an_answer_no_route_gave_is_logged_and_counted(
+    hub: Hub, source: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="hub.access"), served_api(hub) as ws_url:
+        base = http_base(ws_url)
+        before = scrape(base)
+        missing = httpx.get(f"{base}/no/such/page?x=1")
+        wrong_method = httpx.delete(f"{base}/health/live")
+        after = scrape(base)
+    assert (missing.status_code, wrong_method.status_code) == (404, 405)
+    lines = {r.http["path"]: r for r in caplog.records if r.name == "hub.access"}  # type: ignore[attr-defined]
+    for path, response in (("/no/such/page", missing), ("/health/live", wrong_method)):
+        fields = lines[path].http  # type: ignore[attr-defined]
+        assert fields["status"] == response.status_code
+        assert fields["duration_ms"] >= 0
+        assert fields["request_id"] == response.headers["x-request-id"]
+        message = lines[path].getMessage()
+        assert f"status={response.status_code}" in message
+        assert f"request_id={fields['request_id']}" in message
+    series = ("iochub_api_request_duration_seconds_count",)
+    for status in ("404", "405"):
+        labels = (("operation", "(no route)"), ("status", status))
+        assert after[(*series, labels)] - before.get((*series, labels), 0.0) == 1
+
+
+def test_a_request_id_the_client_gives_is_kept_if_it_is_sane(
+    hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="hub.access"), served_api(hub) as ws_url:
+        base = http_base(ws_url)
+        kept = httpx.get(f"{base}/health/live", headers={"X-Request-ID": "lb-7f3a.42"})
+        odd = httpx.get(f"{base}/health/live", headers={"X-Request-ID": "x" * 65})
+    assert kept.headers["x-request-id"] == "lb-7f3a.42"
+    assert odd.headers["x-request-id"] != "x" * 65
+    logged = [r.http["request_id"] for r in caplog.records if r.name == "hub.access"]  # type: ignore[attr-defined]
+    assert logged == ["lb-7f3a.42", odd.headers["x-request-id"]]
+
+
 def test_the_response_caches_own_counts_are_exposed(make_hub: Callable[..., Hub]) -> None:
     responses = ResponseCache(4)
     responses.hits, responses.misses = 7, 2

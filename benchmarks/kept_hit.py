@@ -1,0 +1,209 @@
+"""Benchmark: what one request costs inside the app — an empty request, a kept response, a miss.
+
+``benchmarks/live_writes.py`` measures tiles through HTTP against a plain route; this one
+looks inside: the app of ``iochub serve`` is driven in-process through ASGI (no sockets, no
+uvicorn, no other process), so that the hub's own work per request is what is measured:
+
+- **empty**: ``{ __typename }``, the floor of any GraphQL request;
+- **hit**: a dashboard tile whose response is kept (nothing was written since);
+- **miss**: the same tile after a write to its own metric (the response made anew).
+
+Each figure is the median of ``--asks`` asks, in wall time and in the processor time the
+process used (worker threads included). With ``--baseline TREE`` (a checkout of another
+commit with this file copied into its ``benchmarks/``: ``git archive main | tar -x -C
+/tmp/base; cp benchmarks/kept_hit.py /tmp/base/benchmarks/``), the same measurement runs on
+that tree's code in a second process of the same run and the two are printed side by side,
+so the ratios, not the machine's load, tell what changed. For counts that do not depend on
+the load:
+
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/hit.out \\
+        .venv/bin/python benchmarks/kept_hit.py --only hit --asks 200 --skip-load
+    (then: callgrind_annotate /tmp/hit.out | head)
+
+``--profile`` prints cProfile's top functions of the hits instead.
+
+    .venv/bin/python benchmarks/kept_hit.py --baseline /tmp/base
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("empty", "hit", "miss")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.baseline:
+        print_side_by_side(measure_in(Path(args.baseline), args), measure_in(ROOT, args), args)
+        return
+    figures = asyncio.run(measure(args))
+    print(json.dumps(figures))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--asks", type=int, default=200, help="asks per figure (median)")
+    parser.add_argument("--observations", type=int, default=100_000)
+    parser.add_argument("--only", choices=KINDS, help="measure only this (for callgrind)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the hits")
+    parser.add_argument("--baseline", help="a source tree to measure beside this one")
+    parser.add_argument("--workdir", help="where the database goes (default: a temporary one)")
+    parser.add_argument("--skip-load", action="store_true", help="reuse --workdir's database")
+    return parser.parse_args()
+
+
+def measure_in(tree: Path, args: argparse.Namespace) -> dict[str, float]:
+    """The figures of the code in ``tree``, measured by a process of its own."""
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-hit-")) / tree.name
+    script = tree / "benchmarks" / "kept_hit.py"  # its ROOT, and its aggregation.py's, is tree
+    if not script.exists():
+        raise SystemExit(f"copy benchmarks/kept_hit.py into {tree / 'benchmarks'} first")
+    command = [sys.executable, str(script), "--asks", str(args.asks)]
+    command += ["--observations", str(args.observations), "--workdir", str(work)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    print(f"measuring {tree} …", file=sys.stderr)
+    found = subprocess.run(command, env=env, cwd=tree, check=True, capture_output=True, text=True)
+    return json.loads(found.stdout.strip().splitlines()[-1])
+
+
+async def measure(args: argparse.Namespace) -> dict[str, float]:
+    sys.path.insert(1, str(ROOT / "benchmarks"))
+    import httpx
+
+    app, hub, tile, write = prepared(args)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        body = {"query": tile[0], "variables": tile[1]}
+
+        async def empty() -> None:
+            found = await client.post("/graphql", json={"query": "{ __typename }"})
+            found.raise_for_status()
+
+        async def ask() -> None:
+            found = (await client.post("/graphql", json=body)).json()
+            if "errors" in found:
+                raise RuntimeError(found["errors"])
+
+        asks: dict[str, tuple[Callable[[], Awaitable[None]], Callable[[], None] | None]] = {
+            "empty": (empty, None),
+            "hit": (ask, None),
+            "miss": (ask, write),
+        }
+        if args.profile:
+            await profile(ask, args.asks)
+            return {}
+        figures = {}
+        for kind in [args.only] if args.only else KINDS:
+            call, before = asks[kind]
+            figures[kind], figures[f"{kind} cpu"] = await median_ms(call, args.asks, before)
+    hub.close()
+    return figures
+
+
+def prepared(args: argparse.Namespace) -> tuple[Any, Any, tuple[str, dict[str, Any]], Any]:
+    """The app of a hub holding the dashboard data, a tile, and a write to its metric."""
+    import aggregation as data
+
+    from hub.aggregation import rebuild
+    from hub.config import settings_from_dict
+    from hub.connectors.records import Observation
+    from hub.connectors.runtime import load_records
+    from hub.core import Hub
+    from hub.graphql.app import create_app
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-hit-"))
+    work.mkdir(parents=True, exist_ok=True)
+    units = data.write_unit_subset(work / "units")
+    communes = data.legacy_communes(units)
+    metrics = data.metric_count(args.observations, len(communes))
+    if args.skip_load:
+        url = f"sqlite:///{work / 'hit.db'}"
+        hub = Hub.create(settings_from_dict(data.config(url, metrics), os.environ))
+    else:
+        hub = data.fresh_hub("sqlite", work, "hit", metrics, units)
+        observations = work / "observations.csv"
+        data.write_observations(observations, communes, metrics, "period")
+        data.bulk_insert(hub, observations)
+        with hub.db.session() as session:
+            rebuild(session)
+        data.analyze(hub)
+    hub.settings.auth.rate_limit = 0  # asked as fast as it goes
+    tile = data.dashboards(hub)[0]
+    variables = {**tile.variables, "asOf": data.AS_OF.isoformat()}
+    count = iter(range(10**9))
+
+    def write() -> None:
+        record = Observation(tile.variables["metric"], communes[0], "2025-06", next(count) % 500)
+        load_records(hub, "bench-writer", iter([record]))
+
+    return create_app(hub), hub, (data.GRAPHQL, variables), write
+
+
+async def median_ms(
+    call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
+) -> tuple[float, float]:
+    """The median wall time of ``call``, and the median processor time the process used
+    meanwhile (its worker threads' too: less moved by the machine's other work), in ms."""
+    await call()  # warm up (and keep the response)
+    walls, processor = [], []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        started, used = time.perf_counter(), time.process_time()
+        await call()
+        walls.append((time.perf_counter() - started) * 1000)
+        processor.append((time.process_time() - used) * 1000)
+    return statistics.median(walls), statistics.median(processor)
+
+
+async def profile(call: Callable[[], Awaitable[None]], repeat: int) -> None:
+    import cProfile
+    import pstats
+
+    await call()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        await call()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
+def print_side_by_side(
+    before: dict[str, float], after: dict[str, float], args: argparse.Namespace
+) -> None:
+    print(f"\nmedian ms of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
+    print(f"  {'':14}{'wall':>20}{'processor':>22}")
+    for kind in KINDS:
+        cpu = f"{kind} cpu"
+        print(
+            f"  {kind:14}{before[kind]:>11.2f} /{after[kind]:>7.2f}"
+            f"{before[cpu]:>13.2f} /{after[cpu]:>7.2f}"
+        )
+    for kind in ("hit", "miss"):
+        ratios = [
+            figures[f"{kind}{clock}"] / figures[f"empty{clock}"]
+            for clock in ("", " cpu")
+            for figures in (before, after)
+        ]
+        print(
+            f"  {kind + ' / empty':14}{ratios[0]:>11.2f} /{ratios[1]:>7.2f}"
+            f"{ratios[2]:>13.2f} /{ratios[3]:>7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
