@@ -34,12 +34,12 @@ def record(
     """Add the audit row of one mutation to the session's transaction."""
     entry = AuditEntry(
         at=utcnow(),
-        actor=principal.name[:200],
+        actor=storable(principal.name, 200),
         role=principal.role.value,
         via=principal.via[:60],
         action=action[:100],
         target=summarised(target),
-        client=(client or None) and client[:100],
+        client=(client or None) and storable(client, 100),
         outcome=outcome[:30],
     )
     session.add(entry)
@@ -56,8 +56,8 @@ def record_refused_sign_in(
         role="none",
         via=credential[:60],
         action="signIn",
-        target={"reason": reason[:MAX_TEXT]},
-        client=(client or None) and client[:100],
+        target={"reason": storable(reason)},
+        client=(client or None) and storable(client, 100),
         outcome=outcome or "UNAUTHENTICATED",
     )
     session.add(entry)
@@ -71,12 +71,18 @@ def summarised(target: Mapping[str, Any]) -> dict[str, Any]:
         if key in LEFT_OUT:
             kept[key] = f"<{len(value) if hasattr(value, '__len__') else 1} items>"
         elif isinstance(value, str):
-            kept[key] = value[:MAX_TEXT]
+            kept[key] = storable(value)
         elif value is None or isinstance(value, bool | int | float):
             kept[key] = value
         else:
-            kept[key] = str(value)[:MAX_TEXT]
+            kept[key] = storable(str(value))
     return kept
+
+
+def storable(text: str, limit: int = MAX_TEXT) -> str:
+    """A text as the log keeps it: at most MAX_TEXT characters, a NUL character spelt out
+    (PostgreSQL stores none, and a refusal must be logged whatever the caller sent)."""
+    return text[:limit].replace("\x00", "\\u0000")
 
 
 def entries(

@@ -41,6 +41,7 @@ from hub.graphql.operations import OperationNoted
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.scalars import SCALARS
+from hub.graphql.texts import TextsWithoutNul
 from hub.graphql.tokens import TokenMutation, TokenQuery
 from hub.graphql.units import UnitQuery
 from hub.memory import LeastRecentlyUsed
@@ -170,6 +171,7 @@ def extensions(
     limits = [
         *QueryDepthLimiter(max_depth=server.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=server.max_aliases).validation_rules,
+        TextsWithoutNul,
     ]
     found: list[Callable[[], SchemaExtension]] = [
         OperationNoted,

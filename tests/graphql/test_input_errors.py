@@ -98,3 +98,30 @@ def test_a_body_over_max_body_bytes_is_413(
         padding = "#" + "x" * 3000 + "\n"
         assert post(http, {"query": padding + "{ __typename }"}).status_code == 413
         assert post(http, {"query": "{ __typename }"}).status_code == 200
+
+
+def test_a_text_holding_the_nul_character_is_refused_with_the_reason(url: str) -> None:
+    """PostgreSQL stores no NUL character: refused at the door, never an INTERNAL later."""
+    reopen = (
+        'mutation { reopenReport(template: "X", unit: "62", period: %s, reason: "r") { status } }'
+    )
+    literal = post(url, {"query": reopen % '"2024-\\u000001"'}).json()
+    (error,) = literal["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "NUL character" in error["message"]
+    variables = {"query": reopen.replace("mutation", "mutation($p: String!)") % "$p"}
+    variable = post(url, {**variables, "variables": {"p": "2024-\x0001"}})
+    assert variable.status_code == 400 and "NUL character" in variable.text
+    with connect(url.replace("http://", "ws://"), subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(10))["type"] == "connection_ack"
+        subscribe = {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {**variables, "variables": {"p": "\x00"}},
+        }
+        ws.send(json.dumps(subscribe))
+        with pytest.raises(ConnectionClosedError) as closed:
+            ws.recv(10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert post(url, {"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
