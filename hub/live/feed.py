@@ -111,15 +111,18 @@ class Feed:
         self.queue_size = queue_size
         self.subscribers: set[Subscriber] = set()
         self.task: asyncio.Task[None] | None = None
+        # Two subscribers arriving together must not start two pollers (each row twice).
+        self.starting = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def subscribe(self, wanted: Wanted) -> AsyncIterator[asyncio.Queue[Any]]:
         subscriber = Subscriber(wanted, asyncio.Queue(self.queue_size))
         self.subscribers.add(subscriber)
-        if self.task is None or self.task.done():
-            poller = Poller(self.table)
-            await anyio.to_thread.run_sync(self._poll, poller)  # mark "now" before returning
-            self.task = asyncio.create_task(self._run(poller))
+        async with self.starting:
+            if self.task is None or self.task.done():
+                poller = Poller(self.table)
+                await anyio.to_thread.run_sync(self._poll, poller)  # mark "now" first
+                self.task = asyncio.create_task(self._run(poller))
         try:
             yield subscriber.queue
         finally:
