@@ -111,18 +111,27 @@ def shipped_forms() -> list[dict[str, Any]]:
 
 
 def install_shipped_forms(db: Database, metrics: Iterable[str] = ()) -> list[str]:
-    """Store every shipped form that the database does not hold yet; their codes.
+    """Store every shipped form the database does not hold yet, and bring up to date a
+    shipped form stored by an older release (its version goes up); their codes.
 
-    A form an admin has replaced (same code, another origin) is left as it is.
+    A form an admin has replaced or edited (same code, another origin) is left as it is.
     """
     installed = []
     with db.session() as session:
-        known = set(session.scalars(select(ReportTemplateRow.code)))
+        stored = {row.code: row for row in session.scalars(select(ReportTemplateRow))}
         for definition in shipped_forms():
-            if definition["code"] not in known:
-                save_template(session, template_from_dict(definition), SHIPPED, metrics)
-                installed.append(definition["code"])
+            template = template_from_dict(definition)
+            row = stored.get(template.code)
+            if row is None or (row.origin == SHIPPED and _outdated(row, template)):
+                save_template(session, template, SHIPPED, metrics)
+                installed.append(template.code)
     return installed
+
+
+def _outdated(row: ReportTemplateRow, shipped: Template) -> bool:
+    """Whether the stored form says anything else than the one this release ships."""
+    version = int(row.definition.get("version") or 1)
+    return next_version(row.definition, shipped.to_dict()) != version
 
 
 def unit_on(session: Session, code: str, day: date) -> AdminUnit:
