@@ -5,7 +5,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from hub.connectors.errors import BadInput
-from hub.timestamps import TimestampError, optional_timestamp, parse_timestamp, utc_text
+from hub.timestamps import (
+    TimestampError,
+    optional_timestamp,
+    parse_instant,
+    parse_partial,
+    parse_timestamp,
+    utc_text,
+)
 
 
 def test_naive_times_are_read_in_vietnams_zone_by_default() -> None:
@@ -42,3 +49,43 @@ def test_what_is_no_time_is_bad_input_with_a_reason(bad: object) -> None:
 def test_optional_and_utc_text() -> None:
     assert optional_timestamp(None) is None and optional_timestamp("  ") is None
     assert utc_text(parse_timestamp("2026-03-05T08:30:00")) == "2026-03-05T01:30:00Z"
+
+
+def test_an_instant_keeps_its_offset_and_must_have_one() -> None:
+    moment = parse_instant("2024-07-01T08:30:00.123+07:00")
+    assert moment == datetime(2024, 7, 1, 1, 30, 0, 123000, tzinfo=UTC)
+    assert parse_instant("2024-07-01T01:30:00Z").utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("bad", ["2024-07-01T08:30:00", "2024-07-01", "yesterday", None, ""])
+def test_a_time_without_its_offset_is_no_instant(bad: object) -> None:
+    with pytest.raises(TimestampError, match="is not an instant"):
+        parse_instant(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "precision", "start"),
+    [
+        ("2024", "year", datetime(2024, 1, 1)),
+        ("2024-07", "month", datetime(2024, 7, 1)),
+        ("2024-07-05", "day", datetime(2024, 7, 5)),
+        ("2024-07-05T22:30:00", "time", datetime(2024, 7, 5, 22, 30)),
+    ],
+)
+def test_partial_times_say_their_precision_and_start_in_vietnams_zone(
+    text: str, precision: str, start: datetime
+) -> None:
+    found = parse_partial(text)
+    assert (found.precision, found.start.replace(tzinfo=None)) == (precision, start)
+    assert found.start.utcoffset() == timedelta(hours=7)
+
+
+def test_a_partial_time_with_an_offset_keeps_it() -> None:
+    found = parse_partial("2024-07-05T15:30:00Z")
+    assert found.start == datetime(2024, 7, 5, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["2024-13", "2024-02-30", "20240705", "July 2024", "", None])
+def test_what_is_no_partial_time_is_bad_input(bad: object) -> None:
+    with pytest.raises(TimestampError, match="is not a time"):
+        parse_partial(bad)

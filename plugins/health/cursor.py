@@ -1,92 +1,52 @@
-"""How far a ``_lastUpdated`` search is known to be read: the cursor saved after each page.
+"""How far each resource type is known to be read: the kit's cursor on ``meta.lastUpdated``.
 
-The connector searches ``_lastUpdated=gt<cursor>&_sort=_lastUpdated`` and follows the pages.
-After a page it may save a new cursor only if *every* resource at or before it has been read,
-or a crash would lose what lies between. Resources updated in the same instant (a bulk load
-gives thousands the same ``lastUpdated``) can straddle a page boundary, so the greatest value
-seen so far is not safe: more resources with that value may follow on the next page.
+The connector searches ``_lastUpdated=ge<boundary>&_sort=_lastUpdated`` and follows the pages,
+with one :class:`~hub.connectors.incremental.Incremental` per resource type: after each page
+it saves the greatest ``lastUpdated`` read and the ids of the resources read at exactly that
+instant (a bulk load gives thousands the same one, and they can straddle a page boundary).
+The next search asks from that instant, inclusively, and leaves out those ids: nothing is
+lost, nothing read twice. ``overlap_seconds`` asks from that much earlier, for servers whose
+transactions commit out of order (what it reads again is upserted by its FHIR id).
 
-What is safe is the greatest value seen *below* the greatest: the results are sorted, so every
-resource up to it has been read. Resuming with ``gt`` that value reads the tied group again,
-which is harmless since records are upserted by their FHIR id. When the search has been read
-to its end, the greatest value itself is safe. (The other design, ``ge`` plus a list of the ids
-already read at the cursor, needs a state as large as the biggest tie: not a cursor.)
+A ``lastUpdated`` without its offset, or that is no instant, leaves the cursor where it is
+(see :func:`~hub.timestamps.parse_instant`).
 
-If the values come out of order the server is not sorting (it ignored ``_sort``): no cursor is
-saved until the end of the search, since a resource not yet read may be older than any seen.
+**State saved by earlier releases.** They saved a bare ``lastUpdated`` per type and searched
+``gt`` it: every resource up to that instant was read. :func:`saved_cursor` reads it as the
+boundary with no ties known, so an upgraded hub goes on from there; it reads the resources
+of that one instant again (upserted), and saves the new form from then on.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
 
-from .fhir_values import instant
+from hub.connectors.incremental import Incremental
+from hub.timestamps import parse_instant
 
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Mark:
-    """One ``lastUpdated`` value: as the server wrote it, and as a moment."""
-
-    text: str
-    moment: datetime
+LAST_UPDATED = "meta.lastUpdated"
 
 
-def mark(text: str | None) -> Mark | None:
-    moment = instant(text) if text else None
-    return Mark(text, moment) if text and moment else None
+def saved_cursor(saved: Any) -> Mapping[str, Any] | None:
+    """A type's saved cursor as the kit's state; an older release's bare ``lastUpdated``
+    becomes the boundary with no ties."""
+    if isinstance(saved, str) and saved:
+        return {"value": saved, "ties": []}
+    return saved if isinstance(saved, Mapping) else None
 
 
-@dataclass
-class Watermark:
-    """The cursor of one resource type during one search (see the module docstring)."""
-
-    start: str | None
-    sorted: bool = True
-    what: str = "resources"
-    highest: Mark | None = None
-    below_highest: Mark | None = None
-    in_order: bool = field(default=True)
-
-    def since(self, overlap: timedelta) -> str | None:
-        """The ``_lastUpdated=gt`` value to search from: the start, less the overlap."""
-        start = mark(self.start)
-        if start is None or not overlap:
-            return self.start
-        return (start.moment - overlap).isoformat()
-
-    def see(self, last_updated: str | None) -> None:
-        """Take note of one resource's ``meta.lastUpdated``."""
-        seen = mark(last_updated)
-        if seen is None:
-            return
-        if self.highest is None or seen.moment > self.highest.moment:
-            self.below_highest, self.highest = self.highest, seen
-        elif seen.moment < self.highest.moment and self.in_order:
-            self.in_order = False
-            if self.sorted:
-                log.warning(
-                    "%s arrive out of _lastUpdated order: the server does not sort them; "
-                    "the cursor will advance only at the end of the search",
-                    self.what,
-                )
-
-    def settled(self) -> str | None:
-        """The cursor to save mid-search: every resource up to it has been read."""
-        if not (self.sorted and self.in_order) or self.below_highest is None:
-            return self.start
-        return _later(self.start, self.below_highest)
-
-    def finished(self) -> str | None:
-        """The cursor to save once the search has been read to its end."""
-        return _later(self.start, self.highest) if self.highest else self.start
-
-
-def _later(start: str | None, seen: Mark) -> str:
-    begun = mark(start)
-    if begun is not None and begun.moment >= seen.moment:
-        return begun.text
-    return seen.text
+def fhir_cursor(
+    saved: Any, *, sorted: bool = True, overlap: timedelta = timedelta(0), what: str = "resources"
+) -> Incremental:
+    """The cursor of one resource type, from what the last run saved for it."""
+    return Incremental(
+        LAST_UPDATED,
+        id="id",
+        lookback=overlap,
+        sorted=sorted,
+        parse=parse_instant,
+        state=saved_cursor(saved),
+        what=what,
+    )

@@ -7,10 +7,11 @@ from a FHIR R4 server, or from FHIR files.
    hundred), once per run, to place encounters and immunisations in communes, and yields the
    facilities that changed since the last run;
 2. searches each clinical type for what changed since its cursor —
-   ``Encounter?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=200`` — following the
-   ``next`` links, mapping each page and checkpointing the cursor after it (see
-   :mod:`cursor` for why that cursor is safe, ties included). A crash or a dropped connection
-   resumes from the last page saved, with a fresh search; whatever is read twice is upserted
+   ``Encounter?_lastUpdated=ge<cursor>&_sort=_lastUpdated&_count=200`` — following the
+   ``next`` links, mapping each page and checkpointing the cursor after it (the kit's
+   :class:`~hub.connectors.incremental.Incremental`, see :mod:`cursor`: the boundary and the
+   ids read at it, so ties are neither lost nor read twice). A crash or a dropped connection
+   resumes from the last page saved, with a fresh search; whatever is read again is upserted
    by its FHIR id, so nothing is doubled.
 
 **From files** (``location``), a run reads them whole when their contents changed (by SHA-256)
@@ -39,12 +40,12 @@ from hub.connectors.records import Checkpoint, Item, Notice
 from .addresses import AddressReader
 from .clinical_codes import NotifiableDiseases, VaccineNames
 from .config import FhirConfig
-from .cursor import Watermark, mark
+from .cursor import fhir_cursor
 from .directory import DIRECTORY_TYPES, Directory
 from .fhir_files import read_files
 from .fhir_mapping import Lookup, ResourceMapper, nothing
 from .fhir_server import FhirServer, NotOnServer
-from .fhir_values import last_updated, resource_key
+from .fhir_values import resource_key
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class FhirConnector(Connector):
     # -- a server ---------------------------------------------------------------------------
 
     def _read_server(self, state: dict[str, Any]) -> Iterator[Item]:
-        cursors: dict[str, str | None] = dict(state.get("cursors") or {})
+        cursors: dict[str, Any] = dict(state.get("cursors") or {})
         with self._server() as server:
             if self._directory is None:  # once per run: a retried attempt reads it no more
                 self._directory = list(self._read_directory(server))
@@ -87,9 +88,10 @@ class FhirConnector(Connector):
             yield from (item for item in self._directory if not isinstance(item, dict))
             mapper = self.mapper(facilities)
             for kind in DIRECTORY_TYPES:
-                of_kind = [r for r in facilities if r.get("resourceType") == kind]
-                yield from _mapped(mapper, _changed(of_kind, cursors.get(kind)))
-                cursors[kind] = _newest(of_kind, cursors.get(kind))
+                cursor = fhir_cursor(cursors.get(kind), sorted=False, what=kind)
+                of_kind = (r for r in facilities if r.get("resourceType") == kind)
+                yield from _mapped(mapper, cursor.take(of_kind))
+                cursors[kind] = cursor.finish()
             yield _checkpoint(cursors)
             for kind in self.config.resources:
                 yield from self._optional(
@@ -116,25 +118,26 @@ class FhirConnector(Connector):
             yield Notice(f"{kind} skipped: the server does not have it ({exc})")
 
     def _search_clinical(
-        self, server: FhirServer, mapper: ResourceMapper, kind: str, cursors: dict[str, str | None]
+        self, server: FhirServer, mapper: ResourceMapper, kind: str, cursors: dict[str, Any]
     ) -> Iterator[Item]:
-        watermark = Watermark(cursors.get(kind), sorted=self.config.sorted_paging, what=kind)
-        since = watermark.since(timedelta(seconds=self.config.overlap_seconds))
-        for page in server.search(kind, self._params(kind, since, sort=True)):
+        overlap = timedelta(seconds=self.config.overlap_seconds)
+        cursor = fhir_cursor(
+            cursors.get(kind), sorted=self.config.sorted_paging, overlap=overlap, what=kind
+        )
+        for page in server.search(kind, self._params(kind, cursor.since_text, sort=True)):
             yield from page.problems
-            for resource in page.matches:
-                watermark.see(last_updated(resource))
+            for resource in cursor.take(page.matches):
                 yield mapper.map(resource, page.included.get)
-            cursors[kind] = watermark.settled()
+            cursors[kind] = cursor.state()
             yield _checkpoint(cursors)
-        cursors[kind] = watermark.finished()
+        cursors[kind] = cursor.finish()
         yield _checkpoint(cursors)
 
     def _params(self, kind: str, since: str | None, sort: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"_count": str(self.config.page_size)}
         params.update(self.config.search.get(kind, {}))
         if since:
-            params["_lastUpdated"] = f"gt{since}"
+            params["_lastUpdated"] = f"ge{since}"
         if sort and self.config.sorted_paging:
             params["_sort"] = "_lastUpdated"
         if kind == "Condition" and self.config.include_related:
@@ -189,7 +192,7 @@ class FhirConnector(Connector):
         )
 
 
-def _checkpoint(cursors: dict[str, str | None]) -> Checkpoint:
+def _checkpoint(cursors: dict[str, Any]) -> Checkpoint:
     """The state: each resource type's cursor (none for a type not read up to anything yet)."""
     return Checkpoint({"cursors": {kind: cursor for kind, cursor in cursors.items() if cursor}})
 
@@ -199,19 +202,3 @@ def _mapped(
 ) -> Iterator[Item]:
     for resource in resources:
         yield mapper.map(resource, related)
-
-
-def _changed(resources: list[dict[str, Any]], cursor: str | None) -> list[dict[str, Any]]:
-    """The resources updated after ``cursor`` (all of them when there is none)."""
-    since = mark(cursor)
-    if since is None:
-        return resources
-    return [r for r in resources if (seen := mark(last_updated(r))) and seen.moment > since.moment]
-
-
-def _newest(resources: list[dict[str, Any]], cursor: str | None) -> str | None:
-    """The cursor after reading ``resources`` whole: the latest ``lastUpdated`` among them."""
-    watermark = Watermark(cursor, sorted=False)
-    for resource in resources:
-        watermark.see(last_updated(resource))
-    return watermark.finished()

@@ -7,13 +7,11 @@ expect.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T.*)?$")
-_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")
+from hub.timestamps import TimestampError, parse_partial
 
 
 def resource_key(resource: dict[str, Any]) -> str | None:
@@ -104,22 +102,6 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def last_updated(resource: dict[str, Any]) -> str | None:
-    """``meta.lastUpdated`` as written by the server."""
-    meta = resource.get("meta")
-    value = meta.get("lastUpdated") if isinstance(meta, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def instant(text: str) -> datetime | None:
-    """A FHIR instant (``2024-07-01T08:30:00.123+07:00``, ``…Z``) as an aware datetime."""
-    try:
-        value = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else None
-
-
 @dataclass(frozen=True)
 class When:
     """A FHIR date or dateTime read as the moment something happened, or why it cannot be."""
@@ -129,22 +111,19 @@ class When:
 
 
 def when(value: Any) -> When:
-    """A ``date``/``dateTime`` precise to the day at least.
+    """A ``date``/``dateTime`` precise to the day at least, read by the hub's one parser
+    (:func:`~hub.timestamps.parse_partial`).
 
     A date (``2024-07-01``) is midnight of that day, a dateTime without a zone is local time
-    (the hub reads naive times as Vietnam time); a year or a month alone is not a day.
+    (Vietnam's); a year or a month alone is not a day.
     """
     if not isinstance(value, str) or not value.strip():
         return When(None, "missing")
     text = value.strip()
-    if _PARTIAL_DATE.match(text):
-        return When(None, f"{text!r} is not precise to the day")
-    if not _DATE_TIME.match(text):
-        return When(None, f"{text!r} is not a date")
     try:
-        if "T" not in text:
-            day = date.fromisoformat(text)
-            return When(datetime(day.year, day.month, day.day))
-        return When(datetime.fromisoformat(text))
-    except ValueError:
+        found = parse_partial(text)
+    except TimestampError:
         return When(None, f"{text!r} is not a date")
+    if found.precision in ("year", "month"):
+        return When(None, f"{text!r} is not precise to the day")
+    return When(found.start)

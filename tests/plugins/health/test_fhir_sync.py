@@ -4,6 +4,7 @@ and PostgreSQL: counts checked against the facts the resources were generated fr
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -134,9 +135,12 @@ def test_an_incremental_sync_reads_what_changed_and_moves_the_counts(
     run = run_sync(hub, "fhir")
 
     assert (run.status, run.records_read) == (RunStatus.SUCCEEDED, 3)
-    assert fhir_server.searches_of("Encounter")[-1].param("_lastUpdated") == f"gt{cursor}"
+    assert fhir_server.searches_of("Encounter")[-1].param("_lastUpdated") == f"ge{cursor['value']}"
     assert observed(hub, "health_encounters") == clinic.expected_encounters()
-    assert saved_state(hub, "fhir")["cursors"]["Encounter"] == later  # type: ignore[index]
+    assert saved_state(hub, "fhir")["cursors"]["Encounter"] == {  # type: ignore[index]
+        "value": later,
+        "ties": sorted(fact.key.split("/")[1] for fact in changed),
+    }
 
 
 def test_a_run_that_breaks_off_mid_page_resumes_from_its_last_page(
@@ -150,16 +154,19 @@ def test_a_run_that_breaks_off_mid_page_resumes_from_its_last_page(
     assert broken.status == RunStatus.FAILED
     assert "the connection broke off" in (broken.error or "")
     # Pages of 7 updated in groups of 4 at one instant: the ties of the third page's last
-    # instant may go on past it, so the cursor stops below them.
+    # instant may go on past it, so the cursor keeps that instant and the ties read at it.
     encounters = clinic.of_type("Encounter")
-    stamps = sorted(clinic.last_updated[f"Encounter/{r['id']}"] for r in encounters)
-    resumed_at = saved_state(hub, "fhir")["cursors"]["Encounter"]  # type: ignore[index]
-    assert resumed_at == max(s for s in stamps[:21] if s < stamps[20])
+    stamp = {r["id"]: clinic.last_updated[f"Encounter/{r['id']}"] for r in encounters}
+    read = sorted(stamp, key=lambda ident: (datetime.fromisoformat(stamp[ident]), ident))[:21]
+    boundary = stamp[read[-1]]
+    ties = [ident for ident in read if stamp[ident] == boundary]
+    saved = saved_state(hub, "fhir")["cursors"]["Encounter"]  # type: ignore[index]
+    assert saved == {"value": boundary, "ties": sorted(ties)}
 
     resumed = run_sync(hub, "fhir")
 
     assert resumed.status == RunStatus.SUCCEEDED
-    assert fhir_server.searches_of("Encounter")[-1].param("_lastUpdated") == f"gt{resumed_at}"
+    assert fhir_server.searches_of("Encounter")[-1].param("_lastUpdated") == f"ge{boundary}"
     assert_counts_match(hub, clinic)
 
 
