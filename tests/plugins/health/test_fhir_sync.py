@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import Event, Facility, RunStatus, SyncRun
+from hub.model import ConnectorState, Event, Facility, RunStatus, SyncRun
 from hub.testing.acceptance import saved_state, snapshot
 from plugins.health.fhir_mapping import NOT_NOTIFIABLE
 from tests.plugins.health.conftest import TOKEN, fhir_table, observed, quarantined, serve
@@ -141,6 +141,56 @@ def test_an_incremental_sync_reads_what_changed_and_moves_the_counts(
         "value": later,
         "ties": sorted(fact.key.split("/")[1] for fact in changed),
     }
+
+
+def test_a_resource_at_the_boundarys_instant_is_read_and_its_ties_are_not_read_again(
+    fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer, clinic: Clinic
+) -> None:
+    hub = fhir_hub()
+    run_sync(hub, "fhir")
+    boundary = saved_state(hub, "fhir")["cursors"]["Encounter"]  # type: ignore[index]
+    tie = EncounterFact("Encounter/tie", CENTRE, "AMB", "finished", clinic.encounters[0].start)
+    fhir_server.put(
+        encounter("tie", tie.facility, tie.klass, tie.status, tie.start), boundary["value"]
+    )
+    clinic.encounters.append(tie)
+
+    run = run_sync(hub, "fhir")
+
+    assert (run.status, run.records_read) == (RunStatus.SUCCEEDED, 1)
+    assert observed(hub, "health_encounters") == clinic.expected_encounters()
+    saved = saved_state(hub, "fhir")["cursors"]["Encounter"]  # type: ignore[index]
+    assert saved == {"value": boundary["value"], "ties": sorted([*boundary["ties"], "tie"])}
+
+
+def test_a_cursor_saved_by_an_older_release_goes_on_from_its_place(
+    fhir_hub: Callable[..., Hub], fhir_server: FhirTestServer, clinic: Clinic
+) -> None:
+    hub = fhir_hub()
+    run_sync(hub, "fhir")
+    cursors = saved_state(hub, "fhir")["cursors"]  # type: ignore[index]
+    with hub.db.session() as session:  # as releases before the kit's cursor saved it
+        row = session.get(ConnectorState, "fhir")
+        row.state = {"cursors": {kind: cursor["value"] for kind, cursor in cursors.items()}}
+    first = clinic.encounters[0]
+    changed = EncounterFact(first.key, first.facility, first.klass, "cancelled", first.start)
+    ident = first.key.split("/")[1]
+    later = "2024-09-01T10:00:00+07:00"
+    fhir_server.put(encounter(ident, first.facility, first.klass, "cancelled", first.start), later)
+    clinic.encounters[0] = changed
+
+    run = run_sync(hub, "fhir")
+
+    assert run.status == RunStatus.SUCCEEDED
+    searched = fhir_server.searches_of("Encounter")[-1].param("_lastUpdated")
+    assert searched == f"ge{cursors['Encounter']['value']}"
+    # Not everything again: the changed encounter, and what shares each old boundary.
+    at_boundaries = sum(len(cursor["ties"]) for cursor in cursors.values())
+    assert run.records_read == at_boundaries + 1
+    assert observed(hub, "health_encounters") == clinic.expected_encounters()
+    saved = saved_state(hub, "fhir")["cursors"]  # type: ignore[index]
+    assert saved["Encounter"] == {"value": later, "ties": [ident]}
+    assert saved["Organization"] == cursors["Organization"]
 
 
 def test_a_run_that_breaks_off_mid_page_resumes_from_its_last_page(
