@@ -9,6 +9,12 @@ included (``lastUpdated=…&includeDeleted=true``); DHIS2 reads that bound inclu
 of that very instant come again and are upserted. A file (or a server with ``incremental``
 off) is read whole when its content changed (conditional GET, then SHA-256), and skipped when
 not.
+
+A server is read through the kit's pooled :class:`~hub.connectors.http.HttpClient`: its
+authentication (a DHIS2 personal access token or basic), its conditional GET
+(``If-None-Match``/``If-Modified-Since`` from the validators saved last time), its one table of
+faults, transient ones retried on the spot from the run's budget. A file is read by
+:func:`~hub.connectors.sources.fetch`.
 """
 
 from __future__ import annotations
@@ -16,10 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import httpx
-
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
+from hub.connectors.http import HttpClient
 from hub.connectors.incremental import Incremental
 from hub.connectors.records import BadRecord, Checkpoint, Item, Skipped
 from hub.connectors.sources import Fetched, describe_location, fetch
@@ -70,26 +75,32 @@ class Dhis2Connector(Connector):
 
     def _fetch(self, state: dict[str, Any]) -> Fetched:
         location = self.config.location
+        if not self._over_http():
+            return fetch(location, self.context.http_timeout)
+        params: dict[str, str] = {}
         if self._incremental() and state.get("last_updated"):
-            location = str(
-                httpx.URL(location).copy_merge_params(
-                    {"lastUpdated": state["last_updated"], "includeDeleted": "true"}
-                )
-            )
+            params = {"lastUpdated": state["last_updated"], "includeDeleted": "true"}
             state = {}  # a delta is never "not modified": no validators
-        headers = {"Accept": ACCEPT, **self.config.request_headers()}
-        return fetch(
-            location,
-            self.context.http_timeout,
-            headers,
-            etag=state.get("etag"),
-            last_modified=state.get("last_modified"),
+        with self._client() as client:
+            got = client.get(
+                location, params, etag=state.get("etag"), last_modified=state.get("last_modified")
+            )
+        return Fetched(location, got.content, got.not_modified, got.etag, got.last_modified)
+
+    def _client(self) -> HttpClient:
+        """The run's pooled client: the config's authentication, the run's retries."""
+        return HttpClient(
+            auth=self.config,
+            headers={"Accept": ACCEPT},
+            timeout=self.context.http_timeout,
+            retries=self.context.requests,
         )
 
+    def _over_http(self) -> bool:
+        return self.config.location.lower().startswith(("http://", "https://"))
+
     def _incremental(self) -> bool:
-        return self.config.incremental and self.config.location.lower().startswith(
-            ("http://", "https://")
-        )
+        return self.config.incremental and self._over_http()
 
 
 def _latest(found: DataValueSet, state: dict[str, Any]) -> dict[str, str]:

@@ -340,3 +340,43 @@ def test_a_combo_mapped_to_a_disaggregation_the_metric_lacks_is_quarantined_sayi
     assert run.status == RunStatus.PARTIAL
     (reason,) = quarantined(hub)
     assert "has no disaggregation sex (it has: facility)" in reason
+
+
+def test_a_set_read_whole_asks_again_conditionally_and_a_304_reads_nothing(
+    health_hub: Callable[..., Hub],
+) -> None:
+    body = json.dumps(data_value_set()).encode()
+    with ScriptedServer() as server:
+        server.script("/api/dataValueSets.json", Reply(200, body, {"ETag": '"v1"'}))
+        location = server.url("/api/dataValueSets.json?dataSet=DsHealth001")
+        hub = health_hub({"dhis2": {**DHIS2_TABLE, "location": location, "incremental": False}})
+
+        first = run_sync(hub, "dhis2")
+        again = run_sync(hub, "dhis2")
+        requests = server.requests_for("/api/dataValueSets.json")
+
+    assert (first.status, first.records_read) == (RunStatus.SUCCEEDED, 4)
+    assert (again.status, again.records_read) == (RunStatus.SUCCEEDED, 0)
+    assert "If-None-Match" not in requests[0].headers
+    assert requests[1].headers["If-None-Match"] == '"v1"'
+    assert {r.headers["Authorization"] for r in requests} == {"ApiToken d2pat_xyz"}
+    assert observed(hub, "health_beds") == Counter(
+        {("23281", "2024", (("facility", "Organization/bvdk"),)): 750}
+    )
+
+
+def test_a_server_fault_is_retried_on_the_spot_by_the_runs_client(
+    health_hub: Callable[..., Hub],
+) -> None:
+    body = json.dumps(data_value_set()).encode()
+    quick = {"retry_attempts": 4, "retry_initial_wait": 0, "retry_max_wait": 0}
+    with ScriptedServer() as server:
+        server.script("/api/dataValueSets.json", Reply(503), Reply.dropped(), Reply(200, body))
+        location = server.url("/api/dataValueSets.json")
+        hub = health_hub({"dhis2": {**DHIS2_TABLE, "location": location}}, runtime=quick)
+
+        run = run_sync(hub, "dhis2")
+        asked = len(server.requests_for("/api/dataValueSets.json"))
+
+    assert (run.status, run.attempts, run.records_read) == (RunStatus.SUCCEEDED, 1, 4)
+    assert asked == 3
