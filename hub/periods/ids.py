@@ -1,16 +1,27 @@
-"""Canonical period ids built from their parts: what every source's period reader produces.
+r"""Canonical period ids built from their parts: what every source's period reader produces.
 
 ``2026-03-05`` (a day), ``2026-W10`` (an ISO week), ``2026-03`` (a month), ``2026-Q1``,
 ``2026-H1``, ``2026``. Each builder checks its parts and raises :class:`PeriodError` for
 parts no period has (month 13, week 54 of a 52-week year, 31 February), so that a source's
-reader only says where the parts are.
+reader only says where the parts are: :func:`read_period_id` reads a text by a list of
+notations, each a pattern whose groups are the parts of its builder::
+
+    DHIS2 = [(re.compile(r"^(\d{4})(\d{2})$"), month_id),
+             (re.compile(r"^(\d{4})Q([1-4])$"), quarter_id)]
+    read_period_id("2024Q1", DHIS2)   # "2024-Q1"
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from hub.periods.periods import PeriodError
+
+PeriodNotation = tuple[re.Pattern[str], Callable[..., str]]
+"""How a source writes one period type: a pattern whose groups (those that matched, as
+numbers, in order) are the parts the builder (:func:`month_id`…) takes."""
 
 
 def day_id(year: int, month: int, day: int) -> str:
@@ -81,3 +92,14 @@ def months_id(start: date, months: int) -> str:
     if months == 12:
         return year_id(start.year)
     raise PeriodError(f"no period type spans {months} months")
+
+
+def read_period_id(text: str, notations: Iterable[PeriodNotation]) -> str | None:
+    """The id of ``text`` as the first of ``notations`` whose pattern matches it reads it;
+    None when none matches. Raises :class:`PeriodError` when the matching notation's parts
+    make no period (``202413``: month 13)."""
+    for pattern, build in notations:
+        match = pattern.match(text)
+        if match:
+            return build(*(int(part) for part in match.groups() if part is not None))
+    return None

@@ -20,18 +20,29 @@ month (``2024AprilS1``, ``2024July``), quarters starting in November — span no
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from hub.periods import PeriodError
-from hub.periods.ids import day_id, half_id, month_id, quarter_id, week_id, year_id
+from hub.periods.ids import (
+    PeriodNotation,
+    day_id,
+    half_id,
+    month_id,
+    quarter_id,
+    read_period_id,
+    week_id,
+    year_id,
+)
 
-_DAILY = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_WEEKLY = re.compile(r"^(\d{4})W(\d{1,2})$")
-_MONTHLY = re.compile(r"^(\d{4})(\d{2})$")
-_QUARTERLY = re.compile(r"^(\d{4})Q([1-4])$")
-_SIX_MONTHLY = re.compile(r"^(\d{4})S([12])$")
-_YEARLY = re.compile(r"^(\d{4})$")
+NOTATIONS: tuple[PeriodNotation, ...] = (
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), day_id),
+    (re.compile(r"^(\d{4})W(\d{1,2})$"), week_id),
+    (re.compile(r"^(\d{4})(\d{2})$"), month_id),
+    (re.compile(r"^(\d{4})Q([1-4])$"), quarter_id),
+    (re.compile(r"^(\d{4})S([12])$"), half_id),
+    (re.compile(r"^(\d{4})$"), year_id),
+)
+"""The DHIS2 period types the hub has, as DHIS2 writes their ids."""
 _OTHER_TYPES = (
     (re.compile(r"^\d{4}(Wed|Thu|Sat|Sun)W\d{1,2}$"), "a week that does not start on Monday"),
     (re.compile(r"^\d{4}BiW\d{1,2}$"), "a bi-week"),
@@ -53,49 +64,13 @@ class Period:
 def dhis2_period(text: str) -> Period:
     """The canonical id of a DHIS2 period id (see the module docstring)."""
     text = text.strip()
-    for read in (_day, _week, _month, _quarter, _half, _year):
-        found = read(text)
-        if found is not None:
-            return found
+    try:
+        found = read_period_id(text, NOTATIONS)
+    except PeriodError as exc:
+        return Period(None, f"DHIS2 period {text!r}: {exc}")
+    if found is not None:
+        return Period(found)
     for pattern, what in _OTHER_TYPES:
         if pattern.match(text):
             return Period(None, f"DHIS2 period {text!r} is {what}, which the hub has no type for")
     return Period(None, f"{text!r} is not a DHIS2 period")
-
-
-def _day(text: str) -> Period | None:
-    match = _DAILY.match(text)
-    return _built(text, day_id, int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-def _week(text: str) -> Period | None:
-    match = _WEEKLY.match(text)
-    return _built(text, week_id, int(match[1]), int(match[2])) if match else None
-
-
-def _month(text: str) -> Period | None:
-    match = _MONTHLY.match(text)
-    return _built(text, month_id, int(match[1]), int(match[2])) if match else None
-
-
-def _quarter(text: str) -> Period | None:
-    match = _QUARTERLY.match(text)
-    return _built(text, quarter_id, int(match[1]), int(match[2])) if match else None
-
-
-def _half(text: str) -> Period | None:
-    match = _SIX_MONTHLY.match(text)
-    return _built(text, half_id, int(match[1]), int(match[2])) if match else None
-
-
-def _year(text: str) -> Period | None:
-    match = _YEARLY.match(text)
-    return _built(text, year_id, int(match[1])) if match else None
-
-
-def _built(text: str, build: Callable[..., str], *parts: int) -> Period:
-    """The id the hub's builder makes of the parts, or why the DHIS2 period has none."""
-    try:
-        return Period(build(*parts))
-    except PeriodError as exc:
-        return Period(None, f"DHIS2 period {text!r}: {exc}")

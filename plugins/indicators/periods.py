@@ -37,12 +37,14 @@ from typing import Literal
 
 from hub.periods import PeriodError
 from hub.periods.ids import (
+    PeriodNotation,
     day_id,
     half_id,
     month_id,
     month_of,
     months_id,
     quarter_id,
+    read_period_id,
     week_id,
     week_of,
     year_id,
@@ -59,6 +61,14 @@ _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-?M?(\d{2})$|^(\d{4})-?M(\d{1,2})$")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T00:00(?::00(?:\.0+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_SDMX: tuple[PeriodNotation, ...] = (
+    (_YEAR, year_id),
+    (_HALF, half_id),
+    (_QUARTER, quarter_id),
+    (_MONTH, month_id),
+    (_WEEK, week_id),
+    (_DAY, day_id),
+)
 _REPORTING_DAY = re.compile(r"^(\d{4})-?D(\d{3})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?/(P\w+)$")
 
@@ -71,11 +81,11 @@ _VI_YEAR = re.compile(r"^năm\s*(\d{4})$")
 def sdmx_period(text: str) -> str | None:
     """The canonical id of an SDMX time period, or None when it has none (see above)."""
     text = text.strip().upper()
-    for parse in (_year, _half, _quarter, _month, _week, _day, _reporting_day, _time_range):
-        found = parse(text)
-        if found:
-            return found
-    return None
+    try:
+        found = read_period_id(text, _SDMX)
+    except PeriodError:
+        return None
+    return found or _reporting_day(text) or _time_range(text)
 
 
 def header_period(value: object, date_headers: DateHeaders = "month") -> str | None:
@@ -106,39 +116,6 @@ def _vietnamese_period(text: str) -> str | None:
     if match := _VI_YEAR.match(text):
         return match[1]
     return None
-
-
-def _year(text: str) -> str | None:
-    match = _YEAR.match(text)
-    return _built(year_id, int(match[1])) if match else None
-
-
-def _half(text: str) -> str | None:
-    match = _HALF.match(text)
-    return _built(half_id, int(match[1]), int(match[2])) if match else None
-
-
-def _quarter(text: str) -> str | None:
-    match = _QUARTER.match(text)
-    return _built(quarter_id, int(match[1]), int(match[2])) if match else None
-
-
-def _month(text: str) -> str | None:
-    match = _MONTH.match(text)
-    if not match:
-        return None
-    year, month = (match[1], match[2]) if match[1] else (match[3], match[4])
-    return _built(month_id, int(year), int(month))
-
-
-def _week(text: str) -> str | None:
-    match = _WEEK.match(text)
-    return _built(week_id, int(match[1]), int(match[2])) if match else None
-
-
-def _day(text: str) -> str | None:
-    match = _DAY.match(text)
-    return _built(day_id, int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def _built(build: Callable[..., str], *parts: int) -> str | None:

@@ -1,5 +1,6 @@
 """Period-id builders: the parts checked, the ids canonical."""
 
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from hub.periods.ids import (
     month_of,
     months_id,
     quarter_id,
+    read_period_id,
     week_id,
     week_of,
     year_id,
@@ -55,3 +57,25 @@ def test_spans_of_months_from_their_first_day() -> None:
     assert [months_id(start, months) for start, months in starts] == ["2026-Q2", "2026-H2", "2026"]
     with pytest.raises(PeriodError):
         months_id(date(2026, 1, 1), 2)
+
+
+NOTATIONS = [
+    (re.compile(r"^(\d{4})(\d{2})$"), month_id),
+    (re.compile(r"^(\d{4})-?Q([1-4])$"), quarter_id),
+]
+
+
+def test_a_text_is_read_by_the_first_notation_that_matches_it() -> None:
+    assert read_period_id("202403", NOTATIONS) == "2024-03"
+    assert read_period_id("2024Q2", NOTATIONS) == "2024-Q2"
+    assert read_period_id("nothing", NOTATIONS) is None
+
+
+def test_groups_that_did_not_match_are_left_out_of_the_parts() -> None:
+    swapped = [(re.compile(r"^(\d{4})-?Q([1-4])$|^Q([1-4])/(\d{4})$"), lambda q, y: f"{y}-Q{q}")]
+    assert read_period_id("Q3/2024", swapped) == "2024-Q3"
+
+
+def test_parts_that_make_no_period_raise() -> None:
+    with pytest.raises(PeriodError, match="month 13"):
+        read_period_id("202413", NOTATIONS)
