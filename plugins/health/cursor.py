@@ -6,7 +6,8 @@ it saves the greatest ``lastUpdated`` read and the ids of the resources read at 
 instant (a bulk load gives thousands the same one, and they can straddle a page boundary).
 The next search asks from that instant, inclusively, and leaves out those ids: nothing is
 lost, nothing read twice. ``overlap_seconds`` asks from that much earlier, for servers whose
-transactions commit out of order (what it reads again is upserted by its FHIR id).
+transactions commit out of order (what it reads again is upserted by its FHIR id). At most
+:data:`MAX_TIES` ids are kept; a bigger tie is read again next time.
 
 A ``lastUpdated`` without its offset, or that is no instant, leaves the cursor where it is
 (see :func:`~hub.timestamps.parse_instant`).
@@ -27,6 +28,9 @@ from hub.connectors.incremental import Incremental
 from hub.timestamps import parse_instant
 
 LAST_UPDATED = "meta.lastUpdated"
+MAX_TIES = 200
+"""Ids kept per resource type at most: five types' cursors stay well within the hub's
+``max_state_bytes`` (64 kB) though FHIR ids may be UUIDs. A bigger tie is read again."""
 
 
 def saved_cursor(saved: Any) -> Mapping[str, Any] | None:
@@ -47,6 +51,7 @@ def fhir_cursor(
         lookback=overlap,
         sorted=sorted,
         parse=parse_instant,
+        max_ties=MAX_TIES,
         state=saved_cursor(saved),
         what=what,
     )

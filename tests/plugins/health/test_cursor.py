@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from iochub_plugins.health.cursor import fhir_cursor
+from iochub_plugins.health.cursor import MAX_TIES, fhir_cursor
 
 from hub.connectors.incremental import Incremental
 
@@ -88,3 +88,10 @@ def test_an_older_releases_bare_cursor_is_the_boundary_with_no_ties() -> None:
     # Everything up to T2 was read; the resources of T2 itself are read again (upserted).
     assert taken(cursor, ("a", T1), ("b", T2), ("c", T3)) == ["b", "c"]
     assert cursor.finish() == {"value": T3, "ties": ["c"]}
+
+
+def test_a_tie_too_big_for_the_state_is_read_again_instead_of_kept() -> None:
+    cursor = fhir_cursor(T1)
+    taken(cursor, *((f"bulk-{n:04d}", T2) for n in range(MAX_TIES + 1)))
+
+    assert cursor.state() == {"value": T2, "ties": []}
