@@ -35,6 +35,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from hub.connectors.base import Connector
+from hub.connectors.http import HttpClient
 from hub.connectors.records import Checkpoint, Item, Notice
 
 from .addresses import AddressReader
@@ -42,7 +43,7 @@ from .clinical_codes import NotifiableDiseases, VaccineNames
 from .config import FhirConfig
 from .cursor import fhir_cursor
 from .directory import DIRECTORY_TYPES, Directory
-from .fhir_files import read_files
+from .fhir_files import Resources, read_files
 from .fhir_mapping import Lookup, ResourceMapper, nothing
 from .fhir_server import FhirServer, NotOnServer
 from .fhir_values import resource_key
@@ -71,7 +72,7 @@ class FhirConnector(Connector):
     def check(self) -> str:
         if self.config.base_url:
             return self._check_server()
-        found = read_files(self.config.location or "", self.context.http_timeout)
+        found = self._files()
         types = Counter(str(r.get("resourceType")) for r in found.resources)
         held = ", ".join(f"{n} {kind}" for kind, n in sorted(types.items())) or "no resources"
         unreadable = f"; {len(found.problems)} unreadable" if found.problems else ""
@@ -157,15 +158,24 @@ class FhirConnector(Connector):
     def _server(self) -> FhirServer:
         return FhirServer(
             self.config.base_url or "",
-            self.config.request_headers(),
-            self.context.http_timeout,
-            self.context.requests,
+            timeout=self.context.http_timeout,
+            retries=self.context.requests,
+            auth=self.config,
         )
 
     # -- files ------------------------------------------------------------------------------
 
+    def _files(self) -> Resources:
+        """The files at ``location``; over HTTP through one pooled client, signed as the
+        config says (a Bulk Data export wants the token)."""
+        client = HttpClient(
+            auth=self.config, timeout=self.context.http_timeout, retries=self.context.requests
+        )
+        with client:
+            return read_files(self.config.location or "", self.context.http_timeout, client)
+
     def _read_files(self, state: dict[str, Any]) -> Iterator[Item]:
-        found = read_files(self.config.location or "", self.context.http_timeout)
+        found = self._files()
         if found.digest == state.get("sha256"):
             yield Checkpoint(dict(state))
             return

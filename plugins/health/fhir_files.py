@@ -18,9 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hub.connectors.errors import PermanentSourceError
+from hub.connectors.http import HttpClient
 from hub.connectors.records import BadRecord
 from hub.connectors.sources import describe_location, fetch
 
+from .fhir_server import FHIR_JSON
 from .fhir_values import as_list
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
@@ -37,13 +39,14 @@ class Resources:
     """The SHA-256 of the files' names and contents: the same files give the same digest."""
 
 
-def read_files(location: str, timeout: float) -> Resources:
-    """Every resource at ``location``: a file, a URL, or a folder of files."""
+def read_files(location: str, timeout: float, client: HttpClient | None = None) -> Resources:
+    """Every resource at ``location``: a file, a URL, or a folder of files; a URL through
+    ``client`` (the run's pooled client, with its authentication and retries) when given."""
     found, digest = Resources(), hashlib.sha256()
     for document in _documents(location):
         found.files += 1
         name = Path(urlsplit(document).path).name or describe_location(document)
-        content = fetch(document, timeout, {"Accept": "application/fhir+json"}).content
+        content = fetch(document, timeout, {"Accept": FHIR_JSON}, client=client).content
         digest.update(f"{name}\0{len(content)}\0".encode())
         digest.update(content)
         _read_document(name, content, found)

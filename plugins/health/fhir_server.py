@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from hub.connectors.errors import NotFound, PermanentSourceError, SourceError, TransientSourceError
-from hub.connectors.http import Document, HttpClient, NextLink, describe_location
+from hub.connectors.http import Document, HttpAuth, HttpClient, NextLink, describe_location
 from hub.connectors.records import BadRecord
 from hub.connectors.retry import RequestRetries
 
@@ -68,14 +68,17 @@ class FhirServer:
     def __init__(
         self,
         base_url: str,
-        headers: dict[str, str],
-        timeout: float,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30.0,
         retries: RequestRetries | None = None,
+        *,
+        auth: HttpAuth | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = HttpClient(
             self.base_url,
-            headers={"Accept": FHIR_JSON, **headers},
+            auth=auth,
+            headers={"Accept": FHIR_JSON, **(headers or {})},
             timeout=timeout,
             retries=retries,
         )

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from iochub_plugins.health.fhir_files import read_files
 from iochub_plugins.health.fhir_server import FhirServer
 
+from hub.connectors.base import ConnectorContext
 from hub.connectors.errors import PermanentSourceError, TransientSourceError
+from hub.connectors.http import HttpAuth
+from hub.core import Hub
 from tests.plugins.health.conftest import TOKEN
 from tests.plugins.health.fhir_server import FhirTestServer, Outcome, Status, of_type
 from tests.support.http_server import Reply, ScriptedServer
@@ -165,3 +169,32 @@ def test_an_export_is_read_over_http_too() -> None:
         found = read_files(server.url("/export/Encounter.ndjson"), 5)
 
     assert (found.files, found.resources) == (1, [ENCOUNTER, PATIENT])
+
+
+def test_an_export_over_http_is_read_with_the_connectors_token(
+    health_hub: Callable[..., Hub],
+) -> None:
+    lines = f"{json.dumps(ENCOUNTER)}\n{json.dumps(PATIENT)}\n".encode()
+    with ScriptedServer() as server:
+        server.script("/export/Encounter.ndjson", Reply(200, lines))
+        table = {"plugin": "health", "kind": "fhir", "token": TOKEN}
+        location = server.url("/export/Encounter.ndjson")
+        hub = health_hub({"fhir": {**table, "location": location}})
+
+        said = hub.connector("fhir").create(ConnectorContext("fhir")).check()
+        (request,) = server.requests_for("/export/Encounter.ndjson")
+
+    assert said == "1 file(s): 1 Encounter, 1 Patient"
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Accept"] == "application/fhir+json"
+
+
+def test_an_api_key_in_the_query_reaches_the_fhir_server() -> None:
+    auth = HttpAuth(api_key="k3y", api_key_param="apikey")
+    with ScriptedServer() as server:
+        server.script("/fhir/metadata", Reply.json({"resourceType": "CapabilityStatement"}))
+        with FhirServer(server.url("/fhir"), auth=auth) as client:
+            client.capabilities()
+        (request,) = server.requests_for("/fhir/metadata")
+
+    assert request.query == "apikey=k3y"
