@@ -10,10 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connectors import CONNECTOR_KINDS
 from .metrics import INDICATORS, METRICS
+
+CONNECTOR_KINDS = [
+    ConnectorKind(
+        "sql",
+        "School-management database, through a table and column mapping",
+        "iochub_plugins.education.connectors:SqlConnector",
+    ),
+    ConnectorKind(
+        "file",
+        "CSV / Excel exports, through a column mapping",
+        "iochub_plugins.education.connectors:FileConnector",
+    ),
+]
 
 DEMO = Path(__file__).resolve().parent / "demo"
 

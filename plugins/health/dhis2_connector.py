@@ -14,7 +14,7 @@ not.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
@@ -30,13 +30,8 @@ from .dhis2 import DataValueSet, Dhis2Mapping, describe_data_value_set, read_dat
 ACCEPT = "application/json"
 
 
-class Dhis2Connector(Connector):
+class Dhis2Connector(Connector[Dhis2Config]):
     """DHIS2 ``dataValueSets`` JSON, from the Web API or an export file."""
-
-    kind: ClassVar[str] = "dhis2"
-    description: ClassVar[str] = "DHIS2 aggregate data value sets (Web API or export file)"
-    config_model = Dhis2Config
-    config: Dhis2Config
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         state = {} if full else state

@@ -13,11 +13,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .dhis2_connector import Dhis2Connector
-from .fhir_connector import FhirConnector
 from .metrics import EVENT_KINDS, INDICATORS, METRICS
+
+CONNECTOR_KINDS = [
+    ConnectorKind(
+        "fhir",
+        "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files",
+        "iochub_plugins.health.fhir_connector:FhirConnector",
+    ),
+    ConnectorKind(
+        "dhis2",
+        "DHIS2 aggregate data value sets (Web API or export file)",
+        "iochub_plugins.health.dhis2_connector:Dhis2Connector",
+    ),
+]
 
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_FHIR = DEMO / "kontum-fhir.ndjson"
@@ -83,7 +94,7 @@ def demo_dhis2_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=[FhirConnector, Dhis2Connector],
+    connector_kinds=CONNECTOR_KINDS,
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=EVENT_KINDS,

@@ -10,10 +10,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connectors import CONNECTOR_KINDS
 from .metrics import INDICATORS, METRICS
+
+CONNECTOR_KINDS = [
+    ConnectorKind(
+        "sdmx-json",
+        "SDMX-JSON data message (statistics exchange)",
+        "iochub_plugins.indicators.connectors:SdmxJsonConnector",
+    ),
+    ConnectorKind(
+        "sdmx-csv",
+        "SDMX-CSV file (statistics exchange)",
+        "iochub_plugins.indicators.connectors:SdmxCsvConnector",
+    ),
+    ConnectorKind(
+        "excel",
+        "Excel workbook: units down, periods across",
+        "iochub_plugins.indicators.connectors:ExcelConnector",
+    ),
+]
 
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_WORKBOOK = DEMO / "kontum-kt-xh.xlsx"
