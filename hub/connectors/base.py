@@ -6,13 +6,15 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.config.settings import RuntimeSettings
-from hub.connectors.records import Item
-from hub.connectors.retry import RequestRetries
+# A plugin's config models import this module, and its definitions may import them: the
+# HTTP and retry machinery is imported when a connector runs, not when the hub lists kinds.
+if TYPE_CHECKING:
+    from hub.connectors.records import Item
+    from hub.connectors.retry import RequestRetries
 
 
 class ConnectorConfig(BaseModel):
@@ -31,6 +33,13 @@ ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 """The config model of a connector kind: ``Connector[SqlConfig]``."""
 
 
+def _default_retries() -> RequestRetries:
+    from hub.config.settings import RuntimeSettings
+    from hub.connectors.retry import RequestRetries
+
+    return RequestRetries(RuntimeSettings())
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What the runtime tells a connector about where it runs.
@@ -43,7 +52,7 @@ class ConnectorContext:
     connector_id: str
     http_timeout: float = 30.0
     stop: threading.Event = field(default_factory=threading.Event)
-    requests: RequestRetries = field(default_factory=lambda: RequestRetries(RuntimeSettings()))
+    requests: RequestRetries = field(default_factory=_default_retries)
 
 
 class Connector(ABC, Generic[ConfigT]):
