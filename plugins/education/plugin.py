@@ -14,19 +14,6 @@ from hub.plugins.parts import ConnectorKind, PluginParts
 
 from .metrics import INDICATORS, METRICS
 
-CONNECTOR_KINDS = [
-    ConnectorKind(
-        "sql",
-        "School-management database, through a table and column mapping",
-        "iochub_plugins.education.connectors:SqlConnector",
-    ),
-    ConnectorKind(
-        "file",
-        "CSV / Excel exports, through a column mapping",
-        "iochub_plugins.education.connectors:FileConnector",
-    ),
-]
-
 DEMO = Path(__file__).resolve().parent / "demo"
 
 
@@ -98,7 +85,18 @@ def demo_export_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "sql",
+            "School-management database, through a table and column mapping",
+            "iochub_plugins.education.connectors:SqlConnector",
+        ),
+        ConnectorKind(
+            "file",
+            "CSV / Excel exports, through a column mapping",
+            "iochub_plugins.education.connectors:FileConnector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     demo_connectors=lambda: [demo_export_connector()],

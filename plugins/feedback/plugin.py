@@ -15,14 +15,6 @@ from hub.plugins.parts import ConnectorKind, PluginParts
 
 from .definitions import ALERT_RULES, CASE_KIND, INDICATORS, METRICS
 
-CONNECTOR_KINDS = [
-    ConnectorKind(
-        "open311",
-        "Open311 GeoReport v2 citizen-feedback portal (JSON or XML)",
-        "iochub_plugins.feedback.connector:Open311Connector",
-    )
-]
-
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_COMMUNES = DEMO / "communes.json"
 
@@ -49,7 +41,13 @@ def demo_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "open311",
+            "Open311 GeoReport v2 citizen-feedback portal (JSON or XML)",
+            "iochub_plugins.feedback.connector:Open311Connector",
+        )
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=[CASE_KIND],

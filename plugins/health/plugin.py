@@ -17,19 +17,6 @@ from hub.plugins.parts import ConnectorKind, PluginParts
 
 from .metrics import EVENT_KINDS, INDICATORS, METRICS
 
-CONNECTOR_KINDS = [
-    ConnectorKind(
-        "fhir",
-        "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files",
-        "iochub_plugins.health.fhir_connector:FhirConnector",
-    ),
-    ConnectorKind(
-        "dhis2",
-        "DHIS2 aggregate data value sets (Web API or export file)",
-        "iochub_plugins.health.dhis2_connector:Dhis2Connector",
-    ),
-]
-
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_FHIR = DEMO / "kontum-fhir.ndjson"
 DEMO_DHIS2 = DEMO / "kontum-dhis2.json"
@@ -94,7 +81,18 @@ def demo_dhis2_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "fhir",
+            "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files",
+            "iochub_plugins.health.fhir_connector:FhirConnector",
+        ),
+        ConnectorKind(
+            "dhis2",
+            "DHIS2 aggregate data value sets (Web API or export file)",
+            "iochub_plugins.health.dhis2_connector:Dhis2Connector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=EVENT_KINDS,

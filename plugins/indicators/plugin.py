@@ -14,24 +14,6 @@ from hub.plugins.parts import ConnectorKind, PluginParts
 
 from .metrics import INDICATORS, METRICS
 
-CONNECTOR_KINDS = [
-    ConnectorKind(
-        "sdmx-json",
-        "SDMX-JSON data message (statistics exchange)",
-        "iochub_plugins.indicators.connectors:SdmxJsonConnector",
-    ),
-    ConnectorKind(
-        "sdmx-csv",
-        "SDMX-CSV file (statistics exchange)",
-        "iochub_plugins.indicators.connectors:SdmxCsvConnector",
-    ),
-    ConnectorKind(
-        "excel",
-        "Excel workbook: units down, periods across",
-        "iochub_plugins.indicators.connectors:ExcelConnector",
-    ),
-]
-
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_WORKBOOK = DEMO / "kontum-kt-xh.xlsx"
 DEMO_CPI = DEMO / "kontum-cpi.json"
@@ -92,7 +74,23 @@ def demo_cpi_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "sdmx-json",
+            "SDMX-JSON data message (statistics exchange)",
+            "iochub_plugins.indicators.connectors:SdmxJsonConnector",
+        ),
+        ConnectorKind(
+            "sdmx-csv",
+            "SDMX-CSV file (statistics exchange)",
+            "iochub_plugins.indicators.connectors:SdmxCsvConnector",
+        ),
+        ConnectorKind(
+            "excel",
+            "Excel workbook: units down, periods across",
+            "iochub_plugins.indicators.connectors:ExcelConnector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     demo_connectors=lambda: [demo_workbook_connector(), demo_cpi_connector()],

@@ -21,30 +21,6 @@ from hub.plugins.parts import ConnectorKind, PluginParts
 
 from .definitions import ALERT_RULES, EVENT_KINDS, INDICATORS, METRICS
 
-CONNECTOR_KINDS = [
-    ConnectorKind(
-        "wazuh-file",
-        "Wazuh alerts.json (JSON lines), followed across rotations",
-        "iochub_plugins.security.file_kinds:WazuhFileConnector",
-    ),
-    ConnectorKind(
-        "wazuh-http",
-        "Wazuh alerts over HTTP (indexer search API or JSON export)",
-        "iochub_plugins.security.http_kind:WazuhHttpConnector",
-    ),
-    ConnectorKind(
-        "cef-file",
-        "CEF lines in a file (e.g. written by rsyslog), followed",
-        "iochub_plugins.security.file_kinds:CefFileConnector",
-    ),
-    ConnectorKind(
-        "cef-syslog",
-        "CEF over syslog: a UDP/TCP listener (RFC 5424/3164, RFC 6587)",
-        "iochub_plugins.security.syslog_kind:CefSyslogConnector",
-        streaming=True,
-    ),
-]
-
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_WAZUH = DEMO / "kontum-wazuh-alerts.json"
 DEMO_CEF = DEMO / "kontum-siem.cef"
@@ -90,7 +66,29 @@ def demo_connectors() -> list[dict[str, Any]]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "wazuh-file",
+            "Wazuh alerts.json (JSON lines), followed across rotations",
+            "iochub_plugins.security.file_kinds:WazuhFileConnector",
+        ),
+        ConnectorKind(
+            "wazuh-http",
+            "Wazuh alerts over HTTP (indexer search API or JSON export)",
+            "iochub_plugins.security.http_kind:WazuhHttpConnector",
+        ),
+        ConnectorKind(
+            "cef-file",
+            "CEF lines in a file (e.g. written by rsyslog), followed",
+            "iochub_plugins.security.file_kinds:CefFileConnector",
+        ),
+        ConnectorKind(
+            "cef-syslog",
+            "CEF over syslog: a UDP/TCP listener (RFC 5424/3164, RFC 6587)",
+            "iochub_plugins.security.syslog_kind:CefSyslogConnector",
+            streaming=True,
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=EVENT_KINDS,
