@@ -62,6 +62,7 @@ def test_listing_plugins_and_connectors_imports_no_connector_module(
     assert "traffic/mqtt" in listed and "security/cef-syslog" in listed
     assert "iochub_plugins.traffic.plugin" in imported  # the plugins were loaded
     assert imported.isdisjoint(modules), sorted(imported & modules)
+    assert "httpx" not in imported  # nor the HTTP client the kinds share
 
     listed, imported = imported_by(tmp_path, "plugins")
     assert "sdmx-json" in listed
