@@ -66,7 +66,8 @@ class ConnectorKind:
             raise TypeError(
                 f"{offered!r} is neither a ConnectorKind nor a Connector class with a kind name"
             )
-        return cls(name, offered.description, offered, offered.streaming)
+        description = getattr(offered, "description", "")
+        return cls(name, description, offered, getattr(offered, "streaming", False))
 
     def load(self) -> type[Connector]:
         """The class of the kind, its module imported now if it was not yet.

@@ -120,6 +120,7 @@ class Plugins:
             if (plugin, kind.name) in kinds:
                 reason = f"register_connector_kinds: two kinds are named {kind.name!r}"
                 self._failed(PluginFailure(plugin, reason))
+                continue
             kinds[(plugin, kind.name)] = kind
         return kinds
 
