@@ -6,6 +6,11 @@ interpreter's own start (``python -c pass``) measured in the same run; with ``--
 the same commands run from another source tree (``git archive main | tar -x -C /tmp/main``),
 for before and after.
 
+Each tree runs as if it were the one installed: its own ``hub``, its own plugin and migration
+packages (``iochub_plugins`` is the folder ``plugins/``, as its ``pyproject.toml`` maps it)
+and its own entry points, from a folder put first on the path (see :func:`as_installed`).
+Otherwise a tree would run with the packages and entry points of the one pip installed.
+
     .venv/bin/python benchmarks/cli_startup.py --runs 7
     .venv/bin/python benchmarks/cli_startup.py --compare /tmp/main
 
@@ -26,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,15 +57,44 @@ schedule = "0 6 * * *"
 """
 
 
-def seconds(command: list[str], tree: Path, runs: int) -> tuple[float, float]:
-    """The median wall and processor times of ``command`` run ``runs`` times with ``tree``
-    first on the path.
+def as_installed(tree: Path, folder: Path) -> dict[str, str]:
+    """The environment that runs ``tree`` as if it were the installed hub: first on the path,
+    a folder (made in ``folder``) with a link for each package that its ``pyproject.toml``
+    maps to another folder, and the metadata of a distribution ``iochub`` with the tree's
+    entry points (found before the pip-installed one, whose entry points may name objects the
+    tree does not have); then the tree itself.
 
-    As installed, with compiled bytecode: a first run writes it (``PYTHONDONTWRITEBYTECODE``
-    unset), untimed; otherwise every module would be compiled again at each start.
+    Bytecode is written (``PYTHONDONTWRITEBYTECODE`` unset): a command runs as installed.
     """
+    project = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))
+    folder.mkdir()
+    for package, source in project["tool"]["setuptools"].get("package-dir", {}).items():
+        if package != source:
+            (folder / package).symlink_to(tree / source, target_is_directory=True)
+    metadata = folder / "iochub-0.0.0.dist-info"
+    metadata.mkdir()
+    (metadata / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: iochub\nVersion: {project['project']['version']}\n",
+        encoding="utf-8",
+    )
+    (metadata / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{name} = {value}\n" for name, value in points.items())
+            for group, points in project["project"].get("entry-points", {}).items()
+        ),
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(tree)
+    env["PYTHONPATH"] = os.pathsep.join([str(folder), str(tree)])
+    return env
+
+
+def seconds(command: list[str], tree: Path, env: dict[str, str], runs: int) -> tuple[float, float]:
+    """The median wall and processor times of ``command`` run ``runs`` times in ``tree``.
+
+    A first run writes the bytecode, untimed; otherwise every module would be compiled
+    again at each start.
+    """
     subprocess.run(command, env=env, cwd=tree, capture_output=True, check=True)
     walls, processors = [], []
     for _ in range(runs):
@@ -81,23 +116,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compare", type=Path, help="another source tree to time the same way")
     options = parser.parse_args()
+    trees = {"this tree": ROOT}
+    if options.compare:
+        trees["compared"] = options.compare.resolve()
     with tempfile.TemporaryDirectory() as folder:
+        envs = {
+            name: as_installed(tree, Path(folder) / f"installed-{number}")
+            for number, (name, tree) in enumerate(trees.items())
+        }
         config = Path(folder) / "hub.toml"
         config.write_text(CONFIG.format(database=Path(folder) / "hub.db"), encoding="utf-8")
         iochub = [sys.executable, "-m", "hub.cli"]
-        subprocess.run([*iochub, "db", "upgrade", "--config", str(config)], check=True, cwd=ROOT)
-        subprocess.run([*iochub, "sync", "ecb", "--config", str(config)], cwd=ROOT)
+        here = envs["this tree"]
+        upgrade = [*iochub, "db", "upgrade", "--config", str(config)]
+        subprocess.run(upgrade, cwd=ROOT, env=here, check=True)
+        subprocess.run([*iochub, "sync", "ecb", "--config", str(config)], cwd=ROOT, env=here)
         commands = {
             "python -c pass (baseline)": [sys.executable, "-c", "pass"],
             "iochub --version": [*iochub, "--version"],
             "iochub --help": [*iochub, "--help"],
             "iochub connectors": [*iochub, "connectors", "--config", str(config)],
         }
-        trees = {"this tree": ROOT, **({"compared": options.compare} if options.compare else {})}
         print(f"median of {options.runs} runs, seconds; load {os.getloadavg()[0]:.1f}")
         print(f"{'command':32}" + "".join(f"{name + ' wall / cpu':>24}" for name in trees))
         for label, command in commands.items():
-            row = [seconds(command, tree, options.runs) for tree in trees.values()]
+            row = [seconds(command, trees[name], envs[name], options.runs) for name in trees]
             print(f"{label:32}" + "".join(f"{wall:15.2f} / {cpu:6.2f}" for wall, cpu in row))
 
 

@@ -36,16 +36,22 @@ class Hub:
         *,
         problems: list[str] | None = None,
         source: str = "the configuration",
+        validate_connector_configs: bool = True,
     ) -> Hub:
         """Validate the settings against the installed plugins; raise ConfigError if unusable.
 
         ``problems`` found already (reading the file) come first in the same error, so that
-        every problem of a configuration is told at once.
+        every problem of a configuration is told at once. Without
+        ``validate_connector_configs`` (a command that only lists connectors) each connector's
+        plugin, kind and schedule are checked, not its kind's settings: no kind is imported.
         """
         plugins = plugins or Plugins.load()
         definitions = Definitions.gather(plugins, settings)
         connectors, found = configure_connectors(
-            settings.connectors, plugins.connector_kinds(), TIMEZONE
+            settings.connectors,
+            plugins.connector_kinds(),
+            TIMEZONE,
+            validate_configs=validate_connector_configs,
         )
         problems = [*(problems or []), *definitions.problems, *found]
         if problems:
@@ -53,11 +59,23 @@ class Hub:
         return cls(settings, plugins, definitions, connectors, Database(settings.database.url))
 
     @classmethod
-    def load(cls, path: str | None, plugins: Plugins | None = None) -> Hub:
+    def load(
+        cls,
+        path: str | None,
+        plugins: Plugins | None = None,
+        *,
+        validate_connector_configs: bool = True,
+    ) -> Hub:
         """The hub of the config file at ``path`` (or ``$IOCHUB_CONFIG``, or the defaults);
         a ConfigError with every problem of the file and of what it asks of the plugins."""
         read = read_config(path)
-        return cls.create(read.settings, plugins, problems=read.problems, source=read.source)
+        return cls.create(
+            read.settings,
+            plugins,
+            problems=read.problems,
+            source=read.source,
+            validate_connector_configs=validate_connector_configs,
+        )
 
     def prepare(self) -> None:
         """Migrate the database and mirror the definitions and connectors into it.

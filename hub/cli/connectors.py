@@ -69,7 +69,7 @@ def connectors_now(hub: Hub) -> list[dict[str, Any]]:
                 "kind": connector.kind,
                 "enabled": enabled,
                 "schedule": connector.schedule,
-                "streaming": connector.connector_class.streaming,
+                "streaming": connector.streaming,
                 "next_run": _next_run(connector, run, now) if enabled else None,
                 "last_run": run_as_data(run) if run is not None else None,
             }

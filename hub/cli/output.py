@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hub.zone import LOCAL_TIME
@@ -32,6 +31,9 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     if not console.is_terminal:
         yield _progress_lines()
         return
+    # Imported here: only the commands that show progress on a terminal need it.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -6,13 +6,15 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from hub.config.settings import RuntimeSettings
-from hub.connectors.records import Item
-from hub.connectors.retry import RequestRetries
+# A plugin's config models import this module, and its definitions may import them: the
+# HTTP and retry machinery is imported when a connector runs, not when the hub lists kinds.
+if TYPE_CHECKING:
+    from hub.connectors.records import Item
+    from hub.connectors.retry import RequestRetries
 
 
 class ConnectorConfig(BaseModel):
@@ -27,6 +29,17 @@ class ConnectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+"""The config model of a connector kind: ``Connector[SqlConfig]``."""
+
+
+def _default_retries() -> RequestRetries:
+    from hub.config.settings import RuntimeSettings
+    from hub.connectors.retry import RequestRetries
+
+    return RequestRetries(RuntimeSettings())
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What the runtime tells a connector about where it runs.
@@ -39,34 +52,46 @@ class ConnectorContext:
     connector_id: str
     http_timeout: float = 30.0
     stop: threading.Event = field(default_factory=threading.Event)
-    requests: RequestRetries = field(default_factory=lambda: RequestRetries(RuntimeSettings()))
+    requests: RequestRetries = field(default_factory=_default_retries)
 
 
-class Connector(ABC):
+class Connector(ABC, Generic[ConfigT]):
     """One kind of connector, e.g. ``indicators/sdmx-json`` or ``health/fhir``.
+
+    A kind names its config model once, as its type argument::
+
+        class SqlConnector(Connector[SqlConfig]):
+
+    which makes ``SqlConfig`` the kind's :attr:`config_model` and the type of ``self.config``.
+    Its plugin declares it with a :class:`~hub.plugins.kinds.ConnectorKind` (name,
+    description, ``"module:Class"``), so that the hub imports the class only to build a
+    connector or validate its config.
 
     The runtime creates an instance per run with the validated config, calls :meth:`read`
     with the state saved by the last checkpoint, and does everything else: validation,
     quarantine, upserts, retries, state.
     """
 
-    kind: ClassVar[str]
-    """The kind's name, unique within its plugin (``kind = "..."`` in the config)."""
-
-    description: ClassVar[str] = ""
     config_model: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+    """The model validating the kind's part of a ``[connectors.<id>]`` table: the type argument."""
+    config: ConfigT
 
+    kind: ClassVar[str]
+    """For a class handed to the hub directly instead of through a ``ConnectorKind``: the
+    kind's name, unique within its plugin (``kind = "..."`` in the config)."""
+    description: ClassVar[str] = ""
+    """For a class handed over directly: one line saying what the kind reads."""
     streaming: ClassVar[bool] = False
-    """A streaming kind (a broker subscription, a syslog listener) reads until it is stopped.
+    """For a class handed over directly: whether the kind reads until it is stopped (see
+    :attr:`hub.plugins.kinds.ConnectorKind.streaming`)."""
 
-    Its ``read`` yields records as they arrive and a Checkpoint at least every few seconds
-    while records flow (that is when they are committed), and returns when
-    ``context.stop`` is set — or, when its config sets an idle timeout, after that long with
-    nothing new (so that ``iochub sync`` and tests can run it to an end). ``iochub serve``
-    keeps each enabled streaming connector running, restarting it after a failure.
-    """
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = _config_model_argument(cls)
+        if model is not None:
+            cls.config_model = model
 
-    def __init__(self, config: ConnectorConfig, context: ConnectorContext) -> None:
+    def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
         self.config = config
         self.context = context
 
@@ -87,9 +112,10 @@ class Connector(ABC):
         Raise NotImplementedError (the default) when the kind cannot read a single record
         on its own: its records are read again by a ``--full`` sync.
         """
+        connector_id = self.context.connector_id
         raise NotImplementedError(
-            f"the {self.kind} kind cannot read a single record again: "
-            f"a full sync (iochub sync --full {self.context.connector_id}) reads it"
+            f"{connector_id} cannot read a single record again: "
+            f"a full sync (iochub sync --full {connector_id}) reads it"
         )
 
     @abstractmethod
@@ -101,3 +127,12 @@ class Connector(ABC):
         :class:`~hub.connectors.errors.TransientSourceError` for faults worth retrying: the
         runtime then calls ``read`` again with the last saved state.
         """
+
+
+def _config_model_argument(cls: type) -> type[ConnectorConfig] | None:
+    """The config model a class gives as its type argument (``Connector[SqlConfig]``), if any."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        for argument in get_args(base):
+            if isinstance(argument, type) and issubclass(argument, ConnectorConfig):
+                return argument
+    return None

@@ -1,15 +1,20 @@
-"""A connector as a deployment configured it: its kind, validated config and trigger."""
+"""A connector as a deployment configured it: its kind, its settings and its trigger."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.triggers.base import BaseTrigger
 from pydantic import ValidationError
 
 from hub.config.settings import ConnectorSettings
-from hub.connectors.base import Connector, ConnectorConfig, ConnectorContext
+from hub.plugins.kinds import ConnectorKind
 from hub.scheduler.triggers import make_trigger
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+    from hub.connectors.base import Connector, ConnectorContext
 
 
 @dataclass(frozen=True)
@@ -21,31 +26,43 @@ class ConfiguredConnector:
     schedule: str | None
     """The schedule as written: a cron expression, ``every 15m``, or None (by hand only)."""
     trigger: BaseTrigger | None
-    connector_class: type[Connector]
-    config: ConnectorConfig
+    declared: ConnectorKind
+    """The kind as its plugin declares it (nothing of it imported yet)."""
+    options: dict[str, Any]
+    """The kind's own settings of the table, validated by the kind's config model."""
+
+    @property
+    def streaming(self) -> bool:
+        return self.declared.streaming
 
     def create(self, context: ConnectorContext) -> Connector:
-        return self.connector_class(self.config, context)
+        """A connector of the kind (its class imported now, if not yet), for one run."""
+        connector_class = self.declared.load()
+        return connector_class(connector_class.config_model.model_validate(self.options), context)
 
 
 def configure_connectors(
     tables: dict[str, ConnectorSettings],
-    kinds: dict[tuple[str, str], type[Connector]],
+    kinds: dict[tuple[str, str], ConnectorKind],
     timezone: str,
+    *,
+    validate_configs: bool = True,
 ) -> tuple[dict[str, ConfiguredConnector], list[str]]:
-    """Validate every ``[connectors.<id>]`` table; return the connectors and every problem."""
+    """Check every ``[connectors.<id>]`` table; return the connectors and every problem.
+
+    Each table's plugin, kind and schedule are checked against the declared kinds; with
+    ``validate_configs`` (for whatever runs connectors) its settings are validated too, by
+    the kind's config model, which imports the kind.
+    """
     configured: dict[str, ConfiguredConnector] = {}
     problems: list[str] = []
     for connector_id, table in tables.items():
         where = f"connectors.{connector_id}"
-        connector_class = kinds.get((table.plugin, table.kind))
-        if connector_class is None:
-            problems.append(f"{where}: {_unknown_kind(table, kinds)}")
-            problems.extend(_trigger(where, table, timezone)[1])
-            continue
-        config, trigger, found = _validate(where, connector_class, table, timezone)
+        declared = kinds.get((table.plugin, table.kind))
+        trigger, schedule_problems = _trigger(where, table, timezone)
+        found = _kind_problems(where, table, kinds, validate_configs) + schedule_problems
         problems.extend(found)
-        if found or config is None:
+        if found or declared is None:
             continue
         configured[connector_id] = ConfiguredConnector(
             id=connector_id,
@@ -54,23 +71,37 @@ def configure_connectors(
             enabled=table.enabled,
             schedule=table.schedule or (f"every {table.every}" if table.every else None),
             trigger=trigger,
-            connector_class=connector_class,
-            config=config,
+            declared=declared,
+            options=table.options,
         )
     return configured, problems
 
 
-def _validate(
-    where: str, connector_class: type[Connector], table: ConnectorSettings, timezone: str
-) -> tuple[ConnectorConfig | None, BaseTrigger | None, list[str]]:
-    """The kind's config and the trigger, with every problem of either."""
-    config, problems = None, []
+def _kind_problems(
+    where: str,
+    table: ConnectorSettings,
+    kinds: dict[tuple[str, str], ConnectorKind],
+    validate_configs: bool,
+) -> list[str]:
+    """The table's kind unknown, or (validating) every setting its config model refuses."""
+    declared = kinds.get((table.plugin, table.kind))
+    if declared is None:
+        return [f"{where}: {_unknown_kind(table, kinds)}"]
+    return _config_problems(where, declared, table.options) if validate_configs else []
+
+
+def _config_problems(where: str, declared: ConnectorKind, options: dict[str, Any]) -> list[str]:
+    """Every problem of the kind's settings, as its config model finds them."""
     try:
-        config = connector_class.config_model.model_validate(table.options)
+        connector_class = declared.load()
+    except Exception as exc:  # a broken plugin is a problem of the config, not a crash
+        why = f"{type(exc).__name__}: {exc}"
+        return [f"{where}: the kind {declared.name!r} cannot be loaded: {why}"]
+    try:
+        connector_class.config_model.model_validate(options)
     except ValidationError as exc:
-        problems.extend(_field_problems(where, exc))
-    trigger, found = _trigger(where, table, timezone)
-    return config, trigger, problems + found
+        return _field_problems(where, exc)
+    return []
 
 
 def _trigger(
@@ -83,7 +114,7 @@ def _trigger(
         return None, [f"{where}.schedule: {exc}"]
 
 
-def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], type[Connector]]) -> str:
+def _unknown_kind(table: ConnectorSettings, kinds: dict[tuple[str, str], ConnectorKind]) -> str:
     plugins = sorted({plugin for plugin, _ in kinds})
     if table.plugin not in plugins:
         return (

@@ -19,7 +19,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field
@@ -37,10 +37,13 @@ class DocumentConfig(HttpAuth):
     location: str = Field(min_length=1)
 
 
-class DocumentConnector(Connector):
-    """A kind that reads one whole document and turns it into records (see the module doc)."""
+DocumentConfigT = TypeVar("DocumentConfigT", bound=DocumentConfig)
 
-    config: DocumentConfig
+
+class DocumentConnector(Connector[DocumentConfigT]):
+    """A kind that reads one whole document and turns it into records (see the module doc):
+    ``class Datex2Connector(DocumentConnector[Datex2Config])``."""
+
     accept: ClassVar[str] = "*/*"
     """The media types to ask an HTTP server for (SDMX services negotiate the format)."""
     record_names: ClassVar[dict[str, str]] = {

@@ -4,7 +4,7 @@ Two kinds of error end or pause a run (:class:`TransientSourceError`: retried wi
 :class:`PermanentSourceError`: the run fails), one kind costs a single record
 (:class:`BadInput`: quarantined, the run goes on).
 
-Every HTTP fault of every connector is judged by :data:`HTTP_FAULTS` and :data:`FAULT_CAUSES`
+Every HTTP fault of every connector is judged by :data:`HTTP_FAULTS` and :func:`fault_causes`
 through :func:`error_for_status` and :func:`error_for_exception`: a 5xx, a 408, a 429, a
 timeout or a broken connection is transient (``Retry-After`` honoured); any other 4xx, a bad
 URL or a redirect loop is permanent. :mod:`hub.connectors.http` and
@@ -14,14 +14,13 @@ URL or a redirect loop is permanent. :mod:`hub.connectors.http` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
-
-import httpx
 
 
 class SourceError(Exception):
@@ -101,17 +100,26 @@ HTTP_FAULTS: Mapping[int | str, FaultRule] = {
 }
 """HTTP status → fault: the one table. A status not listed falls to its class (4xx, 5xx)."""
 
-FAULT_CAUSES: tuple[tuple[type[Exception], FaultRule, str], ...] = (
-    (httpx.TimeoutException, FaultRule(Fault.TRANSIENT), "no answer within the time allowed"),
-    (httpx.InvalidURL, FaultRule(Fault.PERMANENT), "not a usable URL"),
-    (httpx.UnsupportedProtocol, FaultRule(Fault.PERMANENT), "not an http(s) URL"),
-    (httpx.TooManyRedirects, FaultRule(Fault.PERMANENT), "the redirects loop"),
-    (httpx.RemoteProtocolError, FaultRule(Fault.TRANSIENT), "the connection broke off"),
-    (httpx.ConnectError, FaultRule(Fault.TRANSIENT), "cannot connect"),
-    (httpx.TransportError, FaultRule(Fault.TRANSIENT), "the transfer failed"),
-    (httpx.DecodingError, FaultRule(Fault.TRANSIENT), "the body could not be decoded"),
-)
-"""Exception → fault, first match wins (so subclasses come before their bases)."""
+
+@functools.cache
+def fault_causes() -> tuple[tuple[type[Exception], FaultRule, str], ...]:
+    """Exception → fault, first match wins (so subclasses come before their bases).
+
+    httpx is imported here, when a request has failed: a plugin's records and definitions
+    import this module, and listing the hub's plugins or connectors needs no HTTP client.
+    """
+    import httpx
+
+    return (
+        (httpx.TimeoutException, FaultRule(Fault.TRANSIENT), "no answer within the time allowed"),
+        (httpx.InvalidURL, FaultRule(Fault.PERMANENT), "not a usable URL"),
+        (httpx.UnsupportedProtocol, FaultRule(Fault.PERMANENT), "not an http(s) URL"),
+        (httpx.TooManyRedirects, FaultRule(Fault.PERMANENT), "the redirects loop"),
+        (httpx.RemoteProtocolError, FaultRule(Fault.TRANSIENT), "the connection broke off"),
+        (httpx.ConnectError, FaultRule(Fault.TRANSIENT), "cannot connect"),
+        (httpx.TransportError, FaultRule(Fault.TRANSIENT), "the transfer failed"),
+        (httpx.DecodingError, FaultRule(Fault.TRANSIENT), "the body could not be decoded"),
+    )
 
 
 def rule_for_status(status: int) -> FaultRule | None:
@@ -145,8 +153,10 @@ def error_for_status(
 
 
 def error_for_exception(where: str, exc: Exception, timeout: float | None = None) -> SourceError:
-    """The error a failed request stands for, by :data:`FAULT_CAUSES` (unknown: transient)."""
-    for cause, rule, said in FAULT_CAUSES:
+    """The error a failed request stands for, by :func:`fault_causes` (unknown: transient)."""
+    import httpx
+
+    for cause, rule, said in fault_causes():
         if isinstance(exc, cause):
             detail = str(exc)
             if cause is httpx.TimeoutException:

@@ -83,7 +83,7 @@ class Connector:
         connector = info.context.hub.connectors.get(self.id)
         if not self.enabled or connector is None or connector.trigger is None:
             return None
-        if connector.connector_class.streaming:
+        if connector.streaming:
             return None
         last = await info.context.loaders.last_run.load(self.id)
         return triggers.next_run(connector.trigger, last.started_at if last else None, utcnow())

@@ -1,4 +1,5 @@
-"""The plugin contract: hook markers, definitions, and the manager that finds plugins."""
+"""The plugin contract: hook markers, definitions, connector kinds, and the manager that finds
+plugins."""
 
 import pluggy
 
@@ -10,6 +11,7 @@ from hub.plugins.definitions import (
     IndicatorDefinition,
     MetricDefinition,
 )
+from hub.plugins.kinds import ConnectorKind
 
 hookimpl = pluggy.HookimplMarker("iochub")
 """Decorate a plugin's hook implementations with this."""
@@ -17,6 +19,7 @@ hookimpl = pluggy.HookimplMarker("iochub")
 __all__ = [
     "Aggregation",
     "AlertRule",
+    "ConnectorKind",
     "EventKindDefinition",
     "EventMetric",
     "IndicatorDefinition",

@@ -20,12 +20,14 @@ hookspec = pluggy.HookspecMarker("iochub")
 
 
 @hookspec
-def register_connector_kinds() -> list[type]:
-    """Connector kinds the plugin offers: subclasses of :class:`hub.connectors.Connector`.
+def register_connector_kinds() -> list[Any]:
+    """Connector kinds the plugin offers: :class:`hub.plugins.ConnectorKind` declarations
+    (name, description, ``"module:Class"`` of a :class:`hub.connectors.base.Connector`), so
+    that the hub imports a kind's class only when it builds a connector of the kind or
+    validates its config. A Connector class with a ``kind`` attribute is taken too.
 
     A deployment enables one with ``[connectors.<id>]``, ``plugin = "<plugin>"`` and
-    ``kind = "<Connector.kind>"``; the rest of the table is validated by the kind's
-    ``config_model``.
+    ``kind = "<name>"``; the rest of the table is validated by the kind's ``config_model``.
     """
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pluggy
 
-from hub.connectors.base import Connector
 from hub.plugins import builtin, hookspecs
 from hub.plugins.definitions import (
     AlertRule,
@@ -23,6 +22,7 @@ from hub.plugins.definitions import (
     IndicatorDefinition,
     MetricDefinition,
 )
+from hub.plugins.kinds import ConnectorKind
 
 ENTRY_POINT_GROUP = "iochub.plugins"
 CORE = "core"
@@ -100,19 +100,34 @@ class Plugins:
             try:
                 result = impl.function() or []
             except Exception as exc:
-                failure = PluginFailure(impl.plugin_name, f"{hook_name}: {_why(exc)}")
-                if failure not in self.failures:
-                    self.failures.append(failure)
+                self._failed(PluginFailure(impl.plugin_name, f"{hook_name}: {_why(exc)}"))
                 continue
             items.extend((impl.plugin_name, item) for item in result)
         return items
 
-    def connector_kinds(self) -> dict[tuple[str, str], type[Connector]]:
-        """Every connector kind, keyed by (plugin, kind)."""
-        kinds: dict[tuple[str, str], type[Connector]] = {}
-        for plugin, kind in self._collect("register_connector_kinds"):
-            kinds[(plugin, kind.kind)] = kind
+    def connector_kinds(self) -> dict[tuple[str, str], ConnectorKind]:
+        """Every connector kind as its plugin declares it, keyed by (plugin, kind name).
+
+        Nothing of a kind is imported here: see :meth:`ConnectorKind.load`.
+        """
+        kinds: dict[tuple[str, str], ConnectorKind] = {}
+        for plugin, offered in self._collect("register_connector_kinds"):
+            try:
+                kind = ConnectorKind.of(offered)
+            except TypeError as exc:
+                self._failed(PluginFailure(plugin, f"register_connector_kinds: {exc}"))
+                continue
+            if (plugin, kind.name) in kinds:
+                reason = f"register_connector_kinds: two kinds are named {kind.name!r}"
+                self._failed(PluginFailure(plugin, reason))
+                continue
+            kinds[(plugin, kind.name)] = kind
         return kinds
+
+    def _failed(self, failure: PluginFailure) -> None:
+        """Record a failure once, however often the hook is called."""
+        if failure not in self.failures:
+            self.failures.append(failure)
 
     def metrics(self) -> list[tuple[str, MetricDefinition]]:
         return self._collect("register_metrics")

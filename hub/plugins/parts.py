@@ -6,22 +6,25 @@ those lists, so a plugin module reads::
 
     PLUGIN = PluginParts(
         __name__,
-        connector_kinds=[AirQualityConnector],
+        connector_kinds=[
+            ConnectorKind("readings", "Daily air quality", "my_package.connector:AirConnector"),
+        ],
         metrics=METRICS,
         demo_connectors=lambda: [demo_connector()],
     )
 
-with the entry point naming the object: ``air = "my_package.plugin:PLUGIN"``. A plugin that
-needs more (hooks computed at load time) can still write ``@hookimpl`` functions.
+with the entry point naming the object: ``air = "my_package.plugin:PLUGIN"``. The connector
+kinds are declarations (:class:`ConnectorKind`), so that loading the plugin imports none of
+their classes. A plugin that needs more (hooks computed at load time) can still write
+``@hookimpl`` functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hub.connectors.base import Connector
 from hub.plugins import (
     AlertRule,
     EventKindDefinition,
@@ -29,6 +32,12 @@ from hub.plugins import (
     MetricDefinition,
     hookimpl,
 )
+from hub.plugins.kinds import ConnectorKind
+
+if TYPE_CHECKING:
+    from hub.connectors.base import Connector
+
+__all__ = ["ConnectorKind", "PluginParts"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,9 @@ class PluginParts:
 
     module: str
     """The plugin module's ``__name__`` (what ``iochub plugins`` shows)."""
-    connector_kinds: Sequence[type[Connector]] = ()
+    connector_kinds: Sequence[ConnectorKind | type[Connector]] = ()
+    """The kinds, declared (a class handed over directly is still taken, and imported with
+    the plugin)."""
     metrics: Sequence[MetricDefinition] = ()
     indicators: Sequence[IndicatorDefinition] = ()
     event_kinds: Sequence[EventKindDefinition] = ()
@@ -48,7 +59,7 @@ class PluginParts:
     """The connector tables ``iochub demo`` configures (built when asked: paths, dates)."""
 
     @hookimpl
-    def register_connector_kinds(self) -> list[type[Connector]]:
+    def register_connector_kinds(self) -> list[ConnectorKind | type[Connector]]:
         return list(self.connector_kinds)
 
     @hookimpl

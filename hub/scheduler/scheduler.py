@@ -117,7 +117,7 @@ class HubScheduler:
             )
         for connector_id in sorted(unfinished - self.running):
             connector = self.hub.connectors.get(connector_id)
-            if connector is None or connector.connector_class.streaming:
+            if connector is None or connector.streaming:
                 continue  # an import is an admin's to repeat; a stream starts anyway
             self.scheduler.add_job(
                 self.run_if_enabled,
@@ -128,7 +128,7 @@ class HubScheduler:
 
     def _schedule_connectors(self) -> None:
         for connector in self.hub.connectors.values():
-            if connector.trigger is None or connector.connector_class.streaming:
+            if connector.trigger is None or connector.streaming:
                 continue
             self.scheduler.add_job(
                 self.run_if_enabled,

@@ -46,7 +46,7 @@ class StreamSupervisor:
     def start(self) -> None:
         self.stop = threading.Event()  # the threads of an earlier start keep their own
         for connector in self.hub.connectors.values():
-            if connector.connector_class.streaming:
+            if connector.streaming:
                 thread = threading.Thread(
                     target=self._keep_running,
                     args=(connector.id, self.stop),

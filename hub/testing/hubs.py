@@ -26,10 +26,11 @@ FAST_RETRIES = {"retry_initial_wait": 0.01, "retry_max_wait": 0.05}
 
 
 def plugins_with(extra: Iterable[tuple[str, Any]] = ()) -> Plugins:
-    """The installed plugins plus ``extra`` (name, module) pairs not installed under that name:
+    """The installed plugins plus ``extra`` (name, plugin) pairs not installed under that name
+    (the plugin: its ``PluginParts`` object, ``PLUGIN``, or a module of ``@hookimpl`` functions):
     a plugin's own tests work whether or not its package is pip-installed."""
     installed = Plugins.load()
-    missing = [(name, module) for name, module in extra if name not in installed.info]
+    missing = [(name, plugin) for name, plugin in extra if name not in installed.info]
     return Plugins.load(extra=missing) if missing else installed
 
 
@@ -84,7 +85,8 @@ class HubFactory:
     ) -> Hub:
         """A prepared hub with these ``connectors`` tables (by id), the units of these 2025
         ``provinces`` (GSO codes; none with ``()``), the installed plugins plus ``plugins``
-        given as (name, module) pairs, and any other config section (``alerts={...}``)."""
+        given as (name, plugin) pairs (``("air", plugin.PLUGIN)``), and any other config section
+        (``alerts={...}``)."""
         loaded = plugins_with(plugins)
         target = self.folder / f"hub-{next(self._numbers)}.db"
         raw: dict[str, Any] = {

@@ -29,7 +29,7 @@ def iochub_templates(tmp_path_factory: pytest.TempPathFactory) -> HubTemplates:
 
 @pytest.fixture
 def iochub_hub(iochub_templates: HubTemplates, tmp_path: Path) -> Iterator[HubFactory]:
-    """``iochub_hub(connectors, provinces=["51"], plugins=[("name", module)])``: a prepared
+    """``iochub_hub(connectors, provinces=["51"], plugins=[("name", PLUGIN)])``: a prepared
     hub on its own SQLite copy; closed when the test ends."""
     factory = HubFactory(iochub_templates, tmp_path)
     yield factory

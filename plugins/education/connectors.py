@@ -14,7 +14,7 @@ file unchanged writes nothing; otherwise every file is read again.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.base import Connector
 from hub.connectors.records import Checkpoint, Item
@@ -27,13 +27,8 @@ from .rows import EVERYTHING, Scope
 from .sql_source import SqlSource
 
 
-class SqlConnector(Connector):
+class SqlConnector(Connector[SqlConfig]):
     """A school-management database (MariaDB/MySQL, or any database SQLAlchemy reaches)."""
-
-    kind: ClassVar[str] = "sql"
-    description: ClassVar[str] = "School-management database, through a table and column mapping"
-    config_model = SqlConfig
-    config: SqlConfig
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         day = periods.today()
@@ -54,13 +49,8 @@ class SqlConnector(Connector):
         return source.changes_since(state["marks"], self.config.lookback_seconds)
 
 
-class FileConnector(Connector):
+class FileConnector(Connector[FileConfig]):
     """CSV files or Excel workbooks exported by schools or a school-management program."""
-
-    kind: ClassVar[str] = "file"
-    description: ClassVar[str] = "CSV / Excel exports, through a column mapping"
-    config_model = FileConfig
-    config: FileConfig
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         source = FileSource(self.config, self.context.http_timeout)
@@ -75,6 +65,3 @@ class FileConnector(Connector):
         source = FileSource(self.config, self.context.http_timeout)
         source.fetch()
         return source.describe()
-
-
-CONNECTOR_KINDS: list[type[Connector]] = [SqlConnector, FileConnector]

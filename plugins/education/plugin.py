@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connectors import CONNECTOR_KINDS
 from .metrics import INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
@@ -86,7 +85,18 @@ def demo_export_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "sql",
+            "School-management database, through a table and column mapping",
+            "iochub_plugins.education.connectors:SqlConnector",
+        ),
+        ConnectorKind(
+            "file",
+            "CSV / Excel exports, through a column mapping",
+            "iochub_plugins.education.connectors:FileConnector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     demo_connectors=lambda: [demo_export_connector()],

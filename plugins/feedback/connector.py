@@ -37,13 +37,9 @@ MAX_UNREADABLE_PAGES = 2
 """Unreadable pages in a row after which a window is given up (each one is quarantined)."""
 
 
-class Open311Connector(Connector):
+class Open311Connector(Connector[Open311Config]):
     """Citizens' reports and petitions from an Open311 GeoReport v2 portal."""
 
-    kind: ClassVar[str] = "open311"
-    description: ClassVar[str] = "Open311 GeoReport v2 citizen-feedback portal (JSON or XML)"
-    config_model = Open311Config
-    config: Open311Config
     clock: ClassVar[Callable[[], datetime]] = staticmethod(utc_now)
     """Where the connector reads the time (tests set it)."""
 

@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connector import Open311Connector
 from .definitions import ALERT_RULES, CASE_KIND, INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
@@ -42,7 +41,13 @@ def demo_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=[Open311Connector],
+    connector_kinds=[
+        ConnectorKind(
+            "open311",
+            "Open311 GeoReport v2 citizen-feedback portal (JSON or XML)",
+            "iochub_plugins.feedback.connector:Open311Connector",
+        )
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=[CASE_KIND],

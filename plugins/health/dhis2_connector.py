@@ -20,7 +20,7 @@ faults, transient ones retried on the spot from the run's budget. A file is read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.base import Connector
 from hub.connectors.errors import PermanentSourceError
@@ -35,13 +35,8 @@ from .dhis2 import DataValueSet, Dhis2Mapping, describe_data_value_set, read_dat
 ACCEPT = "application/json"
 
 
-class Dhis2Connector(Connector):
+class Dhis2Connector(Connector[Dhis2Config]):
     """DHIS2 ``dataValueSets`` JSON, from the Web API or an export file."""
-
-    kind: ClassVar[str] = "dhis2"
-    description: ClassVar[str] = "DHIS2 aggregate data value sets (Web API or export file)"
-    config_model = Dhis2Config
-    config: Dhis2Config
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         state = {} if full else state

@@ -32,7 +32,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.base import Connector
 from hub.connectors.http import HttpClient
@@ -53,13 +53,9 @@ log = logging.getLogger(__name__)
 CONDITION_INCLUDES = ["Condition:subject", "Condition:encounter"]
 
 
-class FhirConnector(Connector):
+class FhirConnector(Connector[FhirConfig]):
     """HL7 FHIR R4: Organization, Location, Encounter, Immunization, Condition."""
 
-    kind: ClassVar[str] = "fhir"
-    description: ClassVar[str] = "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files"
-    config_model = FhirConfig
-    config: FhirConfig
     _directory: list[dict[str, Any] | Item] | None = None
     """The facility directory as this run read it (resources, bad records, notices)."""
 

@@ -13,10 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .dhis2_connector import Dhis2Connector
-from .fhir_connector import FhirConnector
 from .metrics import EVENT_KINDS, INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
@@ -83,7 +81,18 @@ def demo_dhis2_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=[FhirConnector, Dhis2Connector],
+    connector_kinds=[
+        ConnectorKind(
+            "fhir",
+            "HL7 FHIR R4 server (REST search) or FHIR Bundle/NDJSON files",
+            "iochub_plugins.health.fhir_connector:FhirConnector",
+        ),
+        ConnectorKind(
+            "dhis2",
+            "DHIS2 aggregate data value sets (Web API or export file)",
+            "iochub_plugins.health.dhis2_connector:Dhis2Connector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=EVENT_KINDS,

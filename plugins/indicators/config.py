@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from hub.connectors.http import HttpAuth
+from hub.connectors.document import DocumentConfig
 from hub.numbers import NumberConvention
 from hub.units.codes import GsoCode
 
@@ -19,11 +19,9 @@ from .periods import DateHeaders
 Calendar = Literal["GREGORIAN", "ND09"]
 
 
-class SourceConfig(HttpAuth):
-    """Where the document is, and how to authenticate (see :class:`HttpAuth`)."""
-
-    location: str = Field(min_length=1)
-    """An ``http(s)://`` URL, a ``file://`` URL or a local path."""
+class SourceConfig(DocumentConfig):
+    """Where the document is (an ``http(s)://`` URL, a ``file://`` URL or a local path), and
+    how to authenticate (see :class:`~hub.connectors.http.HttpAuth`)."""
 
 
 class MappingConfig(SourceConfig):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
-from hub.connectors.base import Connector
 from hub.connectors.document import DocumentConnector
 from hub.connectors.http import describe_location
 from hub.connectors.records import BadRecord, Item, Observation, Skipped
@@ -26,10 +25,12 @@ from .sdmx_json import describe_sdmx_json, read_sdmx_json
 Mapped = Observation | BadRecord | Skipped
 
 
-class MappedDocument(DocumentConnector):
+MappingConfigT = TypeVar("MappingConfigT", bound=MappingConfig)
+
+
+class MappedDocument(DocumentConnector[MappingConfigT]):
     """A document whose values the config's mapping turns into observations."""
 
-    config: MappingConfig
     record_names: ClassVar[dict[str, str]] = {"Observation": "values map to observations"}
     always_counted: ClassVar[tuple[str, ...]] = ("Observation",)
 
@@ -41,15 +42,11 @@ class MappedDocument(DocumentConnector):
         """The document's values as observations, or bad records saying why not."""
 
 
-class SdmxJsonConnector(MappedDocument):
+class SdmxJsonConnector(MappedDocument[SdmxConfig]):
     """An SDMX-JSON data message (2.x or 1.0; time-series, cross-section or flat layout),
     e.g. from a statistics office's SDMX REST API or an exchange file."""
 
-    kind: ClassVar[str] = "sdmx-json"
-    description: ClassVar[str] = "SDMX-JSON data message (statistics exchange)"
     accept: ClassVar[str] = "application/vnd.sdmx.data+json, application/json;q=0.9, */*;q=0.1"
-    config_model = SdmxConfig
-    config: SdmxConfig
 
     def observations(self, content: bytes) -> Iterator[Mapped]:
         items = read_sdmx_json(content, self.config.time_dimension, self.config.measure)
@@ -59,14 +56,10 @@ class SdmxJsonConnector(MappedDocument):
         return describe_sdmx_json(content)
 
 
-class SdmxCsvConnector(MappedDocument):
+class SdmxCsvConnector(MappedDocument[SdmxCsvConfig]):
     """An SDMX-CSV file (version 1 with DATAFLOW, or version 2 with STRUCTURE and ACTION)."""
 
-    kind: ClassVar[str] = "sdmx-csv"
-    description: ClassVar[str] = "SDMX-CSV file (statistics exchange)"
     accept: ClassVar[str] = "application/vnd.sdmx.data+csv, text/csv;q=0.9, */*;q=0.1"
-    config_model = SdmxCsvConfig
-    config: SdmxCsvConfig
 
     def observations(self, content: bytes) -> Iterator[Mapped]:
         c = self.config
@@ -78,14 +71,9 @@ class SdmxCsvConnector(MappedDocument):
         return describe_sdmx_csv(content, c.time_dimension, c.measure, c.dimensions)
 
 
-class ExcelConnector(MappedDocument):
+class ExcelConnector(MappedDocument[ExcelConfig]):
     """An Excel workbook (.xlsx) whose sheets list units down and periods across, as the
     province's departments keep their socio-economic report tables."""
-
-    kind: ClassVar[str] = "excel"
-    description: ClassVar[str] = "Excel workbook: units down, periods across"
-    config_model = ExcelConfig
-    config: ExcelConfig
 
     def observations(self, content: bytes) -> Iterator[Mapped]:
         try:
@@ -112,6 +100,3 @@ class ExcelConnector(MappedDocument):
 
     def _where(self) -> str:
         return describe_location(self.config.location)
-
-
-CONNECTOR_KINDS: list[type[Connector]] = [SdmxJsonConnector, SdmxCsvConnector, ExcelConnector]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connectors import CONNECTOR_KINDS
 from .metrics import INDICATORS, METRICS
 
 DEMO = Path(__file__).resolve().parent / "demo"
@@ -75,7 +74,23 @@ def demo_cpi_connector() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=CONNECTOR_KINDS,
+    connector_kinds=[
+        ConnectorKind(
+            "sdmx-json",
+            "SDMX-JSON data message (statistics exchange)",
+            "iochub_plugins.indicators.connectors:SdmxJsonConnector",
+        ),
+        ConnectorKind(
+            "sdmx-csv",
+            "SDMX-CSV file (statistics exchange)",
+            "iochub_plugins.indicators.connectors:SdmxCsvConnector",
+        ),
+        ConnectorKind(
+            "excel",
+            "Excel workbook: units down, periods across",
+            "iochub_plugins.indicators.connectors:ExcelConnector",
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     demo_connectors=lambda: [demo_workbook_connector(), demo_cpi_connector()],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.connectors.base import Connector
 from hub.connectors.records import BadRecord, Item, Skipped
@@ -22,10 +22,11 @@ NOT_CEF = "message that is not CEF (ignore_non_cef)"
 FILTERED = "alert left out by the connector's filters (min_severity, ignore_non_cef)"
 
 
-class SecurityConnector(Connector):
-    """A security kind: its source's records go through an :class:`AlertPipeline`."""
+SecurityConfigT = TypeVar("SecurityConfigT", bound=SecurityConfig)
 
-    config: SecurityConfig
+
+class SecurityConnector(Connector[SecurityConfigT]):
+    """A security kind: its source's records go through an :class:`AlertPipeline`."""
 
     def pipeline(self, state: dict[str, Any]) -> AlertPipeline:
         return AlertPipeline(self.config, state)

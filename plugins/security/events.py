@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.connectors.records import Event
 
 from .alerts import Alert
-from .config import HostOwner
 from .incidents import Incident
+
+if TYPE_CHECKING:  # the plugin's definitions import this module: not the config's kit
+    from .config import HostOwner
 
 SECTOR = "security"
 ALERT = "security.alert"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, TypeVar
 
 from hub.connectors.records import BadRecord, Item, Skipped
 
@@ -25,10 +25,11 @@ from .wazuh import parse_wazuh_line
 CHECKED_LINES = 200
 
 
-class TailConnector(SecurityConnector):
-    """Reads the complete lines appended since the last run; each is one alert."""
+TailConfigT = TypeVar("TailConfigT", bound=TailConfig)
 
-    config: TailConfig
+
+class TailConnector(SecurityConnector[TailConfigT]):
+    """Reads the complete lines appended since the last run; each is one alert."""
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         state = {} if full else state
@@ -74,26 +75,16 @@ class TailConnector(SecurityConnector):
         """The line's alert; a Skipped saying why it is left out; AlertError when it is bad."""
 
 
-class WazuhFileConnector(TailConnector):
+class WazuhFileConnector(TailConnector[WazuhFileConfig]):
     """Wazuh's alert JSON lines, as the manager appends them to ``alerts.json``."""
-
-    kind: ClassVar[str] = "wazuh-file"
-    description: ClassVar[str] = "Wazuh alerts.json (JSON lines), followed across rotations"
-    config_model = WazuhFileConfig
-    config: WazuhFileConfig
 
     def parse(self, line: Line) -> Alert | Skipped:
         alert = parse_wazuh_line(line.data)
         return alert if alert.level >= self.config.min_level else Skipped(BELOW_MIN_LEVEL)
 
 
-class CefFileConnector(TailConnector):
+class CefFileConnector(TailConnector[CefFileConfig]):
     """CEF lines, bare or behind a syslog header, as a syslog daemon writes them to a file."""
-
-    kind: ClassVar[str] = "cef-file"
-    description: ClassVar[str] = "CEF lines in a file (e.g. written by rsyslog), followed"
-    config_model = CefFileConfig
-    config: CefFileConfig
 
     def parse(self, line: Line) -> Alert | Skipped:
         text = line.data.decode("utf-8", errors="replace")

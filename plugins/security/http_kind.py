@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.records import BadRecord, Item, Skipped
 
@@ -17,13 +17,8 @@ from .wazuh import wazuh_alert
 from .wazuh_http import AlertPages, Entry, TimeCursor
 
 
-class WazuhHttpConnector(SecurityConnector):
+class WazuhHttpConnector(SecurityConnector[WazuhHttpConfig]):
     """Wazuh alerts over HTTP, with a time cursor and a checkpoint after every page."""
-
-    kind: ClassVar[str] = "wazuh-http"
-    description: ClassVar[str] = "Wazuh alerts over HTTP (indexer search API or JSON export)"
-    config_model = WazuhHttpConfig
-    config: WazuhHttpConfig
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         state = {} if full else state

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.records import BadRecord, Item, Notice
 from hub.observability import metrics
@@ -40,14 +40,8 @@ class _Pace:
     received: int = 0
 
 
-class CefSyslogConnector(SecurityConnector):
+class CefSyslogConnector(SecurityConnector[CefSyslogConfig]):
     """A syslog listener on UDP and/or TCP receiving CEF messages."""
-
-    kind: ClassVar[str] = "cef-syslog"
-    description: ClassVar[str] = "CEF over syslog: a UDP/TCP listener (RFC 5424/3164, RFC 6587)"
-    config_model = CefSyslogConfig
-    config: CefSyslogConfig
-    streaming: ClassVar[bool] = True
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         pipeline = self.pipeline({} if full else state)

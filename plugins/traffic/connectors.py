@@ -29,14 +29,10 @@ from .datex2 import describe_datex2, read_datex2
 from .messages import MessageMapper
 
 
-class AccidentsCsvConnector(DocumentConnector):
+class AccidentsCsvConnector(DocumentConnector[AccidentsCsvConfig]):
     """The police system's accident export as a CSV file, columns named by the config."""
 
-    kind: ClassVar[str] = "accidents-csv"
-    description: ClassVar[str] = "Traffic accidents from the police system's CSV export"
     accept: ClassVar[str] = "text/csv, */*;q=0.5"
-    config_model = AccidentsCsvConfig
-    config: AccidentsCsvConfig
 
     def items(self, content: bytes) -> Iterator[Item]:
         return read_csv_accidents(content, self.config)
@@ -45,14 +41,10 @@ class AccidentsCsvConnector(DocumentConnector):
         return describe_csv(content, self.config)
 
 
-class Datex2Connector(DocumentConnector):
+class Datex2Connector(DocumentConnector[Datex2Config]):
     """Accidents of a DATEX II SituationPublication (2.x or 3.x)."""
 
-    kind: ClassVar[str] = "datex2"
-    description: ClassVar[str] = "Traffic accidents from a DATEX II SituationPublication"
     accept: ClassVar[str] = "application/xml, text/xml;q=0.9, */*;q=0.5"
-    config_model = Datex2Config
-    config: Datex2Config
 
     def items(self, content: bytes) -> Iterator[Item]:
         return read_datex2(content)
@@ -61,14 +53,9 @@ class Datex2Connector(DocumentConnector):
         return describe_datex2(content)
 
 
-class EventsFileConnector(DocumentConnector):
+class EventsFileConnector(DocumentConnector[EventsFileConfig]):
     """Camera and sensor messages exported as JSON lines (one message a line), mapped as the
     ``mqtt`` kind maps them; the cameras of the registry as facilities."""
-
-    kind: ClassVar[str] = "events-jsonl"
-    description: ClassVar[str] = "Camera and sensor events from a JSON-lines file"
-    config_model = EventsFileConfig
-    config: EventsFileConfig
 
     def items(self, content: bytes) -> Iterator[Item]:
         registry = load_registry(self.config.camera_registry, self.context.http_timeout)
@@ -83,13 +70,8 @@ class EventsFileConnector(DocumentConnector):
         return f"a JSON-lines file of {lines} messages"
 
 
-class AccidentsRestConnector(Connector):
+class AccidentsRestConnector(Connector[AccidentsRestConfig]):
     """The police system's accident API: JSON pages of accidents changed since a time."""
-
-    kind: ClassVar[str] = "accidents-rest"
-    description: ClassVar[str] = "Traffic accidents from the police system's REST API"
-    config_model = AccidentsRestConfig
-    config: AccidentsRestConfig
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         return self._pages().read({} if full else state)
@@ -101,11 +83,3 @@ class AccidentsRestConnector(Connector):
 
     def _pages(self) -> AccidentPages:
         return AccidentPages(self.config, self.context.http_timeout)
-
-
-BATCH_KINDS: list[type[Connector]] = [
-    AccidentsCsvConnector,
-    AccidentsRestConnector,
-    Datex2Connector,
-    EventsFileConnector,
-]

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
 from hub.connectors.base import Connector
 from hub.connectors.records import BadRecord, Checkpoint, Item, Notice
@@ -43,15 +43,9 @@ LINGER_SECONDS = 0.02
 holding the next ones back until these are acknowledged)."""
 
 
-class MqttConnector(Connector):
+class MqttConnector(Connector[MqttConfig]):
     """Camera and sensor events (violations, detections) from an MQTT broker, stored once
     each whatever the broker redelivers."""
-
-    kind: ClassVar[str] = "mqtt"
-    description: ClassVar[str] = "Camera and sensor events from an MQTT broker (streaming)"
-    streaming: ClassVar[bool] = True
-    config_model = MqttConfig
-    config: MqttConfig
 
     @property
     def client_id(self) -> str:

@@ -11,11 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hub.plugins.parts import PluginParts
+from hub.plugins.parts import ConnectorKind, PluginParts
 
-from .connectors import BATCH_KINDS
 from .definitions import ALERT_RULES, EVENT_KINDS, INDICATORS, METRICS
-from .mqtt import MqttConnector
 
 DEMO = Path(__file__).resolve().parent / "demo"
 DEMO_ACCIDENTS_CSV = DEMO / "kontum-accidents.csv"
@@ -77,7 +75,34 @@ def demo_camera_events() -> dict[str, Any]:
 
 PLUGIN = PluginParts(
     __name__,
-    connector_kinds=[*BATCH_KINDS, MqttConnector],
+    connector_kinds=[
+        ConnectorKind(
+            "accidents-csv",
+            "Traffic accidents from the police system's CSV export",
+            "iochub_plugins.traffic.connectors:AccidentsCsvConnector",
+        ),
+        ConnectorKind(
+            "accidents-rest",
+            "Traffic accidents from the police system's REST API",
+            "iochub_plugins.traffic.connectors:AccidentsRestConnector",
+        ),
+        ConnectorKind(
+            "datex2",
+            "Traffic accidents from a DATEX II SituationPublication",
+            "iochub_plugins.traffic.connectors:Datex2Connector",
+        ),
+        ConnectorKind(
+            "events-jsonl",
+            "Camera and sensor events from a JSON-lines file",
+            "iochub_plugins.traffic.connectors:EventsFileConnector",
+        ),
+        ConnectorKind(
+            "mqtt",
+            "Camera and sensor events from an MQTT broker (streaming)",
+            "iochub_plugins.traffic.mqtt:MqttConnector",
+            streaming=True,
+        ),
+    ],
     metrics=METRICS,
     indicators=INDICATORS,
     event_kinds=EVENT_KINDS,

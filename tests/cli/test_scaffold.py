@@ -21,7 +21,7 @@ def test_a_new_plugin_passes_its_tests_as_generated(tmp_path: Path) -> None:
     pyproject = tomllib.loads((package / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["name"] == "iochub-water-levels"
     assert pyproject["project"]["entry-points"]["iochub.plugins"] == {
-        "water_levels": "iochub_water_levels.plugin"
+        "water_levels": "iochub_water_levels.plugin:PLUGIN"
     }
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],

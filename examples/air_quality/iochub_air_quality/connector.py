@@ -15,11 +15,8 @@ class AirQualityConfig(HttpAuth):
     page_size: int = 100
 
 
-class AirQualityConnector(Connector):
+class AirQualityConnector(Connector[AirQualityConfig]):
     """Each station's daily mean of each pollutant, for the station's commune."""
-
-    kind = "readings"
-    config_model = AirQualityConfig
 
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         cursor = Incremental("updated_at", id="id", state=None if full else state.get("cursor"))

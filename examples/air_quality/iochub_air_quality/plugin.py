@@ -1,18 +1,18 @@
-"""The plugin's hooks: its connector kind and the metric it writes."""
+"""The plugin's parts: its connector kind and the metric it writes."""
 
-from hub.plugins import Aggregation, MetricDefinition, hookimpl
+from hub.plugins import Aggregation, ConnectorKind, MetricDefinition
+from hub.plugins.parts import PluginParts
 
-from .connector import AirQualityConnector
-
-
-@hookimpl
-def register_connector_kinds() -> list[type]:
-    return [AirQualityConnector]
-
-
-@hookimpl
-def register_metrics() -> list[MetricDefinition]:
-    return [
+PLUGIN = PluginParts(
+    __name__,
+    connector_kinds=[
+        ConnectorKind(
+            "readings",
+            "Daily air quality from a monitoring network's REST API",
+            "iochub_air_quality.connector:AirQualityConnector",
+        )
+    ],
+    metrics=[
         MetricDefinition(
             "air_concentration",
             "Air pollutant concentration (daily mean)",
@@ -22,4 +22,5 @@ def register_metrics() -> list[MetricDefinition]:
             disaggregations=("pollutant",),
             name_vi="Nồng độ chất ô nhiễm không khí (trung bình ngày)",
         )
-    ]
+    ],
+)

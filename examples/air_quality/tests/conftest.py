@@ -57,6 +57,6 @@ def air_hub(iochub_hub: HubFactory, scripted_server: ScriptedServer) -> Callable
     def build(**table: Any) -> Hub:
         air = {"plugin": "air_quality", "kind": "readings", "page_size": PAGE_SIZE, **table}
         air.setdefault("url", scripted_server.url("/api/"))
-        return iochub_hub({"air": air}, plugins=[("air_quality", plugin)])
+        return iochub_hub({"air": air}, plugins=[("air_quality", plugin.PLUGIN)])
 
     return build

@@ -46,7 +46,7 @@ def test_the_hub_finds_the_plugin_and_what_it_brings() -> None:
     assert {code for _, m in plugins.metrics() if (code := m.code).startswith("health_")} == {
         m.code for m in METRICS
     }
-    assert {kind.kind for kind in plugin.PLUGIN.register_connector_kinds()} == {"fhir", "dhis2"}
+    assert {kind.name for kind in plugin.PLUGIN.connector_kinds} == {"fhir", "dhis2"}
 
 
 def test_counts_sum_and_stocks_keep_their_last_value() -> None:

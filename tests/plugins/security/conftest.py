@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from iochub_plugins.security.connectors import CONNECTOR_KINDS
+from iochub_plugins.security.plugin import PLUGIN
 from sqlalchemy import select
 
 from hub.connectors.base import Connector, ConnectorContext
@@ -47,7 +47,7 @@ def http_server() -> Iterator[ScriptedServer]:
 @pytest.fixture
 def make_connector() -> Callable[..., Connector]:
     """A connector of one of the plugin's kinds, from its config table as a dict."""
-    kinds = {kind.kind: kind for kind in CONNECTOR_KINDS}
+    kinds = {kind.name: kind.load() for kind in PLUGIN.connector_kinds}
 
     def build(kind: str, **table: Any) -> Connector:
         connector_class = kinds[kind]

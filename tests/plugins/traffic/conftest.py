@@ -48,7 +48,7 @@ def http_server() -> Iterator[ScriptedServer]:
 @pytest.fixture
 def make_connector() -> Callable[..., Connector]:
     """A connector of one of the plugin's kinds, from its config table as a dict."""
-    kinds = {kind.kind: kind for kind in PLUGIN.register_connector_kinds()}
+    kinds = {kind.name: kind.load() for kind in PLUGIN.connector_kinds}
 
     def build(kind: str, **table: Any) -> Connector:
         connector_class = kinds[kind]
