@@ -114,8 +114,9 @@ class HttpPortal(Portal):
             except BadDocument as exc:
                 yield exc
             return
-        resume, unreadable = None, 0
-        while True:  # again after an unreadable page, from the page after it
+        resume: dict[str, int] | None = None
+        unreadable = 0
+        while True:  # again after an unreadable page: the kit's walk resumed at the next page
             try:
                 for page in self._pages(name, params, resume):
                     unreadable = 0
@@ -128,7 +129,9 @@ class HttpPortal(Portal):
                     return
                 resume = {"page": exc.page + 1}
 
-    def _pages(self, name: str, params: dict[str, str], resume: dict | None) -> Iterator[Page]:
+    def _pages(
+        self, name: str, params: dict[str, str], resume: dict[str, int] | None
+    ) -> Iterator[Page]:
         size, most = self.config.page_size, self.config.max_pages
         paginator = PageNumber(size, size_param="page_size", repeated_page_ends=True)
         parse = partial(self._parse_page, name)
@@ -143,7 +146,8 @@ class HttpPortal(Portal):
 
     def _parse_page(self, name: str, document: Document) -> list[Entry]:
         query = dict(parse_qsl(urlsplit(document.url).query))
-        return self._parse(document.content, "requests", _place(name, query), int(query["page"]))
+        page = int(query.get("page") or 1)
+        return self._parse(document.content, "requests", _place(name, query), page)
 
     def _query(self, window: Window) -> dict[str, str]:
         zone = self.config.zone
