@@ -11,6 +11,11 @@ Two stricter readings serve standards that say more about their times (FHIR amon
 :func:`parse_instant` wants the offset written (a naive time is no instant), and
 :func:`parse_partial` reads ISO 8601's reduced precisions (a year, a year and month, a day, a
 time of day) and says which one it was given.
+
+A format with a month but no year (syslog's BSD header ``%b %d %H:%M:%S``, CEF's) means the
+most recent such moment: the year of ``now``, or the year before when that would put the time
+more than a day ahead of ``now`` (December's message read in January); see
+:func:`in_latest_year`, the one place of that rule.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from hub.connectors.errors import BadInput
 from hub.zone import LOCAL_TIME
+
+AHEAD_OF_NOW = timedelta(days=1)
+"""How far ahead of now a time without a year may lie (clocks disagree) before it is read as
+last year's."""
 
 Precision = Literal["year", "month", "day", "time"]
 
@@ -35,13 +44,17 @@ class TimestampError(BadInput):
 
 
 def parse_timestamp(
-    value: Any, zone: tzinfo | None = None, formats: Sequence[str] = ()
+    value: Any,
+    zone: tzinfo | None = None,
+    formats: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> datetime:
     """``value`` as an aware datetime; naive times are read in ``zone`` (default: Vietnam).
 
     ``value`` is a datetime, a date (its midnight) or a text: tried against ``formats`` in
-    turn, then as ISO 8601. Raises :class:`TimestampError` otherwise (None and blanks too:
-    see :func:`optional_timestamp`).
+    turn, then as ISO 8601. A format without a year gives the latest year that does not put the
+    time ahead of ``now`` (default: the current time; see the module docstring). Raises
+    :class:`TimestampError` otherwise (None and blanks too: see :func:`optional_timestamp`).
     """
     zone = zone or LOCAL_TIME
     if isinstance(value, datetime):
@@ -52,11 +65,9 @@ def parse_timestamp(
         raise TimestampError(f"{value!r} is not a time")
     text = value.strip()
     for layout in formats:
-        try:
-            parsed = datetime.strptime(text, layout)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        moment = _formatted(text, layout, zone, now)
+        if moment is not None:
+            return moment
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -124,3 +135,45 @@ def optional_timestamp(
 def utc_text(moment: datetime, timespec: str = "auto") -> str:
     """``moment`` in UTC as ISO 8601 with a ``Z``: how queries and saved state write times."""
     return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def in_latest_year(
+    month: int, day: int, clock: time, zone: tzinfo, now: datetime | None = None
+) -> datetime:
+    """A time written without a year (``Dec 31 23:59:59``), in ``zone``: in the year of ``now``
+    (default: the current time), or the year before when that would put it more than a day
+    ahead of ``now`` (December's message read in January). 29 February falls in the latest
+    year that has one, or on the 28th of the year before. Raises :class:`TimestampError` for a
+    day no year has."""
+    now = now or datetime.now(UTC)
+    year = now.astimezone(zone).year
+    for candidate in (year, year - 1):
+        try:
+            moment = datetime.combine(date(candidate, month, day), clock, zone)
+        except ValueError:
+            continue
+        if moment - now <= AHEAD_OF_NOW:
+            return moment
+    if (month, day) == (2, 29):
+        return datetime.combine(date(year - 1, 2, 28), clock, zone)
+    raise TimestampError(f"{month:02d}-{day:02d} is not a day of any year")
+
+
+def _formatted(text: str, layout: str, zone: tzinfo, now: datetime | None) -> datetime | None:
+    """``text`` read by ``layout``, or None when it does not fit."""
+    yearless = _yearless(layout)
+    if yearless:  # read in a leap year, so that 29 February fits; the year comes after
+        text, layout = f"2000 {text}", f"%Y {layout}"
+    try:
+        parsed = datetime.strptime(text, layout)
+    except ValueError:
+        return None
+    if yearless:
+        return in_latest_year(parsed.month, parsed.day, parsed.time(), parsed.tzinfo or zone, now)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _yearless(layout: str) -> bool:
+    """A format naming a month but no year."""
+    has_month = any(code in layout for code in ("%b", "%B", "%m"))
+    return has_month and not any(code in layout for code in ("%Y", "%y", "%G"))

@@ -1,12 +1,13 @@
 """The one timestamp parser: ISO 8601 or configured formats, naive times in Vietnam's zone."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
 from hub.connectors.errors import BadInput
 from hub.timestamps import (
     TimestampError,
+    in_latest_year,
     optional_timestamp,
     parse_instant,
     parse_partial,
@@ -89,3 +90,39 @@ def test_a_partial_time_with_an_offset_keeps_it() -> None:
 def test_what_is_no_partial_time_is_bad_input(bad: object) -> None:
     with pytest.raises(TimestampError, match="is not a time"):
         parse_partial(bad)
+
+
+BSD = "%b %d %H:%M:%S"
+
+
+def test_a_format_without_a_year_is_the_latest_such_moment_not_ahead_of_now() -> None:
+    now = datetime(2026, 1, 2, 10, tzinfo=UTC)
+    assert parse_timestamp("Jan  2 09:00:00", UTC, [BSD], now) == datetime(
+        2026, 1, 2, 9, tzinfo=UTC
+    )
+    assert parse_timestamp("Jan  3 09:00:00", UTC, [BSD], now).year == 2026  # a clock ahead
+    december = parse_timestamp("Dec 31 23:59:59", UTC, [BSD], now)  # read in January
+    assert december == datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_a_leap_day_without_a_year_from_a_year_ahead_is_the_28th_of_the_year_before() -> None:
+    now = datetime(2028, 1, 2, tzinfo=UTC)
+    assert parse_timestamp("Feb 29 10:00:00", UTC, [BSD], now) == datetime(
+        2027, 2, 28, 10, tzinfo=UTC
+    )
+
+
+def test_a_format_without_a_year_takes_the_year_of_now_in_the_zone() -> None:
+    now = datetime(2025, 12, 31, 20, tzinfo=UTC)  # already 1 January 2026 in Vietnam
+    assert parse_timestamp("Jan  1 02:00:00", formats=[BSD], now=now).year == 2026
+
+
+def test_a_day_without_a_year_falls_in_the_latest_year_that_has_it() -> None:
+    after_a_leap_year = datetime(2029, 1, 5, tzinfo=UTC)
+    assert in_latest_year(2, 29, time(10), UTC, after_a_leap_year) == datetime(
+        2028, 2, 29, 10, tzinfo=UTC
+    )
+    with pytest.raises(TimestampError, match="not a day"):
+        in_latest_year(2, 30, time(10), UTC, after_a_leap_year)
+    with pytest.raises(TimestampError):
+        parse_timestamp("Feb 30 10:00:00", UTC, [BSD], after_a_leap_year)

@@ -24,7 +24,9 @@ What it does for every connector, in one place:
 - **paging** by a :class:`Paginator`: :class:`NextLink` (a URL in the body or the ``Link``
   header), :class:`PageNumber`, :class:`Offset`, :class:`CursorToken`. A walk that asks for
   the same page twice, or is answered the same non-empty page twice in a row, raises
-  :class:`~hub.connectors.errors.PagingLoop` instead of looping forever.
+  :class:`~hub.connectors.errors.PagingLoop` instead of looping forever; for a source known
+  to answer its last page again past its end, ``PageNumber(repeated_page_ends=True)`` reads
+  the repeat as the end of the list instead.
 
 Messages name URLs through :func:`describe_location`: no user info, query string or fragment,
 which may hold secrets.
@@ -348,6 +350,8 @@ class HttpClient:
             number += 1
             digest = _digest(found) if found and paginator.client_driven else None
             if digest is not None and digest == last_digest:
+                if paginator.repeated_page_ends:
+                    return  # the source's way of saying there is no more
                 raise PagingLoop(
                     f"{describe_location(request.url)}: {paginator.describe(request)} repeats "
                     f"the page before it; does the source read the paging parameter?"
@@ -451,6 +455,9 @@ class Paginator(ABC):
     client_driven: bool = True
     """The client computes the next request (page numbers, offsets): a page answered with
     the same items as the one before means the source ignores the paging parameter."""
+    repeated_page_ends: bool = False
+    """A client-driven page answered with the same items as the one before ends the list
+    (its items are not handed out again) instead of raising PagingLoop."""
 
     def first(self, url: str, resume: Mapping[str, Any] | None) -> PageRequest:
         """The first page to read: ``url``, or where a saved position says."""
@@ -553,6 +560,10 @@ class PageNumber(Paginator):
     size_param: str | None = None
     first_page: int = 1
     total_pages: JsonPath = None
+    repeated_page_ends: bool = False
+    """For sources that answer a page past their end with their last page again, or ignore
+    ``param`` and answer every page with the first (Open311 portals do both): a page that
+    repeats the one before it ends the list, where by default it raises PagingLoop."""
 
     def start(self, url: str) -> PageRequest:
         return self._page(url, self.first_page)

@@ -7,6 +7,7 @@ same transaction as the records yielded before it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -148,3 +149,16 @@ def read_each(
         yield made
     else:
         yield from made
+
+
+def json_value(raw: bytes | str) -> Any:
+    """The JSON value of one record's text (a line, a message); :class:`BadInput` saying why
+    when it is none: ``not UTF-8 text``, or ``not JSON: <what> at column <n>``."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise BadInput("not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"not JSON: {exc.msg} at column {exc.colno}") from None

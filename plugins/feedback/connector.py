@@ -1,14 +1,10 @@
 """The ``open311`` connector kind: a citizen-feedback portal's GeoReport v2 API, or an export.
 
 A sync reads the service list (the categories), then makes one pass through the requests (see
-:mod:`.cursor`): date windows of at most 90 days, each read page by page, a checkpoint after
-each. Every request new or changed since the last pass becomes a ``feedback.case`` event (or a
-bad record); when the pass was made whole in this sync, the overdue snapshot of its day follows
-(see :mod:`.overdue`).
-
-Paging stops at an empty page, at a page that holds only requests already seen in this window
-(a portal paging past its end repeats its last page, or ignores ``page``), at a page shorter
-than ``page_size``, and fails the run after ``max_pages``.
+:mod:`.cursor`): date windows of at most 90 days, each read page by page (see :mod:`.portal`),
+a checkpoint after each. Every request new or changed since the last pass becomes a
+``feedback.case`` event (or a bad record); when the pass was made whole in this sync, the
+overdue snapshot of its day follows (see :mod:`.overdue`).
 """
 
 from __future__ import annotations
@@ -20,21 +16,19 @@ from typing import Any, ClassVar
 
 from hub.connectors.base import Connector, ConnectorContext
 from hub.connectors.errors import PermanentSourceError
+from hub.connectors.incremental import Window
 from hub.connectors.records import BadRecord, Checkpoint, Item
 
 from .cases import Case, CaseRules, read_case
 from .config import Open311Config
-from .cursor import Cursor, Pass
+from .cursor import Pass
 from .documents import Entry
 from .overdue import OverdueTally
 from .places import UnitFinder
 from .portal import BadDocument, Portal, open_portal
-from .timestamps import Window, optional_timestamp, utc_now
+from .timestamps import utc_now
 
 log = logging.getLogger(__name__)
-
-MAX_UNREADABLE_PAGES = 2
-"""Unreadable pages in a row after which a window is given up (each one is quarantined)."""
 
 
 class Open311Connector(Connector[Open311Config]):
@@ -58,16 +52,16 @@ class Open311Connector(Connector[Open311Config]):
         rules, problem = self._rules(portal)
         if problem:
             yield problem
-        walk = Pass.plan(_cursor(state, full), self.clock(), self.config)
+        walk = Pass.plan(state, self.clock(), self.config, full)
         tally = self._tally_for(walk)
         seen: set[str] = set()
         for window in walk.windows(self.config.window_days):
-            for entry in self._window(portal, window):
+            for entry in _entries(portal.requests(window)):
                 yield from self._take(entry, rules, walk, tally, seen)
-            yield Checkpoint(walk.after(window).to_state())
+            yield Checkpoint(walk.after(window))
         if tally is not None and self.config.revisit_days:
             yield from self._snapshot(tally)
-        yield Checkpoint(walk.finished(timedelta(minutes=self.config.overlap_minutes)).to_state())
+        yield Checkpoint(walk.finished())
 
     def check(self) -> str:
         """How many services the portal lists, and that its requests resource answers."""
@@ -76,7 +70,9 @@ class Open311Connector(Connector[Open311Config]):
         window = Window(now - timedelta(days=min(7, self.config.window_days)), now)
         try:
             services = portal.services()
-            requests = portal.requests(window, 1)
+            requests = next(portal.requests(window), [])
+            if isinstance(requests, BadDocument):
+                raise requests
         except BadDocument as exc:
             raise PermanentSourceError(f"{portal.describe()}: {exc.reason}") from None
         finally:
@@ -96,36 +92,6 @@ class Open311Connector(Connector[Open311Config]):
         c = self.config
         units = UnitFinder(c.unit_field, c.units, c.match_address)
         return CaseRules(c.status_map, units, c.zone, c.history_limit, catalogue), problem
-
-    def _window(self, portal: Portal, window: Window) -> Iterator[Entry | BadRecord]:
-        """The requests of one window, page after page, each once."""
-        ids: set[str] = set()
-        unreadable = 0
-        for page in range(1, self.config.max_pages + 1):
-            try:
-                entries = portal.requests(window, page)
-            except BadDocument as exc:
-                yield BadRecord(exc.reason, {"excerpt": exc.excerpt}, exc.place)
-                unreadable += 1
-                if not self.config.paging or unreadable == MAX_UNREADABLE_PAGES:
-                    return
-                continue  # the next page may be fine; an empty one ends the window
-            unreadable = 0
-            new = {i for e in entries if (i := _request_id(e)) is not None} - ids
-            if not entries or (not new and page > 1):
-                return  # the end, or a portal repeating a page past its end
-            ids |= new
-            yield from (e for e in entries if _request_id(e) in new or _request_id(e) is None)
-            if not new or not self.config.paging or self._short(entries):
-                return
-        raise PermanentSourceError(
-            f"{portal.describe()}: more than {self.config.max_pages} pages of requests in the "
-            f"window {window}; raise max_pages or lower window_days"
-        )
-
-    def _short(self, entries: list[Entry]) -> bool:
-        size = self.config.page_size
-        return size is not None and len(entries) < size
 
     def _tally_for(self, walk: Pass) -> OverdueTally | None:
         """The overdue tally of this pass, or None when it cannot see the whole pass.
@@ -160,16 +126,8 @@ class Open311Connector(Connector[Open311Config]):
         case = read_case(entry, rules)
         if tally is not None and isinstance(case, Case) and walk.in_revisit_span(case.requested_at):
             tally.add(case)
-        if self._wanted(entry, walk):
+        if walk.wants(entry):
             yield case.event(rules.history_limit) if isinstance(case, Case) else case
-
-    def _wanted(self, entry: Entry, walk: Pass) -> bool:
-        if not isinstance(entry, dict):
-            return True
-        zone = self.config.zone
-        requested = optional_timestamp(entry.get("requested_datetime"), zone)
-        updated = optional_timestamp(entry.get("updated_datetime"), zone)
-        return walk.wants(requested, updated)
 
     def _snapshot(self, tally: OverdueTally) -> Iterator[Item]:
         if tally.unplaced:
@@ -181,11 +139,13 @@ class Open311Connector(Connector[Open311Config]):
         yield from tally.observations()
 
 
-def _cursor(state: dict[str, Any], full: bool) -> Cursor:
-    """The saved cursor; with ``full``, none, unless it is a full pass's own (a retry)."""
-    cursor = Cursor.from_state(state)
-    full_pass_in_progress = cursor.pass_started is not None and cursor.changed_since is None
-    return cursor if not full or full_pass_in_progress else Cursor()
+def _entries(pages: Iterator[list[Entry] | BadDocument]) -> Iterator[Entry | BadRecord]:
+    """The requests of a window's pages, an unreadable page as a bad record."""
+    for page in pages:
+        if isinstance(page, BadDocument):
+            yield BadRecord(page.reason, {"excerpt": page.excerpt}, page.place)
+        else:
+            yield from page
 
 
 def _catalogue(services: list[Entry]) -> dict[str, Entry]:

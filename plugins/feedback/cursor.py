@@ -3,116 +3,152 @@
 GeoReport v2 searches by ``requested_datetime`` only, 90 days at a time; a change to a request
 (its status, its deadline) shows in its ``updated_datetime``. So a sync makes one **pass**:
 date windows walked forward from the start of the revisit span (the last ``revisit_days``)
-or the cursor, whichever is earlier, up to the moment the pass began. In each window it takes
+or the end of the last pass, whichever is earlier, up to the moment the pass began. It takes
+every request whose ``updated_datetime`` is at or after the last pass's start less
+``overlap_minutes`` (new, or changed since the last pass read it), and every request without
+one; the others are known and unchanged, and skipped.
 
-- every request at or after ``read_to`` (never read before), and
-- every earlier request whose ``updated_datetime`` is at or after ``changed_since`` (it changed
-  since the last pass read it); the others are known and unchanged, and skipped.
+The state holds two of the kit's :class:`~hub.connectors.incremental.Incremental` cursors:
 
-When a pass ends, ``read_to`` becomes the moment it began and ``changed_since`` that moment
-minus ``overlap_minutes``. A change made after the pass read a request carries a later
-``updated_datetime`` than the pass's start, by the portal's clock: the margin covers the two
-clocks disagreeing and changes committed late. ``at or after`` keeps ties (Open311 stamps whole
-seconds, and several requests can share one). A request without ``updated_datetime`` is always
-taken. Taking a request twice is harmless: the hub upserts it.
+- ``read``, on ``requested_datetime``, walked window by window
+  (:meth:`~hub.connectors.incremental.Incremental.windows`): every request filed before its
+  boundary has been read. It is where a pass in progress goes on, and where the next pass
+  starts when it revisits nothing.
+- ``changed``, on ``updated_datetime``, with ``overlap_minutes`` of lookback: when a pass ends
+  its boundary moves to the moment the pass began (every change made before then has been
+  read). A change made after the pass read a request carries a later ``updated_datetime``;
+  the lookback covers the portal's clock and the hub's disagreeing, and changes committed
+  late. ``at or after`` keeps ties (Open311 stamps whole seconds). Taking a request twice is
+  harmless: the hub upserts it.
 
-The state (a :class:`Cursor`) is saved after every window, with the position of the pass, so a
-retry or the next sync goes on where the last checkpoint left off, with the thresholds the
-pass began with.
+With ``pass_started``, a pass is in progress: the state is saved after every window, so a retry
+or the next sync goes on where the last checkpoint left off, with the thresholds the pass
+began with. A state written by an older release (``read_to``, ``changed_since``,
+``pass_started``, ``pass_next``) is converted on first read: the same question, the same place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from hub.connectors.incremental import Incremental, Window
+from hub.timestamps import optional_timestamp, parse_timestamp, utc_text
+
 from .config import Open311Config
-from .timestamps import BOUNDARY_OVERLAP, Window, from_state, state_timestamp, windows
+
+OLD_STATE = ("read_to", "changed_since", "pass_started", "pass_next")
+"""The state of releases before the connector kit."""
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """The connector's saved state."""
-
-    read_to: datetime | None = None
-    """Every request requested before this was read at least once."""
-    changed_since: datetime | None = None
-    """A request read before and updated at or after this is read again."""
-    pass_started: datetime | None = None
-    """When the pass in progress began (None: no pass in progress)."""
-    pass_next: datetime | None = None
-    """Where the pass in progress goes on."""
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Cursor:
-        return cls(*(from_state(state.get(name)) for name in _STATE_NAMES))
-
-    def to_state(self) -> dict[str, str]:
-        values = (self.read_to, self.changed_since, self.pass_started, self.pass_next)
-        return {
-            name: text
-            for name, value in zip(_STATE_NAMES, values, strict=True)
-            if (text := state_timestamp(value))
-        }
-
-
-_STATE_NAMES = ("read_to", "changed_since", "pass_started", "pass_next")
-
-
-@dataclass(frozen=True)
+@dataclass
 class Pass:
     """One walk through the windows; see the module docstring."""
 
-    cursor: Cursor
     started: datetime
-    start: datetime
     resumed: bool
+    read: Incremental
+    changed: Incremental
     revisit: timedelta
 
     @classmethod
-    def plan(cls, cursor: Cursor, now: datetime, config: Open311Config) -> Pass:
-        """Go on with the pass in progress, or begin a new one now."""
+    def plan(
+        cls, state: Mapping[str, Any], now: datetime, config: Open311Config, full: bool = False
+    ) -> Pass:
+        """Go on with the pass in progress, or begin a new one now. A ``full`` pass ignores
+        the state, unless it is a full pass's own (a retry)."""
+        state = upgraded(state, config)
+        full_pass_in_progress = "pass_started" in state and not state.get("changed")
+        if full and not full_pass_in_progress:
+            state = {}
         revisit = timedelta(days=config.revisit_days)
-        if cursor.pass_started and cursor.pass_next:
-            return cls(cursor, cursor.pass_started, cursor.pass_next, True, revisit)
-        start = config.first_moment(now)
-        if cursor.read_to is not None:
-            earliest = min(cursor.read_to, now - revisit)
-            start = max(start, earliest) if config.since else earliest
-        return cls(cursor, now, start, False, revisit)
+        overlap = timedelta(minutes=config.overlap_minutes)
+        changed = _cursor("updated_datetime", config, state.get("changed"), lookback=overlap)
+        if "pass_started" in state:
+            read = _cursor("requested_datetime", config, state.get("read"))
+            return cls(parse_timestamp(state["pass_started"]), True, read, changed, revisit)
+        read = _cursor("requested_datetime", config, start=_first_window(state, now, config))
+        return cls(now, False, read, changed, revisit)
 
     def windows(self, days: int) -> Iterator[Window]:
-        return windows(self.start, self.started, timedelta(days=days))
+        """The windows of ``requested_datetime`` left to read in this pass."""
+        return self.read.windows(self.started, timedelta(days=days))
 
-    def wants(self, requested: datetime | None, updated: datetime | None) -> bool:
+    def wants(self, entry: Any) -> bool:
         """Whether a request is new or changed since the last pass (see the module docstring)."""
-        read_to, changed_since = self.cursor.read_to, self.cursor.changed_since
-        if read_to is None or changed_since is None:
-            return True
-        if requested is None or requested >= read_to:
-            return True
-        return updated is None or updated >= changed_since
+        return self.changed.is_new(entry)
 
     def in_revisit_span(self, requested: datetime) -> bool:
         """Requested within the last ``revisit_days`` before the pass began."""
         return requested >= self.started - self.revisit
 
-    def after(self, window: Window) -> Cursor:
+    def after(self, window: Window) -> dict[str, Any]:
         """The state once ``window`` is read: the pass goes on after it."""
-        read_to = self.cursor.read_to
-        return Cursor(
-            read_to=window.end if read_to is None else max(read_to, window.end),
-            changed_since=self.cursor.changed_since,
-            pass_started=self.started,
-            pass_next=window.end - BOUNDARY_OVERLAP,
-        )
+        read = self.read.close_window(window)
+        return {
+            "read": read,
+            "changed": self.changed.state(),
+            "pass_started": utc_text(self.started),
+        }
 
-    def finished(self, overlap: timedelta) -> Cursor:
+    def finished(self) -> dict[str, Any]:
         """The state once the pass has read every window."""
-        read_to = self.cursor.read_to
-        return Cursor(
-            read_to=self.started if read_to is None else max(read_to, self.started),
-            changed_since=self.started - overlap,
+        changed = self.changed.close_window(Window(self.started, self.started))
+        return {"read": self.read.state(), "changed": changed}
+
+
+def upgraded(state: Mapping[str, Any], config: Open311Config) -> dict[str, Any]:
+    """``state`` in this release's form: an older release's converted (see the module doc)."""
+    if "read" in state or not any(name in state for name in OLD_STATE):
+        return dict(state)
+    read_to, changed_since, started, going_on = (
+        optional_timestamp(state.get(n)) for n in OLD_STATE
+    )
+    upgraded_state: dict[str, Any] = {}
+    if started is not None and going_on is not None:
+        upgraded_state["pass_started"] = utc_text(started)
+        read_to = going_on
+    if read_to is not None:
+        upgraded_state["read"] = _boundary(read_to)
+    if changed_since is not None:  # the boundary less the overlap: the same question as before
+        upgraded_state["changed"] = _boundary(
+            changed_since + timedelta(minutes=config.overlap_minutes)
         )
+    return upgraded_state
+
+
+def _first_window(state: Mapping[str, Any], now: datetime, config: Open311Config) -> datetime:
+    """Where a new pass starts: ``since`` on a first (or full) pass; else the earlier of the
+    revisit span and the end of the last pass (a connector down for long goes back there),
+    but never before ``since``."""
+    start = config.first_moment(now)
+    read_to = _cursor("requested_datetime", config, state.get("read")).boundary
+    if read_to is None:
+        return start
+    earliest = min(read_to, now - timedelta(days=config.revisit_days))
+    return max(start, earliest) if config.since else earliest
+
+
+def _cursor(
+    field: str,
+    config: Open311Config,
+    state: Mapping[str, Any] | None = None,
+    start: Any = None,
+    lookback: timedelta = timedelta(0),
+) -> Incremental:
+    return Incremental(
+        field,
+        id="service_request_id",
+        state=state,
+        start=start,
+        lookback=lookback,
+        parse=partial(parse_timestamp, zone=config.zone),
+        what="Open311 requests",
+    )
+
+
+def _boundary(moment: datetime) -> dict[str, Any]:
+    return {"value": utc_text(moment), "ties": []}

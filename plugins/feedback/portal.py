@@ -1,7 +1,12 @@
 """Reaching the portal: the ``services`` and ``requests`` resources, over HTTP(S) or in a folder.
 
 Over HTTP, ``requests`` is asked one date window and page at a time (``start_date``,
-``end_date``, ``page``, ``page_size``). A folder holds a whole export (``services.json``,
+``end_date``, ``page``, ``page_size``), the pages walked by the kit's
+:class:`~hub.connectors.http.PageNumber`. Paging stops at an empty page, at a page that
+repeats the one before it (a portal paging past its end repeats its last page, or ignores
+``page``), at a page shorter than ``page_size``, and fails the run after ``max_pages``. A page
+that cannot be read is handed out as a :class:`BadDocument` and the walk goes on at the next
+page, unless two in a row could not be read. A folder holds a whole export (``services.json``,
 ``requests.json``) and behaves like a portal that honours the window on ``requested_datetime``
 (both ends included) and does not page: the file is read once per sync and filtered here.
 
@@ -12,27 +17,36 @@ a missing file → the run fails). A document that cannot be read raises :class:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from hub.connectors.http import HttpClient, describe_location
+from hub.connectors.errors import PermanentSourceError
+from hub.connectors.http import Document, HttpClient, Page, PageNumber, describe_location
+from hub.connectors.incremental import Window
 from hub.connectors.sources import fetch
 
 from .config import Open311Config
 from .documents import Entry, Malformed, parse_list
-from .timestamps import Window, optional_timestamp, query_timestamp
+from .timestamps import optional_timestamp, query_timestamp
 
 EXCERPT_CHARS = 500
+MAX_UNREADABLE_PAGES = 2
+"""Unreadable pages in a row after which a window is given up (each one is quarantined)."""
+PLACE_PARAMS = ("start_date", "end_date", "page", "page_size")
+"""The query parameters that name a page in a message (no credentials among them)."""
 
 
 class BadDocument(Exception):
     """A document that is not a readable GeoReport v2 list: quarantined with its place."""
 
-    def __init__(self, reason: str, place: str, excerpt: str) -> None:
+    def __init__(self, reason: str, place: str, excerpt: str, page: int = 1) -> None:
         super().__init__(reason)
         self.reason = reason
         self.place = place
         self.excerpt = excerpt
+        self.page = page
 
 
 class Portal(ABC):
@@ -47,8 +61,9 @@ class Portal(ABC):
         """The service list: the portal's categories."""
 
     @abstractmethod
-    def requests(self, window: Window, page: int) -> list[Entry]:
-        """One page (from 1) of the requests of ``window``; [] past the last page."""
+    def requests(self, window: Window) -> Iterator[list[Entry] | BadDocument]:
+        """The requests of ``window``, page after page; a page that cannot be read comes as
+        its :class:`BadDocument`."""
 
     @abstractmethod
     def describe(self) -> str:
@@ -57,12 +72,12 @@ class Portal(ABC):
     def close(self) -> None:  # noqa: B027 (a folder holds nothing to close)
         """Let go of the connections the portal holds (none for a folder)."""
 
-    def _parse(self, content: bytes, kind: str, place: str) -> list[Entry]:
+    def _parse(self, content: bytes, kind: str, place: str, page: int = 1) -> list[Entry]:
         try:
             return parse_list(content, self.config.format, kind)  # type: ignore[arg-type]
         except Malformed as exc:
             excerpt = content[:EXCERPT_CHARS].decode("utf-8", errors="replace")
-            raise BadDocument(f"{place}: {exc}", place, excerpt) from None
+            raise BadDocument(f"{place}: {exc}", place, excerpt, page) from None
 
 
 def open_portal(config: Open311Config, timeout: float) -> Portal:
@@ -87,30 +102,67 @@ class HttpPortal(Portal):
 
     def services(self) -> list[Entry]:
         name = f"services.{self.config.format}"
-        return self._parse(self._get(name, {}), "services", name)
+        return self._parse(self._client.get(name, self._scope()).content, "services", name)
 
-    def requests(self, window: Window, page: int) -> list[Entry]:
+    def requests(self, window: Window) -> Iterator[list[Entry] | BadDocument]:
+        name = f"requests.{self.config.format}"
+        params = self._query(window)
+        if not self.config.paging:
+            try:
+                content = self._client.get(name, params).content
+                yield self._parse(content, "requests", _place(name, params))
+            except BadDocument as exc:
+                yield exc
+            return
+        resume: dict[str, int] | None = None
+        unreadable = 0
+        while True:  # again after an unreadable page: the kit's walk resumed at the next page
+            try:
+                for page in self._pages(name, params, resume):
+                    unreadable = 0
+                    yield page.items
+                return
+            except BadDocument as exc:
+                yield exc
+                unreadable += 1
+                if unreadable == MAX_UNREADABLE_PAGES:
+                    return
+                resume = {"page": exc.page + 1}
+
+    def _pages(
+        self, name: str, params: dict[str, str], resume: dict[str, int] | None
+    ) -> Iterator[Page]:
+        size, most = self.config.page_size, self.config.max_pages
+        paginator = PageNumber(size, size_param="page_size", repeated_page_ends=True)
+        parse = partial(self._parse_page, name)
+        for page in self._client.pages(name, paginator, params, parse=parse, resume=resume):
+            if int(page.position["page"]) > most:
+                raise PermanentSourceError(
+                    f"{self.describe()}: more than {most} pages of requests in the window "
+                    f"{params['start_date']} – {params['end_date']}; raise max_pages or lower "
+                    "window_days"
+                )
+            yield page
+
+    def _parse_page(self, name: str, document: Document) -> list[Entry]:
+        query = dict(parse_qsl(urlsplit(document.url).query))
+        page = int(query.get("page") or 1)
+        return self._parse(document.content, "requests", _place(name, query), page)
+
+    def _query(self, window: Window) -> dict[str, str]:
         zone = self.config.zone
-        params: dict[str, str] = {
+        return {
             "start_date": query_timestamp(window.start, zone),
             "end_date": query_timestamp(window.end, zone),
+            **self._scope(),
         }
-        if self.config.paging:
-            params["page"] = str(page)
-            if self.config.page_size:
-                params["page_size"] = str(self.config.page_size)
-        name = f"requests.{self.config.format}"
-        place = f"{name}?{'&'.join(f'{key}={value}' for key, value in params.items())}"
-        return self._parse(self._get(name, params), "requests", place)
 
     def describe(self) -> str:
         return describe_location(self.config.location)
 
-    def _get(self, name: str, params: dict[str, str]) -> bytes:
-        query = dict(params)
-        if self.config.jurisdiction_id:
-            query["jurisdiction_id"] = self.config.jurisdiction_id
-        return self._client.get(name, query).content
+    def _scope(self) -> dict[str, str]:
+        jurisdiction = self.config.jurisdiction_id
+        return {"jurisdiction_id": jurisdiction} if jurisdiction else {}
 
 
 class FolderPortal(Portal):
@@ -129,10 +181,11 @@ class FolderPortal(Portal):
         name = f"services.{self.config.format}"
         return self._parse(self._read(name), "services", name)
 
-    def requests(self, window: Window, page: int) -> list[Entry]:
-        if page > 1:
-            return []
-        return [entry for entry in self._all_requests() if self._in(window, entry)]
+    def requests(self, window: Window) -> Iterator[list[Entry] | BadDocument]:
+        try:
+            yield [entry for entry in self._all_requests() if self._in(window, entry)]
+        except BadDocument as exc:
+            yield exc
 
     def describe(self) -> str:
         return self.config.location
@@ -153,6 +206,12 @@ class FolderPortal(Portal):
         if location.startswith("file:"):
             return fetch(f"{location.rstrip('/')}/{name}", self.timeout).content
         return fetch(str(Path(location).expanduser() / name), self.timeout).content
+
+
+def _place(name: str, query: dict[str, str]) -> str:
+    """A page of requests in a message: ``requests.json?start_date=…&end_date=…&page=2``."""
+    named = "&".join(f"{key}={query[key]}" for key in PLACE_PARAMS if key in query)
+    return f"{name}?{named}"
 
 
 def _field(entry: Entry, name: str) -> object:

@@ -5,7 +5,8 @@
 - **When**: the extension's ``rt`` (receipt time), else ``end``, else ``start``, else the
   syslog header's time, else (for a listener) when the message arrived. CEF times are
   milliseconds since the epoch or ``MMM dd [yyyy] HH:mm:ss[.SSS] [zone]``; ISO 8601 is accepted
-  too. A time without a zone is in the connector's ``timezone``.
+  too (read by the hub's one parser, :mod:`hub.timestamps`). A time without a zone is in the
+  connector's ``timezone``.
 - **Which host**: the ``host_fields`` of the extension, then the syslog header's host name.
 - **Identity**: ``externalId`` when the sender gives one; else a digest of the message and
   where it was read (a file and offset, or a socket and arrival), so that a re-read of the same
@@ -19,15 +20,18 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub.timestamps import TimestampError, parse_timestamp
+
 from .alerts import Alert, AlertError, clipped
 from .cef import CefError, CefEvent, parse_cef
 from .config import CefOptions
 from .severity import cef_level, from_cef_level
-from .syslog import SyslogMessage, last_year_if_ahead, parse_syslog
+from .syslog import SyslogMessage, parse_syslog
 
 TIME_KEYS = ("rt", "end", "start")
-WITH_YEAR = ("%b %d %Y %H:%M:%S.%f", "%b %d %Y %H:%M:%S")
-WITHOUT_YEAR = ("%Y %b %d %H:%M:%S.%f", "%Y %b %d %H:%M:%S")
+TIME_FORMATS = ("%b %d %Y %H:%M:%S.%f", "%b %d %Y %H:%M:%S", "%b %d %H:%M:%S.%f", "%b %d %H:%M:%S")
+"""CEF's ``MMM dd [yyyy] HH:mm:ss[.SSS]`` (its zone split off first); without a year, the
+latest year not ahead of now (the hub's rule, :func:`hub.timestamps.in_latest_year`)."""
 OFFSET = re.compile(r"^([+-])(\d\d):?(\d\d)$")
 MAX_EXTENSION_KEYS = 60
 
@@ -68,24 +72,11 @@ def cef_time(value: str, zone: tzinfo, now: datetime) -> datetime:
             return datetime.fromtimestamp(int(text) / 1000, UTC)
         except (OverflowError, OSError, ValueError):
             raise AlertError(f"time {value!r} is out of range") from None
-    try:
-        moment = datetime.fromisoformat(text)
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    except ValueError:
-        pass
     text, stated = _split_zone(text)
-    for layout in WITH_YEAR:
-        try:
-            return datetime.strptime(text, layout).replace(tzinfo=stated or zone)
-        except ValueError:
-            continue
-    for layout in WITHOUT_YEAR:  # the year is put in front, to parse 29 February right
-        try:
-            moment = datetime.strptime(f"{now.year} {text}", layout)
-        except ValueError:
-            continue
-        return last_year_if_ahead(moment.replace(tzinfo=stated or zone), now)
-    raise AlertError(f"time {value!r} is not a CEF time")
+    try:
+        return parse_timestamp(text, stated or zone, TIME_FORMATS, now)
+    except TimestampError:
+        raise AlertError(f"time {value!r} is not a CEF time") from None
 
 
 def _occurred_at(

@@ -1,5 +1,5 @@
 """The ``wazuh-http`` kind: Wazuh alerts from the indexer's search API or an export, page by
-page from a time cursor (see :mod:`.wazuh_http`)."""
+page from the kit's incremental cursor (see :mod:`.wazuh_http`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.connectors.incremental import Incremental
 from hub.connectors.records import BadRecord, Item, Skipped
 
 from .alerts import Alert
@@ -14,7 +15,7 @@ from .base import BELOW_MIN_LEVEL, SecurityConnector
 from .config import WazuhHttpConfig
 from .pipeline import AlertPipeline
 from .wazuh import wazuh_alert
-from .wazuh_http import AlertPages, Entry, TimeCursor
+from .wazuh_http import AlertPages, Entry, alert_cursor
 
 
 class WazuhHttpConnector(SecurityConnector[WazuhHttpConfig]):
@@ -23,39 +24,37 @@ class WazuhHttpConnector(SecurityConnector[WazuhHttpConfig]):
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         state = {} if full else state
         pipeline = self.pipeline(state)
-        cursor = TimeCursor.from_state(state.get("http"), self.config.start)
+        start = alert_cursor(state.get("http"), self.config.start).state()
         until = datetime.now(UTC) - timedelta(seconds=self.config.settle_seconds)
-        with AlertPages(self.config, self.context.http_timeout) as pages:
-            while True:
-                entries = pages.page(cursor, self.config.page_size)
-                before = cursor
-                cursor, settled = yield from self.page_records(entries, cursor, until, pipeline)
-                yield from pipeline.checkpoint({"http": cursor.to_state()})
-                more = len(entries) == self.config.page_size and cursor != before
-                if not (settled and more):
+        with AlertPages(self.config, self.context.http_timeout) as source:
+            for page in source.pages(start, self.config.page_size):
+                cursor = alert_cursor(page.position, None)  # where this page was asked from
+                settled = yield from self.page_records(page.items, cursor, until, pipeline)
+                yield from pipeline.checkpoint({"http": cursor.state()})
+                if not settled:
                     return
 
     def check(self) -> str:
-        with AlertPages(self.config, self.context.http_timeout) as pages:
-            entries = pages.page(TimeCursor.from_state(None, self.config.start), 10)
+        start = alert_cursor(None, self.config.start).state()
+        with AlertPages(self.config, self.context.http_timeout) as source:
+            entries = next(source.pages(start, 10)).items
         readable = sum(1 for entry in entries if entry.time is not None)
         return f"the {self.config.api} answered; {readable} of its first {len(entries)} alerts read"
 
     def page_records(
-        self, entries: list[Entry], cursor: TimeCursor, until: datetime, pipeline: AlertPipeline
-    ) -> Generator[Item, None, tuple[TimeCursor, bool]]:
-        """Records of a page's new alerts; returns the cursor after them, and False when an
-        alert too young to read stopped the page."""
+        self, entries: list[Entry], cursor: Incremental, until: datetime, pipeline: AlertPipeline
+    ) -> Generator[Item, None, bool]:
+        """Records of a page's new alerts, each seen by the cursor; False when an alert too
+        young to read stopped the page."""
         for entry in entries:
             moment = entry.time
             if moment is not None and moment > until:
-                return cursor, False
-            if moment is not None and not cursor.is_new(moment, entry.id):
+                return False
+            if not cursor.is_new(entry):
                 continue  # read already: the source sent more than it was asked for
             yield from self.entry_records(entry, pipeline)
-            if moment is not None:
-                cursor = cursor.after(moment, entry.id)
-        return cursor, True
+            cursor.see(entry)
+        return True
 
     def entry_records(self, entry: Entry, pipeline: AlertPipeline) -> Iterator[Item]:
         place = f"{self.config.api} alert {entry.id}" if entry.id else self.config.api

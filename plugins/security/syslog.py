@@ -3,20 +3,26 @@
 A SIEM forwards CEF inside syslog. Only the header matters to us: the sender's host name and
 time (fallbacks when the CEF message lacks them) and where the message itself starts. Headers
 are read leniently, since senders bend both RFCs; what is not a header stays in the message.
+Times are read by the hub's one parser (:mod:`hub.timestamps`); the year of a BSD time, which
+has none, by its rule :func:`~hub.timestamps.in_latest_year`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, time, tzinfo
+
+from hub.timestamps import TimestampError, in_latest_year, parse_timestamp
 
 NIL = "-"
 BOM = "\ufeff"
 PRI = re.compile(r"<(\d{1,3})>")
 BSD_TIME = re.compile(r"([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) ")
-ISO_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ")
+"""RFC 3164's ``Mmm dd hh:mm:ss``: no year, no zone (the connector's). Read from its digits, not
+by ``strptime``: a listener reads thousands a second."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ISO_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ")
 
 
 @dataclass(frozen=True)
@@ -38,11 +44,11 @@ def parse_syslog(text: str, local: tzinfo, now: datetime) -> SyslogMessage:
     match = PRI.match(text)
     rest = text[match.end() :] if match else text
     if match and rest[:2] == "1 ":
-        return _rfc5424(rest[2:])
+        return _rfc5424(rest[2:], local)
     return _rfc3164(rest, local, now)
 
 
-def _rfc5424(rest: str) -> SyslogMessage:
+def _rfc5424(rest: str, local: tzinfo) -> SyslogMessage:
     """``TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]``."""
     parts = rest.split(" ", 5)
     if len(parts) < 6:
@@ -52,7 +58,7 @@ def _rfc5424(rest: str) -> SyslogMessage:
     return SyslogMessage(
         message.removeprefix(BOM),
         hostname=_value(hostname),
-        timestamp=_iso_time(stamp),
+        timestamp=_time(stamp, local),
         app=_value(app),
     )
 
@@ -69,31 +75,21 @@ def _rfc3164(rest: str, local: tzinfo, now: datetime) -> SyslogMessage:
 
 
 def _bsd_or_iso_time(text: str, local: tzinfo, now: datetime) -> tuple[datetime | None, str]:
+    """The time a header starts with, and the text after it (no time: None and the text)."""
     bsd = BSD_TIME.match(text)
     if bsd and bsd.group(1) in MONTHS:
         month = MONTHS.index(bsd.group(1)) + 1
         day, hour, minute, second = (int(bsd.group(i)) for i in range(2, 6))
         try:
-            stamp = datetime(now.year, month, day, hour, minute, second, tzinfo=local)
-        except ValueError:
+            stamp = in_latest_year(month, day, time(hour, minute, second), local, now)
+        except (TimestampError, ValueError):
             return None, text
-        return last_year_if_ahead(stamp, now), text[bsd.end() :]
+        return stamp, text[bsd.end() :]
     iso = ISO_TIME.match(text)
-    if iso:
-        stamp = _iso_time(iso.group(1))
-        if stamp is not None:
-            return (stamp if stamp.tzinfo else stamp.replace(tzinfo=local)), text[iso.end() :]
-    return None, text
-
-
-def last_year_if_ahead(stamp: datetime, now: datetime) -> datetime:
-    """``stamp`` a year earlier when it lies more than a day after ``now`` (December's message
-    read in January); 29 February of a leap year becomes the 28th of the year before."""
-    if stamp - now <= timedelta(days=1):
-        return stamp
-    if stamp.month == 2 and stamp.day == 29:
-        stamp = stamp.replace(day=28)
-    return stamp.replace(year=stamp.year - 1)
+    stamp = _time(iso.group(1), local) if iso else None
+    if iso is None or stamp is None:
+        return None, text
+    return stamp, text[iso.end() :]
 
 
 def _skip_structured_data(text: str) -> str:
@@ -123,12 +119,13 @@ def _element_end(text: str, start: int) -> int:
     return len(text)
 
 
-def _iso_time(text: str) -> datetime | None:
+def _time(text: str, local: tzinfo) -> datetime | None:
+    """A header's ISO 8601 time (without a zone, in ``local``); None if unreadable."""
     if text == NIL:
         return None
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
+        return parse_timestamp(text, local)
+    except TimestampError:
         return None
 
 

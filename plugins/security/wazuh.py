@@ -17,10 +17,11 @@ identified by a digest of its text.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+from hub.connectors.errors import BadInput
+from hub.connectors.records import json_value
 from hub.timestamps import TimestampError, parse_timestamp
 
 from .alerts import Alert, AlertError, compact
@@ -30,11 +31,9 @@ from .severity import from_wazuh_level
 def parse_wazuh_line(line: bytes) -> Alert:
     """One line of alert JSON; AlertError when it is not a usable Wazuh alert."""
     try:
-        data = json.loads(line.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise AlertError("the line is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise AlertError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+        data = json_value(line)
+    except BadInput as exc:
+        raise AlertError(exc.reason) from None
     return wazuh_alert(data, fallback_id=_digest(line))
 
 

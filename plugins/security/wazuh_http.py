@@ -1,4 +1,4 @@
-"""Wazuh alerts over HTTP, page by page, from a time cursor.
+"""Wazuh alerts over HTTP, page by page, from the kit's incremental cursor.
 
 Two sources answer the same question — "the alerts from time T on, in time order, skipping the
 first K":
@@ -11,30 +11,44 @@ first K":
 - ``export``: any endpoint that answers ``GET {url}?since=T&limit=N&offset=K`` with the alerts
   as JSON lines or as a JSON array.
 
-The cursor is the time of the last alert read and how many alerts at exactly that time were
-read (with their ids, up to :data:`MAX_SEEN`): the next page starts at that time, skipping
-those. Alerts sharing a millisecond are thus never lost nor read twice, which matters because
-each read alert counts in its incident. The cursor also drops, on our side, alerts the source
-sends that it has already passed, so a source that ignores the parameters costs time, not
-correctness.
+The cursor is the kit's :class:`~hub.connectors.incremental.Incremental` on the alerts' time:
+the time of the last alert read and the ids of the alerts read at exactly that time (its
+ties). Each page asks from that time on, skipping as many alerts as it has ties
+(:class:`AlertsSince`, a paginator of the kit: the search walks by time, never by a deep
+``from``, which the indexer refuses past 10,000). Alerts sharing a millisecond are thus never
+lost nor read twice, which matters because each read alert counts in its incident. The cursor
+also drops, on our side, alerts the source sends that it has already passed, so a source that
+ignores the parameters costs time, not correctness.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 from hub.connectors.errors import PermanentSourceError
-from hub.connectors.http import HttpClient, describe_location
+from hub.connectors.http import (
+    Document,
+    HttpClient,
+    Page,
+    PageRequest,
+    Paginator,
+    describe_location,
+    with_query,
+)
+from hub.connectors.incremental import Incremental
+from hub.timestamps import optional_timestamp, parse_timestamp, utc_text
 
 from .alerts import AlertError
 from .config import WazuhHttpConfig
 from .wazuh import alert_time
 
-MAX_SEEN = 200
+MAX_SEEN = 10_000
+"""Ids of the alerts read at the cursor's very millisecond kept at most (a page's worth)."""
 
 
 @dataclass(frozen=True)
@@ -63,40 +77,68 @@ class Entry:
         return self.fallback_id
 
 
-@dataclass(frozen=True)
-class TimeCursor:
-    """The time of the last alert read, and the alerts read at exactly that time."""
+def alert_cursor(state: Mapping[str, Any] | None, start: datetime | None) -> Incremental:
+    """The cursor over alert entries, from a saved state (an older release's converted) or,
+    on a first run, from ``start`` (a time without a zone is UTC, as Wazuh writes)."""
+    return Incremental(
+        _entry_time,
+        id=_entry_id,
+        start=start,
+        state=upgraded(state),
+        parse=partial(parse_timestamp, zone=UTC),
+        max_ties=MAX_SEEN,
+        what="Wazuh alerts",
+    )
 
-    since: datetime | None = None
-    at_since: int = 0
-    seen: tuple[str, ...] = ()
 
-    def is_new(self, moment: datetime, alert_id: str) -> bool:
-        if self.since is None or moment > self.since:
-            return True
-        return moment == self.since and alert_id not in self.seen
+def upgraded(state: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """An older release's cursor (``since``, ``at_since``, ``seen``) as the kit's state: the
+    same time, the same alerts left out."""
+    if not state or "since" not in state:
+        return state
+    if not state.get("since"):
+        return None
+    return {"value": state["since"], "ties": list(state.get("seen", ()))}
 
-    def after(self, moment: datetime, alert_id: str) -> TimeCursor:
-        """The cursor once the alert at ``moment`` is read."""
-        if self.since is None or moment > self.since:
-            return TimeCursor(moment, 1, (alert_id,))
-        return TimeCursor(self.since, self.at_since + 1, (*self.seen, alert_id)[-MAX_SEEN:])
 
-    def to_state(self) -> dict[str, Any]:
-        since = self.since.astimezone(UTC).isoformat() if self.since else None
-        return {"since": since, "at_since": self.at_since, "seen": list(self.seen)}
+@dataclass
+class AlertsSince(Paginator):
+    """The pages of alerts from a cursor state on: each asks from the time of the last alert
+    read, skipping the alerts read at that time, until a short page or one that moves the
+    cursor no further."""
 
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None, start: datetime | None) -> TimeCursor:
-        if not state or not state.get("since"):
-            return cls(_aware(start) if start else None)
-        since = datetime.fromisoformat(state["since"])
-        return cls(since, int(state.get("at_since", 0)), tuple(state.get("seen", ())))
+    query: Callable[[str | None, int, int], dict[str, Any]]
+    """The query parameters asking from a time (UTC, milliseconds), skipping a number of
+    alerts, for a page of a size."""
+    size: int
+    position: Mapping[str, Any]
+    """The cursor state the walk starts from."""
+    client_driven: bool = False
+
+    def start(self, url: str) -> PageRequest:
+        return self.at(url, self.position)
+
+    def at(self, url: str, position: Mapping[str, Any]) -> PageRequest:
+        moment = optional_timestamp(position.get("value"), UTC)
+        since = utc_text(moment, "milliseconds") if moment else None
+        skip = len(position.get("ties", ()))
+        return PageRequest(with_query(url, self.query(since, skip, self.size)), dict(position))
+
+    def next(
+        self, request: PageRequest, document: Document, body: Any, items: list[Any]
+    ) -> PageRequest | None:
+        if len(items) < self.size:
+            return None
+        probe = alert_cursor(request.position, None)
+        for _ in probe.take(items):
+            pass
+        position = probe.finish()
+        return None if position == request.position else self.at(request.url, position)
 
 
 class AlertPages:
-    """Asks the configured source for one page of alerts at a time, over one pooled client
-    (the kit's :class:`~hub.connectors.http.HttpClient`); a context manager."""
+    """The pages of alerts of the configured source over one pooled client (the kit's
+    :class:`~hub.connectors.http.HttpClient`); a context manager."""
 
     def __init__(self, config: WazuhHttpConfig, timeout: float) -> None:
         self.config = config
@@ -109,23 +151,39 @@ class AlertPages:
     def __exit__(self, *exc_info: object) -> None:
         self._client.close()
 
-    def page(self, cursor: TimeCursor, size: int) -> list[Entry]:
-        """Up to ``size`` alerts from the cursor's time on, skipping those read at that time."""
-        location = self.url(cursor, size)
-        content = self._client.get(location).content
-        if self.config.api == "indexer":
-            return _search_hits(content, describe_location(location))
-        return _exported(content)
+    def pages(self, position: Mapping[str, Any], size: int) -> Iterator[Page]:
+        """Pages of up to ``size`` alerts from the cursor state ``position`` on."""
+        c = self.config
+        if c.api == "indexer":
+            url, query, parse = f"{c.url}/{c.index}/_search", _search_query, _search_page
+        else:
+            url, query, parse = c.url, _export_query, _export_page
+        return self._client.pages(url, AlertsSince(query, size, position), parse=parse)
 
-    def url(self, cursor: TimeCursor, size: int) -> str:
-        since = _query_time(cursor.since) if cursor.since else None
-        if self.config.api == "indexer":
-            query: dict[str, Any] = {"sort": "timestamp:asc", "size": size, "from": cursor.at_since}
-            if since:
-                query["q"] = f'timestamp:["{since}" TO *]'
-            return f"{self.config.url}/{self.config.index}/_search?{urlencode(query)}"
-        query = {"limit": size, "offset": cursor.at_since, **({"since": since} if since else {})}
-        return f"{self.config.url}?{urlencode(query)}"
+
+def _search_query(since: str | None, skip: int, size: int) -> dict[str, Any]:
+    query = f'timestamp:["{since}" TO *]' if since else None
+    return {"sort": "timestamp:asc", "size": size, "from": skip, "q": query}
+
+
+def _export_query(since: str | None, skip: int, size: int) -> dict[str, Any]:
+    return {"limit": size, "offset": skip, "since": since}
+
+
+def _search_page(document: Document) -> list[Entry]:
+    return _search_hits(document.content, describe_location(document.url))
+
+
+def _export_page(document: Document) -> list[Entry]:
+    return _exported(document.content)
+
+
+def _entry_time(entry: Entry) -> datetime | None:
+    return entry.time
+
+
+def _entry_id(entry: Entry) -> str:
+    return entry.id
 
 
 def _search_hits(content: bytes, where: str) -> list[Entry]:
@@ -164,11 +222,3 @@ def _line_entry(line: str) -> Entry:
         return Entry(json.loads(line), raw=line)
     except json.JSONDecodeError as exc:
         return Entry(problem=f"not JSON: {exc.msg} at column {exc.colno}", raw=line)
-
-
-def _query_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from hub.connectors.records import BadRecord, Event
+from hub.connectors.errors import BadInput
+from hub.connectors.records import BadRecord, Event, json_value
 
 from .cameras import Camera
 from .config import MessageConfig
@@ -68,7 +69,7 @@ class MessageMapper:
         """
         try:
             message = _json_object(payload)
-        except ValueProblem as problem:
+        except BadInput as problem:
             return BadRecord(f"message: {problem}", raw_message(payload, topic), place)
         if b"\\u0000" in payload:  # the only way JSON text can hold a NUL
             message = scrub(message)
@@ -182,12 +183,7 @@ def _without_none(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json_object(payload: bytes) -> Mapping[str, Any]:
-    try:
-        message = json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueProblem("not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ValueProblem(f"not JSON ({exc})") from None
+    message = json_value(payload)
     if not isinstance(message, dict):
         raise ValueProblem(f"not a JSON object but {type(message).__name__}")
     return message

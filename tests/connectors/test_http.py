@@ -268,6 +268,25 @@ def test_a_server_that_ignores_the_page_parameter_is_a_paging_loop(server: Scrip
         list(client.pages("p", PageNumber(size=2)))
 
 
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ([[1, 2], [3, 4], [3, 4]], [[1, 2], [3, 4]]),  # the last page again past the end
+        ([[1, 2], [1, 2]], [[1, 2]]),  # the page parameter ignored: one page only
+    ],
+)
+def test_page_numbers_can_take_a_repeated_page_for_the_end(
+    server: ScriptedServer, answers: list[list[int]], expected: list[list[int]]
+) -> None:
+    server.script("/p", *(_json(answer) for answer in answers), _json([9]))
+    with HttpClient(server.url("/")) as client:
+        pages = list(client.pages("p", PageNumber(repeated_page_ends=True)))
+    assert [page.items for page in pages] == expected
+    assert [q["page"] for q in _query(server, "/p")] == [
+        [str(n)] for n in range(1, len(answers) + 1)
+    ]
+
+
 def test_offsets_advance_by_what_came_and_stop_at_the_total(server: ScriptedServer) -> None:
     server.script("/o", _json({"hits": [1, 2, 3], "total": 5}), _json({"hits": [4, 5], "total": 5}))
     with HttpClient(server.url("/")) as client:

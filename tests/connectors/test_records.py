@@ -1,7 +1,10 @@
-"""read_each: BadInput raised while converting one record quarantines that record only."""
+"""The kit's record helpers: read_each (BadInput raised while converting one record
+quarantines that record only) and json_value."""
+
+import pytest
 
 from hub.connectors.errors import BadInput
-from hub.connectors.records import BadRecord, Event, Skipped, read_each
+from hub.connectors.records import BadRecord, Event, Skipped, json_value, read_each
 from hub.timestamps import parse_timestamp
 
 
@@ -29,3 +32,21 @@ def test_a_payload_and_place_given_by_the_error_win_and_many_items_pass() -> Non
         Skipped("b"),
     ]
     assert list(read_each("x", lambda raw: None)) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"a": 1', "not JSON: Expecting ',' delimiter at column 8"),
+        (b"\xff\xfe{}", "not UTF-8 text"),
+        ("", "not JSON: Expecting value at column 1"),
+    ],
+)
+def test_json_value_says_why_a_text_is_no_json(raw: bytes | str, reason: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        json_value(raw)
+    assert raised.value.reason == reason
+
+
+def test_json_value_reads_bytes_and_text() -> None:
+    assert json_value(b'{"a": [1, "\xc3\xa1"]}') == json_value('{"a": [1, "á"]}') == {"a": [1, "á"]}

@@ -14,7 +14,7 @@ from iochub_plugins.feedback.timestamps import parse_timestamp
 
 from hub.connectors.errors import PermanentSourceError, TransientSourceError
 from hub.connectors.records import BadRecord, Checkpoint, Event, Observation
-from tests.plugins.feedback.conftest import NOW, VN, Clock, at, make_connector, request
+from tests.plugins.feedback.conftest import NOW, VN, Clock, at, make_connector, request, utc
 from tests.plugins.feedback.portal_server import Open311Portal
 from tests.support.http_server import Reply
 
@@ -72,8 +72,9 @@ def test_a_checkpoint_follows_each_window_and_the_last_one_closes_the_pass(
     checkpoints = [item.state for item in items if isinstance(item, Checkpoint)]
     assert len(checkpoints) == len(windows_asked(portal)) + 1
     assert datetime.fromisoformat(checkpoints[0]["pass_started"]) == NOW
-    assert set(checkpoints[-1]) == {"read_to", "changed_since"}
-    assert datetime.fromisoformat(checkpoints[-1]["changed_since"]) == NOW - timedelta(minutes=15)
+    assert set(checkpoints[-1]) == {"read", "changed"}  # no pass in progress
+    assert datetime.fromisoformat(checkpoints[-1]["read"]["value"]) == NOW
+    assert datetime.fromisoformat(checkpoints[-1]["changed"]["value"]) == NOW  # 15 min lookback
 
 
 @pytest.mark.parametrize("past_end", ["empty", "repeat", "ignore"])
@@ -295,6 +296,26 @@ def test_a_pass_begun_by_an_earlier_sync_goes_on_without_a_snapshot(
 
     assert ids(items) == ["R5", "R6", "R7", "R8"]
     assert not any(isinstance(item, Observation) for item in items)
+
+
+def test_an_older_releases_state_goes_on_where_it_was(portal: Open311Portal, clock: Clock) -> None:
+    """A hub upgraded between two syncs neither reads everything again nor loses its place."""
+    for entry in requests_on(DAYS):
+        portal.put(entry)
+    last_pass = NOW - timedelta(hours=1)
+    old_state = {
+        "read_to": utc(last_pass).isoformat(),
+        "changed_since": utc(last_pass - timedelta(minutes=15)).isoformat(),
+    }
+    portal.change("R6", status="closed", updated_datetime=at("2026-03-15", "09:50"))
+
+    items = read(portal, old_state)
+
+    assert ids(items) == ["R6"]  # changed since the last pass; the others known and unchanged
+    assert set([item for item in items if isinstance(item, Checkpoint)][-1].state) == {
+        "read",
+        "changed",
+    }
 
 
 def test_a_full_read_ignores_the_saved_cursor(portal: Open311Portal, clock: Clock) -> None:

@@ -7,10 +7,10 @@ from itertools import pairwise
 
 import pytest
 from iochub_plugins.feedback.config import Open311Config
-from iochub_plugins.feedback.cursor import Cursor, Pass
+from iochub_plugins.feedback.cursor import Pass
 from iochub_plugins.feedback.places import Placement, UnitFinder
 from iochub_plugins.feedback.statuses import CaseStatus, StatusMap
-from iochub_plugins.feedback.timestamps import BadTimestamp, Window, parse_timestamp, windows
+from iochub_plugins.feedback.timestamps import BadTimestamp, parse_timestamp
 from pydantic import ValidationError
 
 from tests.plugins.feedback.conftest import NOW, VN
@@ -96,71 +96,115 @@ def test_timestamps_without_an_offset_are_in_the_portals_zone() -> None:
         parse_timestamp("1 March 2026", VN)
 
 
-def test_windows_are_at_most_their_length_and_share_a_boundary_second() -> None:
-    start = datetime(2025, 1, 1, tzinfo=VN)
-    found = list(windows(start, start + timedelta(days=200), timedelta(days=90)))
-
-    assert [w.end - w.start for w in found][:2] == [timedelta(days=90)] * 2
-    assert all(b.start == a.end - timedelta(seconds=1) for a, b in pairwise(found))
-    assert found[0].start == start and found[-1].end == start + timedelta(days=200)
-    assert list(windows(start, start, timedelta(days=90))) == []
-
-
 def config(**options: object) -> Open311Config:
     return Open311Config.model_validate({"location": "x", **options})
 
 
-def test_a_first_pass_starts_at_since_and_takes_everything() -> None:
-    walk = Pass.plan(Cursor(), NOW, config(since="2025-10-01"))
+def asked(requested: datetime, updated: datetime | None) -> dict[str, object]:
+    """A request as the portal lists it (only the times matter here)."""
+    return {
+        "service_request_id": "R1",
+        "requested_datetime": requested.isoformat(),
+        "updated_datetime": updated.isoformat() if updated else None,
+    }
 
-    assert walk.start == datetime(2025, 10, 1, tzinfo=VN)
+
+def state(read_to: datetime, changed: datetime) -> dict[str, object]:
+    """A finished pass's state: every request filed before ``read_to`` read, and every
+    change before ``changed`` (the pass's start)."""
+    return {
+        "read": {"value": read_to.isoformat(), "ties": []},
+        "changed": {"value": changed.isoformat(), "ties": []},
+    }
+
+
+def test_windows_are_at_most_their_length_and_leave_no_gap() -> None:
+    start = datetime(2025, 1, 1, tzinfo=VN)
+    walk = Pass.plan({}, start + timedelta(days=200), config(since="2025-01-01"))
+    found = list(walk.windows(90))
+
+    assert [w.end - w.start for w in found][:2] == [timedelta(days=90)] * 2
+    assert all(b.start == a.end for a, b in pairwise(found))
+    assert found[0].start == start and found[-1].end == start + timedelta(days=200)
+    boundary = found[0].end  # a request stamped on it belongs to one window only
+    assert [w.holds(boundary) for w in found] == [False, True, False]
+    assert list(Pass.plan({}, start, config(since="2025-01-01")).windows(90)) == []
+
+
+def test_a_first_pass_starts_at_since_and_takes_everything() -> None:
+    walk = Pass.plan({}, NOW, config(since="2025-10-01"))
+
+    assert next(walk.windows(90)).start == datetime(2025, 10, 1, tzinfo=VN)
     assert walk.started == NOW and not walk.resumed
-    assert walk.wants(NOW - timedelta(days=400), NOW - timedelta(days=400))
+    assert walk.wants(asked(NOW - timedelta(days=400), NOW - timedelta(days=400)))
 
 
 def test_a_later_pass_revisits_the_span_and_takes_what_is_new_or_changed() -> None:
     before = NOW - timedelta(days=1)
-    cursor = Cursor(read_to=before, changed_since=before - timedelta(minutes=15))
-    walk = Pass.plan(cursor, NOW, config(since="2025-10-01", revisit_days=30))
+    walk = Pass.plan(state(before, before), NOW, config(since="2025-10-01", revisit_days=30))
     old = before - timedelta(days=10)
 
-    assert walk.start == NOW - timedelta(days=30)
-    assert walk.wants(before, None)  # requested at the cursor: new (ties are taken)
-    assert walk.wants(old, before - timedelta(minutes=15))  # updated on the threshold
-    assert not walk.wants(old, before - timedelta(minutes=16))
-    assert walk.wants(old, None)  # no updated_datetime: cannot tell, so taken
+    assert next(walk.windows(90)).start == NOW - timedelta(days=30)
+    assert walk.wants(asked(before, before))  # requested at the cursor: new (ties are taken)
+    assert walk.wants(asked(old, before - timedelta(minutes=15)))  # updated on the threshold
+    assert not walk.wants(asked(old, before - timedelta(minutes=16)))
+    assert walk.wants(asked(old, None))  # no updated_datetime: cannot tell, so taken
 
 
 def test_a_pass_resumes_where_its_last_checkpoint_left_off() -> None:
-    walk = Pass.plan(Cursor(), NOW, config(since="2025-01-01"))
+    walk = Pass.plan({}, NOW, config(since="2025-01-01"))
     first = next(walk.windows(90))
-    saved = Cursor.from_state(walk.after(first).to_state())
+    saved = walk.after(first)
 
     resumed = Pass.plan(saved, NOW + timedelta(hours=1), config(since="2025-01-01"))
 
     assert resumed.resumed and resumed.started == NOW
-    assert resumed.start == first.end - timedelta(seconds=1)
-    assert resumed.wants(first.start, first.start)  # still the first pass: everything
-    done = resumed.finished(timedelta(minutes=15))
-    assert (done.read_to, done.changed_since, done.pass_started) == (
-        NOW,
-        NOW - timedelta(minutes=15),
-        None,
-    )
+    assert next(resumed.windows(90)).start == first.end
+    assert resumed.wants(asked(first.start, first.start))  # still the first pass: everything
+    for window in resumed.windows(90):
+        resumed.after(window)
+    done = resumed.finished()
+    assert "pass_started" not in done
+    later = Pass.plan(done, NOW + timedelta(hours=2), config(since="2025-01-01", revisit_days=0))
+    assert later.changed.since == NOW - timedelta(minutes=15)
+    assert next(later.windows(90)).start == NOW  # revisiting nothing: from the pass's start on
 
 
 def test_a_connector_down_for_long_goes_back_to_its_cursor() -> None:
-    cursor = Cursor(read_to=NOW - timedelta(days=400), changed_since=NOW - timedelta(days=400))
+    long_ago = NOW - timedelta(days=400)
 
-    walk = Pass.plan(cursor, NOW, config(revisit_days=30))
+    walk = Pass.plan(state(long_ago, long_ago), NOW, config(revisit_days=30))
 
-    assert walk.start == NOW - timedelta(days=400)
+    assert next(walk.windows(90)).start == long_ago
 
 
-def test_a_window_holds_both_its_ends() -> None:
-    window = Window(NOW, NOW + timedelta(days=1))
-    assert window.holds(NOW) and window.holds(NOW + timedelta(days=1))
-    assert not window.holds(NOW - timedelta(seconds=1))
+def test_an_older_releases_state_is_read_as_the_same_place() -> None:
+    """A hub upgraded mid-life neither reads everything again nor loses its place."""
+    before = NOW - timedelta(days=1)
+    changed_since = before - timedelta(minutes=15)
+    old = {"read_to": before.isoformat(), "changed_since": changed_since.isoformat()}
+
+    walk = Pass.plan(old, NOW, config(since="2025-10-01", revisit_days=30))
+
+    assert not walk.resumed and next(walk.windows(90)).start == NOW - timedelta(days=30)
+    assert walk.changed.since == changed_since  # the question the older release would ask
+    assert walk.wants(asked(before - timedelta(days=10), changed_since))
+    assert not walk.wants(asked(before - timedelta(days=10), before - timedelta(minutes=16)))
+
+
+def test_an_older_releases_pass_in_progress_goes_on_where_it_was() -> None:
+    started, going_on = NOW - timedelta(hours=2), NOW - timedelta(days=100)
+    old = {
+        "read_to": (going_on + timedelta(seconds=1)).isoformat(),
+        "pass_started": started.isoformat(),
+        "pass_next": going_on.isoformat(),
+    }  # a full pass: no changed_since yet
+
+    walk = Pass.plan(old, NOW, config(since="2025-01-01"), full=True)
+
+    assert walk.resumed and walk.started == started
+    assert next(walk.windows(90)).start == going_on
+    assert walk.wants(asked(going_on, going_on - timedelta(days=300)))  # a full pass takes all
 
 
 def test_a_name_inside_a_longer_one_is_the_longer_one() -> None:

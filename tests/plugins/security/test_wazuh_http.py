@@ -14,7 +14,7 @@ import pytest
 
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import RunStatus
+from hub.model import ConnectorState, RunStatus
 from hub.testing.acceptance import ConnectorAcceptance, saved_state
 from tests.plugins.security.conftest import events, quarantined
 from tests.plugins.security.samples import ICT, generate_alerts, json_lines, security_table
@@ -117,6 +117,31 @@ def test_a_503_mid_run_is_retried_from_the_last_page_without_counting_twice(
     check_against_reference(hub, alerts)
 
 
+def test_an_older_releases_cursor_goes_on_where_it_was(
+    security_hub: Callable[..., Hub], http_server: ScriptedServer
+) -> None:
+    """A hub upgraded between two runs neither reads everything again nor loses its place."""
+    alerts = sorted(generate_alerts(16, START, hours=6)[:4], key=utc_ms)
+    alerts[2]["timestamp"] = alerts[1]["timestamp"]  # two alerts in one millisecond
+    http_server.script(SEARCH, Reply(200, search_response(alerts)))
+    hub = security_hub({"indexer": indexer_table(http_server, page_size=3)})
+    at_since = datetime.fromisoformat(alerts[1]["timestamp"]).astimezone(UTC).isoformat()
+    old_cursor = {"since": at_since, "at_since": 1, "seen": [alerts[1]["id"]]}
+    with hub.db.session() as session:  # the state a run of an older release saved
+        session.add(ConnectorState(connector_id="indexer", state={"http": old_cursor}))
+
+    run = run_sync(hub, "indexer")
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert {event.source_id for event in events(hub, "security.alert")} == {
+        alerts[2]["id"],
+        alerts[3]["id"],
+    }  # the source sent all four: the cursor left out what the older release had read
+    assert queries(http_server)[0]["q"] == f'timestamp:["{utc_ms(alerts[1])}" TO *]'
+    assert queries(http_server)[0]["from"] == "1"
+    assert saved_state(hub, "indexer")["http"]["value"].startswith(utc_ms(alerts[3])[:19])
+
+
 def test_an_export_of_json_lines_with_a_bad_line(
     security_hub: Callable[..., Hub], http_server: ScriptedServer
 ) -> None:
@@ -166,7 +191,7 @@ def test_alerts_younger_than_the_settle_time_wait_for_the_next_run(
     assert len(old) and len(young)
     assert len(events(hub, "security.alert")) == len(old)
     cursor = saved_state(hub, "indexer")["http"]
-    assert datetime.fromisoformat(cursor["since"]) == time_of(old[-1])  # the young come next
+    assert datetime.fromisoformat(cursor["value"]) == time_of(old[-1])  # the young come next
 
 
 def test_bad_credentials_fail_the_run_with_a_clear_message(
