@@ -67,6 +67,126 @@ class IndicatorDefinition:
     zero_when_missing: bool = False
 
 
+STOCK_CARRY_FORWARD_MONTHS = 12
+"""How long a stock (a figure set once a year: beds, population, a plan) stands unrenewed."""
+
+
+@dataclass(frozen=True)
+class Sector:
+    """The metrics and indicators of one sector in their common shapes, a line or two each::
+
+        health = Sector("health")
+        METRICS = [
+            health.count("health_inpatient_days", "days", "Inpatient days", "Số ngày điều trị",
+                         dims=("facility",)),
+            health.stock("health_beds", "beds", "Hospital beds", "Số giường bệnh"),
+        ]
+        INDICATORS = [
+            health.percent("health_bed_occupancy", "health_inpatient_days", "health_beds * days",
+                           "Bed occupancy rate", "Công suất sử dụng giường bệnh"),
+        ]
+
+    Each builder gives the plain :class:`MetricDefinition` or :class:`IndicatorDefinition`;
+    a definition of another shape is written as one of those, with ``sector=`` its name.
+    """
+
+    name: str
+
+    def count(
+        self,
+        code: str,
+        unit: str,
+        name: str,
+        name_vi: str | None = None,
+        *,
+        dims: tuple[str, ...] = (),
+        about: str | None = None,
+    ) -> MetricDefinition:
+        """A count or flow of the period (cases, dossiers, revenue): summed over units and
+        over time (``SUM``)."""
+        return self.metric(code, unit, name, name_vi, Aggregation.SUM, dims=dims, about=about)
+
+    def stock(
+        self,
+        code: str,
+        unit: str,
+        name: str,
+        name_vi: str | None = None,
+        *,
+        dims: tuple[str, ...] = (),
+        about: str | None = None,
+        months: int = STOCK_CARRY_FORWARD_MONTHS,
+    ) -> MetricDefinition:
+        """A level at a moment (beds, pupils, a year's plan): its latest value in the period,
+        summed over units (``LAST``), carried forward ``months`` months."""
+        return MetricDefinition(
+            code,
+            name,
+            self.name,
+            Aggregation.LAST,
+            unit,
+            dims,
+            carry_forward_months=months,
+            description=about,
+            name_vi=name_vi,
+        )
+
+    def metric(
+        self,
+        code: str,
+        unit: str,
+        name: str,
+        name_vi: str | None,
+        aggregation: Aggregation,
+        *,
+        dims: tuple[str, ...] = (),
+        about: str | None = None,
+    ) -> MetricDefinition:
+        """A metric of any other aggregation (an index's ``AVERAGE``, a rate's ``NONE``)."""
+        return MetricDefinition(
+            code, name, self.name, aggregation, unit, dims, description=about, name_vi=name_vi
+        )
+
+    def ratio(
+        self,
+        code: str,
+        numerator: str,
+        denominator: str | None,
+        unit: str,
+        name: str,
+        name_vi: str | None = None,
+        *,
+        factor: float = 1.0,
+        about: str | None = None,
+    ) -> IndicatorDefinition:
+        """``factor * numerator / denominator`` (expressions over metric codes and ``days``;
+        no denominator: the numerator alone, e.g. ``exports - imports``)."""
+        return IndicatorDefinition(
+            code,
+            name,
+            numerator,
+            denominator,
+            factor,
+            self.name,
+            unit,
+            description=about,
+            name_vi=name_vi,
+        )
+
+    def percent(
+        self,
+        code: str,
+        part: str,
+        whole: str,
+        name: str,
+        name_vi: str | None = None,
+        *,
+        about: str | None = None,
+    ) -> IndicatorDefinition:
+        """``part`` as a percentage of ``whole`` (factor 100, unit ``%``)."""
+        return self.ratio(code, part, whole, "%", name, name_vi, factor=100, about=about)
+
+
 @dataclass(frozen=True)
 class EventMetric:
     """A metric counted from the events of one kind, per unit and day.
