@@ -37,13 +37,24 @@ PASSES = "exam_passes"
 POPULATION = "school_age_population"
 
 
+def per_school(*dims: str) -> tuple[str, ...]:
+    """The disaggregations of a count written per school: the school, then ``dims``."""
+    return ("school", *dims)
+
+
+def _exam(code: str, name: str, name_vi: str, about: str) -> MetricDefinition:
+    """An exam result: candidates summed, per school, exam and sex, in the year of the exam."""
+    dims = per_school("exam", "sex")
+    return education.count(code, "candidates", name, name_vi, dims=dims, about=about)
+
+
 METRICS: list[MetricDefinition] = [
     education.stock(
         SCHOOLS,
         "schools",
         "Schools",
         "Số trường học",
-        dims=("school", "level"),
+        dims=per_school("level"),
         about="General-education schools (1 per open school, 0 once closed), by level: primary, "
         "lower_secondary, upper_secondary, or a multi-level school "
         "(primary_lower_secondary, lower_upper_secondary, primary_to_upper_secondary).",
@@ -53,7 +64,7 @@ METRICS: list[MetricDefinition] = [
         "classes",
         "Classes",
         "Số lớp học",
-        dims=("school", "level", "grade"),
+        dims=per_school("level", "grade"),
         about="Classes (lớp) of the school year, by grade 1–12 and its level.",
     ),
     education.stock(
@@ -61,7 +72,7 @@ METRICS: list[MetricDefinition] = [
         "pupils",
         "Pupils enrolled",
         "Số học sinh",
-        dims=("school", "level", "grade", "sex"),
+        dims=per_school("level", "grade", "sex"),
         about="Pupils enrolled (học sinh đang học) in the school year, by grade 1–12, its level, "
         "and sex.",
     ),
@@ -70,25 +81,21 @@ METRICS: list[MetricDefinition] = [
         "teachers",
         "Teachers",
         "Số giáo viên",
-        dims=("school", "sex"),
+        dims=per_school("sex"),
         about="Teachers (giáo viên) working at the school.",
     ),
-    education.count(
+    _exam(
         CANDIDATES,
-        "candidates",
         "Exam candidates",
         "Số thí sinh dự thi",
-        dims=("school", "exam", "sex"),
-        about="Candidates who sat an exam (e.g. exam=graduation: the national "
-        "upper-secondary graduation exam), in the year of the exam.",
+        "Candidates who sat an exam (e.g. exam=graduation: the national upper-secondary "
+        "graduation exam), in the year of the exam.",
     ),
-    education.count(
+    _exam(
         PASSES,
-        "candidates",
         "Exam passes",
         "Số thí sinh đỗ",
-        dims=("school", "exam", "sex"),
-        about="Candidates who passed (đỗ, công nhận tốt nghiệp), in the year of the exam.",
+        "Candidates who passed (đỗ, công nhận tốt nghiệp), in the year of the exam.",
     ),
     education.stock(
         POPULATION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from iochub_plugins.health import metrics as health
 from iochub_plugins.indicators import metrics as indicators
 
-from hub.plugins import Aggregation, IndicatorDefinition, MetricDefinition
+from hub.plugins import Aggregation, MetricDefinition
 from hub.plugins.definitions import Sector
 
 TRAFFIC = Sector("traffic")
@@ -14,16 +14,16 @@ TRAFFIC = Sector("traffic")
 def test_a_count_is_summed_and_a_stock_is_its_latest_value_carried_a_year() -> None:
     beds = next(m for m in health.METRICS if m.code == "health_beds")
 
-    assert beds == MetricDefinition(
-        code="health_beds",
-        name="Hospital beds",
-        name_vi="Số giường bệnh",
-        sector="health",
-        unit="beds",
-        aggregation=Aggregation.LAST,
-        disaggregations=("facility",),
-        carry_forward_months=12,
-        description="Giường bệnh thực kê: beds in use at the facility.",
+    assert (beds.sector, beds.unit, beds.name, beds.name_vi) == (
+        "health",
+        "beds",
+        "Hospital beds",
+        "Số giường bệnh",
+    )
+    assert (beds.aggregation, beds.carry_forward_months, beds.disaggregations) == (
+        Aggregation.LAST,
+        12,
+        ("facility",),
     )
     assert TRAFFIC.count("traffic_accidents", "accidents", "Traffic accidents") == (
         MetricDefinition("traffic_accidents", "Traffic accidents", "traffic", unit="accidents")
@@ -43,16 +43,13 @@ def test_another_aggregation_is_named() -> None:
 def test_a_percent_is_a_ratio_times_a_hundred() -> None:
     occupancy = next(i for i in health.INDICATORS if i.code == "health_bed_occupancy")
 
-    assert occupancy == IndicatorDefinition(
-        code="health_bed_occupancy",
-        name="Bed occupancy rate",
-        name_vi="Công suất sử dụng giường bệnh",
-        numerator="health_inpatient_days",
-        denominator="health_beds * days",
-        factor=100,
-        sector="health",
-        unit="%",
-        description="Công suất sử dụng giường bệnh: inpatient days over bed-days available.",
+    assert (occupancy.numerator, occupancy.denominator) == (
+        "health_inpatient_days",
+        "health_beds * days",
+    )
+    assert (occupancy.factor, occupancy.unit, occupancy.sector) == (100, "%", "health")
+    assert occupancy.description == (
+        "Công suất sử dụng giường bệnh: inpatient days over bed-days available."
     )
     balance = TRAFFIC.ratio("balance", "exports - imports", None, "million USD", "Balance")
-    assert (balance.denominator, balance.factor, balance.unit) == (None, 1.0, "million USD")
+    assert (balance.denominator, balance.factor, balance.description) == (None, 1.0, None)
