@@ -51,10 +51,14 @@ class PagingLoop(PermanentSourceError):
 
 
 class BadInput(ValueError):
-    """One record (or one value of it) the connector cannot read: it is quarantined with
-    ``reason`` and the run goes on. Raise it from parsing code; the kit's helpers (see
-    :func:`hub.connectors.records.read_each`) and the runtime turn it into a
-    :class:`~hub.connectors.records.BadRecord` with the record's payload and place.
+    """One record (or one value of it) that cannot be read: it is quarantined with ``reason``.
+
+    Raised in a conversion given to :func:`hub.connectors.records.read_each`, it becomes a
+    :class:`~hub.connectors.records.BadRecord` and the connector goes on; raised by the hub
+    while the runtime normalises a record (a field no row can hold), the runtime quarantines
+    the record and goes on. Let out of a connector's ``read``, it ends that generator: the
+    runtime quarantines it, keeps what came before and fails the run (docs/plugins.md,
+    "Where a BadInput may be raised").
     """
 
     def __init__(self, reason: str, payload: Any = None, place: str | None = None) -> None:

@@ -13,6 +13,11 @@ The steps of a run, each with its own place for failures:
    them (see :mod:`hub.aggregation.maintenance`); then SUCCEEDED, PARTIAL (some records
    quarantined) or FAILED with the cause.
 
+A record is quarantined, and the run goes on, when it is a ``BadRecord`` or the normaliser
+rejects it (a :class:`~hub.connectors.errors.BadInput` raised while normalising it included).
+A ``BadInput`` that escapes the connector's generator has ended it: the record is
+quarantined, what was read before it committed, and the run fails without a new state.
+
 A failed attempt rolls back what it wrote since its last checkpoint, and the next attempt
 resumes from that checkpoint: nothing is lost and, since writes are upserts by natural key,
 nothing is doubled. The same holds across processes: a run cut short by its process dying
@@ -44,13 +49,13 @@ from hub.alerts.evaluate import AlertRaiser
 from hub.alerts.thresholds import ThresholdChecker
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
-from hub.connectors.errors import PermanentSourceError, SourceError
+from hub.connectors.errors import BadInput, PermanentSourceError, SourceError
 from hub.connectors.interpreter import tuned_for_loading
 from hub.connectors.loading import LoadingThread
 from hub.connectors.locks import Taken, exclusive
 from hub.connectors.retry import RequestRetries, retrying
 from hub.ingest.event_metrics import EventCounter
-from hub.ingest.normalise import Normaliser, Rejection
+from hub.ingest.normalise import Normaliser, Rejection, record_payload
 from hub.ingest.writer import Batch, Written, flush
 from hub.model import ConnectorState, RunStatus, SyncRun
 from hub.model.base import utcnow
@@ -228,20 +233,28 @@ class _Sync:
             batch, pending = Batch(), Counters()
             # The session is the loading thread's from here on; this one reads and normalises.
             with LoadingThread(f"iochub-load-{self.connector_id}") as loading:
-                for item in read(dict(self.state)):
-                    if isinstance(item, records.Notice):
-                        self.notices.setdefault(item.message, item.lost)
-                        continue
-                    if isinstance(item, records.Checkpoint):
-                        loading.submit(partial(self._commit, session, batch, pending, item))
-                        batch, pending = Batch(), Counters()
-                        continue
+                stopped: BadInput | None = None
+                try:
+                    for item in read(dict(self.state)):
+                        if isinstance(item, records.Notice):
+                            self.notices.setdefault(item.message, item.lost)
+                            continue
+                        if isinstance(item, records.Checkpoint):
+                            loading.submit(partial(self._commit, session, batch, pending, item))
+                            batch, pending = Batch(), Counters()
+                            continue
+                        pending.read += 1
+                        batch.add(_normalise(normaliser, item))
+                        if batch.added >= batch_size:
+                            loading.submit(partial(self._write, session, batch, pending))
+                            batch = Batch()
+                except BadInput as exc:  # it ended the connector's generator: nothing follows
+                    stopped = exc
                     pending.read += 1
-                    batch.add(_normalise(normaliser, item))
-                    if batch.added >= batch_size:
-                        loading.submit(partial(self._write, session, batch, pending))
-                        batch = Batch()
+                    batch.add(_rejection(exc))
                 loading.submit(partial(self._commit, session, batch, pending, None))
+            if stopped is not None:
+                raise PermanentSourceError(_stopped_at(stopped))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
         code_of = self.units.code_of if self.units else None
@@ -387,6 +400,15 @@ class _Sync:
 
 
 def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
+    """The item as a row, a rejection or a skip; a :class:`BadInput` raised while normalising
+    it rejects the item, with the error's reason (and its payload and place, if it has any)."""
+    try:
+        return _normalised(normaliser, item)
+    except BadInput as exc:
+        return _rejection(exc, item)
+
+
+def _normalised(normaliser: Normaliser, item: records.Item) -> Any:
     if type(item) is records.Observation:  # by far the most common: straight there
         return normaliser.observation(item)
     if isinstance(item, records.BadRecord):
@@ -396,6 +418,22 @@ def _normalise(normaliser: Normaliser, item: records.Item) -> Any:
     if isinstance(item, records.Observation | records.Event | records.Facility):
         return normaliser.normalise(item)
     return Rejection(reason=f"not a record: {type(item).__name__}", payload=repr(item)[:2000])
+
+
+def _stopped_at(error: BadInput) -> str:
+    """Why a run ended on a :class:`BadInput` that the connector's ``read`` let out."""
+    where = f"{error.place}: " if error.place else ""
+    return (
+        f"the connector stopped at a bad record ({where}{error.reason}): it is quarantined and "
+        "what was read before it is kept, but a BadInput raised outside read_each ends the "
+        "reading, so the next run starts again from the last checkpoint"
+    )
+
+
+def _rejection(error: BadInput, item: Any = None) -> Rejection:
+    """A :class:`BadInput` as a quarantined record: its payload and place, else the item's."""
+    payload = error.payload if error.payload is not None else record_payload(item)
+    return Rejection(error.reason, payload, error.place or getattr(item, "place", None))
 
 
 def _start(

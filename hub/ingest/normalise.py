@@ -1,7 +1,10 @@
 """Turns records yielded by connectors into rows of the shared model, or into a reason why not.
 
 A record that fails a check becomes a :class:`Rejection`, which the writer quarantines with
-the raw record; it never raises, so one bad record never stops a run.
+the raw record, so one bad record never stops a run. A record with a field the database
+cannot hold at all (a metric, unit code or facility name that is missing or not text, a
+disaggregation that is not a mapping) raises :class:`~hub.connectors.errors.BadInput` from
+:func:`check_shape`, which the runtime quarantines the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.connectors import records
+from hub.connectors.errors import BadInput
 from hub.model import EventKind, Metric
 from hub.numbers import NumberConvention, NumberError, parse_number
 from hub.periods import Period, PeriodError, parse_period
@@ -74,8 +78,11 @@ class Normaliser:
         self._cells: dict[tuple[Any, ...], _Cell] = {}
 
     def normalise(self, record: records.Record) -> Row | Rejection:
+        """The record as a row, or why it is rejected; raises :class:`BadInput` for a record
+        whose fields cannot be stored (see :func:`check_shape`)."""
         if isinstance(record, records.Observation):
             return self.observation(record)
+        check_shape(record)
         record = _without_nul(record)
         problem = _key_problem(record)
         if problem:
@@ -87,6 +94,8 @@ class Normaliser:
     def observation(self, record: records.Observation) -> Row | Rejection:
         # Millions of these go through a load: the checks of other records, specialised,
         # and what repeats (a metric's cells, periods, units) checked once and remembered.
+        if type(record.metric) is not str or record.unit is None or type(record.dims) is not dict:
+            check_shape(record)
         if _text_has_nul(record):
             record = _without_nul(record)
         cell = self._cell(record.metric, record.dims)
@@ -244,6 +253,39 @@ class Normaliser:
     @staticmethod
     def reject(record: records.Record, reason: str) -> Rejection:
         return Rejection(reason=reason, payload=record_payload(record), place=record.place)
+
+
+KEY_FIELDS: dict[type, tuple[str, ...]] = {
+    records.Observation: ("metric", "unit"),
+    records.Event: ("kind", "source_id"),
+    records.Facility: ("source_id", "name", "kind"),
+}
+"""The fields of each record that the database needs, as text (a unit code may be a number)."""
+MAPPING_FIELDS = {
+    records.Observation: "dims",
+    records.Event: "attributes",
+    records.Facility: "attributes",
+}
+
+
+def check_shape(record: records.Record) -> None:
+    """Raise :class:`BadInput` when a field of ``record`` has a value no row can hold: a key
+    or a name missing or not text (a number will do), disaggregations or attributes that are
+    not a mapping."""
+    kind = next(k for k in KEY_FIELDS if isinstance(record, k))
+    for name in KEY_FIELDS[kind]:
+        value = getattr(record, name)
+        if value is None:
+            raise BadInput(f"{name} is missing")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise BadInput(f"{name} is {_a(value)}, not text")
+    mapping = getattr(record, MAPPING_FIELDS[kind])
+    if not isinstance(mapping, dict):
+        raise BadInput(f"{MAPPING_FIELDS[kind]} is {_a(mapping)}, not a mapping of names to values")
+
+
+def _a(value: Any) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def dims_key(dims: dict[str, str]) -> str:

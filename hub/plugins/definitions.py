@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 
 class Aggregation(StrEnum):
@@ -65,6 +65,97 @@ class IndicatorDefinition:
     name_vi: str | None = None
     """The name in Vietnamese, which the console shows first."""
     zero_when_missing: bool = False
+
+
+STOCK_CARRY_FORWARD_MONTHS = 12
+"""How long a stock (a figure set once a year: beds, population, a plan) stands unrenewed."""
+
+
+class Details(TypedDict, total=False):
+    """What a metric built by :class:`Sector` may add to its code, unit and names."""
+
+    dims: tuple[str, ...]
+    """Its disaggregations (``MetricDefinition.disaggregations``)."""
+    about: str
+    """Its description."""
+
+
+@dataclass(frozen=True)
+class Sector:
+    """The metrics and indicators of one sector in their common shapes::
+
+        health = Sector("health")
+        METRICS = [
+            health.count("health_inpatient_days", "days", "Inpatient days", "Số ngày điều trị",
+                         dims=("facility",)),
+            health.stock("health_beds", "beds", "Hospital beds", "Số giường bệnh"),
+        ]
+        INDICATORS = [
+            health.percent("health_bed_occupancy", "health_inpatient_days", "health_beds * days",
+                           "Bed occupancy rate", "Công suất sử dụng giường bệnh"),
+        ]
+
+    ``name`` and ``name_vi`` are the definition's name in English and in Vietnamese (which the
+    console shows first). Each builder gives the plain :class:`MetricDefinition` or
+    :class:`IndicatorDefinition`; a definition of another shape is written as one of those,
+    with ``sector=`` its name.
+    """
+
+    name: str
+
+    def count(
+        self, code: str, unit: str, name: str, name_vi: str | None = None, **more: Unpack[Details]
+    ) -> MetricDefinition:
+        """A count or flow of the period (cases, dossiers, revenue): summed over units and
+        over time (``SUM``)."""
+        return self.metric(code, unit, name, name_vi, Aggregation.SUM, **more)
+
+    def stock(
+        self, code: str, unit: str, name: str, name_vi: str | None = None, **more: Unpack[Details]
+    ) -> MetricDefinition:
+        """A level at a moment (beds, pupils, a year's plan): its latest value in the period,
+        summed over units (``LAST``), carried forward :data:`STOCK_CARRY_FORWARD_MONTHS`."""
+        built = self.metric(code, unit, name, name_vi, Aggregation.LAST, **more)
+        return replace(built, carry_forward_months=STOCK_CARRY_FORWARD_MONTHS)
+
+    def metric(
+        self,
+        code: str,
+        unit: str,
+        name: str,
+        name_vi: str | None,
+        aggregation: Aggregation,
+        **more: Unpack[Details],
+    ) -> MetricDefinition:
+        """A metric of any aggregation (an index's ``AVERAGE``, a published rate's ``NONE``)."""
+        dims, about = more.get("dims", ()), more.get("about")
+        return MetricDefinition(
+            code, name, self.name, aggregation, unit, dims, description=about, name_vi=name_vi
+        )
+
+    def ratio(
+        self,
+        code: str,
+        numerator: str,
+        denominator: str | None,
+        unit: str,
+        name: str,
+        name_vi: str | None = None,
+        *,
+        factor: float = 1.0,
+        about: str | None = None,
+    ) -> IndicatorDefinition:
+        """``factor * numerator / denominator`` (expressions over metric codes and ``days``;
+        no denominator: the numerator alone, e.g. ``exports - imports``)."""
+        return IndicatorDefinition(
+            code, name, numerator, denominator, factor, self.name, unit, about, name_vi
+        )
+
+    def percent(
+        self, code: str, part: str, whole: str, name: str, vi: str | None = None, about: str = ""
+    ) -> IndicatorDefinition:
+        """``part`` as a percentage of ``whole`` (factor 100, unit ``%``)."""
+        return self.ratio(code, part, whole, "%", name, vi, factor=100, about=about or None)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The connector kinds of the education plugin: ``sql`` and ``file``.
 
 ``sql`` reads a school-management database. Its state is the month of the last run and, for
-each table with a ``modified`` column, the newest modification mark seen (read before the
-tables, so that a row changed during the run is seen next time). A run in the same month
-recounts only the schools with a row modified since (see :meth:`SqlSource.changes_since`);
+each table with a ``modified`` column, the kit's cursor on that column (read before the
+tables, in the same snapshot, so that a row changed during the run is seen next time). A run
+in the same month recounts only the schools with a row modified since (see :mod:`.changes`);
 the first run of a month — and ``--full`` — recounts every school, which gives every school a
 value in every month and catches what timestamps cannot show: a row deleted outright.
 
@@ -20,10 +20,11 @@ from hub.connectors.base import Connector
 from hub.connectors.records import Checkpoint, Item
 
 from . import periods
+from .changes import table_cursors
 from .config import FileConfig, SqlConfig
 from .facts import education_records
 from .file_source import FileSource
-from .rows import EVERYTHING, Scope
+from .rows import EVERYTHING
 from .sql_source import SqlSource
 
 
@@ -33,20 +34,15 @@ class SqlConnector(Connector[SqlConfig]):
     def read(self, state: dict[str, Any], full: bool) -> Iterator[Item]:
         day = periods.today()
         month = periods.month_id(day)
+        cursors = table_cursors(self.config, state, month, full)
         with SqlSource(self.config, day) as source:
-            marks = source.high_marks()
-            scope = self._scope(source, state, full, month)
+            scope = cursors.scope(source)
             yield from education_records(source, self.config, scope)
-        yield Checkpoint({"month": month, "marks": marks})
+        yield Checkpoint(cursors.state(month))
 
     def check(self) -> str:
         with SqlSource(self.config, periods.today()) as source:
             return source.describe()
-
-    def _scope(self, source: SqlSource, state: dict[str, Any], full: bool, month: str) -> Scope:
-        if full or state.get("month") != month or not isinstance(state.get("marks"), dict):
-            return EVERYTHING
-        return source.changes_since(state["marks"], self.config.lookback_seconds)
 
 
 class FileConnector(Connector[FileConfig]):

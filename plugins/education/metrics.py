@@ -23,9 +23,11 @@ levels over the children of all school ages mixes ages). See also :mod:`periods`
 
 from __future__ import annotations
 
-from hub.plugins import Aggregation, IndicatorDefinition, MetricDefinition
+from hub.plugins import IndicatorDefinition, MetricDefinition
+from hub.plugins.definitions import Sector
 
 SECTOR = "education"
+education = Sector(SECTOR)
 SCHOOLS = "schools"
 CLASSES = "school_classes"
 PUPILS = "pupils_enrolled"
@@ -33,134 +35,112 @@ TEACHERS = "teachers"
 CANDIDATES = "exam_candidates"
 PASSES = "exam_passes"
 POPULATION = "school_age_population"
-CARRY_FORWARD = 12
 
 
-def _stock(
-    code: str, name: str, unit: str, dims: tuple[str, ...], about: str, name_vi: str
-) -> MetricDefinition:
-    return MetricDefinition(
-        code=code,
-        name=name,
-        name_vi=name_vi,
-        sector=SECTOR,
-        aggregation=Aggregation.LAST,
-        unit=unit,
-        disaggregations=dims,
-        carry_forward_months=CARRY_FORWARD,
-        description=about,
-    )
+def per_school(*dims: str) -> tuple[str, ...]:
+    """The disaggregations of a count written per school: the school, then ``dims``."""
+    return ("school", *dims)
+
+
+def _exam(code: str, name: str, name_vi: str, about: str) -> MetricDefinition:
+    """An exam result: candidates summed, per school, exam and sex, in the year of the exam."""
+    dims = per_school("exam", "sex")
+    return education.count(code, "candidates", name, name_vi, dims=dims, about=about)
 
 
 METRICS: list[MetricDefinition] = [
-    _stock(
+    education.stock(
         SCHOOLS,
-        "Schools",
         "schools",
-        ("school", "level"),
-        "General-education schools (1 per open school, 0 once closed), by level: primary, "
+        "Schools",
+        "Số trường học",
+        dims=per_school("level"),
+        about="General-education schools (1 per open school, 0 once closed), by level: primary, "
         "lower_secondary, upper_secondary, or a multi-level school "
         "(primary_lower_secondary, lower_upper_secondary, primary_to_upper_secondary).",
-        name_vi="Số trường học",
     ),
-    _stock(
+    education.stock(
         CLASSES,
-        "Classes",
         "classes",
-        ("school", "level", "grade"),
-        "Classes (lớp) of the school year, by grade 1–12 and its level.",
-        name_vi="Số lớp học",
+        "Classes",
+        "Số lớp học",
+        dims=per_school("level", "grade"),
+        about="Classes (lớp) of the school year, by grade 1–12 and its level.",
     ),
-    _stock(
+    education.stock(
         PUPILS,
-        "Pupils enrolled",
         "pupils",
-        ("school", "level", "grade", "sex"),
-        "Pupils enrolled (học sinh đang học) in the school year, by grade 1–12, its level, "
+        "Pupils enrolled",
+        "Số học sinh",
+        dims=per_school("level", "grade", "sex"),
+        about="Pupils enrolled (học sinh đang học) in the school year, by grade 1–12, its level, "
         "and sex.",
-        name_vi="Số học sinh",
     ),
-    _stock(
+    education.stock(
         TEACHERS,
-        "Teachers",
         "teachers",
-        ("school", "sex"),
-        "Teachers (giáo viên) working at the school.",
-        name_vi="Số giáo viên",
+        "Teachers",
+        "Số giáo viên",
+        dims=per_school("sex"),
+        about="Teachers (giáo viên) working at the school.",
     ),
-    MetricDefinition(
-        code=CANDIDATES,
-        name="Exam candidates",
-        name_vi="Số thí sinh dự thi",
-        sector=SECTOR,
-        aggregation=Aggregation.SUM,
-        unit="candidates",
-        disaggregations=("school", "exam", "sex"),
-        description="Candidates who sat an exam (e.g. exam=graduation: the national "
-        "upper-secondary graduation exam), in the year of the exam.",
+    _exam(
+        CANDIDATES,
+        "Exam candidates",
+        "Số thí sinh dự thi",
+        "Candidates who sat an exam (e.g. exam=graduation: the national upper-secondary "
+        "graduation exam), in the year of the exam.",
     ),
-    MetricDefinition(
-        code=PASSES,
-        name="Exam passes",
-        name_vi="Số thí sinh đỗ",
-        sector=SECTOR,
-        aggregation=Aggregation.SUM,
-        unit="candidates",
-        disaggregations=("school", "exam", "sex"),
-        description="Candidates who passed (đỗ, công nhận tốt nghiệp), in the year of the exam.",
+    _exam(
+        PASSES,
+        "Exam passes",
+        "Số thí sinh đỗ",
+        "Candidates who passed (đỗ, công nhận tốt nghiệp), in the year of the exam.",
     ),
-    _stock(
+    education.stock(
         POPULATION,
-        "School-age population",
         "children",
-        ("level", "sex"),
-        "Children of a level's official school age living in the commune (primary 6–10, "
+        "School-age population",
+        "Dân số trong độ tuổi đi học",
+        dims=("level", "sex"),
+        about="Children of a level's official school age living in the commune (primary 6–10, "
         "lower secondary 11–14, upper secondary 15–17), from the universal-education survey.",
-        name_vi="Dân số trong độ tuổi đi học",
     ),
 ]
 
 
 INDICATORS: list[IndicatorDefinition] = [
-    IndicatorDefinition(
-        code="pupil_teacher_ratio",
-        name="Pupils per teacher",
-        name_vi="Số học sinh trên một giáo viên",
-        numerator=PUPILS,
-        denominator=TEACHERS,
-        sector=SECTOR,
-        unit="pupils per teacher",
+    education.ratio(
+        "pupil_teacher_ratio",
+        PUPILS,
+        TEACHERS,
+        "pupils per teacher",
+        "Pupils per teacher",
+        "Số học sinh trên một giáo viên",
     ),
-    IndicatorDefinition(
-        code="pupils_per_class",
-        name="Pupils per class",
-        name_vi="Số học sinh bình quân một lớp",
-        numerator=PUPILS,
-        denominator=CLASSES,
-        sector=SECTOR,
-        unit="pupils per class",
+    education.ratio(
+        "pupils_per_class",
+        PUPILS,
+        CLASSES,
+        "pupils per class",
+        "Pupils per class",
+        "Số học sinh bình quân một lớp",
     ),
-    IndicatorDefinition(
-        code="exam_pass_rate",
-        name="Exam pass rate",
-        name_vi="Tỷ lệ thí sinh đỗ",
-        numerator=PASSES,
-        denominator=CANDIDATES,
-        factor=100,
-        sector=SECTOR,
-        unit="%",
-        description="Passes over candidates; ask it by exam.",
+    education.percent(
+        "exam_pass_rate",
+        PASSES,
+        CANDIDATES,
+        "Exam pass rate",
+        "Tỷ lệ thí sinh đỗ",
+        about="Passes over candidates; ask it by exam.",
     ),
-    IndicatorDefinition(
-        code="enrolment_rate",
-        name="Gross enrolment rate",
-        name_vi="Tỷ lệ nhập học chung",
-        numerator=PUPILS,
-        denominator=POPULATION,
-        factor=100,
-        sector=SECTOR,
-        unit="%",
-        description="Pupils enrolled at a level per 100 children of its school age (tỷ lệ "
+    education.percent(
+        "enrolment_rate",
+        PUPILS,
+        POPULATION,
+        "Gross enrolment rate",
+        "Tỷ lệ nhập học chung",
+        about="Pupils enrolled at a level per 100 children of its school age (tỷ lệ "
         "huy động); ask it by level. Pupils are counted where their school is, children "
         "where they live.",
     ),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,8 +30,8 @@ from sqlalchemy import (
     Select,
     Table,
     create_engine,
-    exists,
     func,
+    null,
     select,
     true,
     tuple_,
@@ -50,8 +50,8 @@ from sqlalchemy.pool import NullPool
 
 from hub.connectors.errors import PermanentSourceError, SourceError, TransientSourceError
 
-from .config import SqlConfig, SqlTable
-from .rows import EVERYTHING, Scope, SourceRow, jsonable
+from .config import SqlConfig
+from .rows import Scope, SourceRow, jsonable
 from .vocabulary import text
 
 CREDENTIAL_ERRORS = {1044, 1045, 1698}
@@ -61,7 +61,6 @@ PERMANENT_ERRORS = {1049, 1054, 1064, 1142, 1143, 1146}
 PERMANENT_SQLSTATES = ("28", "3D", "42")
 """SQLSTATE classes: authorization, unknown catalog, syntax or access rule."""
 PAGE_ROWS = 5000
-Mark = str | int | float | None
 
 
 def database_url(config: SqlConfig) -> URL:
@@ -150,36 +149,31 @@ class SqlSource:
 
     # -- incremental reading
 
-    def high_marks(self) -> dict[str, Mark]:
-        """The newest modification mark of each tracked table (None for an empty table)."""
-        marks = {}
-        with self.errors():
-            for table, mapping in self._tracked():
-                column = self._column(table, mapping.modified)
-                marks[table] = _mark(self._connected().scalar(select(func.max(column))))
-        return marks
+    def changes(self, table: str, since: Any) -> Iterator[dict[str, Any]]:
+        """The rows of a tracked table modified at or after ``since``, oldest first (with
+        ``since`` None: the rows that hold the table's newest modification time).
 
-    def changes_since(self, marks: dict[str, Mark], lookback: float) -> Scope:
-        """The schools with a row modified at or after each table's mark, less ``lookback``.
-
-        At *or after*: rows that share the newest time of the last run (a tie, or a row that
-        committed after that run with the same time) are read again, never missed. A table
-        the marks do not cover (newly mapped, or empty last time) makes it a full read.
+        Each is ``{"id": …, "modified": …, "school": …}``: the row's primary key as text
+        (or its mapped id; None without either), its modification mark as JSON (a time as
+        ISO text, a number as a number), and the school it counts for (None for the
+        school-age population, which belongs to no school). :mod:`.changes` feeds them to
+        the kit's cursor.
         """
-        schools: set[str] = set()
-        population = False
+        mapping = getattr(self.config, table)
+        modified = self._column(table, mapping.modified)
+        newest = select(func.max(modified)).scalar_subquery()
+        keys = [self._column(table, name) for name in self._row_keys(table)]
+        school, joined = self._school_of(table)
+        query = (
+            select(modified, school, *keys)
+            .select_from(joined)
+            .where(modified >= (newest if since is None else since))
+            .order_by(modified, *keys)
+        )
         with self.errors():
-            for table, mapping in self._tracked():
-                since = _since(marks.get(table), lookback)
-                if since is None:
-                    return EVERYTHING
-                changed = self._column(table, mapping.modified) >= since
-                if table == "population":
-                    population = bool(self._connected().scalar(select(exists().where(changed))))
-                else:
-                    found = self._connected().scalars(self._changed_schools(table, changed))
-                    schools.update(filter(None, map(text, found)))
-        return Scope(frozenset(schools), population)
+            for stamp, school_id, *key in self._connected().execute(query):
+                row_id = "|".join(str(text(part)) for part in key) if key else None
+                yield {"id": row_id, "modified": _mark(stamp), "school": text(school_id)}
 
     def describe(self) -> str:
         """What ``check`` reports: the server, and how many schools the mapping finds."""
@@ -293,25 +287,22 @@ class SqlSource:
             return self._column(table, mapping.class_).in_(of_schools)
         return _in(self._column(table, mapping.school), ids)
 
-    def _changed_schools(self, table: str, changed: ColumnElement[bool]) -> Select[Any]:
-        mapping = getattr(self.config, table)
+    def _school_of(self, table: str) -> tuple[ColumnElement[Any], Any]:
+        """The column naming the school a table's row counts for, and what to select from."""
+        mapping, reflected = getattr(self.config, table), self.tables[table]
+        if table == "population":
+            return null(), reflected
         if table == "schools":
-            return select(self._column(table, mapping.id)).where(changed).distinct()
+            return self._column(table, mapping.id), reflected
         if table == "pupils" and mapping.school is None:
             classes = self.config.classes
             assert classes is not None
-            joined = self.tables[table].join(
+            joined = reflected.join(
                 self.tables["classes"],
                 self._column(table, mapping.class_) == self._column("classes", classes.id),
             )
-            school = self._column("classes", classes.school)
-            return select(school).select_from(joined).where(changed).distinct()
-        return select(self._column(table, mapping.school)).where(changed).distinct()
-
-    def _tracked(self) -> Iterator[tuple[str, SqlTable]]:
-        for role, mapping in self.config.tables().items():
-            if mapping.modified:
-                yield role, mapping
+            return self._column("classes", classes.school), joined
+        return self._column(table, mapping.school), reflected
 
     def _connected(self) -> Connection:
         if self.connection is None:
@@ -368,7 +359,7 @@ def _place(table: str, keys: list[str], values: dict[str, Any], number: int) -> 
     return f"table {table}, row {named}"
 
 
-def _mark(value: Any) -> Mark:
+def _mark(value: Any) -> str | int | float | None:
     """A modification mark as JSON for the state: a time as ISO text, a number as a number."""
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -377,16 +368,3 @@ def _mark(value: Any) -> Mark:
     if value is None or isinstance(value, int | float):
         return value
     return str(value)
-
-
-def _since(mark: Mark, lookback: float) -> Any:
-    """The lower bound of an incremental read: the mark less ``lookback`` (seconds, or units
-    of a number column); None when there is no mark."""
-    if mark is None:
-        return None
-    if isinstance(mark, int | float):
-        return mark - lookback
-    try:
-        return datetime.fromisoformat(mark) - timedelta(seconds=lookback)
-    except ValueError:
-        return mark  # a text column: compared as text, without a look back

@@ -22,17 +22,13 @@ immunisation target population, inpatient days. Beds and target populations are 
 
 from __future__ import annotations
 
-from hub.plugins import (
-    Aggregation,
-    EventKindDefinition,
-    EventMetric,
-    IndicatorDefinition,
-    MetricDefinition,
-)
+from hub.plugins import EventKindDefinition, EventMetric, IndicatorDefinition, MetricDefinition
+from hub.plugins.definitions import Sector
 
 from .fhir_mapping import DISEASE_CASE, ENCOUNTER, IMMUNIZATION
 
 SECTOR = "health"
+health = Sector(SECTOR)
 
 ENCOUNTER_STATUSES = (
     "planned",
@@ -60,103 +56,77 @@ CASES_THAT_COUNT = ("unconfirmed", "provisional", "differential", "confirmed", "
 
 
 METRICS: list[MetricDefinition] = [
-    MetricDefinition(
-        code="health_encounters",
-        name="Health facility encounters",
-        name_vi="Số lượt khám chữa bệnh",
-        sector=SECTOR,
-        unit="encounters",
-        aggregation=Aggregation.SUM,
-        disaggregations=("encounter_class", "facility"),
-        description="Lượt khám chữa bệnh: encounters started on the day, by class and facility.",
+    health.count(
+        "health_encounters",
+        "encounters",
+        "Health facility encounters",
+        "Số lượt khám chữa bệnh",
+        dims=("encounter_class", "facility"),
+        about="Lượt khám chữa bệnh: encounters started on the day, by class and facility.",
     ),
-    MetricDefinition(
-        code="health_vaccine_doses",
-        name="Vaccine doses given",
-        name_vi="Số liều vắc xin đã tiêm",
-        sector=SECTOR,
-        unit="doses",
-        aggregation=Aggregation.SUM,
-        disaggregations=("vaccine", "dose", "facility"),
-        description="Mũi tiêm chủng: doses given, by vaccine, dose number and facility.",
+    health.count(
+        "health_vaccine_doses",
+        "doses",
+        "Vaccine doses given",
+        "Số liều vắc xin đã tiêm",
+        dims=("vaccine", "dose", "facility"),
+        about="Mũi tiêm chủng: doses given, by vaccine, dose number and facility.",
     ),
-    MetricDefinition(
-        code="health_disease_cases",
-        name="Notifiable disease cases",
-        name_vi="Số ca bệnh truyền nhiễm",
-        sector=SECTOR,
-        unit="cases",
-        aggregation=Aggregation.SUM,
-        disaggregations=("disease", "classification"),
-        description=(
-            "Ca mắc bệnh truyền nhiễm: by onset day and commune of residence; classification "
-            "is confirmed or suspected."
-        ),
+    health.count(
+        "health_disease_cases",
+        "cases",
+        "Notifiable disease cases",
+        "Số ca bệnh truyền nhiễm",
+        dims=("disease", "classification"),
+        about="Ca mắc bệnh truyền nhiễm: by onset day and commune of residence; classification "
+        "is confirmed or suspected.",
     ),
-    MetricDefinition(
-        code="health_beds",
-        name="Hospital beds",
-        name_vi="Số giường bệnh",
-        sector=SECTOR,
-        unit="beds",
-        aggregation=Aggregation.LAST,
-        disaggregations=("facility",),
-        carry_forward_months=12,
-        description="Giường bệnh thực kê: beds in use at the facility.",
+    health.stock(
+        "health_beds",
+        "beds",
+        "Hospital beds",
+        "Số giường bệnh",
+        dims=("facility",),
+        about="Giường bệnh thực kê: beds in use at the facility.",
     ),
-    MetricDefinition(
-        code="health_inpatient_days",
-        name="Inpatient days",
-        name_vi="Số ngày điều trị nội trú",
-        sector=SECTOR,
-        unit="days",
-        aggregation=Aggregation.SUM,
-        disaggregations=("facility",),
-        description="Ngày điều trị nội trú: inpatient bed-days of the period.",
+    health.count(
+        "health_inpatient_days",
+        "days",
+        "Inpatient days",
+        "Số ngày điều trị nội trú",
+        dims=("facility",),
+        about="Ngày điều trị nội trú: inpatient bed-days of the period.",
     ),
-    MetricDefinition(
-        code="health_immunization_target",
-        name="Immunisation target population",
-        name_vi="Số đối tượng tiêm chủng",
-        sector=SECTOR,
-        unit="persons",
-        aggregation=Aggregation.LAST,
-        disaggregations=("vaccine", "dose"),
-        carry_forward_months=12,
-        description=(
-            "Đối tượng tiêm chủng: the year's target (e.g. children under one) for each vaccine "
-            "and dose, as planned by the expanded programme on immunisation. Read it by vaccine "
-            "and dose: its total over vaccines counts the same children several times."
-        ),
+    health.stock(
+        "health_immunization_target",
+        "persons",
+        "Immunisation target population",
+        "Số đối tượng tiêm chủng",
+        dims=("vaccine", "dose"),
+        about="Đối tượng tiêm chủng: the year's target (e.g. children under one) for each "
+        "vaccine and dose, as planned by the expanded programme on immunisation. Read it by "
+        "vaccine and dose: its total over vaccines counts the same children several times.",
     ),
 ]
 
 
 INDICATORS: list[IndicatorDefinition] = [
-    IndicatorDefinition(
-        code="health_immunization_coverage",
-        name="Immunisation coverage",
-        name_vi="Tỷ lệ tiêm chủng",
-        numerator="health_vaccine_doses",
-        denominator="health_immunization_target",
-        factor=100,
-        sector=SECTOR,
-        unit="%",
-        description=(
-            "Tỷ lệ tiêm chủng: doses given over the target population, read by vaccine and "
-            "dose (e.g. the third pentavalent dose over children under one)."
-        ),
+    health.percent(
+        "health_immunization_coverage",
+        "health_vaccine_doses",
+        "health_immunization_target",
+        "Immunisation coverage",
+        "Tỷ lệ tiêm chủng",
+        about="Tỷ lệ tiêm chủng: doses given over the target population, read by vaccine and "
+        "dose (e.g. the third pentavalent dose over children under one).",
     ),
-    IndicatorDefinition(
-        code="health_bed_occupancy",
-        name="Bed occupancy rate",
-        name_vi="Công suất sử dụng giường bệnh",
-        numerator="health_inpatient_days",
-        denominator="health_beds * days",
-        factor=100,
-        sector=SECTOR,
-        unit="%",
-        description="Công suất sử dụng giường bệnh: inpatient days over bed-days available.",
+    health.percent(
+        "health_bed_occupancy",
+        "health_inpatient_days",
+        "health_beds * days",
+        "Bed occupancy rate",
+        "Công suất sử dụng giường bệnh",
+        about="Công suất sử dụng giường bệnh: inpatient days over bed-days available.",
     ),
 ]
 

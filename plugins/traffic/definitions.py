@@ -20,61 +20,56 @@ from hub.plugins import (
     IndicatorDefinition,
     MetricDefinition,
 )
+from hub.plugins.definitions import Sector
 
 SECTOR = "traffic"
+traffic = Sector(SECTOR)
 ACCIDENT = "traffic.accident"
 VIOLATION = "traffic.violation"
 SENSOR = "traffic.sensor"
 
 METRICS: list[MetricDefinition] = [
-    MetricDefinition(
+    traffic.count(
         "traffic_accidents",
+        "accidents",
         "Traffic accidents",
-        SECTOR,
-        name_vi="Số vụ tai nạn giao thông",
-        unit="accidents",
-        description="Road traffic accidents recorded by the police (vụ tai nạn giao thông).",
+        "Số vụ tai nạn giao thông",
+        about="Road traffic accidents recorded by the police (vụ tai nạn giao thông).",
     ),
-    MetricDefinition(
+    traffic.count(
         "traffic_deaths",
+        "people",
         "Traffic accident deaths",
-        SECTOR,
-        name_vi="Số người chết do tai nạn giao thông",
-        unit="people",
-        description="People killed in road traffic accidents (số người chết).",
+        "Số người chết do tai nạn giao thông",
+        about="People killed in road traffic accidents (số người chết).",
     ),
-    MetricDefinition(
+    traffic.count(
         "traffic_injuries",
+        "people",
         "Traffic accident injuries",
-        SECTOR,
-        name_vi="Số người bị thương do tai nạn giao thông",
-        unit="people",
-        description="People injured in road traffic accidents (số người bị thương).",
+        "Số người bị thương do tai nạn giao thông",
+        about="People injured in road traffic accidents (số người bị thương).",
     ),
-    MetricDefinition(
+    traffic.count(
         "traffic_violations",
+        "violations",
         "Traffic violations detected",
-        SECTOR,
-        name_vi="Số vi phạm giao thông phát hiện",
-        unit="violations",
-        disaggregations=("violation_type",),
-        description=(
-            "Violations detected by cameras and sensors (red light, speeding, no helmet, …), "
-            "by type."
-        ),
+        "Số vi phạm giao thông phát hiện",
+        dims=("violation_type",),
+        about="Violations detected by cameras and sensors (red light, speeding, no helmet, …), "
+        "by type.",
     ),
 ]
 
 INDICATORS: list[IndicatorDefinition] = [
-    IndicatorDefinition(
+    traffic.ratio(
         "traffic_deaths_per_100_accidents",
+        "traffic_deaths",
+        "traffic_accidents",
+        "deaths per 100 accidents",
         "Deaths per 100 traffic accidents",
-        name_vi="Số người chết trên 100 vụ tai nạn giao thông",
-        numerator="traffic_deaths",
-        denominator="traffic_accidents",
+        "Số người chết trên 100 vụ tai nạn giao thông",
         factor=100,
-        sector=SECTOR,
-        unit="deaths per 100 accidents",
     ),
 ]
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from hub.connectors.errors import PermanentSourceError, TransientSourceError
+from hub.connectors.errors import BadInput, PermanentSourceError, TransientSourceError
 from hub.connectors.locks import exclusive
-from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
+from hub.connectors.records import (
+    BadRecord,
+    Checkpoint,
+    Event,
+    Facility,
+    Item,
+    Observation,
+    read_each,
+)
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.core import Hub
 from hub.model import AdminLevel, AdminUnit, ConnectorState, QuarantinedRecord, RunStatus
@@ -80,6 +88,12 @@ def _cases(month: int, value: float = 1.0) -> list[Observation]:
 def _count(hub: Hub, model: type = ObservationRow) -> int:
     with hub.db.session() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _quarantined(hub: Hub) -> list[tuple[str | None, str]]:
+    with hub.db.session() as session:
+        rows = session.scalars(select(QuarantinedRecord).order_by(QuarantinedRecord.id)).all()
+        return [(row.place, row.reason) for row in rows]
 
 
 def _state(hub: Hub) -> dict[str, Any] | None:
@@ -151,6 +165,74 @@ def test_bad_records_are_quarantined_with_reason_place_and_payload(hub: Hub) -> 
     assert reasons[5] == ("row 7", "unknown unit '23281' on 2026-01-01")
     assert reasons[6] == ("series 0", "series key X: not a number")
     assert rows[0].payload["metric"] == "nosuchmetric" and rows[0].sync_run_id == run.id
+
+
+def test_a_record_the_database_cannot_hold_is_quarantined_and_the_run_goes_on(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield Observation(None, "23281", "2024-01", 1, place="row 1")  # type: ignore[arg-type]
+        yield Observation("cases", None, "2024-01", 1, place="row 2")  # type: ignore[arg-type]
+        yield Observation("cases", "23281", "2024-01", 1, None, place="row 3")  # type: ignore[arg-type]
+        yield Facility("H1", None, "hospital", "23281", place="row 4")  # type: ignore[arg-type]
+        yield Event("case", "E1", datetime(2024, 1, 2, tzinfo=UTC), attributes=[], place="row 5")  # type: ignore[arg-type]
+        yield from _cases(1)
+        yield Checkpoint({"month": 1})
+
+    _script(read)
+    run = run_sync(hub, "src")
+
+    assert run.status == RunStatus.PARTIAL and run.error is None
+    assert (run.records_read, run.records_written, run.records_quarantined) == (8, 3, 5)
+    assert _quarantined(hub) == [
+        ("row 1", "metric is missing"),
+        ("row 2", "unit is missing"),
+        ("row 3", "dims is None, not a mapping of names to values"),
+        ("row 4", "name is missing"),
+        ("row 5", "attributes is a list, not a mapping of names to values"),
+    ]
+    assert _state(hub) == {"month": 1}
+
+
+def test_a_bad_input_of_one_record_read_through_read_each_costs_that_record_only(
+    hub: Hub,
+) -> None:
+    def convert(raw: dict[str, Any]) -> Observation:
+        if not isinstance(raw["cases"], int):
+            raise BadInput(f"cases {raw['cases']!r} is not a count")
+        return Observation("cases", raw["commune"], "2024-01", raw["cases"], {"sex": "F"})
+
+    rows = [{"commune": "23281", "cases": 4}, {"commune": "23284", "cases": "?"}]
+    rows.append({"commune": "23287", "cases": 2})
+
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        for number, row in enumerate(rows, 1):
+            yield from read_each(row, convert, f"row {number}")
+        yield Checkpoint({"rows": len(rows)})
+
+    _script(read)
+    run = run_sync(hub, "src")
+
+    assert (run.status, run.records_written, run.records_quarantined) == (RunStatus.PARTIAL, 2, 1)
+    assert _quarantined(hub) == [("row 2", "cases '?' is not a count")]
+    assert _state(hub) == {"rows": 3}
+
+
+def test_a_bad_input_that_escapes_read_is_quarantined_and_ends_the_run_at_it(hub: Hub) -> None:
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        raise BadInput("no values", {"reading": 7}, place="page 2, item 4")
+
+    _script(read)
+    run = run_sync(hub, "src")
+
+    assert (run.status, run.attempts) == (RunStatus.FAILED, 1)
+    assert "stopped at a bad record (page 2, item 4: no values)" in (run.error or "")
+    assert (run.records_read, run.records_written, run.records_quarantined) == (7, 6, 1)
+    assert _quarantined(hub) == [("page 2, item 4", "no values")]
+    with hub.db.session() as session:
+        assert session.scalars(select(QuarantinedRecord.payload)).one() == {"reading": 7}
+    assert _count(hub) == 6 and _state(hub) == {"month": 1}  # read again from month 1
 
 
 def test_a_transient_fault_is_retried_and_the_retry_resumes_from_the_last_checkpoint(
