@@ -64,7 +64,7 @@ def table_cursors(
     saved = {} if fresh else saved_cursors(state)
     lookback = config.lookback_seconds
     cursors = {
-        table: _cursor(table, saved.get(table), lookback)
+        table: _cursor(saved.get(table), lookback)
         for table, mapping in config.tables().items()
         if mapping.modified
     }
@@ -93,9 +93,10 @@ def read_mark(value: Any) -> Any:
     return value
 
 
-def _cursor(table: str, saved: Mapping[str, Any] | None, lookback: int) -> Incremental:
+def _cursor(saved: Mapping[str, Any] | None, lookback: int) -> Incremental:
+    # Read in primary-key order (bounded pages), not by time: the state is taken at the end.
     cursor = Incremental(
-        "modified", id="id", lookback=lookback, parse=read_mark, state=saved, what=f"{table} rows"
+        "modified", id="id", lookback=lookback, sorted=False, parse=read_mark, state=saved
     )
     if isinstance(cursor.boundary, str):
         cursor.lookback = 0  # a text column is compared as text: there is no "before" to it

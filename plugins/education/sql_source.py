@@ -61,6 +61,8 @@ PERMANENT_ERRORS = {1049, 1054, 1064, 1142, 1143, 1146}
 PERMANENT_SQLSTATES = ("28", "3D", "42")
 """SQLSTATE classes: authorization, unknown catalog, syntax or access rule."""
 PAGE_ROWS = 5000
+CHANGED_AT, CHANGED_SCHOOL = "iochub_changed_at", "iochub_school"
+"""The labels of a changed row's time and school (apart from any name a table may use)."""
 
 
 def database_url(config: SqlConfig) -> URL:
@@ -150,8 +152,9 @@ class SqlSource:
     # -- incremental reading
 
     def changes(self, table: str, since: Any) -> Iterator[dict[str, Any]]:
-        """The rows of a tracked table modified at or after ``since``, oldest first (with
-        ``since`` None: the rows that hold the table's newest modification time).
+        """The rows of a tracked table modified at or after ``since`` (with ``since`` None:
+        the rows that hold the table's newest modification time), a page at a time in
+        primary-key order, as the tables are read.
 
         Each is ``{"id": …, "modified": …, "school": …}``: the row's primary key as text
         (or its mapped id; None without either), its modification mark as JSON (a time as
@@ -165,13 +168,14 @@ class SqlSource:
         keys = [self._column(table, name) for name in self._row_keys(table)]
         school, joined = self._school_of(table)
         query = (
-            select(modified, school, *keys)
+            select(modified.label(CHANGED_AT), school.label(CHANGED_SCHOOL), *keys)
             .select_from(joined)
             .where(modified >= (newest if since is None else since))
-            .order_by(modified, *keys)
         )
+        names = [CHANGED_AT, CHANGED_SCHOOL, *(key.name for key in keys)]
+        primary = list(self.tables[table].primary_key.columns)
         with self.errors():
-            for stamp, school_id, *key in self._connected().execute(query):
+            for stamp, school_id, *key in self._pages(query, primary, names):
                 row_id = "|".join(str(text(part)) for part in key) if key else None
                 yield {"id": row_id, "modified": _mark(stamp), "school": text(school_id)}
 
