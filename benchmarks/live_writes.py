@@ -351,7 +351,7 @@ def plain_route(url: str, scale: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, __file__, "--plain-route", url, "--scale", scale]
     with running([*command, "--port", str(port)]) as process:
-        wait_until_up(lambda: httpx.get(f"{base}/tile/0"), process)
+        wait_until_up(lambda: httpx.get(f"{base}/up"), process)
         yield base
 
 
@@ -382,12 +382,16 @@ def serve_plain_route(url: str, port: int, scale: str) -> None:
     plain = SimpleNamespace(db=Database(url))  # what the tiles' SQL needs of a hub
     tiles = tiles_of(scale, plain)  # type: ignore[arg-type]
 
+    @get("/up", sync_to_thread=False)
+    def up() -> str:
+        return "up"  # not a tile: a national tile takes longer than a probe waits
+
     @get("/tile/{index:int}", sync_to_thread=True)
     def tile(index: int) -> list[dict[str, Any]]:
         found = tiles[index].raw(plain)  # type: ignore[arg-type]
         return [{"unit": u, "period": p, "value": v} for (u, p), v in sorted(found.items())]
 
-    uvicorn.run(Litestar([tile]), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(Litestar([up, tile]), host="127.0.0.1", port=port, log_level="warning")
 
 
 def write_forever(url: str, metrics: int, commune: str) -> None:
