@@ -18,6 +18,7 @@ from hub.graphql.access import scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Forbidden
+from hub.graphql.plain_lists import PlainList
 from hub.graphql.sessions import read
 from hub.graphql.unit_queries import unit_on
 from hub.graphql.units import AdminUnit
@@ -129,7 +130,7 @@ class AggregateQuery:
         if not all(scope.sees_unit(value.unit.id) for value in values):  # never shrunk
             raise Forbidden("the aggregate reaches outside your territory: narrow `within`")
         units: dict[int, AdminUnit] = {}  # one object per unit, however many values it has
-        return [AggregateValue.of(value, units, day) for value in values]
+        return PlainList(AggregateValue.of(value, units, day) for value in values)
 
 
 def check_inside(
