@@ -27,6 +27,9 @@ the load:
         .venv/bin/python benchmarks/kept_hit.py --only hit --asks 200 --skip-load
     (then: callgrind_annotate /tmp/hit.out | head)
 
+``--calls`` counts instead the Python function calls per ask (yappi, every thread): figures
+that the machine's load does not move, for a loaded machine.
+
 ``--profile hit`` (or ``miss``) prints yappi's top functions (worker threads included) of
 the first tile's asks instead.
 
@@ -69,6 +72,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--observations", type=int, default=100_000)
     parser.add_argument("--only", choices=KINDS, help="measure only this (for callgrind)")
     parser.add_argument("--profile", choices=("hit", "miss"), help="profile these asks (yappi)")
+    parser.add_argument("--calls", action="store_true", help="count calls per ask, not time")
     parser.add_argument("--baseline", help="a source tree to measure beside this one")
     parser.add_argument("--workdir", help="where the database goes (default: a temporary one)")
     parser.add_argument("--skip-load", action="store_true", help="reuse --workdir's database")
@@ -83,6 +87,7 @@ def measure_in(tree: Path, args: argparse.Namespace) -> dict[str, float]:
         raise SystemExit(f"copy benchmarks/kept_hit.py into {tree / 'benchmarks'} first")
     command = [sys.executable, str(script), "--asks", str(args.asks)]
     command += ["--observations", str(args.observations), "--workdir", str(work)]
+    command += ["--calls"] if args.calls else []
     env = {**os.environ, "PYTHONPATH": str(tree)}
     print(f"measuring {tree} …", file=sys.stderr)
     found = subprocess.run(command, env=env, cwd=tree, check=True, capture_output=True, text=True)
@@ -113,7 +118,7 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
             return {}
         figures: dict[str, float] = {}
         if args.only in (None, "empty"):
-            figures["empty"], figures["empty cpu"] = await median_ms(empty, args.asks, None)
+            figures["empty"], figures["empty cpu"] = await measured(empty, args, None)
         for name, body, request in tiles:
             asks: dict[str, tuple[Callable[[], Awaitable[None]], Callable[[], None] | None]] = {
                 "read": (engine(request), write),
@@ -123,7 +128,7 @@ async def measure(args: argparse.Namespace) -> dict[str, float]:
             for kind, (call, before) in asks.items():
                 if args.only in (None, kind):
                     key = f"{kind} {name}"
-                    figures[key], figures[f"{key} cpu"] = await median_ms(call, args.asks, before)
+                    figures[key], figures[f"{key} cpu"] = await measured(call, args, before)
     hub.close()
     return figures
 
@@ -187,6 +192,36 @@ def prepared(args: argparse.Namespace) -> tuple[Any, Any, list[Any], Any, Any]:
     return create_app(hub), hub, tiles, write, engine
 
 
+async def measured(
+    call: Callable[[], Awaitable[None]], args: argparse.Namespace, before: Callable[[], None] | None
+) -> tuple[float, float]:
+    """Two figures of ``call``: its median wall and processor ms, or with ``--calls`` its
+    Python function calls per ask (twice: the table's columns stay the same)."""
+    if not args.calls:
+        return await median_ms(call, args.asks, before)
+    calls = await calls_per_ask(call, args.asks, before)
+    return calls, calls
+
+
+async def calls_per_ask(
+    call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
+) -> float:
+    """Python function calls per ``call``, every thread included (yappi; builtins aside)."""
+    import yappi
+
+    await call()
+    yappi.clear_stats()
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        yappi.start()
+        await call()
+        yappi.stop()
+    calls = sum(stat.ncall for stat in yappi.get_func_stats())
+    yappi.clear_stats()
+    return calls / repeat
+
+
 async def median_ms(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
 ) -> tuple[float, float]:
@@ -225,7 +260,8 @@ async def profile(
 def print_side_by_side(
     before: dict[str, float], after: dict[str, float], args: argparse.Namespace
 ) -> None:
-    print(f"\nmedian ms of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
+    what = "Python calls per ask" if args.calls else "median ms"
+    print(f"\n{what} of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
     print(f"  {'':20}{'wall':>20}{'processor':>22}")
     rows = ["empty"] + [f"{kind} {tile}" for tile in TILES for kind in KINDS[1:]]
     for row in rows:
