@@ -52,10 +52,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import aggregation as data  # noqa: E402
 import national  # noqa: E402
+from live_writes import Writes  # noqa: E402
 
 from hub.aggregation import Limits, aggregate, rebuild, remembered  # noqa: E402
-from hub.connectors.records import Observation  # noqa: E402
-from hub.connectors.runtime import load_records  # noqa: E402
 from hub.core import Hub  # noqa: E402
 
 LAST_MONTH = "SELECT count(*), sum(value) FROM observations WHERE period_start >= '{0}'"
@@ -109,13 +108,8 @@ def measure_loaded(name: str, size: int, args: argparse.Namespace) -> dict[str, 
     found: dict[str, Any] = {"rows": scalar(hub, "SELECT count(*) FROM observations")}
     found["metrics"] = national.metric_count(size)
     print(f"\n== {name}: {found['rows']:,} observations", flush=True)
-    writes = iter(range(10**9))
-
-    def write_one() -> None:
-        record = Observation(data.metric_code(0), national.WRITES_AT[0], "2025-06", next(writes))
-        load_records(hub, "history-writer", iter([record]))
-
-    found["write_ms"] = p50(write_one, args.asks)
+    writes = Writes(hub, data.metric_code(0), national.WRITES_AT[0])
+    found["write_ms"] = p50(writes.one, args.asks)
     measure_reads(hub, national.tiles(hub), national.MONTHS[-1] + "-01", args, found)
     if hub.db.is_postgresql:
         execute(hub, "DROP INDEX bench_brin")
