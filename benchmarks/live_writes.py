@@ -97,6 +97,8 @@ class Result:
     resident_mb: float = 0.0
     steps: dict[str, Any] = field(default_factory=dict)
     """The load's steps (national): seconds each, and the rows."""
+    lookups: dict[str, dict[str, float]] = field(default_factory=dict)
+    """By throughput phase: the kept responses' hits and misses during it."""
     agree: list[bool] = field(default_factory=list)
     """By tile: whether the hub's answer and the plain route's agree."""
 
@@ -179,10 +181,14 @@ def run_backend(backend: str, load: Load, args: argparse.Namespace) -> Result:
             own = Writes(hub, tile.variables["metric"], load.commune)
             result.miss.append(time_miss(asks, index, own, result.empty_ms, args.asks))
         print("throughput, quiet")
+        before = asks.kept_lookups()
         result.throughput["quiet"] = asks.throughput(scanning, args.clients, args.seconds)
+        result.lookups["quiet"] = difference(asks.kept_lookups(), before)
         print(f"throughput, a commit every {WRITE_EVERY * 1000:.0f} ms")
         with background_writer(hub.db.url, load.metrics, load.commune):
+            before = asks.kept_lookups()
             result.throughput["writes"] = asks.throughput(scanning, args.clients, args.seconds)
+            result.lookups["writes"] = difference(asks.kept_lookups(), before)
         result.resident_mb = resident_mb(pid)
     hub.close()
     if args.scale == "national" and not (args.loaded or args.keep):
@@ -285,6 +291,19 @@ class Asks:
             requests_per_second(lambda c: self.hub(index, c), clients, seconds),
             requests_per_second(lambda c: self.plain(index, c), clients, seconds),
         )
+
+    def kept_lookups(self) -> dict[str, float]:
+        """The hub's kept responses so far: hits and misses (its ``/metrics``)."""
+        text = self.client.get(self.hub_url.removesuffix("/graphql") + "/metrics").text
+        found = {}
+        for line in text.splitlines():
+            if line.startswith("iochub_response_cache_lookups") and 'result="' in line:
+                found[line.split('result="')[1].split('"')[0]] = float(line.split()[-1])
+        return found
+
+
+def difference(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before.get(name, 0) for name in after}
 
 
 def requests_per_second(ask: Callable[[httpx.Client], None], clients: int, seconds: float) -> float:
@@ -469,6 +488,7 @@ def print_results(results: list[Result], args: argparse.Namespace) -> None:
             f"a commit every {WRITE_EVERY * 1000:.0f} ms {writes[0]:,.0f} / {writes[1]:,.0f} "
             f"({writes[0] / writes[1]:.1f}×); under writes / quiet: {writes[0] / quiet[0]:.2f}"
         )
+        print(f"  kept responses during them (hub): {json.dumps(result.lookups)}")
         print(f"  iochub serve's peak resident memory: {result.resident_mb:,.0f} MB")
         agree = ", ".join("yes" if same else "NO" for same in result.agree)
         print(f"  the hub's and the plain route's answers agree, by tile: {agree}")
