@@ -68,12 +68,12 @@ def main() -> None:
     parser.add_argument("--asks", type=int, default=15)
     parser.add_argument("--loaded", type=lambda s: s.split(","), help="national datasets")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="iochub-history-"))
     if args.loaded:
         print_rows(
             [measure_loaded(n, size, args) for n, size in zip(args.loaded, args.sizes, strict=True)]
         )
         return
+    work = Path(tempfile.mkdtemp(prefix="iochub-history-"))
     units = data.write_unit_subset(work / "units")
     communes = data.legacy_communes(units)
     rows = [measure(size, args, work, units, communes) for size in args.sizes]
