@@ -615,7 +615,7 @@ def request_of(variables: dict[str, Any]) -> AggregateRequest:
         level=variables.get("level"),
         within=variables.get("within"),
         units=tuple(variables["units"]) if "units" in variables else None,
-        as_of=AS_OF,
+        as_of=date.fromisoformat(variables["asOf"]) if "asOf" in variables else AS_OF,
     )
 
 

@@ -21,6 +21,16 @@ on the history stays near 1 while the table grows. Then extrapolated linearly to
 
     .venv/bin/python benchmarks/history_scale.py --sizes 1000000,3000000
 
+``--loaded NAME,…``: the same figures on national datasets that ``benchmarks/national.py
+--name NAME`` loaded (every commune of both maps, ten years; more observations are more
+metrics there too), each with ``--sizes`` giving its observations; plus one value written
+through the hub's ingest path (as a connector would: the upsert and the roll-ups' update),
+p50, since a write is what a bigger table could slow down. The BRIN index made for the scan
+is dropped again.
+
+    .venv/bin/python benchmarks/history_scale.py --loaded scale_10m,scale_30m \\
+        --sizes 10000000,30000000
+
 Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` as in aggregation.py.
 """
 
@@ -41,11 +51,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import aggregation as data  # noqa: E402
+import national  # noqa: E402
+from live_writes import Writes  # noqa: E402
 
 from hub.aggregation import Limits, aggregate, rebuild, remembered  # noqa: E402
 from hub.core import Hub  # noqa: E402
 
-LAST_MONTH = "SELECT count(*), sum(value) FROM observations WHERE period_start >= '2025-06-01'"
+LAST_MONTH = "SELECT count(*), sum(value) FROM observations WHERE period_start >= '{0}'"
 """A scan across metrics by period: every metric's last month."""
 
 
@@ -54,7 +66,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")])
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--asks", type=int, default=15)
+    parser.add_argument("--loaded", type=lambda s: s.split(","), help="national datasets")
     args = parser.parse_args()
+    if args.loaded:
+        print_rows(
+            [measure_loaded(n, size, args) for n, size in zip(args.loaded, args.sizes, strict=True)]
+        )
+        return
     work = Path(tempfile.mkdtemp(prefix="iochub-history-"))
     units = data.write_unit_subset(work / "units")
     communes = data.legacy_communes(units)
@@ -78,8 +96,38 @@ def measure(
     found["rebuild_s"] = time.perf_counter() - started
     data.analyze(hub)
     observations.unlink()
+    measure_reads(hub, data.dashboards(hub), "2025-06-01", args, found)
+    hub.close()
+    print(found, flush=True)
+    return found
+
+
+def measure_loaded(name: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The figures of a national dataset loaded earlier, and the cost of one write."""
+    hub = national.open_loaded(args.backend, Path("."), name, size)
+    found: dict[str, Any] = {"rows": scalar(hub, "SELECT count(*) FROM observations")}
+    found["metrics"] = national.metric_count(size)
+    print(f"\n== {name}: {found['rows']:,} observations", flush=True)
+    writes = Writes(hub, data.metric_code(0), national.WRITES_AT[0])
+    found["write_ms"] = p50(writes.one, args.asks)
+    measure_reads(hub, national.tiles(hub), national.MONTHS[-1] + "-01", args, found)
+    if hub.db.is_postgresql:
+        execute(hub, "DROP INDEX bench_brin")
+    hub.close()
+    print(found, flush=True)
+    return found
+
+
+def measure_reads(
+    hub: Hub,
+    tiles: list[data.Dashboard],
+    last_month: str,
+    args: argparse.Namespace,
+    found: dict[str, Any],
+) -> None:
+    """Sizes, each tile by the roll-ups and by GROUP BY, and a scan by period (into ``found``)."""
+    last_month_sql = LAST_MONTH.format(last_month)
     found["sizes"] = sizes_mb(hub)
-    tiles = data.dashboards(hub)
     found["tiles"] = {
         tile.name: (
             p50(lambda t=tile: read_afresh(hub, t), args.asks),
@@ -88,16 +136,13 @@ def measure(
         for tile in tiles
     }
     if hub.db.is_postgresql:
-        found["last_month_btree"] = p50(lambda: scalar(hub, LAST_MONTH), args.asks)
-        found["last_month_btree_plan"] = plan(hub, LAST_MONTH)
+        found["last_month_btree"] = p50(lambda: scalar(hub, last_month_sql), args.asks)
+        found["last_month_btree_plan"] = plan(hub, last_month_sql)
         execute(hub, "CREATE INDEX bench_brin ON observations USING brin (period_start)")
         execute(hub, "ANALYZE observations")
         found["brin_mb"] = scalar(hub, "SELECT pg_relation_size('bench_brin')") / 2**20
-        found["last_month_brin"] = p50(lambda: scalar(hub, LAST_MONTH), args.asks)
-        found["last_month_plan"] = plan(hub, LAST_MONTH)
-    hub.close()
-    print(found, flush=True)
-    return found
+        found["last_month_brin"] = p50(lambda: scalar(hub, last_month_sql), args.asks)
+        found["last_month_plan"] = plan(hub, last_month_sql)
 
 
 def read_afresh(hub: Hub, tile: data.Dashboard) -> None:
@@ -152,8 +197,11 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
     for name in first["sizes"]:
         values = [r["sizes"][name] for r in rows]
         print(line(f"{name} (MB)", values))
-    print(line("load (s)", [r["load_s"] for r in rows]))
-    print(line("rebuild of every metric (s)", [r["rebuild_s"] for r in rows]))
+    if "load_s" in first:
+        print(line("load (s)", [r["load_s"] for r in rows]))
+        print(line("rebuild of every metric (s)", [r["rebuild_s"] for r in rows]))
+    if "write_ms" in first:
+        print(line("one value written through the ingest path (ms)", [r["write_ms"] for r in rows]))
     for tile in first["tiles"]:
         print(line(f"{tile}: roll-ups (ms)", [r["tiles"][tile][0] for r in rows]))
         print(line(f"{tile}: GROUP BY (ms)", [r["tiles"][tile][1] for r in rows]))

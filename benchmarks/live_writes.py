@@ -21,6 +21,16 @@ and asks the same tiles of both, side by side, in four phases:
 
     .venv/bin/python benchmarks/live_writes.py --observations 1000000 --backends sqlite
 
+``--national``: the dataset and tiles of ``benchmarks/national.py`` instead (every commune of
+the country on both maps, ten years; generated in the database, roll-ups by the hub's rebuild,
+each step timed; the database dropped at the end unless ``--keep``). ``--loaded NAME``: on a
+database that ``national.py --name NAME`` loaded earlier (a 30 M load takes a while: start
+it first, measure after), which is left as it is:
+
+    .venv/bin/python benchmarks/live_writes.py --national --observations 10000000
+    .venv/bin/python benchmarks/live_writes.py --national --observations 30000000 \\
+        --backends postgresql --loaded scale_30m
+
 Not part of the test suite. PostgreSQL: ``IOCHUB_BENCH_POSTGRES_URL`` as in aggregation.py.
 """
 
@@ -49,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import aggregation as data  # noqa: E402  (the dashboard data and tiles of the other benchmark)
+import national  # noqa: E402  (the national dataset: both maps, every commune, ten years)
 
 from hub.aggregation import Limits, aggregate, rebuild  # noqa: E402
 from hub.config import settings_from_dict  # noqa: E402
@@ -59,8 +70,10 @@ from hub.model.database import Database  # noqa: E402
 
 WRITE_EVERY = 0.1
 """Seconds between the background writer's commits in the last phase."""
-SCANNING_TILE = {"kontum": 1, "national": 0}
+SCANNING_TILE = {"kontum": 1, "national": 0}  # national: all provinces by quarter
 """The tile the clients ask in the throughput phases: the one that scans the most."""
+TIMEOUT = 900
+"""Seconds a client waits: 16 clients queue behind a national tile's GROUP BY (14 s on SQLite)."""
 UNRELATED = data.metric_code(1)
 """The metric the unrelated commits write (the tiles read metric 0)."""
 
@@ -82,6 +95,12 @@ class Result:
     throughput: dict[str, tuple[float, float]] = field(default_factory=dict)
     """By phase: (hub, plain route) requests per second."""
     resident_mb: float = 0.0
+    steps: dict[str, Any] = field(default_factory=dict)
+    """The load's steps (national): seconds each, and the rows."""
+    lookups: dict[str, dict[str, float]] = field(default_factory=dict)
+    """By throughput phase: the kept responses' hits and misses during it."""
+    agree: list[bool] = field(default_factory=list)
+    """By tile: whether the hub's answer and the plain route's agree."""
 
 
 def main() -> None:
@@ -94,6 +113,10 @@ def main() -> None:
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="iochub-live-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.scale == "national":
+        load = Load(work, [], work, national.metric_count(args.observations), national.WRITES_AT[0])
+        print_results([run_backend(backend, load, args) for backend in args.backends], args)
+        return
     units = data.unit_files(args.scale, work / "units")
     communes = data.legacy_communes(units, None if args.scale == "national" else data.KON_TUM)
     metrics = data.metric_count(args.observations, len(communes))
@@ -112,6 +135,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--observations", type=int, default=10_000_000)
     parser.add_argument("--backends", type=lambda s: s.split(","), default=["sqlite", "postgresql"])
     parser.add_argument("--scale", choices=["kontum", "national"], default="kontum")
+    parser.add_argument("--national", dest="scale", action="store_const", const="national")
+    parser.add_argument("--loaded", help="national: the database national.py --name loaded")
+    parser.add_argument("--keep", action="store_true", help="national: keep the database")
     parser.add_argument("--asks", type=int, default=31, help="asks per tile and phase (p50)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="per throughput phase")
@@ -140,17 +166,14 @@ class Load:
 
 
 def run_backend(backend: str, load: Load, args: argparse.Namespace) -> Result:
-    print(f"\n== {backend}: loading")
-    hub = data.fresh_hub(backend, load.work, "live", load.metrics, load.units)
-    data.bulk_insert(hub, load.observations)
-    with hub.db.session() as session:
-        rebuild(session)
-    data.analyze(hub)
+    print(f"\n== {backend}: loading ({time.strftime('%H:%M:%S')})", flush=True)
     result = Result(backend)
+    hub = loaded_hub(backend, load, args, result)
     config = write_config(load.work / f"{backend}.toml", hub.db.url, load.metrics)
     scanning = SCANNING_TILE[args.scale]
     with served_hub(config) as (hub_url, pid), plain_route(hub.db.url, args.scale) as plain_url:
-        asks = Asks(hub_url, plain_url, data.tiles_of(args.scale, hub))
+        asks = Asks(hub_url, plain_url, tiles_of(args.scale, hub))
+        result.agree = [asks.agree(index) for index in range(len(asks.tiles))]
         result.empty_ms = p50(asks.empty, args.asks)
         for index, tile in enumerate(asks.tiles):
             print(f"tile: {tile.name}")
@@ -158,13 +181,43 @@ def run_backend(backend: str, load: Load, args: argparse.Namespace) -> Result:
             own = Writes(hub, tile.variables["metric"], load.commune)
             result.miss.append(time_miss(asks, index, own, result.empty_ms, args.asks))
         print("throughput, quiet")
+        before = asks.kept_lookups()
         result.throughput["quiet"] = asks.throughput(scanning, args.clients, args.seconds)
+        result.lookups["quiet"] = difference(asks.kept_lookups(), before)
         print(f"throughput, a commit every {WRITE_EVERY * 1000:.0f} ms")
         with background_writer(hub.db.url, load.metrics, load.commune):
+            before = asks.kept_lookups()
             result.throughput["writes"] = asks.throughput(scanning, args.clients, args.seconds)
+            result.lookups["writes"] = difference(asks.kept_lookups(), before)
         result.resident_mb = resident_mb(pid)
     hub.close()
+    if args.scale == "national" and not (args.loaded or args.keep):
+        national.drop_database(backend, load.work, national_name(backend, args))
     return result
+
+
+def loaded_hub(backend: str, load: Load, args: argparse.Namespace, result: Result) -> Hub:
+    """A hub on the benchmark's data: loaded now, or (``--loaded``) by an earlier run."""
+    if args.scale == "national":
+        name = national_name(backend, args)
+        if args.loaded:
+            return national.open_loaded(backend, load.work, name, args.observations)
+        hub, result.steps = national.load(backend, load.work, name, args.observations)
+        return hub
+    hub = data.fresh_hub(backend, load.work, "live", load.metrics, load.units)
+    data.bulk_insert(hub, load.observations)
+    with hub.db.session() as session:
+        rebuild(session)
+    data.analyze(hub)
+    return hub
+
+
+def national_name(backend: str, args: argparse.Namespace) -> str:
+    return args.loaded or f"scale_{backend}_{args.observations // 1_000_000}m"
+
+
+def tiles_of(scale: str, hub: Hub) -> list[data.Dashboard]:
+    return national.tiles(hub) if scale == "national" else data.dashboards(hub)
 
 
 def time_tile(asks: Asks, index: int, unrelated: Writes, args: argparse.Namespace) -> Tile:
@@ -196,8 +249,13 @@ class Writes:
 
     def one(self) -> None:
         self.count += 1
-        record = Observation(self.metric, self.commune, "2025-06", self.count % 500)
-        load_records(self.hub, "live-writer", iter([record]))
+        load_records(self.hub, "live-writer", iter([self.record(self.count % 500)]))
+
+    def record(self, value: float) -> Observation:
+        """A new value of one of the metric's cells (a total beside its cells is another row,
+        which the hub keeps apart and a plain ``GROUP BY`` would add to them)."""
+        cell = data.CELLS[int(self.metric.removeprefix("bench_")) % len(data.CELLS)][0]
+        return Observation(self.metric, self.commune, "2025-06", value, cell)
 
 
 class Asks:
@@ -205,17 +263,25 @@ class Asks:
 
     def __init__(self, hub_url: str, plain_url: str, tiles: list[data.Dashboard]) -> None:
         self.hub_url, self.plain_url, self.tiles = hub_url, plain_url, tiles
-        self.client = httpx.Client(timeout=120)
+        self.client = httpx.Client(timeout=TIMEOUT)
 
     def empty(self) -> None:
         self.client.post(self.hub_url, json={"query": "{ __typename }"}).raise_for_status()
 
-    def hub(self, index: int, client: httpx.Client | None = None) -> None:
-        variables = {**self.tiles[index].variables, "asOf": data.AS_OF.isoformat()}
+    def hub(self, index: int, client: httpx.Client | None = None) -> dict[str, Any]:
+        variables = {"asOf": data.AS_OF.isoformat(), **self.tiles[index].variables}
         body = {"query": data.GRAPHQL, "variables": variables}
         answer = (client or self.client).post(self.hub_url, json=body).json()
         if "errors" in answer:
             raise RuntimeError(answer["errors"])
+        return answer  # type: ignore[no-any-return]
+
+    def agree(self, index: int) -> bool:
+        """Whether the hub and the plain route give the same numbers for the tile."""
+        values = self.hub(index)["data"]["aggregate"]
+        found = {(v["unit"]["code"], v["period"]): v["value"] for v in values}
+        plain = self.client.get(f"{self.plain_url}/tile/{index}").json()
+        return data.same(found, {(v["unit"], v["period"]): v["value"] for v in plain})
 
     def plain(self, index: int, client: httpx.Client | None = None) -> None:
         (client or self.client).get(f"{self.plain_url}/tile/{index}").raise_for_status()
@@ -226,13 +292,26 @@ class Asks:
             requests_per_second(lambda c: self.plain(index, c), clients, seconds),
         )
 
+    def kept_lookups(self) -> dict[str, float]:
+        """The hub's kept responses so far: hits and misses (its ``/metrics``)."""
+        text = self.client.get(self.hub_url.removesuffix("/graphql") + "/metrics").text
+        found = {}
+        for line in text.splitlines():
+            if line.startswith("iochub_response_cache_lookups") and 'result="' in line:
+                found[line.split('result="')[1].split('"')[0]] = float(line.split()[-1])
+        return found
+
+
+def difference(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before.get(name, 0) for name in after}
+
 
 def requests_per_second(ask: Callable[[httpx.Client], None], clients: int, seconds: float) -> float:
     done = [0] * clients
     deadline = time.perf_counter() + seconds
 
     def client_loop(number: int) -> None:
-        with httpx.Client(timeout=120) as client:
+        with httpx.Client(timeout=TIMEOUT) as client:
             while time.perf_counter() < deadline:
                 ask(client)
                 done[number] += 1
@@ -298,7 +377,7 @@ def plain_route(url: str, scale: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, __file__, "--plain-route", url, "--scale", scale]
     with running([*command, "--port", str(port)]) as process:
-        wait_until_up(lambda: httpx.get(f"{base}/tile/0"), process)
+        wait_until_up(lambda: httpx.get(f"{base}/up"), process)
         yield base
 
 
@@ -318,7 +397,11 @@ def running(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
         yield process
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # the plain route finishing the GROUP BYs queued
+            process.kill()
+            process.wait()
 
 
 def serve_plain_route(url: str, port: int, scale: str) -> None:
@@ -327,14 +410,18 @@ def serve_plain_route(url: str, port: int, scale: str) -> None:
     from litestar import Litestar, get
 
     plain = SimpleNamespace(db=Database(url))  # what the tiles' SQL needs of a hub
-    tiles = data.tiles_of(scale, plain)  # type: ignore[arg-type]
+    tiles = tiles_of(scale, plain)  # type: ignore[arg-type]
+
+    @get("/up", sync_to_thread=False)
+    def up() -> str:
+        return "up"  # not a tile: a national tile takes longer than a probe waits
 
     @get("/tile/{index:int}", sync_to_thread=True)
     def tile(index: int) -> list[dict[str, Any]]:
         found = tiles[index].raw(plain)  # type: ignore[arg-type]
         return [{"unit": u, "period": p, "value": v} for (u, p), v in sorted(found.items())]
 
-    uvicorn.run(Litestar([tile]), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(Litestar([up, tile]), host="127.0.0.1", port=port, log_level="warning")
 
 
 def write_forever(url: str, metrics: int, commune: str) -> None:
@@ -401,7 +488,12 @@ def print_results(results: list[Result], args: argparse.Namespace) -> None:
             f"a commit every {WRITE_EVERY * 1000:.0f} ms {writes[0]:,.0f} / {writes[1]:,.0f} "
             f"({writes[0] / writes[1]:.1f}×); under writes / quiet: {writes[0] / quiet[0]:.2f}"
         )
+        print(f"  kept responses during them (hub): {json.dumps(result.lookups)}")
         print(f"  iochub serve's peak resident memory: {result.resident_mb:,.0f} MB")
+        agree = ", ".join("yes" if same else "NO" for same in result.agree)
+        print(f"  the hub's and the plain route's answers agree, by tile: {agree}")
+        if result.steps:
+            print(f"  the load, by step: {json.dumps(result.steps)}")
 
 
 if __name__ == "__main__":

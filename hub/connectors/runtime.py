@@ -279,6 +279,8 @@ class _Sync:
         self.values_written.update(per_metric)
         large = set()
         for metric_id in per_metric.keys() - self.deferred:
+            if self.values_written[metric_id] <= minimum:
+                continue  # within the floor whatever it holds: not worth counting its rows
             if metric_id not in self.values_held:
                 self.values_held[metric_id] = count_observations(session, metric_id)
             limit = max(minimum, self.values_held[metric_id] * REBUILD_SHARE)

@@ -70,14 +70,29 @@ class Access:
         """Authenticate once and resolve the scope; UNAUTHENTICATED if it fails."""
         async with self.lock:
             if self.principal is None or self.scope is None:
-                principal = await _signed_in(self.authenticator.principal, credential, client)
-                hub, today = self.hub, self.today
-                self.scope = await read(
-                    hub.db,
-                    lambda session: resolve_scope(session, principal, today, hub.definitions),
-                )
-                self.principal, self.client = principal, client
+                principal, scope, _ = await _signed_in(self._sign_in, credential, client, None)
+                self.principal, self.scope, self.client = principal, scope, client
         return self.principal, self.scope
+
+    async def resolve_and_read(
+        self, credential: str | None, client: str | None, query: Callable[[Session], T]
+    ) -> tuple[Principal, Scope, T]:
+        """As :meth:`resolve`, and what ``query`` reads: on the first use, in the same worker
+        thread and session as the scope (one hop per request where there were three)."""
+        async with self.lock:
+            if self.principal is None or self.scope is None:
+                principal, scope, found = await _signed_in(self._sign_in, credential, client, query)
+                self.principal, self.scope, self.client = principal, scope, client
+                return principal, scope, found  # type: ignore[return-value]
+        return self.principal, self.scope, await read(self.hub.db, query)
+
+    def _sign_in(
+        self, credential: str | None, client: str | None, query: Callable[[Session], T] | None
+    ) -> tuple[Principal, Scope, T | None]:
+        principal = self.authenticator.principal(credential, client)
+        with self.hub.db.sessions() as session:
+            scope = resolve_scope(session, principal, self.today, self.hub.definitions)
+            return principal, scope, query(session) if query is not None else None
 
     async def begin_operation(self) -> None:
         """A new operation of a connection signed in already: UNAUTHENTICATED if its
@@ -151,13 +166,30 @@ async def require(info: Info, action: Action) -> tuple[Principal, Scope]:
 
 async def caller_of(context: HubContext) -> tuple[Principal, Scope]:
     """The caller of a request and its scope (authenticating the request on first use)."""
-    connection = context.request or context.websocket
-    credential = None
-    if connection is not None:
-        credential = bearer_of(connection.headers, context.connection_params)
-    principal, scope = await context.access.resolve(credential, _client(context))
+    principal, scope = await context.access.resolve(_credential(context), _client(context))
     context.viewer = principal
     return principal, scope
+
+
+async def caller_reading(
+    context: HubContext, query: Callable[[Session], T]
+) -> tuple[Principal, Scope, T]:
+    """As :func:`caller_of`, and what ``query`` reads: in the same worker thread when this
+    call authenticates the request, in a hop of its own when an earlier one did."""
+    access = context.access
+    principal, scope, found = await access.resolve_and_read(
+        _credential(context), _client(context), query
+    )
+    context.viewer = principal
+    return principal, scope, found
+
+
+def _credential(context: HubContext) -> str | None:
+    """The bearer credential a request or WebSocket presents, if any."""
+    connection = context.request or context.websocket
+    if connection is None:
+        return None
+    return bearer_of(connection.headers, context.connection_params)
 
 
 def _client(context: Any) -> str | None:

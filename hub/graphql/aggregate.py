@@ -18,7 +18,7 @@ from hub.graphql.access import scope_of
 from hub.graphql.context import Info
 from hub.graphql.enums import AdminLevel, Calendar, PeriodType
 from hub.graphql.errors import BadUserInput, Forbidden
-from hub.graphql.sessions import read
+from hub.graphql.plain_lists import PlainList
 from hub.graphql.unit_queries import unit_on
 from hub.graphql.units import AdminUnit
 
@@ -120,16 +120,24 @@ class AggregateQuery:
             max_values=hub.settings.aggregation.max_values,
             default_within=hub.settings.aggregation.default_within,
         )
-        await read(hub.db, lambda session: check_inside(session, scope, request, limits, hub))
-        try:
-            values = await anyio.to_thread.run_sync(aggregate, hub.db, request, limits)
+        try:  # the check and the answer in one worker thread
+            values = await anyio.to_thread.run_sync(checked_aggregate, hub, scope, request, limits)
         except AggregationError as exc:
             raise BadUserInput(str(exc)) from None
         day = request.as_of or info.context.today
         if not all(scope.sees_unit(value.unit.id) for value in values):  # never shrunk
             raise Forbidden("the aggregate reaches outside your territory: narrow `within`")
         units: dict[int, AdminUnit] = {}  # one object per unit, however many values it has
-        return [AggregateValue.of(value, units, day) for value in values]
+        return PlainList(AggregateValue.of(value, units, day) for value in values)
+
+
+def checked_aggregate(
+    hub: Hub, scope: Scope, request: AggregateRequest, limits: Limits
+) -> list[Value]:
+    """The aggregate's values, once :func:`check_inside` let ``scope`` ask for them."""
+    with hub.db.sessions() as session:
+        check_inside(session, scope, request, limits, hub)
+    return aggregate(hub.db, request, limits)
 
 
 def check_inside(

@@ -34,10 +34,9 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from hub.aggregation.inputs import inputs_version
-from hub.graphql.access import caller_of
+from hub.graphql.access import caller_reading
 from hub.graphql.context import HubContext
 from hub.graphql.errors import ApiError
-from hub.graphql.sessions import read
 from hub.memory import LeastRecentlyUsed
 
 KEPT_FIELD = "aggregate"
@@ -140,11 +139,12 @@ class KeptResponses(SchemaExtension):
         codes = _aggregated_codes(execution)
         if not codes:
             return None
-        try:  # first: a token's first use is written down
-            _, scope = await caller_of(context)
+        try:  # first: a token's first use is written down; the version in the same hop
+            _, scope, version = await caller_reading(
+                context, lambda session: inputs_version(session, codes)
+            )
         except ApiError:
             return None  # the execution reports it, as for any other query
-        version = await read(context.hub.db, lambda session: inputs_version(session, codes))
         variables = json.dumps(execution.variables or {}, sort_keys=True, default=str)
         key = (execution.query, execution.operation_name, variables, scope, context.today)
         return key, version

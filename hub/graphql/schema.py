@@ -38,6 +38,7 @@ from hub.graphql.events import EventQuery
 from hub.graphql.live import Subscription
 from hub.graphql.metrics import MetricQuery
 from hub.graphql.operations import OperationNoted
+from hub.graphql.plain_lists import PlainListCompletion
 from hub.graphql.reports import ReportMutation, ReportQuery
 from hub.graphql.response_cache import KeptResponses, ResponseCache
 from hub.graphql.scalars import SCALARS
@@ -111,6 +112,7 @@ def build_schema(
         types=[PeriodType, Calendar],  # used by `aggregate`, which comes later
         extensions=extensions(server, responses),
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=PlainListCompletion,
     )
     schema.time_budget = server.time_budget
     return schema

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from hub.aggregation.catalog import MetricInfo, metrics_by_id
 from hub.aggregation.hierarchy import Hierarchy
@@ -275,3 +275,23 @@ def test_a_run_writing_a_small_share_of_a_metric_keeps_its_roll_ups_up_to_date(h
     assert STALE not in seen_during_the_run
     (total,) = ask(hub, "tested", "MONTH", "2024-01", "2024-01", units=[PROVINCE])
     assert total.value == 5 * len(january)
+
+
+def test_a_run_within_rebuild_after_does_not_count_the_metrics_rows(hub: Hub) -> None:
+    """A small run never counts what the metric holds (a count scans millions of rows)."""
+    load(hub, [Record("tested", u, "2023-01", 1, {"sex": "F"}) for u in COMMUNES])
+    hub.settings.aggregation.rebuild_after = 3
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lower())
+
+    event.listen(hub.db.engine, "before_cursor_execute", seen)
+    try:
+        small = [Record("tested", u, "2024-01", 2, {"sex": "F"}) for u in COMMUNES[:3]]
+        assert load_records(hub, "test", iter(small)).status == RunStatus.SUCCEEDED
+    finally:
+        event.remove(hub.db.engine, "before_cursor_execute", seen)
+    assert not [s for s in statements if "count(" in s and "from observations" in s]
+    (january,) = ask(hub, "tested", "MONTH", "2024-01", "2024-01", units=[PROVINCE])
+    assert january.value == 6
