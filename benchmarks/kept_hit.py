@@ -262,7 +262,8 @@ def print_side_by_side(
 ) -> None:
     what = "Python calls per ask" if args.calls else "median ms"
     print(f"\n{what} of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
-    print(f"  {'':20}{'wall':>20}{'processor':>22}")
+    columns = ("calls", "calls") if args.calls else ("wall", "processor")
+    print(f"  {'':20}{columns[0]:>20}{columns[1]:>22}")
     rows = ["empty"] + [f"{kind} {tile}" for tile in TILES for kind in KINDS[1:]]
     for row in rows:
         if row in before and row in after:
