@@ -207,19 +207,26 @@ async def calls_per_ask(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
 ) -> float:
     """Python function calls per ``call``, every thread included (yappi; builtins aside)."""
+    stats = await under_yappi(call, repeat, before)
+    return sum(stat.ncall for stat in stats) / repeat
+
+
+async def under_yappi(
+    call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
+) -> Any:
+    """yappi's statistics of ``repeat`` calls (``before`` each, not profiled), after one."""
     import yappi
 
     await call()
     yappi.clear_stats()
+    yappi.set_clock_type("cpu")
     for _ in range(repeat):
         if before is not None:
             before()
         yappi.start()
         await call()
         yappi.stop()
-    calls = sum(stat.ncall for stat in yappi.get_func_stats())
-    yappi.clear_stats()
-    return calls / repeat
+    return yappi.get_func_stats()
 
 
 async def median_ms(
@@ -242,17 +249,8 @@ async def median_ms(
 async def profile(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
 ) -> None:
-    import yappi
-
-    await call()
-    yappi.set_clock_type("cpu")
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        yappi.start()
-        await call()
-        yappi.stop()
-    yappi.get_func_stats().sort("ttot").print_all(
+    stats = await under_yappi(call, repeat, before)
+    stats.sort("ttot").print_all(
         columns={0: ("name", 70), 1: ("ncall", 10), 2: ("tsub", 9), 3: ("ttot", 9)}
     )
 
