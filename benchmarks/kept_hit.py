@@ -207,19 +207,26 @@ async def calls_per_ask(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
 ) -> float:
     """Python function calls per ``call``, every thread included (yappi; builtins aside)."""
+    stats = await under_yappi(call, repeat, before)
+    return sum(stat.ncall for stat in stats) / repeat
+
+
+async def under_yappi(
+    call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
+) -> Any:
+    """yappi's statistics of ``repeat`` calls (``before`` each, not profiled), after one."""
     import yappi
 
     await call()
     yappi.clear_stats()
+    yappi.set_clock_type("cpu")
     for _ in range(repeat):
         if before is not None:
             before()
         yappi.start()
         await call()
         yappi.stop()
-    calls = sum(stat.ncall for stat in yappi.get_func_stats())
-    yappi.clear_stats()
-    return calls / repeat
+    return yappi.get_func_stats()
 
 
 async def median_ms(
@@ -242,17 +249,8 @@ async def median_ms(
 async def profile(
     call: Callable[[], Awaitable[None]], repeat: int, before: Callable[[], None] | None
 ) -> None:
-    import yappi
-
-    await call()
-    yappi.set_clock_type("cpu")
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        yappi.start()
-        await call()
-        yappi.stop()
-    yappi.get_func_stats().sort("ttot").print_all(
+    stats = await under_yappi(call, repeat, before)
+    stats.sort("ttot").print_all(
         columns={0: ("name", 70), 1: ("ncall", 10), 2: ("tsub", 9), 3: ("ttot", 9)}
     )
 
@@ -262,7 +260,8 @@ def print_side_by_side(
 ) -> None:
     what = "Python calls per ask" if args.calls else "median ms"
     print(f"\n{what} of {args.asks} asks, in-process (ASGI), SQLite; baseline / this tree")
-    print(f"  {'':20}{'wall':>20}{'processor':>22}")
+    columns = ("calls", "calls") if args.calls else ("wall", "processor")
+    print(f"  {'':20}{columns[0]:>20}{columns[1]:>22}")
     rows = ["empty"] + [f"{kind} {tile}" for tile in TILES for kind in KINDS[1:]]
     for row in rows:
         if row in before and row in after:

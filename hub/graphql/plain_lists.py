@@ -29,7 +29,6 @@ from graphql import (
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
-    GraphQLInt,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -43,7 +42,6 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
-from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -61,31 +59,15 @@ class NotPlain(Exception):
     """The plan does not cover this selection or value: graphql-core completes the list."""
 
 
-def _is_finite_float(value: Any) -> bool:
-    return type(value) is float and -math.inf < value < math.inf
-
-
-def _is_int32(value: Any) -> bool:
-    return type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
-
-
-def _is_str(value: Any) -> bool:
-    return type(value) is str
-
-
-def _is_bool(value: Any) -> bool:
-    return type(value) is bool
-
-
-TAKEN_AS_THEY_ARE: dict[object, Callable[[Any], bool]] = {
-    GraphQLFloat: _is_finite_float,
-    GraphQLInt: _is_int32,
-    GraphQLString: _is_str,
-    GraphQLID: _is_str,
-    GraphQLBoolean: _is_bool,
+PLAIN_SCALARS: dict[object, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLFloat: float,
 }
-"""Built-in scalars, and the Python values each writes unchanged (graphql-core's coercion
-returns these very objects); any other value goes through the scalar's own coercion."""
+"""Built-in scalars, and the Python type whose values each writes unchanged (graphql-core's
+coercion returns these very objects; a float only if finite). Any other value, an Int's
+included (its range is checked), goes through the scalar's own coercion."""
 
 
 class PlainListCompletion(StrawberryGraphQLCoreExecutionContext):
@@ -124,7 +106,15 @@ class PlainListCompletion(StrawberryGraphQLCoreExecutionContext):
         if not is_object_type(object_type):
             raise NotPlain("not a list of objects")
         render = self._object_plan(object_type, fields)
-        return [_present(item, nullable, render) for item in items]
+        written = []
+        for item in items:
+            if item is not None and item is not Undefined:
+                written.append(render(item))
+            elif nullable:
+                written.append(None)
+            else:
+                raise NotPlain("null item in a list of non-null items")
+        return written
 
     def _object_plan(self, object_type: GraphQLObjectType, fields: FieldDetailsList) -> Render:
         """How an object of ``object_type`` selected by ``fields`` is written."""
@@ -145,7 +135,10 @@ class PlainListCompletion(StrawberryGraphQLCoreExecutionContext):
             readers.append((response_name, self._field_reader(field, details)))
 
         def render(source: Any) -> dict[str, Any]:
-            return {response_name: read(source) for response_name, read in readers}
+            written = {}
+            for response_name, read in readers:
+                written[response_name] = read(source)
+            return written
 
         return render
 
@@ -165,12 +158,16 @@ class PlainListCompletion(StrawberryGraphQLCoreExecutionContext):
         else:
             raise NotPlain("a list or abstract field")
         attribute, resolve = definition.python_name, definition.default_resolver
+        plain = PLAIN_SCALARS.get(inner)  # None for any other type
 
         def read(source: Any) -> Any:
             try:
                 value = resolve(source, attribute)
             except Exception as exc:
                 raise NotPlain("an attribute that raises") from exc
+            kind = type(value)
+            if kind is plain and (kind is not float or -math.inf < value < math.inf):
+                return value  # most fields of most values: written as they are
             if isinstance(value, Exception):
                 raise NotPlain("an error in place of a value")
             if value is None or value is Undefined:
@@ -183,25 +180,14 @@ class PlainListCompletion(StrawberryGraphQLCoreExecutionContext):
 
     def _leaf_writer(self, leaf_type: GraphQLLeafType) -> Render:
         """A scalar's or enum's value as graphql-core writes it."""
-        taken = TAKEN_AS_THEY_ARE.get(leaf_type)
 
         def write(value: Any) -> Any:
-            if taken is not None and taken(value):
-                return value
             try:
                 return self.complete_leaf_value(leaf_type, value)
             except Exception as exc:
                 raise NotPlain("a value the scalar refuses") from exc
 
         return write
-
-
-def _present(item: Any, nullable: bool, render: Render) -> Any:
-    if item is None or item is Undefined:
-        if nullable:
-            return None
-        raise NotPlain("null item in a list of non-null items")
-    return render(item)
 
 
 def _constant(value: str) -> Render:
