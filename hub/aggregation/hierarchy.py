@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, func, select
@@ -81,7 +81,7 @@ class Hierarchy:
     @classmethod
     def current(cls, session: Session) -> Hierarchy:
         """The hierarchy of the session's database, read again only if it changed."""
-        return _CACHE.get(session)
+        return _HIERARCHIES.get(session)
 
     @cached_property
     def signature(self) -> str:
@@ -148,28 +148,29 @@ class Hierarchy:
         return unit_id == root_id or root_id in self.ancestors(unit_id)
 
 
-class _HierarchyCache:
-    """One hierarchy per database engine, reloaded when the unit tables change."""
+class PerUnitTables(Generic[T]):
+    """One ``T`` per database engine, built by ``build(session, version)`` and built again
+    when the unit tables change (their version, :func:`version_of`): the hierarchy, and the
+    resolver of unit codes every connector run uses, are read once per change of the units
+    rather than at every run or request."""
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[Session, tuple[Any, ...]], T]) -> None:
+        self._build = build
         self._lock = threading.Lock()
-        self._by_engine: WeakKeyDictionary[Engine, Hierarchy] = WeakKeyDictionary()
+        self._by_engine: WeakKeyDictionary[Engine, tuple[tuple[Any, ...], T]] = WeakKeyDictionary()
 
-    def get(self, session: Session) -> Hierarchy:
+    def get(self, session: Session) -> T:
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         version = _version(session)
         with self._lock:
             known = self._by_engine.get(engine)
-        if known is not None and known.version == version:
-            return known
-        loaded = _load(session, version)
+        if known is not None and known[0] == version:
+            return known[1]
+        built = self._build(session, version)
         with self._lock:
-            self._by_engine[engine] = loaded
-        return loaded
-
-
-_CACHE = _HierarchyCache()
+            self._by_engine[engine] = (version, built)
+        return built
 
 
 def version_columns() -> tuple[Any, Any]:
@@ -218,3 +219,6 @@ def _load(session: Session, version: tuple[Any, ...]) -> Hierarchy:
         reforms.add(effective)
     reforms_in_order = tuple(sorted(reforms))
     return Hierarchy(units, dict(successors), dict(predecessors), reforms_in_order, version, names)
+
+
+_HIERARCHIES = PerUnitTables(_load)

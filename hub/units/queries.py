@@ -38,6 +38,17 @@ class UnitSpan(NamedTuple):
         )
 
 
+class Placement(NamedTuple):
+    """Where a code lands on a day: the unit, and the retired code it was placed through."""
+
+    unit_id: int | None
+    retired_code: str | None
+
+
+MAX_PLACED = 200_000
+"""How many (code, day) placements a resolver remembers before it starts afresh."""
+
+
 class UnitResolver:
     """Resolves a GSO code and a date to the unit valid on that date, from memory.
 
@@ -66,10 +77,8 @@ class UnitResolver:
         for code, valid_from, valid_to, unit_id, level in session.execute(query):
             self._spans[code].append(UnitSpan(valid_from, valid_to, unit_id, AdminLevel(level)))
         self._by_id = {span.id: span for spans in self._spans.values() for span in spans}
-        self._placed: dict[tuple[str | int | float, date], int | None] = {}
+        self._placed: dict[tuple[str | int | float, date], Placement] = {}
         """Codes placed so far: a load places the same few hundred codes again and again."""
-        self._through_succession: dict[tuple[str | int | float, date], str] = {}
-        """The retired codes among them, placed on a successor: the canonical code."""
         self._codes = {span.id: code for code, spans in self._spans.items() for span in spans}
         self._located = [
             (unit_id, lat, lon)
@@ -114,23 +123,31 @@ class UnitResolver:
         that did is followed to the one unit it went into whole (a merge, or a continuation),
         and on, until a unit valid on ``day``. A unit that was split cannot be placed: None.
         """
-        key = (code, day)
-        if key not in self._placed:
-            self._placed[key] = self._place(code, day)
-        return self._placed[key]
+        return self._placement(code, day).unit_id
 
     def retired_code(self, code: str | int | float, day: date) -> str | None:
         """The canonical code, when :meth:`place` placed it on ``day`` through a succession."""
-        return self._through_succession.get((code, day))
+        return self._placement(code, day).retired_code
+
+    def _placement(self, code: str | int | float, day: date) -> Placement:
+        key = (code, day)
+        found = self._placed.get(key)
+        if found is None:
+            if len(self._placed) >= MAX_PLACED:
+                # Bounded: a resolver kept for months (see hub.connectors.runtime) places
+                # ever new days. A new dict, not clear(): another run may be reading this one.
+                self._placed = {}
+            found = self._placed[key] = self._place(code, day)
+        return found
 
     def code_of(self, unit_id: int) -> str:
         """The code a unit carries."""
         return self._codes[unit_id]
 
-    def _place(self, code: str | int | float, day: date) -> int | None:
+    def _place(self, code: str | int | float, day: date) -> Placement:
         found = self.resolve(code, day)
         if found is not None:
-            return found
+            return Placement(found, None)
         canonical = self.canonical_code(code)
         earlier = [
             span
@@ -138,9 +155,8 @@ class UnitResolver:
             if span.valid_to is not None and span.valid_to < day
         ]
         successor = self._successor_on(earlier[-1].id, day) if earlier else None
-        if successor is not None and canonical is not None:
-            self._through_succession[(code, day)] = canonical
-        return successor
+        retired = canonical if successor is not None else None
+        return Placement(successor, retired)
 
     def nearest_commune(self, lat: float, lon: float, day: date) -> int | None:
         """The commune valid on ``day`` whose centre is nearest, within NEAREST_LIMIT_KM.

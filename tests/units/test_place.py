@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
-from hub.model import AdminUnit
+from hub.connectors.runtime import UNIT_RESOLVERS
+from hub.model import AdminLevel, AdminUnit
 from hub.model.database import Database
+from hub.units import queries
 from hub.units.queries import UnitResolver
 from tests.units.reference import number, rows
 
@@ -76,3 +79,44 @@ def test_a_point_is_placed_in_the_commune_with_the_nearest_centre(loaded: Databa
         assert session.get_one(AdminUnit, found).code == "23293"
         assert resolver.nearest_commune(10.0, 110.0, AFTER_REFORM) is None  # the open sea
         assert resolver.nearest_commune(lat, lon, date(2024, 1, 1)) is None  # no 2024 centres
+
+
+def test_a_resolver_that_starts_afresh_places_every_code_the_same(
+    loaded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    successions = _kon_tum_successions()
+    new_codes = {code for codes in successions.values() for code in codes}
+    retired = sorted(c for c, to in successions.items() if len(to) == 1 and c not in new_codes)
+    with loaded.session() as session:
+        remembering = UnitResolver(session)
+        expected = {code: remembering.place(code, AFTER_REFORM) for code in retired}
+        monkeypatch.setattr(queries, "MAX_PLACED", 2)
+        forgetting = UnitResolver(session)
+        for code in retired * 2:
+            assert forgetting.place(code, AFTER_REFORM) == expected[code]
+            assert forgetting.retired_code(code, AFTER_REFORM) == code
+        assert len(forgetting._placed) <= 2
+
+
+def test_runs_share_one_resolver_until_the_unit_tables_change(loaded: Database) -> None:
+    with loaded.session() as session:
+        first = UNIT_RESOLVERS.get(session)
+        assert UNIT_RESOLVERS.get(session) is first
+        assert first.resolve("99999", date(2027, 2, 1)) is None
+        province = session.scalars(select(AdminUnit).where(AdminUnit.code == "51")).first()
+        assert province is not None
+        session.add(
+            AdminUnit(
+                identity="test:99999",
+                code="99999",
+                name="Xã Thử",
+                level=AdminLevel.COMMUNE,
+                parent_id=province.id,
+                valid_from=date(2027, 1, 1),
+            )
+        )
+        session.commit()
+    with loaded.session() as session:
+        after_the_reform = UNIT_RESOLVERS.get(session)
+    assert after_the_reform is not first
+    assert after_the_reform.resolve("99999", date(2027, 2, 1)) is not None
