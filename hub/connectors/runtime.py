@@ -233,7 +233,10 @@ class _Sync:
                         self.notices.setdefault(item.message, item.lost)
                         continue
                     if isinstance(item, records.Checkpoint):
-                        loading.submit(partial(self._commit, session, batch, pending, item))
+                        notices = dict(self.notices)  # as they stand at this checkpoint
+                        loading.submit(
+                            partial(self._commit, session, batch, pending, item, notices)
+                        )
                         batch, pending = Batch(), Counters()
                         continue
                     pending.read += 1
@@ -241,7 +244,8 @@ class _Sync:
                     if batch.added >= batch_size:
                         loading.submit(partial(self._write, session, batch, pending))
                         batch = Batch()
-                loading.submit(partial(self._commit, session, batch, pending, None))
+                notices = dict(self.notices)
+                loading.submit(partial(self._commit, session, batch, pending, None, notices))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
         code_of = self.units.code_of if self.units else None
@@ -302,9 +306,13 @@ class _Sync:
         batch: Batch,
         pending: Counters,
         checkpoint: records.Checkpoint | None,
+        notices: dict[str, int],
     ) -> None:
         """Write the batch, the checkpoint's state and the run's counters, and commit them
         together; then tell the checkpoint (a stream acknowledges its messages then).
+
+        ``notices`` are the run's warnings so far, committed with the counters: a run that
+        streams for days, or whose process dies, shows them before it finishes.
 
         ``pending`` counts the records read since the last commit (the reader's counter is
         a new one from here on); it is emptied once they are committed.
@@ -330,6 +338,8 @@ class _Sync:
                 records_placed=counters.placed,
                 skipped=dict(sorted(counters.skipped.items())) or None,
                 attempts=self.attempts,
+                warnings=list(notices) or None,
+                records_lost=sum(notices.values()),
             )
         )
         session.commit()
