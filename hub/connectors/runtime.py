@@ -248,7 +248,7 @@ class _Sync:
                 loading.submit(partial(self._commit, session, batch, pending, None, notices))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        code_of = self.units.code_of if self.units else None
+        code_of = self.units.code_of if self.units is not None else None
         written = flush(
             session, batch, self.connector_id, self.run_id, self.counter, self.raiser, code_of
         )
