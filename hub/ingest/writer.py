@@ -200,12 +200,12 @@ def upsert(
 ) -> int:
     """Insert the rows, or update the existing row with the same natural key.
 
-    Every row holds the same columns (those of the first). One query first finds which keys
-    are stored; the new rows are then inserted (on PostgreSQL, a batch is copied straight
-    into the table) and only the stored ones updated. A stream that updates a few rows of
-    many (an incident counted on with each alert) thus writes each row once, and a load of
-    new data pays no upsert. (On SQLite, an upsert that may set a foreign key column costs
-    twice an insert even when it inserts.)
+    Every row holds the same columns (those of the first). On PostgreSQL, a batch is first
+    copied straight into the table: all new (a load of new data), it is written so. Else one
+    query finds which keys are stored; the new rows are then inserted and only the stored
+    ones updated. A stream that updates a few rows of many (an incident counted on with each
+    alert) thus writes each row once, and a load of new data pays no upsert. (On SQLite, an
+    upsert that may set a foreign key column costs twice an insert even when it inserts.)
 
     Returns how many of the rows the run ``run_id`` had written already, in an earlier
     batch (stamped at another time than these rows): the same key twice in one run, which
@@ -215,6 +215,9 @@ def upsert(
         return 0
     connection = session.connection()
     columns, dialect = tuple(values[0]), connection.dialect
+    inserting = many_rows(table, columns, key, dialect, "nothing")
+    if inserting.copy_all(connection, values):
+        return 0
     stored = _stored(session, table, values, key)
     if not stored:
         new, old = values, []
@@ -222,7 +225,7 @@ def upsert(
         key_of = itemgetter(*key)
         new = [row for row in values if key_of(row) not in stored]
         old = [row for row in values if key_of(row) in stored]
-    inserted = many_rows(table, columns, key, dialect, "nothing").run(connection, new)
+    inserted = inserting.run(connection, new)
     if inserted < len(new):  # stored meanwhile by another transaction: updated, not lost
         old = values
     many_rows(table, columns, key, dialect, "update").run(connection, old)
