@@ -246,7 +246,10 @@ class _Sync:
                             self.notices.setdefault(item.message, item.lost)
                             continue
                         if isinstance(item, records.Checkpoint):
-                            loading.submit(partial(self._commit, session, batch, pending, item))
+                            notices = dict(self.notices)  # as they stand at this checkpoint
+                            loading.submit(
+                                partial(self._commit, session, batch, pending, item, notices)
+                            )
                             batch, pending = Batch(), Counters()
                             continue
                         pending.read += 1
@@ -258,12 +261,13 @@ class _Sync:
                     stopped = exc
                     pending.read += 1
                     batch.add(_rejection(exc))
-                loading.submit(partial(self._commit, session, batch, pending, None))
+                notices = dict(self.notices)
+                loading.submit(partial(self._commit, session, batch, pending, None, notices))
             if stopped is not None:
                 raise PermanentSourceError(_stopped_at(stopped))
 
     def _write(self, session: Session, batch: Batch, pending: Counters) -> None:
-        code_of = self.units.code_of if self.units else None
+        code_of = self.units.code_of if self.units is not None else None
         written = flush(
             session, batch, self.connector_id, self.run_id, self.counter, self.raiser, code_of
         )
@@ -323,9 +327,13 @@ class _Sync:
         batch: Batch,
         pending: Counters,
         checkpoint: records.Checkpoint | None,
+        notices: dict[str, int],
     ) -> None:
         """Write the batch, the checkpoint's state and the run's counters, and commit them
         together; then tell the checkpoint (a stream acknowledges its messages then).
+
+        ``notices`` are the run's warnings so far, committed with the counters: a run that
+        streams for days, or whose process dies, shows them before it finishes.
 
         ``pending`` counts the records read since the last commit (the reader's counter is
         a new one from here on); it is emptied once they are committed.
@@ -351,6 +359,8 @@ class _Sync:
                 records_placed=counters.placed,
                 skipped=dict(sorted(counters.skipped.items())) or None,
                 attempts=self.attempts,
+                warnings=list(notices) or None,
+                records_lost=sum(notices.values()),
             )
         )
         session.commit()

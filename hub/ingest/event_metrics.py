@@ -14,7 +14,8 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import any_, bindparam, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from hub.ingest.normalise import Row, dims_key
@@ -88,7 +89,7 @@ class EventCounter:
             Event.attributes,
         )
         rows = session.execute(
-            select(*columns).where(Event.source == source, Event.source_id.in_(ids))
+            select(*columns).where(Event.source == source, _one_of(session, Event.source_id, ids))
         ).mappings()
         return [dict(row) for row in rows]
 
@@ -116,6 +117,15 @@ class EventCounter:
             (m, u, date.fromisoformat(p), k): value or 0.0
             for m, u, p, k, value in session.execute(query)
         }
+
+
+def _one_of(session: Session, column: Any, values: list[Any]) -> Any:
+    """``column IN values``; on PostgreSQL as ``= ANY`` of one array, a statement the same
+    whatever the number of values (a list of hundreds is parsed anew, by driver and server,
+    for each batch)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam("values", values, type_=ARRAY(column.type)))
 
 
 def _contribution(

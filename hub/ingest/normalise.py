@@ -83,7 +83,9 @@ class Normaliser:
         if isinstance(record, records.Observation):
             return self.observation(record)
         check_shape(record)
-        record = _without_nul(record)
+        # Its attributes are made JSON-safe (NUL included) as its row is made: only its text
+        # fields here.
+        record = _without_nul(record, dictionaries=False)
         problem = _key_problem(record)
         if problem:
             return self.reject(record, problem)
@@ -303,6 +305,13 @@ def record_payload(record: Any) -> Any:
 
 def json_safe(value: Any) -> Any:
     """``value`` as JSON data; text loses NUL characters, which PostgreSQL cannot store."""
+    kind = type(value)  # the common types first, by identity: this runs for every attribute
+    if kind is str:
+        return value.replace("\x00", "") if "\x00" in value else value
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, str):
         return value.replace("\x00", "")
     if isinstance(value, dict):
@@ -356,8 +365,9 @@ def _text_has_nul(record: records.Observation) -> bool:
     )
 
 
-def _without_nul(record: records.Record) -> records.Record:
-    """The record with NUL characters taken out of its text (PostgreSQL refuses them).
+def _without_nul(record: records.Record, dictionaries: bool = True) -> records.Record:
+    """The record with NUL characters taken out of its text (PostgreSQL refuses them), and
+    out of its dictionaries too unless ``dictionaries`` is false.
 
     Most records hold none, and are returned as they are without being copied.
     """
@@ -366,7 +376,7 @@ def _without_nul(record: records.Record) -> records.Record:
         value = getattr(record, name)
         if isinstance(value, str) and "\x00" in value:
             changes[name] = value.replace("\x00", "")
-        elif isinstance(value, dict) and not _plain_and_clean(value):
+        elif dictionaries and isinstance(value, dict) and not _plain_and_clean(value):
             changes[name] = json_safe(value)
     return dataclasses.replace(record, **changes) if changes else record
 

@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, delete, func, select, tuple_
+from sqlalchemy import Table, TextClause, and_, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 KEYS_PER_QUERY = 500
 """Natural keys looked up by one query (six columns each: within SQLite's limit)."""
+PG_DIALECT = postgresql.dialect()
 KEY_OF = {table: itemgetter(*columns) for table, columns in NATURAL_KEYS.items()}
 TABLES: dict[str, Table] = {
     "observations": Observation.__table__,  # type: ignore[dict-item]
@@ -198,10 +200,12 @@ def upsert(
 ) -> int:
     """Insert the rows, or update the existing row with the same natural key.
 
-    Every row holds the same columns (those of the first). New rows are inserted first;
-    only when some keys were already stored does the batch go again as an upsert. (On
-    SQLite, an upsert that may set a foreign key column costs twice an insert even when
-    it inserts: a load of new data should not pay that.)
+    Every row holds the same columns (those of the first). On PostgreSQL, a batch is first
+    copied straight into the table: all new (a load of new data), it is written so. Else one
+    query finds which keys are stored; the new rows are then inserted and only the stored
+    ones updated. A stream that updates a few rows of many (an incident counted on with each
+    alert) thus writes each row once, and a load of new data pays no upsert. (On SQLite, an
+    upsert that may set a foreign key column costs twice an insert even when it inserts.)
 
     Returns how many of the rows the run ``run_id`` had written already, in an earlier
     batch (stamped at another time than these rows): the same key twice in one run, which
@@ -211,27 +215,69 @@ def upsert(
         return 0
     connection = session.connection()
     columns, dialect = tuple(values[0]), connection.dialect
-    inserted = many_rows(table, columns, key, dialect, "nothing").run(connection, values)
-    if inserted == len(values):
+    inserting = many_rows(table, columns, key, dialect, "nothing")
+    if inserting.copy_all(connection, values):
         return 0
-    again = _written_by_run(session, table, values, key, run_id) if run_id is not None else 0
-    many_rows(table, columns, key, dialect, "update").run(connection, values)
-    return again
+    stored = _stored(session, table, values, key)
+    if not stored:
+        new, old = values, []
+    else:
+        key_of = itemgetter(*key)
+        new = [row for row in values if key_of(row) not in stored]
+        old = [row for row in values if key_of(row) in stored]
+    inserted = inserting.run(connection, new)
+    if inserted < len(new):  # stored meanwhile by another transaction: updated, not lost
+        old = values
+    many_rows(table, columns, key, dialect, "update").run(connection, old)
+    if run_id is None or not stored:
+        return 0
+    now = values[0]["updated_at"]
+    return sum(run == run_id and at != now for run, at in stored.values())
 
 
-def _written_by_run(
-    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...], run_id: int
-) -> int:
-    """How many of these rows' keys are stored, written by the run ``run_id`` in an earlier
-    batch (the rows of this one, just inserted, bear its time)."""
+def _stored(
+    session: Session, table: Table, values: list[dict[str, Any]], key: tuple[str, ...]
+) -> dict[Any, tuple[int | None, datetime]]:
+    """The rows' keys that are stored, each with the run that wrote it and when.
+
+    Keys as :func:`operator.itemgetter` gives them (a single column's value, or a tuple).
+    On PostgreSQL by one join of the table with the keys as arrays (a list of row values
+    would be planned slowly); on SQLite by row values, a few hundred a query.
+    """
+    found: dict[Any, tuple[int | None, datetime]] = {}
+    written = (table.c.sync_run_id, table.c.updated_at)
+    if session.get_bind().dialect.name == "postgresql":
+        for row in session.execute(_stored_query(table, key), _key_arrays(values, key)):
+            found[row[0] if len(key) == 1 else tuple(row[: len(key)])] = tuple(row[len(key) :])
+        return found
     columns = tuple_(*(table.c[name] for name in key))
-    earlier = and_(table.c.sync_run_id == run_id, table.c.updated_at != values[0]["updated_at"])
-    found = 0
+    key_of = itemgetter(*key)
     for start in range(0, len(values), KEYS_PER_QUERY):
-        keys = [tuple(row[name] for name in key) for row in values[start : start + KEYS_PER_QUERY]]
-        query = select(func.count()).where(earlier, columns.in_(keys))
-        found += session.scalar(query) or 0
+        keys = [key_of(row) for row in values[start : start + KEYS_PER_QUERY]]
+        listed = keys if len(key) > 1 else [(k,) for k in keys]
+        query = select(*(table.c[name] for name in key), *written).where(columns.in_(listed))
+        for row in session.execute(query):
+            found[row[0] if len(key) == 1 else tuple(row[: len(key)])] = tuple(row[len(key) :])
     return found
+
+
+@cache
+def _stored_query(table: Table, key: tuple[str, ...]) -> TextClause:
+    """PostgreSQL: the stored rows among keys given as one array per key column."""
+    arrays = ", ".join(
+        f"CAST(:{name} AS {table.c[name].type.compile(dialect=PG_DIALECT)}[])" for name in key
+    )
+    listed = ", ".join(key)
+    on = " AND ".join(f"t.{name} = k.{name}" for name in key)
+    picked = ", ".join(f"t.{name}" for name in key)
+    return text(
+        f"SELECT {picked}, t.sync_run_id, t.updated_at FROM {table.name} AS t "
+        f"JOIN unnest({arrays}) AS k({listed}) ON {on}"
+    )
+
+
+def _key_arrays(values: list[dict[str, Any]], key: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in values] for name in key}
 
 
 def insert_new(

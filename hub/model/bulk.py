@@ -154,17 +154,33 @@ class ManyRows:
             changed += max(result.rowcount, 0)
         return changed
 
-    def _run_by_copy(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    def copy_all(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> bool | None:
+        """Copy the rows straight into the table: True when all were new and are copied,
+        False when a key was stored and none are; None where the rows are not copied (on
+        SQLite, and for fewer than :data:`COPY_FROM` rows)."""
+        if self.staging is None or len(rows) < COPY_FROM:
+            return None
         driver = connection.connection.driver_connection
         assert driver is not None
+        with driver.cursor() as cursor:
+            return _copy_straight(cursor, self.copy_straight, self._copied(rows))
+
+    def _copied(self, rows: Sequence[dict[str, Any]]) -> CopiedFrom:
+        """The rows as COPY takes them, made anew at each call (a batch may be copied twice)."""
         columns = _processed_columns(rows, self.pick_copied, self.copy_processors_at)
         as_text = copyable(columns)
 
-        def copied() -> Copied:  # each time anew: the batch may be copied twice
+        def copied() -> Copied:
             if as_text:
                 return copy_chunks(columns, self.copy_texts)
             return zip(*columns, strict=True)  # for psycopg to format, value by value
 
+        return copied
+
+    def _run_by_copy(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> int:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        copied = self._copied(rows)
         with driver.cursor() as cursor:
             if self.on_conflict == "nothing" and _copy_straight(cursor, self.copy_straight, copied):
                 return len(rows)

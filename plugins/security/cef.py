@@ -21,6 +21,7 @@ message ambiguous, and a guess would put wrong data in front of the operations r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 CEF_MARK = "CEF:"
@@ -28,6 +29,7 @@ HEADER_FIELDS = ("version", "vendor", "product", "device_version", "signature", 
 KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-[]")
 HEADER_ESCAPES = {"|": "|", "\\": "\\"}
 VALUE_ESCAPES = {"=": "=", "\\": "\\", "n": "\n", "r": "\r", "|": "|"}
+SEPARATOR_OR_ESCAPE = re.compile(r"[=\\]")
 
 
 class CefError(ValueError):
@@ -69,6 +71,9 @@ def parse_cef(text: str) -> CefEvent:
 
 def split_header(text: str) -> tuple[list[str], str]:
     """The header fields (unescaped) and the raw extension after the seventh ``|``."""
+    parts = text.split("|", len(HEADER_FIELDS))
+    if len(parts) > len(HEADER_FIELDS) and "\\" not in text[: -len(parts[-1]) or None]:
+        return parts[:-1], parts[-1]  # the usual header: nothing escaped, seven fields
     fields: list[str] = []
     current: list[str] = []
     i = 0
@@ -113,23 +118,23 @@ def _key_spans(text: str) -> list[tuple[int, int]]:
     """(start of key, position of its ``=``) for every key in the extension, in order."""
     spans: list[tuple[int, int]] = []
     escaped: set[int] = set()  # positions of characters that follow a backslash
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
+    after = 0  # the first position not consumed by an escape
+    for special in SEPARATOR_OR_ESCAPE.finditer(text):  # only these two characters matter
+        i = special.start()
+        if i < after:
+            continue  # an escaped character is never a separator
+        if text[i] == "\\":
             if i + 1 == len(text):
                 raise CefError("broken extension: it ends in a lone backslash")
             escaped.add(i + 1)
-            i += 2  # an escaped character is never a separator
+            after = i + 2
             continue
-        if char == "=":
-            start = _key_start(text, i, escaped)
-            at_boundary = start == 0 or (text[start - 1] == " " and start - 1 not in escaped)
-            if at_boundary and start == i:
-                raise CefError(f"broken extension: an empty key at {_excerpt(text[i:])!r}")
-            if at_boundary:
-                spans.append((start, i))
-        i += 1
+        start = _key_start(text, i, escaped)
+        at_boundary = start == 0 or (text[start - 1] == " " and start - 1 not in escaped)
+        if at_boundary and start == i:
+            raise CefError(f"broken extension: an empty key at {_excerpt(text[i:])!r}")
+        if at_boundary:
+            spans.append((start, i))
     return spans
 
 
@@ -141,6 +146,8 @@ def _key_start(text: str, equals: int, escaped: set[int]) -> int:
 
 
 def _unescape_value(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
     out: list[str] = []
     i = 0
     while i < len(raw):

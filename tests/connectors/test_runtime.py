@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,12 +18,20 @@ from hub.connectors.records import (
     Event,
     Facility,
     Item,
+    Notice,
     Observation,
     read_each,
 )
 from hub.connectors.runtime import RunInProgress, run_sync
 from hub.core import Hub
-from hub.model import AdminLevel, AdminUnit, ConnectorState, QuarantinedRecord, RunStatus
+from hub.model import (
+    AdminLevel,
+    AdminUnit,
+    ConnectorState,
+    QuarantinedRecord,
+    RunStatus,
+    SyncRun,
+)
 from hub.model import Observation as ObservationRow
 from hub.plugins.manager import Plugins
 from tests.connectors import scripted
@@ -337,3 +346,40 @@ def test_nul_characters_are_dropped_and_over_long_keys_quarantined(hub: Hub) -> 
         assert session.scalars(select(ObservationRow.dims_key)).all() == ["sex=F"]
         reason = session.scalars(select(QuarantinedRecord.reason)).one()
     assert reason == "source_id is 400 characters long; at most 300 are stored"
+
+
+def test_a_running_stream_shows_its_warnings_from_its_first_commit_on(hub: Hub) -> None:
+    """Another session reads a RUNNING run's warnings and losses before the run ends (a run
+    that streams for days, or whose process dies, must not hide them until its end)."""
+    committed, release = threading.Event(), threading.Event()
+
+    def stream(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield Notice("the broker dropped 3 messages", lost=3)
+        yield Checkpoint({"month": 1}, committed=committed.set)
+        release.wait(60)
+        yield from _cases(2)
+        yield Checkpoint({"month": 2})
+
+    _script(stream)
+    runner = threading.Thread(target=run_sync, args=(hub, "src"))
+    runner.start()
+    try:
+        assert committed.wait(60)
+        with hub.db.session() as session:
+            run = session.scalars(select(SyncRun).where(SyncRun.connector_id == "src")).one()
+            assert (run.status, run.warnings) == (
+                RunStatus.RUNNING,
+                ["the broker dropped 3 messages"],
+            )
+            assert (run.records_lost, run.records_read) == (3, 3)
+    finally:
+        release.set()
+        runner.join(60)
+    with hub.db.session() as session:
+        run = session.scalars(select(SyncRun).where(SyncRun.connector_id == "src")).one()
+        assert (run.status, run.warnings, run.records_lost) == (
+            RunStatus.PARTIAL,
+            ["the broker dropped 3 messages"],
+            3,
+        )
