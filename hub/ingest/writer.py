@@ -225,11 +225,12 @@ def upsert(
     inserted_each = copied is None
     if copied or (inserted_each and inserting.run(connection, values) == len(values)):
         return 0
-    stored = _stored(session, table, values, key)
-    key_of = itemgetter(*key)
     if inserted_each:  # which of the rows were just inserted is not known: all are updated
+        stored = _stored(session, table, values, key) if run_id is not None else {}
         old = values
     else:
+        stored = _stored(session, table, values, key)
+        key_of = itemgetter(*key)
         new = [row for row in values if key_of(row) not in stored]
         old = [row for row in values if key_of(row) in stored]
         if inserting.run(connection, new) < len(new):  # stored meanwhile elsewhere: updated
