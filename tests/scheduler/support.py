@@ -7,9 +7,12 @@ from sqlalchemy.engine import URL
 
 from hub.connectors.locks import advisory_key
 
+# Advisory locks belong to one database, but pg_locks lists the whole server's: the tests run in
+# parallel, each on a database of its own, and must never see (or end) another test's holder.
 HOLDERS = """
     FROM pg_locks JOIN pg_stat_activity USING (pid)
     WHERE locktype = 'advisory' AND granted
+      AND pg_locks.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1
 """
 

@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
+from hub.connectors.locks import advisory_key
 from hub.connectors.records import Checkpoint, Observation
 from hub.connectors.runtime import LOCK_LOST, run_sync
 from hub.core import Hub
@@ -19,7 +20,7 @@ from hub.plugins.manager import Plugins
 from hub.scheduler.leadership import LEADER_LOCK
 from hub.scheduler.scheduler import ELECTION_JOB, HubScheduler
 from tests.connectors import scripted
-from tests.scheduler.support import terminate_holder
+from tests.scheduler.support import lock_holders, terminate_holder
 
 CONNECTORS = {
     "hourly": {"plugin": "scripted", "kind": "scripted", "script": "months", "every": "1h"},
@@ -62,6 +63,24 @@ def jobs(scheduler: HubScheduler) -> set[str]:
 
 def streams(scheduler: HubScheduler) -> list[str]:
     return [thread.name for thread in scheduler.streams.threads if thread.is_alive()]
+
+
+def test_a_lock_held_on_another_database_is_not_this_databases_holder(
+    hub: Hub, backend: str
+) -> None:
+    """Tests run in parallel, a database each: one must never see or end another's leader."""
+    if backend != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    elsewhere = create_engine(hub.db.engine.url.set(database="postgres"))
+    try:
+        with elsewhere.connect() as connection:
+            take = text("SELECT pg_advisory_lock(:k)")
+            connection.execute(take, {"k": advisory_key(LEADER_LOCK)})
+            assert lock_holders(hub.db.engine.url, LEADER_LOCK) == []
+            assert terminate_holder(hub.db.engine.url, LEADER_LOCK) == 0
+            assert lock_holders(elsewhere.url, LEADER_LOCK) != []  # the query does see a holder
+    finally:
+        elsewhere.dispose()
 
 
 def test_a_leader_whose_connection_is_lost_stands_down_and_another_takes_the_lead(
