@@ -45,11 +45,8 @@ from .fhir_values import (
     resource_key,
     when,
 )
+from .metrics import DISEASE_CASE, ENCOUNTER, IMMUNIZATION, SECTOR
 
-SECTOR = "health"
-ENCOUNTER = "health.encounter"
-IMMUNIZATION = "health.immunization"
-DISEASE_CASE = "health.disease_case"
 CLINICAL_TYPES = ("Encounter", "Immunization", "Condition")
 
 Lookup = Callable[[str], dict[str, Any] | None]

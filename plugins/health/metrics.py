@@ -25,9 +25,10 @@ from __future__ import annotations
 from hub.plugins import EventKindDefinition, EventMetric, IndicatorDefinition, MetricDefinition
 from hub.plugins.definitions import Sector
 
-from .fhir_mapping import DISEASE_CASE, ENCOUNTER, IMMUNIZATION
-
 SECTOR = "health"
+ENCOUNTER = "health.encounter"
+IMMUNIZATION = "health.immunization"
+DISEASE_CASE = "health.disease_case"
 health = Sector(SECTOR)
 
 ENCOUNTER_STATUSES = (
@@ -131,47 +132,53 @@ INDICATORS: list[IndicatorDefinition] = [
 ]
 
 
+def counted_resource(
+    code: str,
+    name: str,
+    statuses: tuple[str, ...],
+    attributes: dict[str, str],
+    *,
+    counts: str,
+    when: tuple[str, ...],
+    by: dict[str, str],
+) -> EventKindDefinition:
+    """The kind of event the ``fhir`` connector writes for one kind of resource.
+
+    ``statuses`` are the codes of the resource's status, ``attributes`` what its events carry.
+    Each event whose status is one of ``when`` counts 1 into the metric ``counts``, in its
+    unit on the day it occurred, by ``by`` (the metric's disaggregation → the attribute it is
+    read from).
+    """
+    counted = EventMetric(counts, where={"status": when}, dims=by)
+    return EventKindDefinition(code, name, SECTOR, statuses, attributes, (counted,))
+
+
 EVENT_KINDS: list[EventKindDefinition] = [
-    EventKindDefinition(
-        code=ENCOUNTER,
-        name="Encounter",
-        sector=SECTOR,
-        statuses=ENCOUNTER_STATUSES,
-        attributes={"class": "v3 ActCode", "facility": "Organization/… or Location/…"},
-        metrics=(
-            EventMetric(
-                "health_encounters",
-                where={"status": ENCOUNTERS_THAT_HAPPENED},
-                dims={"encounter_class": "class", "facility": "facility"},
-            ),
-        ),
+    counted_resource(
+        ENCOUNTER,
+        "Encounter",
+        ENCOUNTER_STATUSES,
+        {"class": "v3 ActCode", "facility": "Organization/… or Location/…"},
+        counts="health_encounters",
+        when=ENCOUNTERS_THAT_HAPPENED,
+        by={"encounter_class": "class", "facility": "facility"},
     ),
-    EventKindDefinition(
-        code=IMMUNIZATION,
-        name="Immunisation",
-        sector=SECTOR,
-        statuses=IMMUNIZATION_STATUSES,
-        attributes={"vaccine": "code or name", "dose": "dose number", "facility": "reference"},
-        metrics=(
-            EventMetric(
-                "health_vaccine_doses",
-                where={"status": ("completed",)},
-                dims={"vaccine": "vaccine", "dose": "dose", "facility": "facility"},
-            ),
-        ),
+    counted_resource(
+        IMMUNIZATION,
+        "Immunisation",
+        IMMUNIZATION_STATUSES,
+        {"vaccine": "code or name", "dose": "dose number", "facility": "reference"},
+        counts="health_vaccine_doses",
+        when=("completed",),
+        by={"vaccine": "vaccine", "dose": "dose", "facility": "facility"},
     ),
-    EventKindDefinition(
-        code=DISEASE_CASE,
-        name="Notifiable disease case",
-        sector=SECTOR,
-        statuses=VERIFICATION_STATUSES,
-        attributes={"disease": "name", "classification": "confirmed or suspected"},
-        metrics=(
-            EventMetric(
-                "health_disease_cases",
-                where={"status": CASES_THAT_COUNT},
-                dims={"disease": "disease", "classification": "classification"},
-            ),
-        ),
+    counted_resource(
+        DISEASE_CASE,
+        "Notifiable disease case",
+        VERIFICATION_STATUSES,
+        {"disease": "name", "classification": "confirmed or suspected"},
+        counts="health_disease_cases",
+        when=CASES_THAT_COUNT,
+        by={"disease": "disease", "classification": "classification"},
     ),
 ]

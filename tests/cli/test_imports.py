@@ -1,5 +1,6 @@
-"""What the listing commands import: no connector kind's module. The plugins declare their
-kinds; a kind's class is imported to build a connector or to validate its settings."""
+"""What the listing commands import: no connector kind's module (nor, for ``iochub plugins``,
+which opens no database, the units layer). The plugins declare their kinds; a kind's class is
+imported to build a connector or to validate its settings."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def kind_modules() -> set[str]:
     }
 
 
+def units_layer(modules: set[str]) -> list[str]:
+    """The modules of ``hub.units`` among these (the units layer loads the ORM)."""
+    return sorted(m for m in modules if m == "hub.units" or m.startswith("hub.units."))
+
+
 def test_listing_plugins_and_connectors_imports_no_connector_module(
     tmp_path: Path, db_url: str
 ) -> None:
@@ -67,6 +73,7 @@ def test_listing_plugins_and_connectors_imports_no_connector_module(
     listed, imported = imported_by(tmp_path, "plugins")
     assert "sdmx-json" in listed
     assert imported.isdisjoint(modules), sorted(imported & modules)
+    assert not units_layer(imported)
 
 
 def test_config_check_validates_settings_with_the_kind_so_imports_it(tmp_path: Path) -> None:
