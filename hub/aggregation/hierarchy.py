@@ -88,8 +88,9 @@ class Hierarchy:
 
     @cached_property
     def signature(self) -> str:
-        """What roll-ups built on this hierarchy depend on: its tables' versions."""
-        return "h" + ".".join(str(part) for part in self.version)
+        """What roll-ups built on this hierarchy depend on: its tables' revision (``r``: never
+        one of the ``h<units>.<successions>`` before migration 0014, whose roll-ups are rebuilt)."""
+        return "r" + ".".join(str(part) for part in self.version)
 
     def cached(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
         """``compute(self, *args)``, remembered under ``key`` while this hierarchy is current."""
