@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.aggregation.hierarchy import Hierarchy
 from hub.connectors.records import Observation as Record
 from hub.core import Hub
-from hub.model import AdminLevel, AdminUnit
+from hub.model import AdminLevel, AdminUnit, Succession, SuccessionKind
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.units import load_units
@@ -123,3 +123,23 @@ def test_a_change_rolled_back_is_never_seen(database: Database) -> None:
         assert session.scalar(select(AdminUnit.name).where(AdminUnit.id == unit_id)) == (
             "Committed"
         )
+
+
+def test_a_succession_removed_is_seen(database: Database) -> None:
+    """Deleting a row that is not the newest (which the highest id never told)."""
+    reform, later = date(2025, 7, 1), date(2026, 1, 1)
+    with database.session() as session:
+        old = add_unit(session, "90", AdminLevel.PROVINCE, None, valid_to=date(2025, 6, 30)).id
+        new = add_unit(session, "91", AdminLevel.PROVINCE, None, valid_from=reform).id
+        newest = add_unit(session, "92", AdminLevel.PROVINCE, None, valid_from=later).id
+        kind = SuccessionKind.MERGE
+        for before, after, day in ((old, new, reform), (new, newest, later)):
+            session.add(
+                Succession(predecessor_id=before, successor_id=after, effective=day, kind=kind)
+            )
+    with database.session() as session:
+        assert [link.other for link in Hierarchy.current(session).successors[old]] == [new]
+    with database.session() as session:
+        session.execute(delete(Succession).where(Succession.predecessor_id == old))
+    with database.session() as session:
+        assert old not in Hierarchy.current(session).successors
