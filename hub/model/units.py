@@ -104,7 +104,7 @@ class UnitTableWritesHere(FunctionElement[int]):
     name = "unit_table_writes_here"
 
 
-SETTING = "iochub.unit_table_writes"
+WRITES_SETTING = "iochub.unit_table_writes"
 """The transaction-local PostgreSQL setting the triggers count writes in (see 0014)."""
 
 
@@ -115,4 +115,4 @@ def _no_writes_counted(element: UnitTableWritesHere, compiler: SQLCompiler, **kw
 
 @compiles(UnitTableWritesHere, "postgresql")
 def _writes_counted(element: UnitTableWritesHere, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"coalesce(nullif(current_setting('{SETTING}', true), ''), '0')::integer"
+    return f"coalesce(nullif(current_setting('{WRITES_SETTING}', true), ''), '0')::integer"
