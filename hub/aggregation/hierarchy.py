@@ -1,9 +1,11 @@
 """The unit hierarchy and its successions, in memory, as aggregation needs them.
 
-Read once per process and kept while the tables do not change (checked by their highest
-ids, which every load of units moves). Roll-ups keep a unit's values under the unit's own
-parents, its *native* hierarchy, which is fixed per unit record: a legacy commune stays
-under its legacy district and province, a 2025 commune under its 2025 province.
+Read once per process and kept while the tables do not change: checked by their revision,
+which the database moves at every write to them (see :func:`version_columns`). Roll-ups
+keep a unit's values under the unit's own parents, its *native* hierarchy, which is fixed
+per unit record: a legacy commune stays under its legacy district and province, a 2025
+commune under its 2025 province. (A load that moves a unit corrects its record: the
+revision moves, and roll-ups are rebuilt on the new parents.)
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hub.model import AdminLevel, AdminUnit, Succession
+from hub.model.units import UnitTablesRevision, UnitTableWritesHere
 
 T = TypeVar("T")
 CACHE_SIZE = 10_000
@@ -85,8 +88,9 @@ class Hierarchy:
 
     @cached_property
     def signature(self) -> str:
-        """What roll-ups built on this hierarchy depend on: its tables' versions."""
-        return "h" + ".".join(str(part) for part in self.version)
+        """What roll-ups built on this hierarchy depend on: its tables' revision (``r``: never
+        one of the ``h<units>.<successions>`` before migration 0014, whose roll-ups are rebuilt)."""
+        return "r" + ".".join(str(part) for part in self.version)
 
     def cached(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
         """``compute(self, *args)``, remembered under ``key`` while this hierarchy is current."""
@@ -152,7 +156,10 @@ class PerUnitTables(Generic[T]):
     """One ``T`` per database engine, built by ``build(session, version)`` and built again
     when the unit tables change (their version, :func:`version_of`): the hierarchy, and the
     resolver of unit codes every connector run uses, are read once per change of the units
-    rather than at every run or request."""
+    rather than at every run or request.
+
+    Inside a transaction that wrote the unit tables, ``T`` is built for that session alone and
+    never kept: no one else sees those writes yet, and they may be rolled back."""
 
     def __init__(self, build: Callable[[Session, tuple[Any, ...]], T]) -> None:
         self._build = build
@@ -163,6 +170,8 @@ class PerUnitTables(Generic[T]):
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         version = _version(session)
+        if written_here(version):
+            return self._build(session, version)
         with self._lock:
             known = self._by_engine.get(engine)
         if known is not None and known[0] == version:
@@ -175,15 +184,25 @@ class PerUnitTables(Generic[T]):
 
 def version_columns() -> tuple[Any, Any]:
     """The columns a hierarchy's version is read from (for readers that read it along with
-    something else in one statement): see :func:`version_of`."""
-    units = select(func.max(AdminUnit.id)).scalar_subquery()
-    links = select(func.max(Succession.id)).scalar_subquery()
-    return units, links
+    something else in one statement): see :func:`version_of`.
+
+    The unit tables' revision, which the database itself moves at every insert, update and
+    delete of units or successions, in the writer's transaction (migration 0014), and how
+    many writes to them the reader's own transaction made (0 but inside such a transaction).
+    """
+    revision = select(UnitTablesRevision.revision).scalar_subquery()
+    return revision, UnitTableWritesHere()
 
 
-def version_of(units: int | None, links: int | None) -> tuple[int, int]:
+def version_of(revision: int | None, writes_here: int | None) -> tuple[int, int]:
     """The version of the hierarchy from what :func:`version_columns` read."""
-    return (units or 0, links or 0)
+    return (revision or 0, writes_here or 0)
+
+
+def written_here(version: tuple[Any, ...]) -> bool:
+    """Whether the version was read inside a transaction that wrote the unit tables: what was
+    read with it holds for that transaction only."""
+    return bool(version[1])
 
 
 VERSION = select(*version_columns())

@@ -5,7 +5,7 @@ the metrics it reads, and on their observations, whose roll-up state (``rollup_m
 has an ``updated_at`` that every write touching them moves, in any process. Read before an
 answer is made, this version tells a cache whether a kept answer still holds: a camera event
 or a GRDP figure of another metric leaves it as it was, while a write to the metric, a
-changed definition or new units make a new one.
+changed definition or changed units (new, moved, renamed) make a new one.
 
 It is read on every ask of a kept response, so it is one statement for metrics (the
 hierarchy's version with each metric's definition and roll-up state, as plain columns); an

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from hub.model.base import Base
 
@@ -67,3 +71,48 @@ class Succession(Base):
     """The share of the predecessor that went to the successor (1 unless split)."""
 
     __table_args__ = (Index("uq_succession_pair", "predecessor_id", "successor_id", unique=True),)
+
+
+class UnitTablesRevision(Base):
+    """One row: the revision of the unit tables (units and successions), which the database
+    moves itself at every write to them, whoever writes (triggers of migration 0014).
+
+    On PostgreSQL each transaction that writes the tables adds one, once (so concurrent
+    writers of units wait for each other), and counts its writing statements in
+    :class:`UnitTableWritesHere`; on SQLite every row written draws a new random revision,
+    so that a revision seen inside a transaction that was then rolled back never comes back.
+    """
+
+    __tablename__ = "unit_tables_revision"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnitTableWritesHere(FunctionElement[int]):
+    """How many statements of the current transaction wrote the unit tables so far (0 outside
+    such a transaction): what was read inside one must not be kept for others, who see the
+    tables without those writes, or after more of them.
+
+    PostgreSQL counts them in a setting local to the transaction (the triggers of migration
+    0014 move it); SQLite needs no count, its revision moving at every row: always 0.
+    """
+
+    type = Integer()
+    inherit_cache = True
+    name = "unit_table_writes_here"
+
+
+WRITES_SETTING = "iochub.unit_table_writes"
+"""The transaction-local PostgreSQL setting the triggers count writes in (see 0014)."""
+
+
+@compiles(UnitTableWritesHere)
+def _no_writes_counted(element: UnitTableWritesHere, compiler: SQLCompiler, **kw: Any) -> str:
+    return "0"
+
+
+@compiles(UnitTableWritesHere, "postgresql")
+def _writes_counted(element: UnitTableWritesHere, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"coalesce(nullif(current_setting('{WRITES_SETTING}', true), ''), '0')::integer"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.connectors.errors import BadInput, PermanentSourceError, TransientSourceError
 from hub.connectors.locks import exclusive
@@ -174,6 +174,21 @@ def test_bad_records_are_quarantined_with_reason_place_and_payload(hub: Hub) -> 
     assert reasons[5] == ("row 7", "unknown unit '23281' on 2026-01-01")
     assert reasons[6] == ("series 0", "series key X: not a number")
     assert rows[0].payload["metric"] == "nosuchmetric" and rows[0].sync_run_id == run.id
+
+
+def test_the_next_run_resolves_codes_on_the_units_as_they_now_are(hub: Hub) -> None:
+    """A unit's validity corrected between two runs (by hand here; a units load alike) is
+    what the next run places codes on: the resolver kept between runs is rebuilt."""
+    _script(lambda state, full: iter(_cases(1)))
+    assert run_sync(hub, "src").records_written == 3
+    with hub.db.session() as session:
+        session.execute(
+            update(AdminUnit).where(AdminUnit.code == "23281").values(valid_to=date(2024, 1, 31))
+        )
+    _script(lambda state, full: iter(_cases(2)))
+    run = run_sync(hub, "src")
+    assert (run.records_written, run.records_quarantined) == (2, 1)
+    assert _quarantined(hub) == [(None, "unknown unit '23281' on 2024-02-01")]
 
 
 def test_a_record_the_database_cannot_hold_is_quarantined_and_the_run_goes_on(hub: Hub) -> None:

@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from hub.model.database import Database
-from hub.model.units import AdminLevel, AdminUnit, Succession, SuccessionKind
+from hub.model.units import (
+    AdminLevel,
+    AdminUnit,
+    Succession,
+    SuccessionKind,
+    UnitTablesRevision,
+)
 from hub.units import LoadSummary, UnitsFileError, bundled_unit_files, load_units
 from tests.units.reference import (
     COMMUNES,
@@ -70,6 +76,11 @@ def snapshot(database: Database) -> tuple[list[tuple], list[tuple]]:
         units = session.execute(select(AdminUnit.__table__).order_by(AdminUnit.id)).all()
         links = session.execute(select(Succession.__table__).order_by(Succession.id)).all()
     return [tuple(row) for row in units], [tuple(row) for row in links]
+
+
+def unit_tables_revision(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(UnitTablesRevision.revision)) or 0
 
 
 def legacy_rows_of(name: str, province: int) -> list[dict[str, str]]:
@@ -210,12 +221,13 @@ def test_a_commune_neither_merged_nor_divided_continues(loaded: Database) -> Non
 
 
 def test_loading_again_changes_nothing(loaded: Database, subset_files: list[Path]) -> None:
-    before = snapshot(loaded)
+    before, revision = snapshot(loaded), unit_tables_revision(loaded)
 
     summary = load_units(loaded, subset_files)
 
     assert not summary.changed
     assert snapshot(loaded) == before
+    assert unit_tables_revision(loaded) == revision  # nothing to read again, no roll-up rebuilt
 
 
 def test_file_order_and_separate_loads_do_not_matter(
