@@ -6,7 +6,6 @@ PostgreSQL. ``IOCHUB_TEST_DATABASES=sqlite`` limits a local run to SQLite; CI ru
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
 from hub.reports.store import install_shipped_forms
+from tests.support.names import unique_name
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IOCHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -30,7 +30,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 BACKENDS = [
     b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")
 ]
-_counter = itertools.count()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -53,8 +52,8 @@ def template_db(
         _migrate(f"sqlite:///{path}", plugins)
         yield str(path)
         return
-    name = f"iochub_tpl_{os.getpid()}"
-    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    name = unique_name("iochub_tpl")
+    _postgres_admin(f'CREATE DATABASE "{name}"')
     _migrate(_postgres_url(name), plugins)
     yield name
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -68,7 +67,7 @@ def db_url(backend: str, template_db: str, tmp_path: Path) -> Iterator[str]:
         shutil.copyfile(template_db, path)
         yield f"sqlite:///{path}"
         return
-    name = f"iochub_t_{os.getpid()}_{next(_counter)}"
+    name = unique_name("iochub_t")
     _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield _postgres_url(name)
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

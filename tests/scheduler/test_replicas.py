@@ -44,6 +44,7 @@ from tests.scheduler.replicas import ROOT, Replica, free_port, wait_for
 from tests.scheduler.support import lock_holders, terminate_all
 from tests.support.http_server import Reply
 from tests.support.http_server import Request as HttpRequest
+from tests.support.names import unique_name
 from tests.units.reference import QUANG_NGAI, write_subset
 
 DAYS = 12
@@ -348,10 +349,9 @@ def empty_database(backend: str) -> Iterator[str]:
     """A PostgreSQL database with nothing in it yet, as a new deployment starts from."""
     if backend != "postgresql":
         pytest.skip("several replicas share a PostgreSQL database; SQLite is one process")
-    name = f"iochub_empty_{os.getpid()}"
+    name = unique_name("iochub_empty")
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
