@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,20 @@ BACKENDS = [
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS, scope="session")
+
+
+@pytest.fixture(autouse=True)
+def no_scheduler_left_running() -> Iterator[None]:
+    """Fail a test that leaves a scheduler running: it would go on running its jobs in this
+    worker, against the databases and the module state (``scripted.SCRIPTS``) of the tests
+    that come after it."""
+    before = set(threading.enumerate())
+    yield
+    started = [t for t in threading.enumerate() if t not in before and t.name == "APScheduler"]
+    for thread in started:
+        thread.join(10)  # a scheduler shut down without waiting ends its thread soon after
+    left = [thread.name for thread in started if thread.is_alive()]
+    assert not left, "the test left a scheduler running: shut down every one it starts"
 
 
 @pytest.fixture(scope="session")
