@@ -6,9 +6,9 @@ PostgreSQL. ``IOCHUB_TEST_DATABASES=sqlite`` limits a local run to SQLite; CI ru
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.plugins.registry import Definitions
 from hub.reports.store import install_shipped_forms
+from tests.support.names import unique_name
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IOCHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -30,12 +31,25 @@ POSTGRES_ADMIN_URL = os.environ.get(
 BACKENDS = [
     b.strip() for b in os.environ.get("IOCHUB_TEST_DATABASES", "sqlite,postgresql").split(",")
 ]
-_counter = itertools.count()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS, scope="session")
+
+
+@pytest.fixture(autouse=True)
+def no_scheduler_left_running() -> Iterator[None]:
+    """Fail a test that leaves a scheduler running: it would go on running its jobs in this
+    worker, against the databases and the module state (``scripted.SCRIPTS``) of the tests
+    that come after it."""
+    before = set(threading.enumerate())
+    yield
+    started = [t for t in threading.enumerate() if t not in before and t.name == "APScheduler"]
+    for thread in started:
+        thread.join(10)  # a scheduler shut down without waiting ends its thread soon after
+    left = [thread.name for thread in started if thread.is_alive()]
+    assert not left, "the test left a scheduler running: shut down every one it starts"
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +67,8 @@ def template_db(
         _migrate(f"sqlite:///{path}", plugins)
         yield str(path)
         return
-    name = f"iochub_tpl_{os.getpid()}"
-    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    name = unique_name("iochub_tpl")
+    _postgres_admin(f'CREATE DATABASE "{name}"')
     _migrate(_postgres_url(name), plugins)
     yield name
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -68,7 +82,7 @@ def db_url(backend: str, template_db: str, tmp_path: Path) -> Iterator[str]:
         shutil.copyfile(template_db, path)
         yield f"sqlite:///{path}"
         return
-    name = f"iochub_t_{os.getpid()}_{next(_counter)}"
+    name = unique_name("iochub_t")
     _postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield _postgres_url(name)
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -7,7 +7,6 @@ the real units of Quảng Ngãi and of the Kon Tum it absorbed (see ``test_refor
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +28,7 @@ from hub.model import AdminLevel, AdminUnit, Observation, Rollup, RollupMetric, 
 from hub.periods import PeriodType
 from hub.plugins.manager import Plugins
 from tests.conftest import POSTGRES_ADMIN_URL
+from tests.support.names import unique_name
 
 METRICS: dict[str, dict[str, Any]] = {
     "cases": {"aggregation": "SUM", "disaggregations": ["sex", "age"]},
@@ -67,7 +67,6 @@ PROVINCE = "90"
 DISTRICTS = {"901": ["90001", "90002", "90003"], "902": ["90004", "90005"]}
 COMMUNES = [code for codes in DISTRICTS.values() for code in codes]
 DAY = date(2024, 6, 1)
-_numbers = itertools.count()
 
 
 @pytest.fixture
@@ -101,7 +100,7 @@ def module_db_url(
         shutil.copyfile(template_db, path)
         yield f"sqlite:///{path}"
         return
-    name = f"iochub_m_{os.getpid()}_{next(_numbers)}"
+    name = unique_name("iochub_m")
     _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

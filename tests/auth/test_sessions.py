@@ -20,7 +20,7 @@ from hub.model.base import utcnow
 from tests.auth.conftest import AUTH_CONFIG, World
 from tests.auth.support import bearer, mint
 from tests.support.api_server import served_api
-from tests.support.graphql_ws import GraphQLSocket, graphql_socket
+from tests.support.graphql_ws import WARM_UP_ATTEMPTS, GraphQLSocket, graphql_socket
 
 QUERY = "{ adminUnits(level: PROVINCE) { code } }"
 APPROVE = """mutation { approveReport(template: "KTXH-XA-THANG", unit: "23293",
@@ -103,7 +103,7 @@ def test_a_token_revoked_while_its_socket_is_open_is_refused_from_then_on(
 
 def wait_until_listening(world: World, socket: GraphQLSocket, operation: str) -> None:
     """Store events until the subscription has received one."""
-    for attempt in range(40):
+    for attempt in range(WARM_UP_ATTEMPTS):
         with world.hub.db.session() as session:
             session.add(
                 Event(

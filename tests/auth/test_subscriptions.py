@@ -14,6 +14,7 @@ from websockets.sync.client import ClientConnection, connect
 from hub.model import Alert, Event
 from tests.auth.conftest import PRINCIPALS, RULE_OF, UnitKey, Who, World, sees_sector, sees_unit
 from tests.support.api_server import served_api
+from tests.support.graphql_ws import WARM_UP_ATTEMPTS
 
 SUBSCRIPTIONS = {
     "events": "subscription { events { sourceId } }",
@@ -126,7 +127,7 @@ def test_each_subscriber_gets_only_what_is_in_its_scope(
 def wait_until_listening(world: World, kind: str, clients: dict[str, ClientConnection]) -> None:
     """Store warm-up rows until every subscription has received one."""
     waiting = dict(clients)
-    for attempt in range(40):
+    for attempt in range(WARM_UP_ATTEMPTS):
         for who in SUBSCRIBERS:
             if who.label in waiting:
                 store(world, kind, f"warm-{attempt}-{who.label}", *warm_unit_for(who))

@@ -10,17 +10,20 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from hub.auth import audit
 from hub.model.database import Database
-from tests.cli.test_cli import IOCHUB, iochub, port_nobody_listens_on, write_config
+from tests.cli.test_cli import IOCHUB, iochub, write_config
 from tests.cli.test_sync_cli import config_for
 from tests.support.http_server import Reply, ScriptedServer
+from tests.support.ports import reserved_port
 
 LONG_PATH = "/statistics/" + "exchange-rates-" * 8 + "daily.json"
 
@@ -157,8 +160,14 @@ def test_demo_without_serving_tells_its_progress_and_no_address(tmp_path: Path) 
     assert len(filed) == 6 and all(line.endswith(("…", "done")) for line in filed)
 
 
-def test_serve_logs_in_one_format_from_start_to_end(tmp_path: Path, db_url: str) -> None:
-    port = port_nobody_listens_on()
+@pytest.fixture
+def port() -> Iterator[int]:
+    """The port ``iochub serve`` is to listen on, kept from other processes until then."""
+    with reserved_port() as port:
+        yield port
+
+
+def test_serve_logs_in_one_format_from_start_to_end(tmp_path: Path, db_url: str, port: int) -> None:
     config = write_config(tmp_path, db_url, "[auth]\nrequired = false\n")
     env = {k: v for k, v in os.environ.items() if k != "IOCHUB_CONFIG"}
     serving = subprocess.Popen(

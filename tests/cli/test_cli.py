@@ -6,11 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hub.units.loader import bundled_unit_files
+from tests.support.ports import reserved_port
 
 IOCHUB = [sys.executable, "-m", "hub.cli"]
 
@@ -24,12 +26,6 @@ def iochub(
     return subprocess.run(
         [*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
     )
-
-
-def port_nobody_listens_on() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def write_config(tmp_path: Path, db_url: str, extra: str = "") -> Path:
@@ -98,10 +94,16 @@ def test_a_database_the_hub_cannot_run_on_is_refused_by_the_config(
     assert expected in result.stderr
 
 
+@pytest.fixture
+def unused_port() -> Iterator[int]:
+    """A port nothing listens on (reserved: nobody starts a server there meanwhile)."""
+    with reserved_port() as port:
+        yield port
+
+
 def test_a_database_that_cannot_be_opened_is_one_line_without_its_password(
-    tmp_path: Path,
+    tmp_path: Path, unused_port: int
 ) -> None:
-    unused_port = port_nobody_listens_on()
     missing_directory = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'hub.db'}"
     result = iochub("connectors", config=write_config(tmp_path, missing_directory))
     assert result.returncode == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 
@@ -30,6 +29,7 @@ from hub.connectors.http import (
 )
 from hub.connectors.retry import RequestRetries
 from tests.support.http_server import Reply, ScriptedServer
+from tests.support.ports import reserved_port
 
 
 @pytest.fixture
@@ -99,10 +99,8 @@ def test_a_timeout_and_a_refused_connection_are_transient(server: ScriptedServer
         pytest.raises(TransientSourceError, match=r"no answer within 0\.2 s"),
     ):
         client.get("slow")
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
     with (
+        reserved_port() as port,  # nothing listens there, nor starts to meanwhile
         HttpClient(f"http://127.0.0.1:{port}/") as client,
         pytest.raises(TransientSourceError, match="cannot connect"),
     ):

@@ -22,6 +22,7 @@ from hub.plugins.manager import Plugins
 from tests.connectors import scripted
 from tests.live import kinds_plugin
 from tests.support.api_server import served_api
+from tests.support.graphql_ws import WARM_UP_ATTEMPTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIPTION = """subscription ($sector: String, $minSeverity: Int, $within: ID) {
@@ -137,7 +138,7 @@ def received(client: ClientConnection, count: int) -> list[dict]:
 def wait_until_listening(hub: Hub, *clients: ClientConnection) -> None:
     """Store warm-up events until every client has received one: then all are listening."""
     waiting = list(clients)
-    for attempt in range(40):
+    for attempt in range(WARM_UP_ATTEMPTS):
         with hub.db.session() as session:
             unit = session.scalars(select(AdminUnit.id).where(AdminUnit.code == "23281")).one()
             session.add(
@@ -191,7 +192,7 @@ ALERTS = """subscription { alerts(minSeverity: 4, within: "62") { rule severity 
 
 def wait_for_an_alert(hub: Hub, client: ClientConnection) -> None:
     """Store warm-up alerts until the client receives one: then it is listening."""
-    for attempt in range(40):
+    for attempt in range(WARM_UP_ATTEMPTS):
         with hub.db.session() as session:
             unit = session.scalars(select(AdminUnit.id).where(AdminUnit.code == "23281")).one()
             session.add(

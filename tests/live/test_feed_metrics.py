@@ -91,7 +91,7 @@ def test_rows_a_subscriber_that_stopped_reading_loses_are_counted(hub: Hub) -> N
     async def five_stored_none_read() -> list[str]:
         async with feed.subscribe(lambda row: True) as queue:
             store_events(hub, ["1", "2", "3", "4", "5"], datetime.now(UTC))
-            for _ in range(200):  # until the feed has polled them
+            for _ in range(1200):  # until the feed has polled them (a minute at most)
                 if feed.task is not None and not queue.empty():
                     await asyncio.sleep(0.3)
                     break

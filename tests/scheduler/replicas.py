@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import make_url
+
+from tests.support.ports import reserve_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = [sys.executable, "-m", "hub.cli", "-v", "serve"]
@@ -30,7 +31,8 @@ class Replica:
 
     def __init__(self, name: str, db_url: str, folder: Path, settings: str) -> None:
         self.name = name
-        self.port = free_port()
+        self._port = reserve_port()  # until the process ends: nobody else takes it meanwhile
+        self.port: int = self._port.getsockname()[1]
         url = make_url(db_url).update_query_dict({"application_name": name})
         self.config = folder / f"{name}.toml"
         self.config.write_text(
@@ -72,6 +74,7 @@ class Replica:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(30)
+        self._port.close()
 
     def stop(self) -> int | None:
         """Stop as systemd would (SIGTERM); the exit status, or None if it had to be killed."""
@@ -94,12 +97,6 @@ class Replica:
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(

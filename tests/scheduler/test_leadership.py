@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -20,6 +19,7 @@ from hub.plugins.manager import Plugins
 from hub.scheduler.leadership import LEADER_LOCK
 from hub.scheduler.scheduler import ELECTION_JOB, HubScheduler
 from tests.connectors import scripted
+from tests.scheduler.replicas import wait_for
 from tests.scheduler.support import lock_holders, terminate_holder
 
 CONNECTORS = {
@@ -174,14 +174,9 @@ def test_the_leader_resumes_at_once_a_run_a_dead_process_left_running(
         scheduler.start()
         leave_a_dead_run(hub)
         scheduler.keep_leadership()  # what it does every leader_retry_seconds
-    scheduler = HubScheduler(hub)
-    scheduler.start()
     try:
-        for _ in range(300):  # the resumption is a job of its own: wait for it, boundedly
-            runs = hourly_runs(hub)
-            if len(runs) == 2 and runs[1].finished_at:
-                break
-            time.sleep(0.1)
+        # The resumption is a job of its own: wait for it, boundedly.
+        runs = wait_for(lambda: resumed_and_finished(hub), "the dead run to be resumed")
     finally:
         scheduler.shutdown()
     assert stored_months(hub) == ["2024-05", "2024-06"]
@@ -205,11 +200,16 @@ def hourly_runs(hub: Hub) -> list[SyncRun]:
         return list(session.scalars(hourly))
 
 
+def resumed_and_finished(hub: Hub) -> list[SyncRun] | None:
+    """The two runs of ``hourly`` once the second (the resumption) has finished."""
+    runs = hourly_runs(hub)
+    return runs if len(runs) == 2 and runs[1].finished_at else None
+
+
 def wait_for_state(hub: Hub, state: dict) -> None:
-    for _ in range(100):
+    def reached() -> bool:
         with hub.db.session() as session:
             row = session.get(ConnectorState, "hourly")
-            if row is not None and row.state == state:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"the state never became {state}")
+            return row is not None and row.state == state
+
+    wait_for(reached, f"the state to become {state}")

@@ -40,22 +40,42 @@ from tests.plugins.feedback.portal_server import Open311Portal
 from tests.plugins.traffic import broker as mqtt_broker
 from tests.plugins.traffic.broker import MqttNames
 from tests.plugins.traffic.test_mqtt import violation
-from tests.scheduler.replicas import ROOT, Replica, free_port, wait_for
+from tests.scheduler.replicas import ROOT, Replica, wait_for
 from tests.scheduler.support import lock_holders, terminate_all
+from tests.support.graphql_ws import WARM_UP_ATTEMPTS
 from tests.support.http_server import Reply
 from tests.support.http_server import Request as HttpRequest
+from tests.support.names import unique_name
+from tests.support.ports import reserved_port
 from tests.units.reference import QUANG_NGAI, write_subset
 
 DAYS = 12
 """The portal holds requests of each of the last DAYS days; the connector reads a day a window."""
 WINDOW_SECONDS = 0.3
 """How long the portal takes to answer for one window: a sync takes DAYS of these."""
+WINDOWS_BEFORE_THE_HOLD = 4
+"""The portal answers this many windows, then holds the next until :meth:`SlowPortal.release`."""
 
 
 class SlowPortal(Open311Portal):
+    """A portal that answers slowly, and holds a sync half-way until the test has killed (or
+    cut off) the replica running it: however slow the machine, the sync is never over first."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        """Answer the held window, and every one after it."""
+        self.released.set()
+
     def _next_reply(self, request: HttpRequest) -> Reply:
         reply = super()._next_reply(request)
-        return replace(reply, delay=WINDOW_SECONDS) if "/requests." in request.path else reply
+        if "/requests." not in request.path:
+            return reply
+        if len(self.request_calls()) > WINDOWS_BEFORE_THE_HOLD:
+            self.released.wait()
+        return replace(reply, delay=WINDOW_SECONDS)
 
 
 @pytest.fixture
@@ -68,6 +88,7 @@ def portal() -> Iterator[SlowPortal]:
     ]
     with SlowPortal(SERVICES, requests) as server:
         yield server
+        server.release()  # whatever happened: no request is left waiting
 
 
 def settings(portal: Open311Portal, every: str) -> str:
@@ -160,7 +181,7 @@ def run_in_background(replica: Replica, query: str) -> threading.Thread:
 
 def warm_up(hub: Hub, client: ClientConnection) -> None:
     """Store warm-up events until the subscriber receives one: then it is listening."""
-    for attempt in range(40):
+    for attempt in range(WARM_UP_ATTEMPTS):
         with hub.db.session() as session:
             session.add(
                 EventRow(
@@ -210,6 +231,7 @@ def test_when_the_leader_is_killed_mid_sync_the_other_replica_resumes_the_run(
         asked_before_the_kill = len(portal.request_calls())
         stored_by_the_first = set(stored_events(hub, "portal"))
         assert 0 < len(stored_by_the_first) < len(expected), "the kill came too late"
+        portal.release()
 
         wait_for(lambda: leader(hub) == "replica-b", "replica-b to take the lead")
         finished = wait_for(
@@ -252,6 +274,7 @@ def test_a_leader_cut_off_from_the_database_fails_its_run_cleanly_and_leads_agai
     )
     wait_for(lambda: cases_stored(hub) >= 9, "the first windows to be committed")
     assert terminate_all(hub.db.engine.url) >= 3  # the lead's, the run's lock's, the run's
+    portal.release()
 
     # The run fails at its next commit, saying why (a resumption may have marked it
     # interrupted first: the run's own reason comes last).
@@ -323,10 +346,17 @@ def alerts_stored(hub: Hub) -> list[str]:
         return sorted(attributes["cef"]["msg"] for attributes in session.scalars(query))
 
 
+@pytest.fixture
+def syslog_port() -> Iterator[int]:
+    """The listener's port, kept for the test: no other process takes it while it moves."""
+    with reserved_port() as port:
+        yield port
+
+
 def test_the_stream_listener_runs_on_the_leader_only_and_moves_with_the_lead(
-    hub: Hub, replicas: Callable[[str, str], Replica]
+    hub: Hub, replicas: Callable[[str, str], Replica], syslog_port: int
 ) -> None:
-    port = free_port()
+    port = syslog_port
     first = replicas("replica-a", syslog_settings(port))
     wait_for(lambda: leader(hub) == "replica-a", "replica-a to lead")
     second = replicas("replica-b", syslog_settings(port))
@@ -348,10 +378,9 @@ def empty_database(backend: str) -> Iterator[str]:
     """A PostgreSQL database with nothing in it yet, as a new deployment starts from."""
     if backend != "postgresql":
         pytest.skip("several replicas share a PostgreSQL database; SQLite is one process")
-    name = f"iochub_empty_{os.getpid()}"
+    name = unique_name("iochub_empty")
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:

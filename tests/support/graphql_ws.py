@@ -10,6 +10,11 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+WARM_UP_ATTEMPTS = 120
+"""How many warm-up rows a test stores, waiting half a second after each, to learn that its
+subscription listens: a minute at most. A wait, not a limit: on a loaded machine (two cores
+and several test runs) a subscription may take many seconds to start."""
+
 
 class GraphQLSocket:
     """One signed-in WebSocket: operations sent one after another, their answers read back."""

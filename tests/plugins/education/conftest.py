@@ -8,7 +8,6 @@ each test session creates its own database there, and drops it at the end.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy.pool import NullPool
 from hub.core import Hub
 from hub.units import load_units
 from tests.plugins.education import legacy_db
+from tests.support.names import unique_name
 from tests.units.reference import QUANG_NGAI, write_subset
 
 MARIADB_ADMIN_URL = os.environ.get(
@@ -49,7 +49,7 @@ class SchoolServer:
 
 @pytest.fixture(scope="session")
 def school_server() -> Iterator[SchoolServer]:
-    name = f"iochub_edu_{os.getpid()}_{secrets.token_hex(3)}"
+    name = unique_name("iochub_edu")
     admin = create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     url = make_url(MARIADB_ADMIN_URL).set(database=name, query={"charset": "utf8mb4"})
     rendered = url.render_as_string(hide_password=False)

@@ -24,6 +24,7 @@ from tests.plugins.education.conftest import SCHOOL_YEAR, SchoolServer
 from tests.plugins.education.legacy_db import LAST_CHANGE, PLACEABLE, SUCCESSOR_OF, execute
 from tests.plugins.education.proxy import CuttingProxy
 from tests.plugins.education.support import facilities, quarantined, values, written
+from tests.support.names import unique_name
 
 SOURCE = "schools-db"
 MONTH = periods.month_id(periods.today())
@@ -282,7 +283,7 @@ def test_check_names_the_server_and_what_it_found(hub: Hub, legacy: SchoolServer
 def test_a_reader_account_with_its_password_in_the_environment(
     legacy: SchoolServer, edu_hub: Callable[..., Hub], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    user, password = f"iochub_ro_{legacy.name[-6:]}", "p@ss:w/rd#1%"
+    user, password = unique_name("iochub_ro"), "p@ss:w/rd#1%"
     legacy.admin_execute(
         f"CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY '{password}'",
         f"GRANT SELECT ON `{legacy.name}`.* TO '{user}'@'%'",

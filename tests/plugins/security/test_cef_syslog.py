@@ -25,6 +25,7 @@ from hub.observability import metrics
 from hub.testing.acceptance import assert_accounted
 from tests.plugins.security.conftest import events, quarantined
 from tests.plugins.security.samples import security_table
+from tests.support.ports import reserved_port
 
 WAIT_SECONDS = 30.0
 RT = 1793600000000  # 2026-11-02T10:13:20+07:00, in milliseconds
@@ -48,19 +49,26 @@ BROKEN_TCP = "<134>Nov  2 10:13:22 fgt-dc " + cef("1", "Broken", 5, "src=1.2.3.4
 BROKEN_UDP = "<134>Nov  2 10:14:01 fgt-dc CEF:0|Fortinet|FortiGate"
 
 
-def free_port() -> int:
-    """A port free on 127.0.0.1 for both TCP and UDP right now."""
+@contextmanager
+def syslog_port() -> Iterator[int]:
+    """A port on 127.0.0.1 for the listener: reserved for TCP until the block ends (nobody
+    else listens there meanwhile), and free for UDP when chosen."""
     for _ in range(20):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
+        with reserved_port() as port, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            udp.close()  # a datagram socket cannot be reserved: the listener's would share it
+            yield port
+            return
     raise RuntimeError("no free port")
+
+
+@pytest.fixture
+def port() -> Iterator[int]:
+    with syslog_port() as port:
+        yield port
 
 
 def connect(port: int) -> socket.socket:
@@ -102,9 +110,8 @@ def octet_counted(message: str) -> bytes:
 
 
 def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
-    security_hub: Callable[..., Hub],
+    security_hub: Callable[..., Hub], port: int
 ) -> None:
-    port = free_port()
     table = security_table(
         "cef-syslog", port=port, idle_timeout_seconds=3.0, checkpoint_seconds=0.2
     )
@@ -155,8 +162,9 @@ def test_tcp_and_udp_messages_arrive_and_broken_ones_are_quarantined(
     assert incidents == {"10.62.40.41": 2}
 
 
-def test_the_listener_runs_until_the_hub_stops_it(security_hub: Callable[..., Hub]) -> None:
-    port = free_port()
+def test_the_listener_runs_until_the_hub_stops_it(
+    security_hub: Callable[..., Hub], port: int
+) -> None:
     hub = security_hub(
         {
             "syslog": security_table(
@@ -209,7 +217,7 @@ def wait_for(condition: Callable[[], bool]) -> None:
 
 
 def test_a_message_that_trips_the_parser_is_quarantined_and_the_rest_arrive(
-    security_hub: Callable[..., Hub], monkeypatch: pytest.MonkeyPatch
+    security_hub: Callable[..., Hub], monkeypatch: pytest.MonkeyPatch, port: int
 ) -> None:
     original = syslog_kind.cef_alert
 
@@ -219,7 +227,6 @@ def test_a_message_that_trips_the_parser_is_quarantined_and_the_rest_arrive(
         return original(text, *args)
 
     monkeypatch.setattr(syslog_kind, "cef_alert", fragile)
-    port = free_port()
     hub = security_hub(
         {
             "syslog": security_table(
@@ -250,8 +257,9 @@ def burst(port: int, count: int) -> None:
             udp.sendto(message.encode(), ("127.0.0.1", port))
 
 
-def test_a_burst_of_5000_udp_datagrams_is_kept_whole(security_hub: Callable[..., Hub]) -> None:
-    port = free_port()
+def test_a_burst_of_5000_udp_datagrams_is_kept_whole(
+    security_hub: Callable[..., Hub], port: int
+) -> None:
     table = security_table("cef-syslog", port=port, idle_timeout_seconds=3.0)
     hub = security_hub({"syslog": table})
 
@@ -264,9 +272,8 @@ def test_a_burst_of_5000_udp_datagrams_is_kept_whole(security_hub: Callable[...,
 
 
 def test_datagrams_the_kernel_drops_are_counted_and_the_run_is_partial(
-    security_hub: Callable[..., Hub],
+    security_hub: Callable[..., Hub], port: int
 ) -> None:
-    port = free_port()
     table = security_table(
         "cef-syslog", port=port, idle_timeout_seconds=3.0, receive_buffer_bytes=4096
     )

@@ -5,7 +5,7 @@ with it, so the suite's redelivery test does not apply (``redelivers = False``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,7 +15,7 @@ from hub.core import Hub
 from hub.model import Event
 from hub.testing.acceptance import StreamAcceptance
 from tests.plugins.security.samples import security_table
-from tests.plugins.security.test_cef_syslog import cef, connect, free_port, octet_counted
+from tests.plugins.security.test_cef_syslog import cef, connect, octet_counted, syslog_port
 
 CONNECTOR = "syslog-stream"
 ALERT = "security.alert"
@@ -45,8 +45,9 @@ class SyslogSource:
 
 
 @pytest.fixture
-def stream_source() -> SyslogSource:
-    return SyslogSource(free_port())
+def stream_source() -> Iterator[SyslogSource]:
+    with syslog_port() as port:
+        yield SyslogSource(port)
 
 
 class TestCefSyslogStream(StreamAcceptance):

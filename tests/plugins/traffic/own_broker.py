@@ -18,8 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.ports import reserved_port
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-START_SECONDS = 10.0
+START_SECONDS = 60.0
+"""A wait, not a limit: a loaded machine may take seconds to start a process."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,10 @@ class Broker:
 def own_broker(**settings: str | int) -> Iterator[Broker]:
     """Start ``mosquitto`` on 127.0.0.1 and a free port with ``settings`` (config lines such
     as ``sys_interval=1``, ``max_queued_messages=0``); stop it on leaving."""
-    with tempfile.TemporaryDirectory(prefix="iochub-mosquitto-") as folder:
-        port = _free_port()
+    with (
+        tempfile.TemporaryDirectory(prefix="iochub-mosquitto-") as folder,
+        reserved_port() as port,  # Mosquitto cannot bind port 0 and say which it got
+    ):
         log = Path(folder) / "mosquitto.log"
         lines = [
             f"listener {port} 127.0.0.1",
@@ -66,13 +71,6 @@ def own_broker(**settings: str | int) -> Iterator[Broker]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _free_port() -> int:
-    # Mosquitto cannot bind port 0 and say which it got: ask the kernel for one that is free.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _await_listening(process: subprocess.Popen[bytes], port: int) -> None:
