@@ -20,8 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hub.connectors.records import Notice
+
 DROPPED = "dropped"
 STORED = "stored"
+NOTICE_KEY = "broker drop counter"
 COUNTER_TOPICS = {
     "$SYS/broker/publish/messages/dropped": DROPPED,
     "$SYS/broker/store/messages/count": STORED,
@@ -56,10 +59,12 @@ class BrokerCounters:
             self._on_value(name, value)
         return True
 
-    def notice(self) -> str:
-        """What the run's summary says of the drops the broker counted while it ran."""
-        return (
+    def notice(self) -> Notice:
+        """What the run's summary says of the drops the broker counted while it ran: a
+        warning (keyed :data:`NOTICE_KEY`, its count grows), no records lost."""
+        message = (
             f"the broker's $SYS counter of dropped messages rose by {self.dropped_rise} while "
             "the stream ran: messages of any of its clients, perhaps this stream's (raise its "
             "max_queued_messages; a sequence_field counts this stream's own)"
         )
+        return Notice(message, key=NOTICE_KEY)
