@@ -162,7 +162,7 @@ class _Batch:
 
 def _item(mapper: MessageMapper, message: Received, gaps: SequenceGaps | None) -> Item:
     place = f"topic {message.topic}"
-    seen = partial(gaps.see, message.topic) if gaps else None
+    seen = partial(gaps.see, message.topic, redelivered=message.redelivered) if gaps else None
     try:
         return mapper.item(message.payload, place, message.topic, seen)
     except Exception as exc:  # a mapping bug must cost one message, never the listener

@@ -3,9 +3,11 @@
 A broker drops messages it cannot queue (Mosquitto's ``max_queued_messages``, 1,000 by
 default) without telling the subscriber. When each sender numbers its messages (a field of
 the payload, counting up by one per topic), a jump from 41 to 45 means three were lost on
-the way. Numbers at or below the last one seen are redeliveries or a restarted sender, and
-start the count again from there; the last number of each topic is kept in the checkpoint,
-so a gap across a restart of the hub is found too.
+the way. A message the broker delivers again (its DUP flag: the hub had not acknowledged it
+when its connection or its process ended) with a number at or below the last one seen was
+seen already, and is not counted again. Other numbers at or below the last one are a
+restarted sender, and start the count again from there. The last number of each topic is
+kept in the checkpoint, so a gap across a restart of the hub is found too.
 
 The count is the run's: the stream says it with every checkpoint (a notice keyed
 :data:`NOTICE_KEY`). After a failed attempt the next one goes on from the last checkpoint,
@@ -34,13 +36,16 @@ class SequenceGaps:
         self.last: dict[str, int] = dict(last or {})
         self.missing = missing
 
-    def see(self, topic: str, message: Mapping[str, Any]) -> None:
+    def see(self, topic: str, message: Mapping[str, Any], redelivered: bool = False) -> None:
         """Note the (decoded) message's number; a message without a whole number is not
-        counted, nor is one that is not JSON (it is never seen)."""
+        counted, nor is one that is not JSON (it is never seen), nor one ``redelivered`` that
+        was seen before (its number at or below the last)."""
         number = _sequence_number(message, self.field)
         if number is None:
             return
         previous = self.last.get(topic)
+        if redelivered and previous is not None and number <= previous:
+            return  # seen before the connection (or the hub) went down: counted then
         if previous is not None and number > previous + 1:
             self.missing += number - previous - 1
         if previous is None or number > previous or number < previous - 1:
