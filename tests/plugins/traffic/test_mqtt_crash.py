@@ -35,14 +35,16 @@ def names() -> Iterator[MqttNames]:
     broker.forget_session(fresh.client_id)
 
 
-def write_config(path: Path, db_url: str, names: MqttNames, extra: str = "") -> Path:
+def write_config(
+    path: Path, db_url: str, names: MqttNames, extra: str = "", idle_timeout: float = 3.0
+) -> Path:
     path.write_text(
         f'[database]\nurl = "{db_url}"\n'
         f"[connectors.{CONNECTOR}]\n"
         'plugin = "traffic"\nkind = "mqtt"\n'
         f'topics = ["{names.prefix}/+/events"]\n'
         f'client_id = "{names.client_id}"\n'
-        "idle_timeout = 3.0\ncheckpoint_seconds = 0.2\nmax_batch = 50\n" + extra,
+        f"idle_timeout = {idle_timeout}\ncheckpoint_seconds = 0.2\nmax_batch = 50\n" + extra,
         encoding="utf-8",
     )
     return path
@@ -135,16 +137,21 @@ def test_the_loss_a_stream_committed_stays_in_its_run_after_kill_9_and_is_not_sa
     traffic_hub: Callable[..., Hub], db_url: str, names: MqttNames, tmp_path: Path
 ) -> None:
     hub = traffic_hub({})
-    config = write_config(tmp_path / "hub.toml", db_url, names, 'sequence_field = "seq"\n')
+    numbers = 'sequence_field = "seq"\n'
+    config = write_config(tmp_path / "hub.toml", db_url, names, numbers)
+    # Killed long before its idle timeout: the loss it shows is one it showed while running.
+    streams_on = write_config(tmp_path / "long.toml", db_url, names, numbers, idle_timeout=600)
     broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
     topic = f"{names.prefix}/CAM-1/events"
 
-    listener = sync(config)
+    listener = sync(streams_on)
     try:
         with publisher() as publish:
             for number in (1, 2, 5):  # 3 and 4 never came
                 publish(topic, numbered(number))
-        wait_until(lambda: [r.records_lost for r in runs(hub)] == [2], "the gap committed")
+        wait_until(
+            lambda: [r.records_lost for r in runs(hub)] == [2], "the gap committed", timeout=60
+        )
         while_running = runs(hub)[0]
     finally:
         listener.send_signal(signal.SIGKILL)
