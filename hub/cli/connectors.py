@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from hub.connectors.configured import ConfiguredConnector
     from hub.core import Hub
 
-RUN_FIELDS = ("read", "written", "quarantined", "skipped", "duplicates")
-"""A run's counts; the last two where the runs of this hub's version count them."""
+RUN_FIELDS = ("read", "written", "quarantined", "skipped", "duplicates", "lost")
+"""A run's counts; the last three where the runs of this hub's version count them (``lost``:
+records its source lost, which a stream counts while it runs)."""
 
 
 def print_connectors(hub: Hub, as_json: bool) -> None:
@@ -152,6 +153,7 @@ def run_as_data(run: SyncRun) -> dict[str, Any]:
         if count is not None:
             data[name] = count
     data["attempts"], data["error"] = run.attempts, run.error
+    data["warnings"] = list(run.warnings or [])
     return data
 
 
@@ -195,10 +197,12 @@ def _took(run: dict[str, Any]) -> str:
 
 
 def _print_errors(items: Any) -> None:
-    """Errors in full, under the table (a table's column would cut them)."""
+    """Errors and warnings in full, under the table (a table's column would cut them)."""
     for label, run in items:
         if run is not None and run.get("error"):
             click.echo(f"{label}: {run['error']}")
+        for warning in run.get("warnings", []) if run is not None else []:
+            click.echo(f"{label}: warning: {warning}")
 
 
 def _moment_json(value: Any) -> str:

@@ -120,11 +120,75 @@ class Notice:
     resource type the server does not have, messages the broker or the kernel dropped.
 
     ``lost`` counts records the source lost before the hub could read them: a run that lost
-    any is PARTIAL. The same message given twice (a retried attempt) is said once.
+    any is PARTIAL. The runtime commits the run's notices as they stand with every
+    checkpoint, so a run that streams for days shows them while it runs, and what was
+    committed stays in the run's row if its process dies.
+
+    A notice without a ``key`` is known by its message: the same message given twice (a
+    retried attempt) is said once. A notice with a ``key`` is a count that grows (a stream's
+    drops): a later notice with the same key replaces the earlier, its ``lost`` being the
+    run's total so far, not an addition to it, so yield it again before each checkpoint.
+    A keyed count goes with the records yielded before it: if an attempt fails, the count it
+    gave after its last committed checkpoint is forgotten with those records, and the next
+    attempt (``read`` called again, on the same connector, from that checkpoint's state)
+    gives the run's total from what was committed on (see :class:`RunNotices`).
     """
 
     message: str
     lost: int = 0
+    key: str | None = None
+
+
+class RunNotices:
+    """A run's notices, in the order first given: what its summary says beside its counts.
+
+    The runtime adds each notice as it is read, takes a :meth:`snapshot` at each checkpoint
+    and, once the checkpoint has committed, marks that snapshot :meth:`committed`. A failed
+    attempt then goes back to what was committed (:meth:`back_to_committed`).
+    """
+
+    def __init__(self) -> None:
+        self._said: dict[tuple[str, str], Notice] = {}
+        self._committed: dict[tuple[str, str], Notice] = {}
+
+    def add(self, notice: Notice) -> None:
+        """Say a notice: a keyed one replaces its key's; a message is said once."""
+        identity = _identity(notice)
+        if notice.key is None:
+            self._said.setdefault(identity, notice)
+        else:
+            self._said[identity] = notice
+
+    def snapshot(self) -> tuple[Notice, ...]:
+        """The notices as they stand now."""
+        return tuple(self._said.values())
+
+    def committed(self, snapshot: tuple[Notice, ...]) -> None:
+        """Note that this snapshot was committed with a checkpoint."""
+        self._committed = {_identity(notice): notice for notice in snapshot}
+
+    def back_to_committed(self) -> None:
+        """After a failed attempt: each keyed count is the one last committed (or none), as the
+        records it counted are read again; a message said stays said."""
+        self._said = {
+            identity: self._committed.get(identity, notice)
+            for identity, notice in self._said.items()
+            if notice.key is None or identity in self._committed
+        }
+
+
+def warnings_of(notices: Iterable[Notice]) -> list[str] | None:
+    """The run's ``warnings`` column: the notices' messages (None when there are none)."""
+    return [notice.message for notice in notices] or None
+
+
+def lost_in(notices: Iterable[Notice]) -> int:
+    """The run's ``records_lost`` column: what the notices say the source lost."""
+    return sum(notice.lost for notice in notices)
+
+
+def _identity(notice: Notice) -> tuple[str, str]:
+    return ("message", notice.message) if notice.key is None else ("key", notice.key)
 
 
 Record = Observation | Event | Facility

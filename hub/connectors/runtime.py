@@ -202,8 +202,8 @@ class _Sync:
         self.values_held: dict[int, int] = {}
         """The values each metric held when the run first wrote to it."""
         self.deferred: set[int] = set()
-        self.notices: dict[str, int] = {}
-        """The run's notices: records lost by message (see :class:`records.Notice`)."""
+        self.notices = records.RunNotices()
+        """The run's notices (see :class:`records.Notice`)."""
         self.units: UnitResolver | None = None
 
     def run(self, read: Callable[[dict[str, Any]], Iterable[records.Item]], full: bool) -> SyncRun:
@@ -218,10 +218,11 @@ class _Sync:
         except Exception as exc:  # a connector bug must end the run, not the process
             status, error = RunStatus.FAILED, self._unexpected(exc)
         else:
-            partial = self.committed.quarantined or any(self.notices.values())
+            partial = self.committed.quarantined or records.lost_in(self.notices.snapshot())
             status = RunStatus.PARTIAL if partial else RunStatus.SUCCEEDED
             error = None
         self._rebuild_deferred()  # what was committed, even by a failed run
+        self.notices.back_to_committed()  # a failed run's later counts: the next run's to count
         run = self._finish(status, error)
         metrics.record_run(run)
         return run
@@ -230,6 +231,7 @@ class _Sync:
         """Read from the last committed state to the end of the source."""
         batch_size = self.hub.settings.runtime.batch_size
         self.touched = set()  # what a failed attempt wrote was rolled back
+        self.notices.back_to_committed()  # and what it counted since, it counts again
         with self.hub.db.sessions() as session:
             defer_rollups(session, self.deferred)
             self.units = UNIT_RESOLVERS.get(session)
@@ -243,10 +245,10 @@ class _Sync:
                 try:
                     for item in read(dict(self.state)):
                         if isinstance(item, records.Notice):
-                            self.notices.setdefault(item.message, item.lost)
+                            self.notices.add(item)
                             continue
                         if isinstance(item, records.Checkpoint):
-                            notices = dict(self.notices)  # as they stand at this checkpoint
+                            notices = self.notices.snapshot()  # as they stand at this checkpoint
                             loading.submit(
                                 partial(self._commit, session, batch, pending, item, notices)
                             )
@@ -261,7 +263,7 @@ class _Sync:
                     stopped = exc
                     pending.read += 1
                     batch.add(_rejection(exc))
-                notices = dict(self.notices)
+                notices = self.notices.snapshot()
                 loading.submit(partial(self._commit, session, batch, pending, None, notices))
             if stopped is not None:
                 raise PermanentSourceError(_stopped_at(stopped))
@@ -327,7 +329,7 @@ class _Sync:
         batch: Batch,
         pending: Counters,
         checkpoint: records.Checkpoint | None,
-        notices: dict[str, int],
+        notices: tuple[records.Notice, ...],
     ) -> None:
         """Write the batch, the checkpoint's state and the run's counters, and commit them
         together; then tell the checkpoint (a stream acknowledges its messages then).
@@ -359,11 +361,12 @@ class _Sync:
                 records_placed=counters.placed,
                 skipped=dict(sorted(counters.skipped.items())) or None,
                 attempts=self.attempts,
-                warnings=list(notices) or None,
-                records_lost=sum(notices.values()),
+                warnings=records.warnings_of(notices),
+                records_lost=records.lost_in(notices),
             )
         )
         session.commit()
+        self.notices.committed(notices)
         if checkpoint and checkpoint.committed:
             checkpoint.committed()
         self.thresholds.check(self.touched)  # alerts on what is now committed
@@ -399,8 +402,8 @@ class _Sync:
             run = session.get_one(SyncRun, self.run_id)
             run.status, run.error, run.finished_at = status, error, utcnow()
             run.attempts = max(self.attempts, 1)
-            run.warnings = list(self.notices) or None
-            run.records_lost = sum(self.notices.values())
+            notices = self.notices.snapshot()
+            run.warnings, run.records_lost = records.warnings_of(notices), records.lost_in(notices)
         with self.hub.db.session() as session:
             return session.get_one(SyncRun, self.run_id)
 

@@ -10,7 +10,9 @@ A stream subscribes to both (QoS 0: they are never queued for it) and keeps the 
 which the hub's metrics show (``iochub_stream_broker_messages``). The first value of the drop
 counter is the one from before the stream started; what it rises by after that is what the
 broker dropped while the stream ran, counted across broker restarts (a counter that goes down
-started again from zero). That rise is a warning in the run's summary, not records lost: the
+started again from zero); one set of counters serves all the attempts of a run, so the rise
+counts the drops between them too. That rise is a warning in the run's summary, said anew
+with each checkpoint (its notice keyed :data:`NOTICE_KEY`), not records lost: the
 counter is the broker's, for all its clients, and a stream cannot tell which of the drops
 were its own (its ``sequence_field`` can: those gaps are counted as lost). A broker that has
 no such topics, or refuses them, just leaves the counters unknown.
@@ -20,8 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from hub.connectors.records import Notice
+
 DROPPED = "dropped"
 STORED = "stored"
+NOTICE_KEY = "broker drop counter"
 COUNTER_TOPICS = {
     "$SYS/broker/publish/messages/dropped": DROPPED,
     "$SYS/broker/store/messages/count": STORED,
@@ -56,10 +61,12 @@ class BrokerCounters:
             self._on_value(name, value)
         return True
 
-    def notice(self) -> str:
-        """What the run's summary says of the drops the broker counted while it ran."""
-        return (
+    def notice(self) -> Notice:
+        """What the run's summary says of the drops the broker counted while it ran: a
+        warning (keyed :data:`NOTICE_KEY`, its count grows), no records lost."""
+        message = (
             f"the broker's $SYS counter of dropped messages rose by {self.dropped_rise} while "
             "the stream ran: messages of any of its clients, perhaps this stream's (raise its "
             "max_queued_messages; a sequence_field counts this stream's own)"
         )
+        return Notice(message, key=NOTICE_KEY)

@@ -10,7 +10,8 @@ not before. So a message is acknowledged only once stored, and one that was not 
 again after a crash, a failed commit or a lost connection. ``--full`` changes nothing: a
 subscription has no history to read again (the broker keeps what the hub has not taken yet).
 What the broker drops is counted by sequence numbers (:mod:`.sequences`) and shown by its own
-``$SYS`` counters (:mod:`.broker_counters`).
+``$SYS`` counters (:mod:`.broker_counters`); both are said before each checkpoint, so the run
+shows them while it streams, and they are the run's totals across its attempts.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from hub.connectors.base import Connector
+from hub.connectors.base import Connector, ConnectorContext
 from hub.connectors.records import BadRecord, Checkpoint, Item, Notice
 from hub.observability import metrics
 
@@ -47,6 +48,13 @@ class MqttConnector(Connector[MqttConfig]):
     """Camera and sensor events (violations, detections) from an MQTT broker, stored once
     each whatever the broker redelivers."""
 
+    def __init__(self, config: MqttConfig, context: ConnectorContext) -> None:
+        super().__init__(config, context)
+        self.counters = BrokerCounters(partial(metrics.broker_counter, context.connector_id))
+        """The broker's counters, read across the run's attempts (its drops between them too)."""
+        self.missing_committed = 0
+        """The sequence gaps counted up to the run's last committed checkpoint."""
+
     @property
     def client_id(self) -> str:
         return self.config.client_id or f"iochub-{self.context.connector_id}"
@@ -56,18 +64,16 @@ class MqttConnector(Connector[MqttConfig]):
         yield from registry.items()
         mapper = MessageMapper(self.config, registry.cameras)
         field = self.config.sequence_field
-        gaps = SequenceGaps(field, state.get("sequences")) if field else None
-        counters = BrokerCounters(partial(metrics.broker_counter, self.context.connector_id))
-        session = BrokerSession(self.config, self.client_id, counters=counters)
+        gaps = None
+        if field:  # from the last checkpoint: its numbers, the gaps the run had counted by then
+            gaps = SequenceGaps(field, state.get("sequences"), self.missing_committed)
+        session = BrokerSession(self.config, self.client_id, counters=self.counters)
         session.open()
         try:
             yield from self._stream(session, mapper, gaps)
         finally:
             session.close()
-        if gaps and gaps.missing:
-            yield Notice(gaps.notice(), lost=gaps.missing)
-        if counters.dropped_rise:  # a warning: the broker counts for all its clients
-            yield Notice(counters.notice())
+        yield from self._notices(gaps)
 
     def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
         """Map a quarantined message again, with today's fields, types and cameras."""
@@ -109,7 +115,25 @@ class MqttConnector(Connector[MqttConfig]):
     ) -> Iterator[Item]:
         # Counted a batch at a time: the counter's lookup by label is then paid once a batch.
         metrics.stream_message(self.context.connector_id, count=len(batch.messages))
-        yield from _commit(session, batch, gaps)
+        if not batch:
+            return
+        yield from self._notices(gaps)
+        missing = gaps.missing if gaps else 0
+        committed = partial(self._committed, session, batch.messages, missing)
+        yield Checkpoint(_state(gaps), committed=committed)
+        batch.messages = []
+
+    def _committed(self, session: BrokerSession, messages: list[Received], missing: int) -> None:
+        """Once a checkpoint has committed: its gap count is the run's, its messages acked."""
+        self.missing_committed = missing
+        session.ack(messages)
+
+    def _notices(self, gaps: SequenceGaps | None) -> Iterator[Notice]:
+        """The run's counts of drops so far (each replaces its last, by its key)."""
+        if gaps and gaps.missing:
+            yield gaps.notice()
+        if self.counters.dropped_rise:  # a warning: the broker counts for all its clients
+            yield self.counters.notice()
 
     def _batch_is_due(self, batch: _Batch) -> bool:
         full = len(batch.messages) >= self.config.max_batch
@@ -138,7 +162,7 @@ class _Batch:
 
 def _item(mapper: MessageMapper, message: Received, gaps: SequenceGaps | None) -> Item:
     place = f"topic {message.topic}"
-    seen = partial(gaps.see, message.topic) if gaps else None
+    seen = partial(gaps.see, message.topic, redelivered=message.redelivered) if gaps else None
     try:
         return mapper.item(message.payload, place, message.topic, seen)
     except Exception as exc:  # a mapping bug must cost one message, never the listener
@@ -147,12 +171,9 @@ def _item(mapper: MessageMapper, message: Received, gaps: SequenceGaps | None) -
         return BadRecord(reason, raw_message(message.payload, message.topic), place)
 
 
-def _commit(session: BrokerSession, batch: _Batch, gaps: SequenceGaps | None) -> Iterator[Item]:
-    """Checkpoint the batch, to be acknowledged once the runtime has committed it."""
-    if not batch:
-        return
+def _state(gaps: SequenceGaps | None) -> dict[str, Any]:
+    """The stream's state at a checkpoint: when it was, and each topic's last number."""
     state: dict[str, Any] = {"last_message_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if gaps:
         state["sequences"] = dict(gaps.last)
-    yield Checkpoint(state, committed=partial(session.ack, batch.messages))
-    batch.messages = []
+    return state

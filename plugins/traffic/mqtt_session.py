@@ -56,6 +56,9 @@ class Received:
     mid: int
     qos: int
     connection: int
+    redelivered: bool = False
+    """The broker's DUP flag: it sent this message before, on a connection that ended before
+    the hub acknowledged it (the hub may have seen it, and committed it, already)."""
 
 
 class BrokerSession:
@@ -252,9 +255,8 @@ class BrokerSession:
             topic = "(a topic that is not UTF-8)"
         if self.counters is not None and self.counters.note(topic, message.payload):
             return
-        self.received.put(
-            Received(topic, bytes(message.payload), message.mid, message.qos, self.connection)
-        )
+        payload, mid, qos, dup = bytes(message.payload), message.mid, message.qos, message.dup
+        self.received.put(Received(topic, payload, mid, qos, self.connection, bool(dup)))
 
     def _on_disconnect(
         self,

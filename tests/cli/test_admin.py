@@ -10,7 +10,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +19,9 @@ import httpx
 import pytest
 
 from hub.auth import audit
+from hub.cli.connectors import print_runs
+from hub.core import Hub
+from hub.model import ConnectorRow, RunStatus, SyncRun
 from hub.model.database import Database
 from tests.cli.test_cli import IOCHUB, iochub, write_config
 from tests.cli.test_sync_cli import config_for
@@ -194,3 +197,37 @@ def test_serve_logs_in_one_format_from_start_to_end(tmp_path: Path, db_url: str,
     assert lines and all(stamped.match(line) for line in lines), stderr
     assert any("hub.access" in line and "operation=ServedHere" in line for line in lines)
     assert any(line.endswith("scheduled reports-compliance: 30 0 * * *") for line in lines)
+
+
+def test_runs_show_what_a_running_stream_lost_and_its_warnings_whole(
+    make_hub: Callable[..., Hub], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stream commits its losses with each checkpoint: ``iochub runs`` shows them while it
+    is still RUNNING, the count in its column, each warning whole under the table."""
+    hub = make_hub()
+    warning = "the broker dropped 2 messages (gaps in their 'seq' numbers): " + "x" * 120
+    with hub.db.session() as session:
+        session.add(ConnectorRow(id="cams", plugin="traffic", kind="mqtt", enabled=True))
+        session.flush()
+        running = SyncRun(
+            connector_id="cams",
+            status=RunStatus.RUNNING,
+            trigger="schedule",
+            records_read=5,
+            records_written=3,
+            records_lost=2,
+            warnings=[warning],
+        )
+        session.add(running)
+        session.flush()
+        run_id = running.id
+
+    print_runs(hub, "cams", 20, as_json=False)
+    shown = capsys.readouterr().out
+    print_runs(hub, "cams", 20, as_json=True)
+    [data] = json.loads(capsys.readouterr().out)
+
+    header = next(line for line in shown.splitlines() if "trigger" in line)
+    assert re.search(r"\bquarantined\b.*\blost\b", header), shown
+    assert f"run {run_id}: warning: {warning}\n" in shown
+    assert (data["status"], data["lost"], data["warnings"]) == ("RUNNING", 2, [warning])

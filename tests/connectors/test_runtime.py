@@ -398,3 +398,105 @@ def test_a_running_stream_shows_its_warnings_from_its_first_commit_on(hub: Hub) 
             ["the broker dropped 3 messages"],
             3,
         )
+
+
+def _dropped(count: int) -> Notice:
+    return Notice(f"the broker dropped {count} messages", lost=count, key="gaps")
+
+
+def _run_row(hub: Hub) -> SyncRun:
+    with hub.db.session() as session:
+        run = session.scalars(select(SyncRun).where(SyncRun.connector_id == "src")).one()
+        session.expunge(run)
+    return run
+
+
+def test_a_keyed_notice_replaces_the_one_before_it_while_the_run_goes_on(hub: Hub) -> None:
+    """A stream's count grows: each checkpoint commits its latest total, not a sum of them."""
+    committed, release = threading.Event(), threading.Event()
+
+    def stream(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield Notice("Immunization skipped: the server does not have it")
+        yield _dropped(2)
+        yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        yield Notice("Immunization skipped: the server does not have it")  # said once
+        yield _dropped(5)
+        yield Checkpoint({"month": 2}, committed=committed.set)
+        release.wait(60)
+
+    _script(stream)
+    runner = threading.Thread(target=run_sync, args=(hub, "src"))
+    runner.start()
+    try:
+        assert committed.wait(60)
+        running = _run_row(hub)
+    finally:
+        release.set()
+        runner.join(60)
+    said = ["Immunization skipped: the server does not have it", "the broker dropped 5 messages"]
+    assert (running.status, running.warnings, running.records_lost) == (RunStatus.RUNNING, said, 5)
+    finished = _run_row(hub)
+    assert (finished.status, finished.warnings, finished.records_lost) == (
+        RunStatus.PARTIAL,
+        said,
+        5,
+    )
+
+
+def test_a_retried_attempt_goes_on_from_the_count_committed_not_from_the_failed_one(
+    hub: Hub,
+) -> None:
+    """The first attempt counts 2 up to its checkpoint and 3 more after it, then fails: those 3
+    were about records never committed. The retry reads them again from the checkpoint, finds
+    no gap this time, and says nothing more: the run lost the 2 committed, not 5. A message is
+    said once however many attempts say it."""
+    attempts = iter([1, 2])
+
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        attempt = next(attempts)
+        yield Notice("Immunization skipped: the server does not have it")
+        if not state:
+            yield from _cases(1)
+            yield _dropped(2)
+            yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        if attempt == 1:
+            yield _dropped(5)
+            raise TransientSourceError("the broker went away")
+        yield Checkpoint({"month": 2})
+
+    _script(read)
+    run = run_sync(hub, "src")
+
+    assert (run.status, run.attempts, run.records_lost) == (RunStatus.PARTIAL, 2, 2)
+    assert run.warnings == [
+        "Immunization skipped: the server does not have it",
+        "the broker dropped 2 messages",
+    ]
+
+
+def test_a_failed_run_keeps_the_counts_it_committed_not_those_the_next_run_reads_again(
+    hub: Hub,
+) -> None:
+    """What a run counted after its last checkpoint is about records not committed: the next
+    run reads them again from that checkpoint and counts them; this one must not too."""
+
+    def read(state: dict[str, Any], full: bool) -> Iterator[Item]:
+        yield from _cases(1)
+        yield _dropped(2)
+        yield Checkpoint({"month": 1})
+        yield from _cases(2)
+        yield _dropped(5)
+        raise PermanentSourceError("the broker refused the session")
+
+    _script(read)
+    run = run_sync(hub, "src")
+
+    assert (run.status, run.records_lost, run.warnings) == (
+        RunStatus.FAILED,
+        2,
+        ["the broker dropped 2 messages"],
+    )
+    assert _state(hub) == {"month": 1}

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,9 +19,10 @@ import pytest
 from iochub_plugins.security import syslog_kind
 from sqlalchemy import func, select
 
+from hub.connectors.records import Notice
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import Event, RunStatus
+from hub.model import Event, RunStatus, SyncRun
 from hub.observability import metrics
 from hub.testing.acceptance import assert_accounted
 from tests.plugins.security.conftest import events, quarantined
@@ -288,3 +290,82 @@ def test_datagrams_the_kernel_drops_are_counted_and_the_run_is_partial(
     assert kept + run.records_lost == 3000  # every datagram stored or counted as dropped
     (warning,) = run.warnings
     assert warning.startswith(f"the kernel dropped {run.records_lost} UDP datagrams")
+
+
+def latest_run(hub: Hub, connector_id: str) -> SyncRun:
+    """The connector's latest run as committed, read in a session of the test's own."""
+    with hub.db.session() as session:
+        run = session.scalars(
+            select(SyncRun).where(SyncRun.connector_id == connector_id).order_by(SyncRun.id.desc())
+        ).first()
+        assert run is not None
+        session.expunge(run)
+    return run
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_a_listening_run_shows_the_datagrams_the_kernel_dropped_before_it_stops(
+    security_hub: Callable[..., Hub],
+) -> None:
+    port = free_port()
+    table = security_table(
+        "cef-syslog", port=port, checkpoint_seconds=0.2, receive_buffer_bytes=4096
+    )  # no idle timeout: it listens until stopped
+    hub = security_hub({"syslog": table})
+
+    with listening(hub, "syslog") as outcome:
+        burst(port, 3000)
+
+        def all_accounted() -> bool:  # each datagram stored or counted as dropped, so far
+            with hub.db.session() as session:
+                lost = session.scalar(select(func.max(SyncRun.records_lost)))
+            return bool(lost) and lost + len(events(hub, "security.alert")) == 3000
+
+        try:
+            wait_until(all_accounted, "the drops in the listening run's row")
+            running = latest_run(hub, "syslog")
+        finally:
+            outcome["stop"].set()
+
+    run = outcome["run"]
+    assert running.status == RunStatus.RUNNING
+    assert running.records_lost + len(events(hub, "security.alert")) == 3000
+    assert (run.status, run.records_lost) == (RunStatus.PARTIAL, running.records_lost)
+    (warning,) = running.warnings
+    assert warning.startswith(f"the kernel dropped {running.records_lost} UDP datagrams")
+
+
+def test_a_retried_attempt_says_the_drops_of_the_sockets_before_it_too(
+    make_connector: Callable[..., Any],
+) -> None:
+    """Each attempt binds its socket again; the run's notice counts the drops of them all."""
+    port = free_port()
+    connector = make_connector(
+        "cef-syslog",
+        port=port,
+        checkpoint_seconds=0.2,
+        receive_buffer_bytes=4096,
+        idle_timeout_seconds=2.0,
+    )
+
+    def attempt(datagrams: int) -> list[Notice]:
+        """One attempt of the run, to its end: the notices it gave."""
+        with ThreadPoolExecutor(1) as pool:
+            items = pool.submit(list, connector.read({}, full=False))
+            burst(port, datagrams)
+            return [item for item in items.result(WAIT_SECONDS) if isinstance(item, Notice)]
+
+    first = attempt(3000)
+    retry = attempt(1)
+
+    assert first and first[-1].lost > 0
+    dropped = first[-1].lost
+    assert retry and retry[-1].lost == dropped  # its socket dropped none: it had one
+    assert retry[-1].message.startswith(f"the kernel dropped {dropped} UDP datagrams")

@@ -12,17 +12,25 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from hub.connectors.base import ConnectorContext
-from hub.connectors.records import Checkpoint, Event
+from hub.connectors.records import Checkpoint, Event, Item, Notice
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import AdminUnit, Facility, Metric, Observation, QuarantinedRecord, RunStatus
+from hub.model import (
+    AdminUnit,
+    Facility,
+    Metric,
+    Observation,
+    QuarantinedRecord,
+    RunStatus,
+    SyncRun,
+)
 from hub.model import Event as EventRow
 from hub.observability import metrics
 from hub.quarantine.actions import retry
@@ -309,6 +317,143 @@ def test_messages_the_broker_dropped_while_the_hub_was_away_are_counted(
         "max_queued_messages, or the hub's throughput"
     ]
     assert len(stored_events(hub)) == 1011
+
+
+def gaps_said(warnings: list[str] | None) -> list[str]:
+    """The warnings of sequence gaps (not the broker's $SYS count: other tests drop too)."""
+    return [w for w in warnings or [] if w.startswith("the broker dropped")]
+
+
+def gap_warning(count: int) -> str:
+    return (
+        f"the broker dropped {count} messages (gaps in their 'seq' numbers): raise its "
+        "max_queued_messages, or the hub's throughput"
+    )
+
+
+def latest_run(hub: Hub) -> SyncRun:
+    """The stream's latest run as committed, read in a session of the test's own."""
+    with hub.db.session() as session:
+        run = session.scalars(
+            select(SyncRun).where(SyncRun.connector_id == CONNECTOR).order_by(SyncRun.id.desc())
+        ).first()
+        assert run is not None, "the stream has not started"
+        session.expunge(run)
+    return run
+
+
+def lost_so_far(hub: Hub) -> int | None:
+    """What the stream's latest run has committed as lost (None before it started)."""
+    with hub.db.session() as session:
+        query = select(SyncRun.records_lost).where(SyncRun.connector_id == CONNECTOR)
+        return session.scalars(query.order_by(SyncRun.id.desc())).first()
+
+
+def test_a_running_stream_shows_the_messages_the_broker_dropped_at_its_next_checkpoint(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    hub = camera_hub(camera_registry=None, sequence_field="seq", idle_timeout=None)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    topic = f"{names.prefix}/CAM-1/events"
+
+    with streaming(hub, CONNECTOR) as run, publisher() as publish:
+        for number in (1, 2, 5):  # 3 and 4 never came
+            publish(topic, numbered(number))
+        wait_until(lambda: lost_so_far(hub) == 2, "the gap in the running run")
+        first = latest_run(hub)
+        for number in (6, 9):  # 7 and 8 neither: the run has lost 4 in all
+            publish(topic, numbered(number))
+        wait_until(lambda: len(stored_events(hub)) == 5, "every message stored")
+        wait_until(lambda: lost_so_far(hub) == 4, "the run's total, not a sum")
+        second = latest_run(hub)
+        assert not run.done()
+    result = run.result(timeout=30)
+
+    assert (first.status, gaps_said(first.warnings)) == (RunStatus.RUNNING, [gap_warning(2)])
+    assert (second.status, gaps_said(second.warnings)) == (RunStatus.RUNNING, [gap_warning(4)])
+    assert (result.status, result.records_lost) == (RunStatus.PARTIAL, 4)
+    assert gaps_said(result.warnings) == [gap_warning(4)]
+
+
+def read_past(
+    stream: Iterator[Item], event_id: str, commit: bool
+) -> tuple[list[Notice], Checkpoint]:
+    """Read up to the checkpoint after the event ``event_id``: the notices given on the way,
+    and that checkpoint. With ``commit``, each checkpoint is committed (the runtime tells it
+    so); else none is."""
+    notices: list[Notice] = []
+    seen = False
+    for item in stream:
+        if isinstance(item, Notice):
+            notices.append(item)
+        elif isinstance(item, Event) and item.source_id == event_id:
+            seen = True
+        elif isinstance(item, Checkpoint):
+            if commit and item.committed:
+                item.committed()
+            if seen:
+                return notices, item
+    raise AssertionError(f"the stream ended before {event_id}")
+
+
+def gaps_lost(notices: list[Notice]) -> int | None:
+    """The last count of sequence gaps said (None if none was)."""
+    counts = [notice.lost for notice in notices if notice.key == "sequence gaps"]
+    return counts[-1] if counts else None
+
+
+def test_a_retried_attempt_counts_the_gaps_it_reads_again_once(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    """An attempt commits a gap of 2, counts 2 more in messages it never commits, and fails;
+    the retry (the same run's connector, from the committed state) gets those messages again
+    and says 4 lost in all: not 2 (the committed count forgotten), not 6 (counted twice)."""
+    hub = camera_hub(camera_registry=None, sequence_field="seq", idle_timeout=3.0)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    topic = f"{names.prefix}/CAM-1/events"
+    connector = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR))
+
+    with publisher() as publish:
+        for number in (1, 2, 5):
+            publish(topic, numbered(number))
+        first = connector.read({}, full=False)
+        committed, checkpoint = read_past(first, "E-5", commit=True)
+        for number in (6, 9):
+            publish(topic, numbered(number))
+        uncommitted, _ = read_past(first, "E-9", commit=False)
+        first.close()  # the attempt fails: 6 and 9 were never acknowledged
+    retry = connector.read(dict(checkpoint.state), full=False)
+    again, _ = read_past(retry, "E-9", commit=True)
+    retry.close()
+
+    assert (gaps_lost(committed), gaps_lost(uncommitted), gaps_lost(again)) == (2, 4, 4)
+    assert gaps_said([notice.message for notice in again])[-1:] == [gap_warning(4)]
+
+
+def test_messages_committed_but_not_acknowledged_when_the_hub_died_count_no_gap_again(
+    camera_hub: Callable[..., Hub], names: MqttNames
+) -> None:
+    """A run commits 1, 2 and 5 (a gap of 2) and dies before acknowledging them: the broker
+    delivers them again (DUP) to the next run, which starts from the committed numbers. They
+    were counted; only the gap of 8 and 9 after them is the next run's."""
+    hub = camera_hub(camera_registry=None, sequence_field="seq", idle_timeout=3.0)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    topic = f"{names.prefix}/CAM-1/events"
+
+    with publisher() as publish:
+        for number in (1, 2, 5):
+            publish(topic, numbered(number))
+        died = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR)).read({}, False)
+        counted, checkpoint = read_past(died, "E-5", commit=False)  # committed, not acked
+        died.close()
+        for number in (6, 7, 10):
+            publish(topic, numbered(number))
+    next_run = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR))
+    stream = next_run.read(dict(checkpoint.state), full=False)
+    said, _ = read_past(stream, "E-10", commit=True)
+    stream.close()
+
+    assert (gaps_lost(counted), gaps_lost(said)) == (2, 2)
 
 
 def test_a_quarantined_message_is_mapped_again_by_a_retry_under_the_fixed_config(

@@ -35,14 +35,16 @@ def names() -> Iterator[MqttNames]:
     broker.forget_session(fresh.client_id)
 
 
-def write_config(path: Path, db_url: str, names: MqttNames) -> Path:
+def write_config(
+    path: Path, db_url: str, names: MqttNames, extra: str = "", idle_timeout: float = 3.0
+) -> Path:
     path.write_text(
         f'[database]\nurl = "{db_url}"\n'
         f"[connectors.{CONNECTOR}]\n"
         'plugin = "traffic"\nkind = "mqtt"\n'
         f'topics = ["{names.prefix}/+/events"]\n'
         f'client_id = "{names.client_id}"\n'
-        "idle_timeout = 3.0\ncheckpoint_seconds = 0.2\nmax_batch = 50\n",
+        f"idle_timeout = {idle_timeout}\ncheckpoint_seconds = 0.2\nmax_batch = 50\n" + extra,
         encoding="utf-8",
     )
     return path
@@ -117,3 +119,58 @@ def test_kill_9_mid_stream_then_restart_stores_every_message_exactly_once(
             select(SyncRun).where(SyncRun.connector_id == CONNECTOR).order_by(SyncRun.id.desc())
         ).first()
     assert last is not None and last.status == RunStatus.SUCCEEDED
+
+
+def numbered(number: int) -> dict[str, object]:
+    return {**message(number), "seq": number}
+
+
+def runs(hub: Hub) -> list[SyncRun]:
+    """The stream's runs as committed, oldest first."""
+    with hub.db.session() as session:
+        rows = session.scalars(
+            select(SyncRun).where(SyncRun.connector_id == CONNECTOR).order_by(SyncRun.id)
+        ).all()
+        session.expunge_all()
+    return list(rows)
+
+
+def test_the_loss_a_stream_committed_stays_in_its_run_after_kill_9_and_is_not_said_again(
+    traffic_hub: Callable[..., Hub], db_url: str, names: MqttNames, tmp_path: Path
+) -> None:
+    hub = traffic_hub({})
+    numbers = 'sequence_field = "seq"\n'
+    config = write_config(tmp_path / "hub.toml", db_url, names, numbers)
+    # Killed long before its idle timeout: the loss it shows is one it showed while running.
+    streams_on = write_config(tmp_path / "long.toml", db_url, names, numbers, idle_timeout=600)
+    broker.prime_session(names.client_id, [f"{names.prefix}/+/events"])
+    topic = f"{names.prefix}/CAM-1/events"
+
+    listener = sync(streams_on)
+    try:
+        with publisher() as publish:
+            for number in (1, 2, 5):  # 3 and 4 never came
+                publish(topic, numbered(number))
+        wait_until(
+            lambda: [r.records_lost for r in runs(hub)] == [2], "the gap committed", timeout=60
+        )
+        while_running = runs(hub)[0]
+    finally:
+        listener.send_signal(signal.SIGKILL)
+        listener.wait(timeout=30)
+    with publisher() as publish:
+        for number in (6, 7, 10):  # 8 and 9 never came
+            publish(topic, numbered(number))
+    restarted = sync(config)
+    _, err = restarted.communicate(timeout=300)
+
+    assert restarted.returncode == 3, err  # PARTIAL
+    assert while_running.status == RunStatus.RUNNING
+    killed, after = runs(hub)
+    assert (killed.status, killed.records_lost) == (RunStatus.FAILED, 2)  # "interrupted"
+    assert killed.warnings == [
+        "the broker dropped 2 messages (gaps in their 'seq' numbers): raise its "
+        "max_queued_messages, or the hub's throughput"
+    ]
+    assert (after.status, after.records_lost) == (RunStatus.PARTIAL, 2)  # 8 and 9 only
+    assert stored(hub) == (6, 6)
