@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 RUN_FIELDS = ("read", "written", "quarantined", "skipped", "duplicates", "lost")
 """A run's counts; the last three where the runs of this hub's version count them (``lost``:
 records its source lost, which a stream counts while it runs)."""
+RUN_COLUMNS = {"duplicates": "records_duplicate"}
+"""The run's column of a count whose name is not ``records_<name>``."""
 
 
 def print_connectors(hub: Hub, as_json: bool) -> None:
@@ -149,7 +151,7 @@ def run_as_data(run: SyncRun) -> dict[str, Any]:
         "quarantined": run.records_quarantined,
     }
     for name in RUN_FIELDS[3:]:
-        count = getattr(run, f"records_{name}", None)
+        count = getattr(run, RUN_COLUMNS.get(name, f"records_{name}"), None)
         if count is not None:
             data[name] = count
     data["attempts"], data["error"] = run.attempts, run.error

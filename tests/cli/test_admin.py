@@ -215,6 +215,7 @@ def test_runs_show_what_a_running_stream_lost_and_its_warnings_whole(
             trigger="schedule",
             records_read=5,
             records_written=3,
+            records_duplicate=1,
             records_lost=2,
             warnings=[warning],
         )
@@ -228,6 +229,7 @@ def test_runs_show_what_a_running_stream_lost_and_its_warnings_whole(
     [data] = json.loads(capsys.readouterr().out)
 
     header = next(line for line in shown.splitlines() if "trigger" in line)
-    assert re.search(r"\bquarantined\b.*\blost\b", header), shown
+    assert re.search(r"\bquarantined\b.*\bduplicates\b.*\blost\b", header), shown
     assert f"run {run_id}: warning: {warning}\n" in shown
     assert (data["status"], data["lost"], data["warnings"]) == ("RUNNING", 2, [warning])
+    assert data["duplicates"] == 1
