@@ -158,7 +158,8 @@ def test_a_message_received_but_never_committed_is_delivered_again(
 
     # A run that crashes after reading the message, before its checkpoint is committed:
     stream = hub.connector(CONNECTOR).create(ConnectorContext(CONNECTOR)).read({}, full=False)
-    read = [next(stream), next(stream)]
+    # (A warning of the broker's $SYS count may come between: other tests' bursts drop too.)
+    read = [item for item in _until_checkpoint(stream) if not isinstance(item, Notice)]
     stream.close()
 
     assert isinstance(read[0], Event) and isinstance(read[1], Checkpoint)
@@ -166,6 +167,14 @@ def test_a_message_received_but_never_committed_is_delivered_again(
     again = run_sync(hub, CONNECTOR)
     assert (again.status, again.records_read) == (RunStatus.SUCCEEDED, 1)
     assert sorted(stored_events(hub)) == ["E-7"]
+
+
+def _until_checkpoint(stream: Iterator[Item]) -> Iterator[Item]:
+    """The items of ``stream`` up to and with its first checkpoint."""
+    for item in stream:
+        yield item
+        if isinstance(item, Checkpoint):
+            return
 
 
 def test_after_the_broker_drops_the_connection_the_stream_reconnects_and_loses_nothing(
