@@ -110,7 +110,7 @@ def test_retry_stores_what_the_current_config_accepts_and_keeps_the_rest(hub: Hu
 
     assert (outcome.stored, outcome.still_quarantined) == (1, 1)
     assert outcome.problems == [
-        f"#{bad_date.id}: src cannot read a single record again: "
+        f"record {bad_date.id}: src cannot read a single record again: "
         "a full sync (iochub sync --full src) reads it"
     ]
     assert observations(hub) == 2
