@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub.connectors import records
@@ -112,14 +112,13 @@ def _retry_connector(
         # Rejected again: the row was seen by the retry run (or, for a new reason, a new
         # row was). Every other retried row's record is stored, or superseded by a new row.
         again = QuarantinedRecord.sync_run_id == run.id
-        still = session.scalar(select(func.count()).where(again)) or 0
         session.execute(delete(QuarantinedRecord).where(QuarantinedRecord.id.in_(retried), ~again))
         rejected = session.scalars(
             select(QuarantinedRecord).where(again).order_by(QuarantinedRecord.id)
         ).all()
         outcome.problems += still_bad(rejected, [row for row in rows if row.id in retried])
-    outcome.still_quarantined += still
-    outcome.stored += max(len(retried) - still, 0)
+    outcome.still_quarantined += len(rejected)
+    outcome.stored += max(len(retried) - len(rejected), 0)
 
 
 def still_bad(rejected: Sequence[QuarantinedRecord], retried: list[QuarantinedRecord]) -> list[str]:
