@@ -108,7 +108,8 @@ def discard(record_ids: tuple[int, ...], connector_id: str | None, config_path: 
 def retry(record_ids: tuple[int, ...], connector_id: str | None, config_path: str | None) -> None:
     """Re-run RECORD_IDS (or every record of --connector) through the current config.
 
-    Exits 0 when every record was stored, 3 when some are still quarantined.
+    Every record is tried; each one still quarantined is listed with why. Exits 0 when every
+    record was stored, 3 when some are still quarantined.
     """
     from hub.auth import audit
     from hub.cli.access import operator
@@ -122,12 +123,9 @@ def retry(record_ids: tuple[int, ...], connector_id: str | None, config_path: st
     done = {"ids": ids, "stored": outcome.stored, "still": outcome.still_quarantined}
     with hub.db.session() as session:
         audit.record(session, operator(), "retryQuarantined", done, client=None)
-    click.echo(
-        f"{outcome.stored} stored, {outcome.still_quarantined} still quarantined "
-        "(iochub quarantine list says why)"
-    )
+    click.echo(f"{outcome.stored} stored, {outcome.still_quarantined} still quarantined")
     for problem in outcome.problems:
-        click.echo(f"  {problem}", err=True)
+        click.echo(f"  {problem}")
     raise SystemExit(EXIT_CODES["PARTIAL" if outcome.still_quarantined else "SUCCEEDED"])
 
 

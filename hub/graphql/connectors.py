@@ -218,6 +218,11 @@ class QuarantineRetry:
         description="Records rejected again (with today's reason), or that their connector "
         "cannot read on their own (a full sync reads them again)."
     )
+    problems: list[str] = strawberry.field(
+        description="One line per record still quarantined, naming it and saying why: "
+        "`record 12: still bad: <reason>` (with `(now record 15)` when a new reason made it "
+        "a new row)."
+    )
 
 
 @strawberry.type
@@ -348,7 +353,11 @@ class ConnectorMutation:
             raise Conflict(str(exc)) from exc
         done = {**target, "stored": outcome.stored, "still": outcome.still_quarantined}
         await audited_write(info, "retryQuarantined", done, lambda _: None)
-        return QuarantineRetry(stored=outcome.stored, still_quarantined=outcome.still_quarantined)
+        return QuarantineRetry(
+            stored=outcome.stored,
+            still_quarantined=outcome.still_quarantined,
+            problems=outcome.problems,
+        )
 
 
 async def _quarantine_ids(info: Info, action: str, ids: list[strawberry.ID]) -> list[int]:

@@ -4,7 +4,9 @@ Retrying re-runs records through the current config, as a run of their connector
 ``retry``) under its lock: a record the normaliser rejected (an unknown commune, a metric
 not defined yet) is rebuilt from its payload; a bad record the connector yielded is read
 again by the connector's :meth:`~hub.connectors.base.Connector.reread`. What is stored
-leaves the quarantine; what is rejected again stays, with the reason of today's config.
+leaves the quarantine; what is rejected again stays, with the reason of today's config: a
+``BadInput`` the connector's ``reread`` raises is such a rejection (that record stays, the
+others go on). Every record still quarantined is named in the outcome, with why.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub.connectors import records
 from hub.connectors.base import ConnectorContext
+from hub.connectors.errors import BadInput
 from hub.connectors.runtime import load_records
 from hub.core import Hub
 from hub.model import QuarantinedRecord
@@ -37,8 +40,8 @@ class CannotRetry(Exception):
 
 @dataclass
 class RetryOutcome:
-    """What a retry did: records stored, records still quarantined, and why some could not
-    be retried at all (they stay quarantined)."""
+    """What a retry did: records stored, records still quarantined, and one line per record
+    still quarantined saying which and why (``record 12: still bad: <reason>``)."""
 
     stored: int = 0
     still_quarantined: int = 0
@@ -98,7 +101,7 @@ def _retry_connector(
         try:
             items.extend(reread(hub, row))
         except CannotRetry as problem:
-            outcome.problems.append(f"#{row.id}: {problem}")
+            outcome.problems.append(f"record {row.id}: {problem}")
             outcome.still_quarantined += 1
             continue
         retried.append(row.id)
@@ -109,10 +112,31 @@ def _retry_connector(
         # Rejected again: the row was seen by the retry run (or, for a new reason, a new
         # row was). Every other retried row's record is stored, or superseded by a new row.
         again = QuarantinedRecord.sync_run_id == run.id
-        still = session.scalar(select(func.count()).where(again)) or 0
         session.execute(delete(QuarantinedRecord).where(QuarantinedRecord.id.in_(retried), ~again))
-    outcome.still_quarantined += still
-    outcome.stored += max(len(retried) - still, 0)
+        rejected = session.scalars(
+            select(QuarantinedRecord).where(again).order_by(QuarantinedRecord.id)
+        ).all()
+        outcome.problems += still_bad(rejected, [row for row in rows if row.id in retried])
+    outcome.still_quarantined += len(rejected)
+    outcome.stored += max(len(retried) - len(rejected), 0)
+
+
+def still_bad(rejected: Sequence[QuarantinedRecord], retried: list[QuarantinedRecord]) -> list[str]:
+    """A line for each row a retry run quarantined, named by the record retried: the same row,
+    or the row it became under a new reason (the same place and payload)."""
+    left = list(retried)
+    lines = []
+    for row in rejected:
+        origin = next((r for r in left if r.id == row.id), None) or next(
+            (r for r in left if (r.place, r.payload) == (row.place, row.payload)), None
+        )
+        if origin is None:
+            lines.append(f"record {row.id}: still bad: {row.reason}")
+            continue
+        left.remove(origin)
+        now = f" (now record {row.id})" if row.id != origin.id else ""
+        lines.append(f"record {origin.id}: still bad: {row.reason}{now}")
+    return lines
 
 
 def reread(hub: Hub, row: QuarantinedRecord) -> Iterator[records.Item]:
@@ -129,6 +153,8 @@ def reread(hub: Hub, row: QuarantinedRecord) -> Iterator[records.Item]:
         return iter(list(configured.create(context).reread(payload, row.place)))
     except NotImplementedError as exc:
         raise CannotRetry(str(exc)) from None
+    except BadInput as exc:  # still bad: quarantined again by the retry run, today's reason
+        return iter([records.BadRecord(exc.reason, payload, row.place)])
 
 
 def rebuilt_record(payload: dict[str, Any]) -> records.Record:

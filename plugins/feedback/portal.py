@@ -5,8 +5,9 @@ Over HTTP, ``requests`` is asked one date window and page at a time (``start_dat
 :class:`~hub.connectors.http.PageNumber`. Paging stops at an empty page, at a page that
 repeats the one before it (a portal paging past its end repeats its last page, or ignores
 ``page``), at a page shorter than ``page_size``, and fails the run after ``max_pages``. A page
-that cannot be read is handed out as a :class:`BadDocument` and the walk goes on at the next
-page, unless two in a row could not be read. A folder holds a whole export (``services.json``,
+that cannot be read is handed out as a :class:`BadDocument` named by the page asked for (not by
+the answer's URL: a redirect may drop the query) and the walk goes on at the next page, unless
+two in a row could not be read. A folder holds a whole export (``services.json``,
 ``requests.json``) and behaves like a portal that honours the window on ``requested_datetime``
 (both ends included) and does not page: the file is read once per sync and filtered here.
 
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from hub.connectors.errors import PermanentSourceError
 from hub.connectors.http import Document, HttpClient, Page, PageNumber, describe_location
@@ -41,12 +42,19 @@ PLACE_PARAMS = ("start_date", "end_date", "page", "page_size")
 class BadDocument(Exception):
     """A document that is not a readable GeoReport v2 list: quarantined with its place."""
 
-    def __init__(self, reason: str, place: str, excerpt: str, page: int = 1) -> None:
+    def __init__(self, reason: str, place: str, excerpt: str) -> None:
         super().__init__(reason)
         self.reason = reason
         self.place = place
         self.excerpt = excerpt
-        self.page = page
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """The body of a page of requests that is no GeoReport v2 list: why, and how it begins."""
+
+    problem: str
+    excerpt: str
 
 
 class Portal(ABC):
@@ -72,12 +80,11 @@ class Portal(ABC):
     def close(self) -> None:  # noqa: B027 (a folder holds nothing to close)
         """Let go of the connections the portal holds (none for a folder)."""
 
-    def _parse(self, content: bytes, kind: str, place: str, page: int = 1) -> list[Entry]:
+    def _parse(self, content: bytes, kind: str, place: str) -> list[Entry]:
         try:
             return parse_list(content, self.config.format, kind)  # type: ignore[arg-type]
         except Malformed as exc:
-            excerpt = content[:EXCERPT_CHARS].decode("utf-8", errors="replace")
-            raise BadDocument(f"{place}: {exc}", place, excerpt, page) from None
+            raise BadDocument(f"{place}: {exc}", place, _excerpt(content)) from None
 
 
 def open_portal(config: Open311Config, timeout: float) -> Portal:
@@ -107,35 +114,47 @@ class HttpPortal(Portal):
     def requests(self, window: Window) -> Iterator[list[Entry] | BadDocument]:
         name = f"requests.{self.config.format}"
         params = self._query(window)
-        if not self.config.paging:
-            try:
-                content = self._client.get(name, params).content
-                yield self._parse(content, "requests", _place(name, params))
-            except BadDocument as exc:
-                yield exc
+        if self.config.paging:
+            yield from self._paged(name, params)
             return
-        resume: dict[str, int] | None = None
-        unreadable = 0
-        while True:  # again after an unreadable page: the kit's walk resumed at the next page
-            try:
-                for page in self._pages(name, params, resume):
-                    unreadable = 0
-                    yield page.items
-                return
-            except BadDocument as exc:
-                yield exc
-                unreadable += 1
-                if unreadable == MAX_UNREADABLE_PAGES:
-                    return
-                resume = {"page": exc.page + 1}
+        try:
+            yield self._parse(
+                self._client.get(name, params).content, "requests", _place(name, params)
+            )
+        except BadDocument as exc:
+            yield exc
 
-    def _pages(
-        self, name: str, params: dict[str, str], resume: dict[str, int] | None
-    ) -> Iterator[Page]:
+    def _paged(self, name: str, params: dict[str, str]) -> Iterator[list[Entry] | BadDocument]:
+        """The pages of one window; after an unreadable page (its :class:`BadDocument`) the
+        walk goes on at the page after it, unless it is the second unreadable in a row. Page
+        numbers only grow, so ``max_pages`` bounds the walk whatever the portal answers."""
+        start: int | None = None
+        unreadable = 0
+        while True:
+            last = None
+            for last in self._pages(name, params, start):
+                if not isinstance(last.body, _Unreadable):
+                    unreadable = 0
+                    yield last.items
+            if last is None or not isinstance(last.body, _Unreadable):
+                return
+            number = int(last.position["page"])  # the page asked for: the walk ended there
+            yield self._bad_page(name, params, number, last.body)
+            unreadable += 1
+            if unreadable == MAX_UNREADABLE_PAGES:
+                return
+            start = number + 1
+
+    def _pages(self, name: str, params: dict[str, str], start: int | None) -> Iterator[Page]:
+        """The kit's walk from page ``start`` (or the first); an unreadable page ends it, with
+        an :class:`_Unreadable` body and no items."""
         size, most = self.config.page_size, self.config.max_pages
         paginator = PageNumber(size, size_param="page_size", repeated_page_ends=True)
-        parse = partial(self._parse_page, name)
-        for page in self._client.pages(name, paginator, params, parse=parse, resume=resume):
+        resume = {"page": start} if start is not None else None
+        walk = self._client.pages(
+            name, paginator, params, parse=self._page_body, items=_entries_of, resume=resume
+        )
+        for page in walk:
             if int(page.position["page"]) > most:
                 raise PermanentSourceError(
                     f"{self.describe()}: more than {most} pages of requests in the window "
@@ -144,10 +163,20 @@ class HttpPortal(Portal):
                 )
             yield page
 
-    def _parse_page(self, name: str, document: Document) -> list[Entry]:
-        query = dict(parse_qsl(urlsplit(document.url).query))
-        page = int(query.get("page") or 1)
-        return self._parse(document.content, "requests", _place(name, query), page)
+    def _page_body(self, document: Document) -> list[Entry] | _Unreadable:
+        try:
+            return parse_list(document.content, self.config.format, "requests")
+        except Malformed as exc:
+            return _Unreadable(str(exc), _excerpt(document.content))
+
+    def _bad_page(
+        self, name: str, params: dict[str, str], number: int, body: _Unreadable
+    ) -> BadDocument:
+        query = {**params, "page": str(number)}
+        if self.config.page_size:
+            query["page_size"] = str(self.config.page_size)
+        place = _place(name, query)
+        return BadDocument(f"{place}: {body.problem}", place, body.excerpt)
 
     def _query(self, window: Window) -> dict[str, str]:
         zone = self.config.zone
@@ -212,6 +241,15 @@ def _place(name: str, query: dict[str, str]) -> str:
     """A page of requests in a message: ``requests.json?start_date=…&end_date=…&page=2``."""
     named = "&".join(f"{key}={query[key]}" for key in PLACE_PARAMS if key in query)
     return f"{name}?{named}"
+
+
+def _excerpt(content: bytes) -> str:
+    return content[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+
+
+def _entries_of(body: list[Entry] | _Unreadable) -> list[Entry]:
+    """The requests of a page's body; none for an unreadable one (the walk ends there)."""
+    return [] if isinstance(body, _Unreadable) else body
 
 
 def _field(entry: Entry, name: str) -> object:

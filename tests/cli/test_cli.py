@@ -18,11 +18,14 @@ IOCHUB = [sys.executable, "-m", "hub.cli"]
 
 
 def iochub(
-    *args: str, config: Path | None = None, cwd: Path | None = None
+    *args: str, config: Path | None = None, cwd: Path | None = None, path: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """Run ``iochub``; ``path`` is put on ``PYTHONPATH`` (a plugin installed there is found)."""
     env = {k: v for k, v in os.environ.items() if k != "IOCHUB_CONFIG"}
     if config:
         env["IOCHUB_CONFIG"] = str(config)
+    if path:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
     return subprocess.run(
         [*IOCHUB, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
     )

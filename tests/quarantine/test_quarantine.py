@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from hub.connectors.errors import BadInput
 from hub.connectors.records import BadRecord, Checkpoint, Item, Observation
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
 from hub.model import AdminLevel, AdminUnit, QuarantinedRecord, RunStatus
 from hub.model import Observation as ObservationRow
+from hub.plugins import hookimpl
 from hub.plugins.manager import Plugins
 from hub.quarantine.actions import discard, retry
 from tests.connectors import scripted
@@ -110,7 +113,7 @@ def test_retry_stores_what_the_current_config_accepts_and_keeps_the_rest(hub: Hu
 
     assert (outcome.stored, outcome.still_quarantined) == (1, 1)
     assert outcome.problems == [
-        f"#{bad_date.id}: src cannot read a single record again: "
+        f"record {bad_date.id}: src cannot read a single record again: "
         "a full sync (iochub sync --full src) reads it"
     ]
     assert observations(hub) == 2
@@ -126,6 +129,38 @@ def test_a_retried_record_rejected_again_stays_with_today_s_reason(hub: Hub) -> 
     assert (outcome.stored, outcome.still_quarantined) == (0, 1)
     again = [row for row in quarantined(hub) if row.id == unknown.id]
     assert again and again[0].reason == "unknown unit '23290' on 2024-01-01"
+
+
+class Rereading(scripted.ScriptedConnector):
+    """The scripted kind, reading a bad record again: still no readable date."""
+
+    kind = "rereading"
+
+    def reread(self, payload: Any, place: str | None) -> Iterator[Item]:
+        raise BadInput(f"no readable date: {payload['date']!r}")
+        yield  # a generator, as a connector's reread is
+
+
+def test_a_record_whose_reread_raises_bad_input_stays_on_its_row_and_the_others_go_on(
+    make_hub: Callable[..., Hub],
+) -> None:
+    rereading = SimpleNamespace(register_connector_kinds=hookimpl(lambda: [Rereading]))
+    plugins = Plugins.load(extra=[("scripted", scripted.plugin), ("rereading", rereading)])
+    table = {"plugin": "rereading", "kind": "rereading", "script": "q"}
+    hub = make_hub({"connectors": {"src": table}}, with_plugins=plugins)
+    add_commune(hub, "23281")
+    scripted.SCRIPTS["q"] = nightly
+    run_sync(hub, "src")
+    unknown, bad_date = quarantined(hub)
+    add_commune(hub, "23290")
+
+    outcome = retry(hub, [bad_date.id, unknown.id])
+
+    assert (outcome.stored, outcome.still_quarantined) == (1, 1)
+    assert outcome.problems == [f"record {bad_date.id}: still bad: no readable date: '31/02'"]
+    [row] = quarantined(hub)
+    assert (row.id, row.times_seen, row.reason) == (bad_date.id, 2, "no readable date: '31/02'")
+    assert observations(hub) == 2
 
 
 def test_discard_deletes_the_rows_given(hub: Hub) -> None:

@@ -120,6 +120,25 @@ class Open311Portal(ScriptedServer):
         return pages[-1] if self.past_end == "repeat" else []
 
 
+class RedirectingPortal(Open311Portal):
+    """A portal that sends every request for one page of requests to a maintenance page (200,
+    HTML) by a redirect: the answer's URL has neither the page nor the dates in it."""
+
+    def __init__(self, *args: Any, redirected_page: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.redirected_page = str(redirected_page)
+
+    def _next_reply(self, request: Request) -> Reply:
+        if request.path == f"{BASE}/busy.html":
+            return Reply(200, b"<html>busy</html>", {"Content-Type": "text/html"})
+        return super()._next_reply(request)
+
+    def _take_fault(self, resource: str, params: Params) -> Reply | None:
+        if resource == "requests" and params.get("page") == self.redirected_page:
+            return Reply(302, headers={"Location": self.url(f"{BASE}/busy.html")})
+        return super()._take_fault(resource, params)
+
+
 def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 

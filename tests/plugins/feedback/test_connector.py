@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from iochub_plugins.feedback.timestamps import parse_timestamp
 from hub.connectors.errors import PermanentSourceError, TransientSourceError
 from hub.connectors.records import BadRecord, Checkpoint, Event, Observation
 from tests.plugins.feedback.conftest import NOW, VN, Clock, at, make_connector, request, utc
-from tests.plugins.feedback.portal_server import Open311Portal
+from tests.plugins.feedback.portal_server import Open311Portal, RedirectingPortal
 from tests.support.http_server import Reply
 
 SINCE = datetime(2025, 10, 1, tzinfo=VN)
@@ -151,6 +151,24 @@ def test_two_unreadable_pages_in_a_row_end_the_window(portal: Open311Portal, clo
     assert [type(item).__name__ for item in items].count("BadRecord") == 2
     assert ids(items) == []
     assert [p["page"] for p in portal.request_calls()] == ["1", "2"]
+
+
+def test_an_unreadable_page_behind_a_redirect_is_asked_once_and_named_by_its_number(
+    clock: Clock,
+) -> None:
+    entries = requests_on(["2026-02-01"] * 8)
+    with RedirectingPortal(requests=entries, page_size=3, redirected_page=3) as portal:
+        table = {"location": portal.base_url, "since": "2026-01-20", "unit_field": "commune_code"}
+        connector = make_connector(**table)
+        items = list(islice(connector.read({}, full=False), 100))  # a loop would be cut here
+
+        pages = [p["page"] for p in portal.request_calls()]
+    assert pages == ["1", "2", "3", "4"]  # page 4 (past the end) is empty
+    [bad] = [item for item in items if isinstance(item, BadRecord)]
+    assert bad.place.startswith("requests.json?start_date=2026-01-20T00:00:00+07:00&end_date=")
+    assert bad.place.endswith("&page=3") and bad.reason.startswith(f"{bad.place}: not JSON: ")
+    assert bad.payload == {"excerpt": "<html>busy</html>"}
+    assert ids(items) == [f"R{n}" for n in range(1, 7)]
 
 
 def test_a_server_error_is_a_transient_fault_after_the_windows_already_read(

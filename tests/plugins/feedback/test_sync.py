@@ -15,7 +15,7 @@ import pytest
 
 from hub.connectors.runtime import run_sync
 from hub.core import Hub
-from hub.model import RunStatus
+from hub.model import ConnectorState, RunStatus
 from hub.testing.acceptance import snapshot
 from tests.plugins.feedback.conftest import (
     DAK_HA,
@@ -34,7 +34,7 @@ from tests.plugins.feedback.conftest import (
     stored_events,
     table,
 )
-from tests.plugins.feedback.portal_server import Open311Portal
+from tests.plugins.feedback.portal_server import Open311Portal, RedirectingPortal
 from tests.support.http_server import Reply
 
 SOURCE = "portal"
@@ -341,6 +341,40 @@ def test_a_portal_paging_past_its_end_is_read_once(
     assert run.status == RunStatus.SUCCEEDED
     assert run.records_read - snapshot_rows(hub, clock) == 12
     assert flows(hub) == expected_metrics(cases())
+
+
+def test_a_page_redirected_to_a_maintenance_page_is_quarantined_once_and_the_pass_goes_on(
+    feedback_hub: Callable[..., Hub], clock: Clock
+) -> None:
+    with RedirectingPortal(requests=cases(), page_size=2, redirected_page=2) as portal:
+        hub = feedback_hub({SOURCE: table(portal)})
+
+        run = run_sync(hub, SOURCE)
+
+        asked = [(p["start_date"], p["end_date"], p["page"]) for p in portal.request_calls()]
+    assert (run.status, run.attempts, run.records_duplicate) == (RunStatus.PARTIAL, 1, 0)
+    assert len(asked) == len(set(asked))  # no page asked twice
+    second_pages = [(start, end) for start, end, page in asked if page == "2"]
+    assert quarantined(hub) == [
+        f"requests.json?start_date={start}&end_date={end}&page=2: not JSON: "
+        "Expecting value: line 1 column 1 (char 0)"
+        for start, end in second_pages
+    ]
+    lost = {case for start, end in second_pages for case in page_of(cases(), start, end, 2, 2)}
+    assert set(stored_events(hub, SOURCE)) == {c["service_request_id"] for c in cases()} - lost
+    with hub.db.session() as session:
+        state = session.get(ConnectorState, SOURCE)
+        assert state is not None and set(state.state) == {"read", "changed"}  # the pass ended
+
+
+def page_of(entries: list[dict[str, Any]], start: str, end: str, page: int, size: int) -> list[str]:
+    """The ids the test portal answers on a page of a window (both ends included)."""
+    low, high = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    found = sorted(
+        (e for e in entries if low <= datetime.fromisoformat(e["requested_datetime"]) <= high),
+        key=lambda e: (e["requested_datetime"], e["service_request_id"]),
+    )
+    return [e["service_request_id"] for e in found[(page - 1) * size : page * size]]
 
 
 def test_bad_requests_are_quarantined_by_id_and_the_others_stored(
