@@ -312,9 +312,8 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
 
 
 def test_a_listening_run_shows_the_datagrams_the_kernel_dropped_before_it_stops(
-    security_hub: Callable[..., Hub],
+    security_hub: Callable[..., Hub], port: int
 ) -> None:
-    port = free_port()
     table = security_table(
         "cef-syslog", port=port, checkpoint_seconds=0.2, receive_buffer_bytes=4096
     )  # no idle timeout: it listens until stopped
@@ -343,10 +342,9 @@ def test_a_listening_run_shows_the_datagrams_the_kernel_dropped_before_it_stops(
 
 
 def test_a_retried_attempt_says_the_drops_of_the_sockets_before_it_too(
-    make_connector: Callable[..., Any],
+    make_connector: Callable[..., Any], port: int
 ) -> None:
     """Each attempt binds its socket again; the run's notice counts the drops of them all."""
-    port = free_port()
     connector = make_connector(
         "cef-syslog",
         port=port,
