@@ -5,16 +5,18 @@ which the database moves at every write to them (see :func:`version_columns`). R
 keep a unit's values under the unit's own parents, its *native* hierarchy, which is fixed
 per unit record: a legacy commune stays under its legacy district and province, a 2025
 commune under its 2025 province. (A load that moves a unit corrects its record: the
-revision moves, and roll-ups are rebuilt on the new parents.)
+revision moves, and roll-ups are rebuilt on the new parents; a load that only renames one
+keeps them, see :attr:`Hierarchy.signature`.)
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any, Generic, TypeVar
@@ -88,9 +90,21 @@ class Hierarchy:
 
     @cached_property
     def signature(self) -> str:
-        """What roll-ups built on this hierarchy depend on: its tables' revision (``r``: never
-        one of the ``h<units>.<successions>`` before migration 0014, whose roll-ups are rebuilt)."""
-        return "r" + ".".join(str(part) for part in self.version)
+        """What roll-ups built on this hierarchy depend on: a digest of every unit's place in
+        it (code, level, parent, validity) and of the successions, names left out.
+
+        A unit renamed keeps every metric's roll-ups, which a rebuild would cost minutes at
+        national scale; one moved, ended or succeeded rebuilds them. (``s``: never one of the
+        ``h<units>.<successions>`` of the roll-ups built before migration 0014, which are
+        rebuilt once.)
+        """
+        digest = hashlib.sha256(repr(self.reforms).encode())
+        for unit_id in sorted(self.units):
+            digest.update(repr(astuple(self.units[unit_id])).encode())
+        for predecessor in sorted(self.successors):
+            links = sorted((link.other, link.weight) for link in self.successors[predecessor])
+            digest.update(repr((predecessor, links)).encode())
+        return "s" + digest.hexdigest()
 
     def cached(self, key: Hashable, compute: Callable[..., T], *args: Any) -> T:
         """``compute(self, *args)``, remembered under ``key`` while this hierarchy is current."""

@@ -16,9 +16,9 @@ transaction.
 - SQLite (row triggers only): every row written draws a random revision, so that one seen
   inside a transaction that is then rolled back never comes back.
 
-The roll-ups' signatures named the old version (``h<units>.<successions>``); the new ones name
-the revision (``r…``), so each metric's roll-ups are rebuilt once, when next used: any built
-before on a unit changed in place are made right.
+The roll-ups' signatures named the old version (``h<units>.<successions>``); the new ones are a
+digest of the hierarchy itself (``s…``, ``Hierarchy.signature``), so each metric's roll-ups are
+rebuilt once, when next used: any built before on a unit changed in place are made right.
 
 Revision ID: 0014_unit_tables_revision
 Revises: 0013_figures

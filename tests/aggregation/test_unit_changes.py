@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hub.aggregation.hierarchy import Hierarchy
 from hub.connectors.records import Observation as Record
 from hub.core import Hub
-from hub.model import AdminLevel, AdminUnit, Succession, SuccessionKind
+from hub.model import AdminLevel, AdminUnit, RollupMetric, Succession, SuccessionKind
 from hub.model.database import Database
 from hub.plugins.manager import Plugins
 from hub.units import load_units
@@ -143,3 +143,33 @@ def test_a_succession_removed_is_seen(database: Database) -> None:
         session.execute(delete(Succession).where(Succession.predecessor_id == old))
     with database.session() as session:
         assert old not in Hierarchy.current(session).successors
+
+
+def _rollups_built(hub: Hub) -> list[tuple[str, object]]:
+    """Each metric's roll-up signature and when its roll-ups were last built."""
+    with hub.db.session() as session:
+        found = session.execute(select(RollupMetric.signature, RollupMetric.updated_at))
+        return sorted((signature, built) for signature, built in found)
+
+
+def test_a_unit_renamed_keeps_the_rollups_and_one_moved_rebuilds_them(hub: Hub) -> None:
+    """A rebuild of every metric costs minutes at national scale: a new name is no reason."""
+    load(hub, [Record("tested", MOVED, "2024-01", 5), Record("tested", KEPT, "2024-01", 7)])
+    assert _by_district(hub) == {(CITY, "2024-01"): 12, (DAK_GLEI, "2024-01"): None}
+    built = _rollups_built(hub)
+    assert built
+    with hub.db.session() as session:
+        _rename(session, session.scalar(select(AdminUnit.id).where(AdminUnit.code == MOVED)), "X")
+
+    assert _name_in_answer(hub, MOVED) == "X"
+    assert _by_district(hub) == {(CITY, "2024-01"): 12, (DAK_GLEI, "2024-01"): None}
+    assert _rollups_built(hub) == built
+
+    with hub.db.session() as session:
+        district = session.scalar(select(AdminUnit.id).where(AdminUnit.code == DAK_GLEI))
+        moved = update(AdminUnit).where(AdminUnit.code == MOVED).values(parent_id=district)
+        session.execute(moved)
+
+    assert _by_district(hub) == {(CITY, "2024-01"): 7, (DAK_GLEI, "2024-01"): 5}
+    rebuilt = _rollups_built(hub)
+    assert [signature for signature, _ in rebuilt] != [signature for signature, _ in built]
