@@ -12,6 +12,8 @@ others go on). Every record still quarantined is named in the outcome, with why.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,7 +118,9 @@ def _retry_connector(
         rejected = session.scalars(
             select(QuarantinedRecord).where(again).order_by(QuarantinedRecord.id)
         ).all()
-        outcome.problems += still_bad(rejected, [row for row in rows if row.id in retried])
+        retried_ids = set(retried)
+        retried_rows = [row for row in rows if row.id in retried_ids]
+        outcome.problems += still_bad(rejected, retried_rows)
     outcome.still_quarantined += len(rejected)
     outcome.stored += max(len(retried) - len(rejected), 0)
 
@@ -124,19 +128,26 @@ def _retry_connector(
 def still_bad(rejected: Sequence[QuarantinedRecord], retried: list[QuarantinedRecord]) -> list[str]:
     """A line for each row a retry run quarantined, named by the record retried: the same row,
     or the row it became under a new reason (the same place and payload)."""
-    left = list(retried)
+    by_id = {row.id: row for row in retried}
+    by_content: dict[tuple[Any, str], list[QuarantinedRecord]] = defaultdict(list)
+    for row in retried:  # a retry of thousands of records: looked up, not searched
+        by_content[_content(row)].append(row)
     lines = []
     for row in rejected:
-        origin = next((r for r in left if r.id == row.id), None) or next(
-            (r for r in left if (r.place, r.payload) == (row.place, row.payload)), None
-        )
+        origin = by_id.pop(row.id, None)
+        if origin is None:
+            unused = [r for r in by_content[_content(row)] if r.id in by_id]
+            origin = by_id.pop(unused[0].id) if unused else None
         if origin is None:
             lines.append(f"record {row.id}: still bad: {row.reason}")
             continue
-        left.remove(origin)
         now = f" (now record {row.id})" if row.id != origin.id else ""
         lines.append(f"record {origin.id}: still bad: {row.reason}{now}")
     return lines
+
+
+def _content(row: QuarantinedRecord) -> tuple[Any, str]:
+    return row.place, json.dumps(row.payload, sort_keys=True, default=str)
 
 
 def reread(hub: Hub, row: QuarantinedRecord) -> Iterator[records.Item]:
